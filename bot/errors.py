@@ -1,0 +1,38 @@
+"""Errors of the domain core: one base class; each specific error also subclasses a built-in."""
+
+from __future__ import annotations
+
+
+class WbcBotError(Exception):
+    """Base class of every error raised by bot/."""
+
+
+class TextTooLongError(WbcBotError, ValueError):
+    """The text is longer than the interpreter accepts."""
+
+    def __init__(self, length: int, limit: int) -> None:
+        super().__init__(length, limit)
+        self.length = length
+        self.limit = limit
+
+    def __str__(self) -> str:
+        return f"the text is {self.length:,} characters long; the limit is {self.limit:,}"
+
+
+class EmptyTextError(WbcBotError, ValueError):
+    """There is nothing to interpret."""
+
+    def __str__(self) -> str:
+        return "the text is empty"
+
+
+class ReferenceDataError(WbcBotError, ValueError):
+    """A sourced data file is missing a field or holds a value that cannot be right."""
+
+    def __init__(self, path: str, problem: str) -> None:
+        super().__init__(path, problem)
+        self.path = path
+        self.problem = problem
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.problem}"

@@ -1,0 +1,175 @@
+"""Value objects shared by the reader (values.py, symptoms.py) and the judge (interpret.py, triage.py).
+
+Counts are always carried in cells per microliter (cells/µL), the unit the answers speak in.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+
+
+class Analyte(str, Enum):
+    """What a count measures."""
+
+    WBC = "wbc"
+    ANC = "anc"
+
+
+class Category(str, Enum):
+    """How a count compares with its reference range (clinical-reference.md sections 1-4)."""
+
+    CRITICALLY_LOW = "critically_low"
+    LOW = "low"
+    BORDERLINE_LOW = "borderline_low"
+    NORMAL = "normal"
+    HIGH = "high"
+    CRITICALLY_HIGH = "critically_high"
+    NEEDS_UNIT = "needs_unit"
+    IMPLAUSIBLE = "implausible"
+
+
+class Grade(str, Enum):
+    """Neutropenia grade (IDSA; CTCAE grades match)."""
+
+    MILD = "mild"
+    MODERATE = "moderate"
+    SEVERE = "severe"
+
+
+class Urgency(str, Enum):
+    """How soon the person should get care (clinical-reference.md section 6)."""
+
+    EMERGENCY = "emergency"
+    SAME_DAY = "same_day"
+    ROUTINE = "routine"
+
+
+class Sex(str, Enum):
+    FEMALE = "female"
+    MALE = "male"
+
+
+class LabFlag(str, Enum):
+    """The H/L flag a lab prints beside a value."""
+
+    LOW = "L"
+    HIGH = "H"
+
+
+class RedFlagKind(str, Enum):
+    """Why a symptom matters (clinical-reference.md section 5)."""
+
+    FEVER = "fever"  # fever, chills, shaking, rigors: an emergency with a low-count context
+    EMERGENCY_SIGN = "emergency_sign"  # an emergency on its own
+    INFECTION_SIGN = "infection_sign"  # same-day with a low-count context
+
+
+@dataclass(frozen=True)
+class LabRange:
+    """A reference range printed on the person's own report, converted to cells/µL."""
+
+    low: float
+    high: float
+
+
+@dataclass(frozen=True)
+class LabValue:
+    """A white count or absolute neutrophil count found in text, read into cells/µL.
+
+    `cells_per_ul` is None when the value cannot be read without a unit (needs_unit).
+    It is the value as written otherwise, even when that is implausible (0, 3,200,000,000).
+    """
+
+    analyte: Analyte
+    text: str  # the value as typed, with its unit when one was typed
+    start: int  # character offset of `text` in the message
+    cells_per_ul: float | None
+    unit_assumed: bool = False
+    lab_range: LabRange | None = None
+    lab_flag: LabFlag | None = None
+
+
+@dataclass(frozen=True)
+class NeutrophilShare:
+    """A percentage from a differential: segmented neutrophils or bands."""
+
+    kind: str  # "neutrophils" | "bands"
+    percent: float
+    text: str
+    start: int
+
+
+@dataclass(frozen=True)
+class RedFlag:
+    """A symptom found in text (not negated)."""
+
+    name: str  # e.g. "fever", "chills", "trouble_breathing", "sore_throat"
+    kind: RedFlagKind
+    text: str
+    start: int
+
+
+@dataclass(frozen=True)
+class ClinicalContext:
+    """What the text says about the person apart from lab values."""
+
+    temperature_c: float | None = None
+    red_flags: tuple[RedFlag, ...] = ()
+    on_cancer_treatment: bool = False
+    says_low_count: bool = False  # "I have leukopenia / neutropenia", "my counts are low"
+    age_years: float | None = None
+    sex: Sex | None = None
+
+    @property
+    def has_fever_sign(self) -> bool:
+        """Fever (38.0 °C or more, or a fever word), chills, shaking or rigors."""
+        return any(flag.kind is RedFlagKind.FEVER for flag in self.red_flags)
+
+
+@dataclass(frozen=True)
+class ParsedText:
+    """Everything read from one message in one pass."""
+
+    text: str
+    values: tuple[LabValue, ...] = ()
+    neutrophil_shares: tuple[NeutrophilShare, ...] = ()
+    context: ClinicalContext = field(default_factory=ClinicalContext)
+
+
+@dataclass(frozen=True)
+class ReferenceRange:
+    """The range a value was judged against, with where it comes from."""
+
+    low: float
+    high: float
+    basis: str  # "adult" | "pediatric band" | "lab report"
+    source: str
+    label: str = ""  # e.g. "2 to under 6 years"; empty for adults and lab ranges
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One judged count."""
+
+    analyte: Analyte
+    text: str
+    start: int
+    cells_per_ul: float | None
+    unit_assumed: bool
+    category: Category
+    grade: Grade | None
+    reference: ReferenceRange
+    computed: bool = False  # an ANC computed from WBC x (% neutrophils + % bands)
+    lab_flag: LabFlag | None = None
+
+
+@dataclass(frozen=True)
+class Interpretation:
+    """The judgement of one message: findings in text order, urgency and its reasons."""
+
+    findings: tuple[Finding, ...]
+    context: ClinicalContext
+    urgency: Urgency
+    reasons: tuple[str, ...]  # most serious first
+    notes: tuple[str, ...] = ()  # range disagreements, a question to ask (age, unit), lab flags

@@ -1,0 +1,157 @@
+"""The spaCy side of reading: a blank English tokenizer with extra split rules, and phrase matchers
+built from the vocabulary in data/vocabulary.yml and data/red_flags.yml.
+
+Everything is built once, on first use (nothing runs at import time), and shared by the readers
+of values (values.py) and symptoms (symptoms.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import spacy
+import yaml
+from spacy.language import Language
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc, Span
+from spacy.util import compile_infix_regex, filter_spans
+
+from bot.errors import ReferenceDataError
+
+DATA_DIR = Path(__file__).parent / "data"
+VOCABULARY_FILE = DATA_DIR / "vocabulary.yml"
+RED_FLAGS_FILE = DATA_DIR / "red_flags.yml"
+
+# Extra token boundaries, so that "WBC:3.2", "101F", "3.2k" and "x10^9/L" split into words and
+# numbers the matchers can see ("101F" -> "101", "F").
+_EXTRA_INFIXES = (
+    r"[:=|/\\;]",
+    r"(?<=[0-9])(?=[A-Za-zµμ°º×])",
+    r"(?<=[A-Za-zµμ°º×])(?=[0-9])",
+    r"(?<=[0-9])[-–](?=[A-Za-z])",
+    r"(?<=[A-Za-z])[-–](?=[0-9])",
+)
+
+
+@dataclass(frozen=True)
+class RedFlagSpec:
+    """One red flag of data/red_flags.yml."""
+
+    name: str
+    kind: str
+    source: str
+    not_followed_by: frozenset[str]
+    requires_any: tuple[str, ...]
+
+
+@cache
+def nlp() -> Language:
+    """A blank English pipeline (tokenizer only) with the extra split rules."""
+    language = spacy.blank("en")
+    infixes = list(language.Defaults.infixes or []) + list(_EXTRA_INFIXES)
+    language.tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
+    return language
+
+
+def make_doc(text: str) -> Doc:
+    """Tokenize a message (no statistical components run)."""
+    return nlp().make_doc(text)
+
+
+@cache
+def vocabulary() -> Mapping[str, Any]:
+    """The parsed data/vocabulary.yml."""
+    return _load_yaml(VOCABULARY_FILE)
+
+
+@cache
+def red_flag_specs() -> tuple[RedFlagSpec, ...]:
+    """The red flags of data/red_flags.yml, in file order."""
+    rows = _load_yaml(RED_FLAGS_FILE)
+    if not isinstance(rows, list) or not rows:
+        raise ReferenceDataError(str(RED_FLAGS_FILE), "expected a list of red flags")
+    specs = []
+    for row in rows:
+        try:
+            specs.append(
+                RedFlagSpec(
+                    name=str(row["name"]),
+                    kind=str(row["kind"]),
+                    source=str(row["source"]),
+                    not_followed_by=frozenset(str(w) for w in row.get("not_followed_by", [])),
+                    requires_any=tuple(str(p) for p in row.get("requires_any", [])),
+                )
+            )
+            if not row["phrases"]:
+                raise ValueError("no phrases")
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ReferenceDataError(str(RED_FLAGS_FILE), f"bad row {row!r}: {exc}") from exc
+    return tuple(specs)
+
+
+@cache
+def label_matcher() -> PhraseMatcher:
+    """Names of counts: keys wbc, anc, neutrophils, bands, other, generic."""
+    return _phrase_matcher(vocabulary()["labels"])
+
+
+@cache
+def red_flag_matcher() -> PhraseMatcher:
+    """Red-flag phrases (key: the flag's name) and the extra words some flags require."""
+    rows = _load_yaml(RED_FLAGS_FILE)
+    groups: dict[str, list[str]] = {}
+    for row in rows:
+        groups[row["name"]] = [str(p) for p in row["phrases"]]
+        if row.get("requires_any"):
+            groups[f"{row['name']}:requires"] = [str(p) for p in row["requires_any"]]
+    return _phrase_matcher(groups)
+
+
+@cache
+def context_matcher() -> PhraseMatcher:
+    """Cancer treatment, low-count statements, sex words and negation cues."""
+    words = vocabulary()
+    negation = words["negation"]
+    return _phrase_matcher(
+        {
+            "cancer_treatment": words["cancer_treatment"],
+            "low_count": words["low_count"],
+            "question_about": words["question_about"],
+            "female": words["female"],
+            "male": words["male"],
+            "female_pronoun": words["female_pronoun"],
+            "male_pronoun": words["male_pronoun"],
+            "negation_before": negation["before"],
+            "negation_after": negation["after"],
+            "negation_pseudo": negation["pseudo"],
+            "scope_end": negation["scope_end"],
+        }
+    )
+
+
+def matched_spans(matcher: PhraseMatcher, doc: Doc, longest_only: bool = True) -> list[Span]:
+    """Matches as labelled spans in text order; overlapping ones reduced to the longest."""
+    spans = [Span(doc, start, end, label=key) for key, start, end in matcher(doc)]
+    if longest_only:
+        spans = filter_spans(spans)
+    return sorted(spans, key=lambda span: (span.start, span.end))
+
+
+def _phrase_matcher(groups: Mapping[str, Iterable[str]]) -> PhraseMatcher:
+    language = nlp()
+    matcher = PhraseMatcher(language.vocab, attr="LOWER")
+    for key, phrases in groups.items():
+        docs = [language.make_doc(str(phrase)) for phrase in phrases]
+        matcher.add(key, docs)
+    return matcher
+
+
+def _load_yaml(path: Path) -> Any:
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise ReferenceDataError(str(path), str(exc)) from exc

@@ -1,0 +1,149 @@
+"""What a message says about the person besides lab values: temperature, red flags (not negated),
+cancer treatment, "I have neutropenia", age and sex.
+
+Negation follows NegEx: a cue ("no", "without", "denies", "n't") negates the phrases after it
+until a scope ends ("but", ".", "and I"); "fever: no" and "fever-free" negate backwards;
+"not sure if" is not a negation. "No fever or chills" is neither a fever nor chills.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from spacy.tokens import Doc, Span
+
+from bot.model import ClinicalContext, LabValue, RedFlag, RedFlagKind, Sex
+from bot.person import Age, find_ages
+from bot.pipeline import context_matcher, matched_spans, red_flag_matcher, red_flag_specs
+from bot.temperature import Temperature, find_temperatures
+
+FEVER_THRESHOLD_C = 38.0  # CDC; clinical-reference.md section 5
+NEGATION_SCOPE_TOKENS = 6
+POST_NEGATION_TOKENS = 3
+QUESTION_WINDOW_TOKENS = 3
+
+_STANDALONE_NO = frozenset({",", ".", "!", "?", ":", ";"})  # "No, I have a fever" is an answer
+
+
+def read_context(doc: Doc, values: Sequence[LabValue] = ()) -> ClinicalContext:
+    """The clinical context of one message."""
+    cues = matched_spans(context_matcher(), doc)
+    negations = _Negation(doc, cues)
+    temperatures = find_temperatures(doc.text)
+    temperature_c = max((t.celsius for t in temperatures), default=None)
+    red_flags = _red_flags(doc, negations, temperature_c, temperatures)
+    age = _age_of_subject(find_ages(doc.text), values)
+    return ClinicalContext(
+        temperature_c=temperature_c,
+        red_flags=tuple(red_flags),
+        on_cancer_treatment=any(
+            span.label_ == "cancer_treatment" and not negations.negates(span) for span in cues
+        ),
+        says_low_count=any(
+            span.label_ == "low_count"
+            and not negations.negates(span)
+            and not _asked_about(span, cues)
+            for span in cues
+        ),
+        age_years=None if age is None else age.years,
+        sex=_sex(cues, age),
+    )
+
+
+class _Negation:
+    """NegEx-style negation scopes of one message."""
+
+    def __init__(self, doc: Doc, cues: Sequence[Span]) -> None:
+        self._doc = doc
+        pseudo = [span for span in cues if span.label_ == "negation_pseudo"]
+        self._before = [
+            span
+            for span in cues
+            if span.label_ == "negation_before"
+            and not any(p.start <= span.start < p.end for p in pseudo)
+            and not _standalone_no(doc, span)
+        ]
+        self._after = [span for span in cues if span.label_ == "negation_after"]
+        self._scope_ends = [span for span in cues if span.label_ == "scope_end"]
+
+    def negates(self, span: Span) -> bool:
+        """True when `span` sits inside a negation scope."""
+        for cue in self._before:
+            if cue.end <= span.start and span.start - cue.end <= NEGATION_SCOPE_TOKENS:
+                if not any(cue.end <= end.start < span.start for end in self._scope_ends):
+                    return True
+        for cue in self._after:
+            if 0 <= cue.start - span.end <= POST_NEGATION_TOKENS:
+                between = self._doc[span.end : cue.start]
+                if not any(token.is_punct and token.text in ".!?;" for token in between):
+                    return True
+        return False
+
+
+def _standalone_no(doc: Doc, cue: Span) -> bool:
+    return cue.text.lower() == "no" and cue.end < len(doc) and doc[cue.end].text in _STANDALONE_NO
+
+
+def _red_flags(
+    doc: Doc,
+    negations: _Negation,
+    temperature_c: float | None,
+    temperatures: Sequence[Temperature],
+) -> list[RedFlag]:
+    specs = {spec.name: spec for spec in red_flag_specs()}
+    spans = matched_spans(red_flag_matcher(), doc)
+    present_extras = {
+        span.label_.split(":", 1)[0]
+        for span in spans
+        if span.label_.endswith(":requires") and not negations.negates(span)
+    }
+    flags: dict[str, RedFlag] = {}
+    for span in spans:
+        spec = specs.get(span.label_)
+        if spec is None or spec.name in flags or negations.negates(span):
+            continue
+        if spec.requires_any and spec.name not in present_extras:
+            continue
+        if spec.not_followed_by and _followed_by(doc, span, spec.not_followed_by):
+            continue
+        if spec.name == "fever" and temperature_c is not None:
+            continue  # a measured temperature decides whether there is a fever
+        flags[spec.name] = RedFlag(spec.name, RedFlagKind(spec.kind), span.text, span.start_char)
+    if temperature_c is not None and temperature_c >= FEVER_THRESHOLD_C:
+        hottest = max(temperatures, key=lambda temperature: temperature.celsius)
+        flags["fever"] = RedFlag("fever", RedFlagKind.FEVER, hottest.text, hottest.start)
+    return sorted(flags.values(), key=lambda flag: flag.start)
+
+
+def _followed_by(doc: Doc, span: Span, words: frozenset[str]) -> bool:
+    return span.end < len(doc) and doc[span.end].lower_ in words
+
+
+def _asked_about(span: Span, cues: Sequence[Span]) -> bool:
+    """ "What is neutropenia?" asks about the word; it does not say the person has it."""
+    return any(
+        cue.label_ == "question_about" and 0 <= span.start - cue.end <= QUESTION_WINDOW_TOKENS
+        for cue in cues
+    )
+
+
+def _age_of_subject(ages: Sequence[Age], values: Sequence[LabValue]) -> Age | None:
+    """The age nearest before the first count (whose count it is), else the first age."""
+    if not ages:
+        return None
+    if values:
+        first_value = values[0].start
+        before = [age for age in ages if age.start < first_value]
+        if before:
+            return before[-1]
+    return ages[0]
+
+
+def _sex(cues: Sequence[Span], age: Age | None) -> Sex | None:
+    if age is not None and age.sex is not None:
+        return Sex(age.sex)
+    for labels in (("female", "male"), ("female_pronoun", "male_pronoun")):
+        for span in cues:
+            if span.label_ in labels:
+                return Sex.FEMALE if span.label_ == labels[0] else Sex.MALE
+    return None

@@ -1,0 +1,66 @@
+"""Body temperatures in text: "38.5°C", "101 F", "temp of 39", "fever 100,8", "102 degrees".
+
+A number counts as a temperature when it carries a temperature unit, or follows a temperature
+word. Without a unit, 45 or below is Celsius and above is Fahrenheit (clinical-reference.md
+section 5). Values outside what a living body shows are ignored.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+CELSIUS_MAX_WITHOUT_UNIT = 45.0
+PLAUSIBLE_CELSIUS = (33.0, 44.0)
+
+_NUMBER = r"(?P<number>\d{2,3}(?:[.,]\d{1,2})?)"
+_UNIT = (
+    r"(?P<unit>[ \t]*(?:°|º|˚|degrees?|deg\.?)[ \t]*(?P<scale>c|f|celsius|fahrenheit|centigrade)?\b"
+    r"|[ \t]*(?P<scale_only>c|f|celsius|fahrenheit|centigrade)\b)"
+)
+_WITH_UNIT = re.compile(rf"(?<![\w.,]){_NUMBER}{_UNIT}", re.IGNORECASE)
+_AFTER_WORD = re.compile(
+    r"\b(?:temp|temps|temperature|temperatures|fever|fevers|febrile|running|spiked?|"
+    r"thermometer|read|reads|reading|reached|hit|went up to|up to)\b"
+    r"(?:[ \t]*(?:is|was|of|at|to|=|:|reached|hit|went|up|around|about|almost|over|of about|"
+    r"last night|this morning|tonight|today|now|still|a|has|been)\b)*[ \t:=]*"
+    rf"{_NUMBER}(?![\d%])(?!\s*(?:%|k\b|/|x\s*10|cells|years?|months?|days?|weeks?))",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Temperature:
+    """A temperature found in text, in degrees Celsius."""
+
+    celsius: float
+    text: str
+    start: int
+
+
+def find_temperatures(text: str) -> list[Temperature]:
+    """Every plausible body temperature in the text, in order."""
+    found: dict[int, Temperature] = {}
+    for match in _WITH_UNIT.finditer(text):
+        scale = (match.group("scale") or match.group("scale_only") or "").lower()
+        temperature = _temperature(match.group("number"), scale, match.group(0), match.start())
+        if temperature is not None:
+            found[match.start("number")] = temperature
+    for match in _AFTER_WORD.finditer(text):
+        start = match.start("number")
+        if start in found:
+            continue
+        temperature = _temperature(match.group("number"), "", match.group("number"), start)
+        if temperature is not None:
+            found[start] = temperature
+    return [found[start] for start in sorted(found)]
+
+
+def _temperature(number: str, scale: str, typed: str, start: int) -> Temperature | None:
+    value = float(number.replace(",", "."))
+    if scale.startswith("f") or (not scale.startswith("c") and value > CELSIUS_MAX_WITHOUT_UNIT):
+        value = (value - 32.0) * 5.0 / 9.0
+    low, high = PLAUSIBLE_CELSIUS
+    if not low <= value <= high:
+        return None
+    return Temperature(round(value, 2), typed.strip(), start)
