@@ -10,10 +10,7 @@ Pure Python (spaCy for tokenizing and matching); never imports rasa or rasa_sdk.
 from __future__ import annotations
 
 from bot.errors import EmptyTextError, ReferenceDataError, TextTooLongError, WbcBotError
-try:  # TEMP until interpret.py lands
-    from bot.interpret import interpret
-except ImportError:  # pragma: no cover
-    pass
+from bot.interpret import interpret
 from bot.model import (
     Analyte,
     Category,

@@ -1,7 +1,8 @@
 """Command line over the public API.
 
     python -m bot interpret [--json] [--age-years N] [--sex female|male] TEXT
-    python -m bot interpret [--age-years N] [--sex female|male] -    (one JSON object per input line)
+    python -m bot interpret [--age-years N] [--sex female|male] -
+        (reads one text per line from stdin, prints one JSON object per line)
 
 Exit status: 0 on success, 2 on bad input or usage (with a plain message on stderr).
 """
@@ -74,9 +75,7 @@ def _interpret_one(text: str, as_json: bool, age_years: float | None, sex: Any) 
     return EXIT_OK
 
 
-def _interpret_lines(
-    lines: IO[bytes], out: IO[str], age_years: float | None, sex: Any
-) -> int:
+def _interpret_lines(lines: IO[bytes], out: IO[str], age_years: float | None, sex: Any) -> int:
     """Batch mode: one JSON object per input line; bad lines get an error object, not a crash."""
     from bot import WbcBotError, interpret_text
     from bot.report import as_json_dict, empty_json_dict
@@ -98,7 +97,7 @@ def _from_argv(text: str) -> str:
 
 
 def _skip_unused_ml_backends() -> None:
-    """spaCy's thinc probes for TensorFlow and PyTorch at import (2 s here); the CLI needs neither."""
+    """thinc (under spaCy) probes for TensorFlow and PyTorch at import: 2 s the CLI never needs."""
     for backend in ("tensorflow", "torch", "cupy", "mxnet"):
         sys.modules.setdefault(backend, None)  # type: ignore[arg-type]
 

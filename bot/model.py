@@ -1,4 +1,5 @@
-"""Value objects shared by the reader (values.py, symptoms.py) and the judge (interpret.py, triage.py).
+"""Value objects shared by the readers (values.py, symptoms.py) and the judges (interpret.py,
+triage.py).
 
 Counts are always carried in cells per microliter (cells/µL), the unit the answers speak in.
 """

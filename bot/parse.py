@@ -29,9 +29,7 @@ def clean_text(text: str) -> str:
     if len(text) > MAX_TEXT_CHARS:
         raise TextTooLongError(len(text), MAX_TEXT_CHARS)
     cleaned = text.encode("utf-8", errors="replace").decode("utf-8")
-    cleaned = "".join(
-        char if char.isprintable() or char in "\n\t" else " " for char in cleaned
-    )
+    cleaned = "".join(char if char.isprintable() or char in "\n\t" else " " for char in cleaned)
     if not cleaned.strip():
         raise EmptyTextError()
     return cleaned

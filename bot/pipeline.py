@@ -11,16 +11,16 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import spacy
 import yaml
-from spacy.language import Language
-from spacy.matcher import PhraseMatcher
-from spacy.tokens import Doc, Span
-from spacy.util import compile_infix_regex, filter_spans
 
 from bot.errors import ReferenceDataError
+
+if TYPE_CHECKING:  # spaCy is imported on first use, so `import bot` stays cheap
+    from spacy.language import Language
+    from spacy.matcher import PhraseMatcher
+    from spacy.tokens import Doc, Span
 
 DATA_DIR = Path(__file__).parent / "data"
 VOCABULARY_FILE = DATA_DIR / "vocabulary.yml"
@@ -51,6 +51,9 @@ class RedFlagSpec:
 @cache
 def nlp() -> Language:
     """A blank English pipeline (tokenizer only) with the extra split rules."""
+    import spacy
+    from spacy.util import compile_infix_regex
+
     language = spacy.blank("en")
     infixes = list(language.Defaults.infixes or []) + list(_EXTRA_INFIXES)
     language.tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
@@ -135,6 +138,9 @@ def context_matcher() -> PhraseMatcher:
 
 def matched_spans(matcher: PhraseMatcher, doc: Doc, longest_only: bool = True) -> list[Span]:
     """Matches as labelled spans in text order; overlapping ones reduced to the longest."""
+    from spacy.tokens import Span
+    from spacy.util import filter_spans
+
     spans = [Span(doc, start, end, label=key) for key, start, end in matcher(doc)]
     if longest_only:
         spans = filter_spans(spans)
@@ -142,6 +148,8 @@ def matched_spans(matcher: PhraseMatcher, doc: Doc, longest_only: bool = True) -
 
 
 def _phrase_matcher(groups: Mapping[str, Iterable[str]]) -> PhraseMatcher:
+    from spacy.matcher import PhraseMatcher
+
     language = nlp()
     matcher = PhraseMatcher(language.vocab, attr="LOWER")
     for key, phrases in groups.items():

@@ -9,15 +9,17 @@ until a scope ends ("but", ".", "and I"); "fever: no" and "fever-free" negate ba
 from __future__ import annotations
 
 from collections.abc import Sequence
-
-from spacy.tokens import Doc, Span
+from typing import TYPE_CHECKING
 
 from bot.model import ClinicalContext, LabValue, RedFlag, RedFlagKind, Sex
 from bot.person import Age, find_ages
 from bot.pipeline import context_matcher, matched_spans, red_flag_matcher, red_flag_specs
+from bot.ranges import fever_threshold_c
 from bot.temperature import Temperature, find_temperatures
 
-FEVER_THRESHOLD_C = 38.0  # CDC; clinical-reference.md section 5
+if TYPE_CHECKING:
+    from spacy.tokens import Doc, Span
+
 NEGATION_SCOPE_TOKENS = 6
 POST_NEGATION_TOKENS = 3
 QUESTION_WINDOW_TOKENS = 3
@@ -69,9 +71,9 @@ class _Negation:
     def negates(self, span: Span) -> bool:
         """True when `span` sits inside a negation scope."""
         for cue in self._before:
-            if cue.end <= span.start and span.start - cue.end <= NEGATION_SCOPE_TOKENS:
-                if not any(cue.end <= end.start < span.start for end in self._scope_ends):
-                    return True
+            in_reach = cue.end <= span.start and span.start - cue.end <= NEGATION_SCOPE_TOKENS
+            if in_reach and not any(cue.end <= end.start < span.start for end in self._scope_ends):
+                return True
         for cue in self._after:
             if 0 <= cue.start - span.end <= POST_NEGATION_TOKENS:
                 between = self._doc[span.end : cue.start]
@@ -109,7 +111,7 @@ def _red_flags(
         if spec.name == "fever" and temperature_c is not None:
             continue  # a measured temperature decides whether there is a fever
         flags[spec.name] = RedFlag(spec.name, RedFlagKind(spec.kind), span.text, span.start_char)
-    if temperature_c is not None and temperature_c >= FEVER_THRESHOLD_C:
+    if temperature_c is not None and temperature_c >= fever_threshold_c():
         hottest = max(temperatures, key=lambda temperature: temperature.celsius)
         flags["fever"] = RedFlag("fever", RedFlagKind.FEVER, hottest.text, hottest.start)
     return sorted(flags.values(), key=lambda flag: flag.start)

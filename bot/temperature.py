@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-CELSIUS_MAX_WITHOUT_UNIT = 45.0
+from bot.ranges import celsius_up_to
+
 PLAUSIBLE_CELSIUS = (33.0, 44.0)
 
 _NUMBER = r"(?P<number>\d{2,3}(?:[.,]\d{1,2})?)"
@@ -25,6 +26,14 @@ _AFTER_WORD = re.compile(
     r"(?:[ \t]*(?:is|was|of|at|to|=|:|reached|hit|went|up|around|about|almost|over|of about|"
     r"last night|this morning|tonight|today|now|still|a|has|been)\b)*[ \t:=]*"
     rf"{_NUMBER}(?![\d%])(?!\s*(?:%|k\b|/|x\s*10|cells|years?|months?|days?|weeks?))",
+    re.IGNORECASE,
+)
+# "temp 37.2 this morning, 38.6 tonight": more readings after one, in the same sentence.
+_CONTINUED = re.compile(
+    r"(?:[\s,/-]|\b(?:and|then|now|later|up|to|this|morning|evening|afternoon|tonight|today|"
+    r"yesterday|last|night|earlier|it|was|is|went|rose|reached|hit|after|before|an|hour|hours|"
+    r"ago|by|at|but|still)\b)+(?<![\w.,])(?P<number>\d{2,3}(?:[.,]\d{1,2})?)"
+    r"(?![\d%])(?!\s*(?:k\b|/|x\s*10|cells|years?|months?|days?|weeks?))",
     re.IGNORECASE,
 )
 
@@ -53,12 +62,25 @@ def find_temperatures(text: str) -> list[Temperature]:
         temperature = _temperature(match.group("number"), "", match.group("number"), start)
         if temperature is not None:
             found[start] = temperature
+    for start in sorted(found):
+        _add_continued(text, start + len(found[start].text), found)
     return [found[start] for start in sorted(found)]
+
+
+def _add_continued(text: str, pos: int, found: dict[int, Temperature]) -> None:
+    """Readings that follow a temperature in the same sentence are temperatures too."""
+    while (match := _CONTINUED.match(text, pos)) is not None:
+        number = match.group("number")
+        temperature = _temperature(number, "", number, match.start("number"))
+        if temperature is None:
+            return
+        found.setdefault(match.start("number"), temperature)
+        pos = match.end()
 
 
 def _temperature(number: str, scale: str, typed: str, start: int) -> Temperature | None:
     value = float(number.replace(",", "."))
-    if scale.startswith("f") or (not scale.startswith("c") and value > CELSIUS_MAX_WITHOUT_UNIT):
+    if scale.startswith("f") or (not scale.startswith("c") and value > celsius_up_to()):
         value = (value - 32.0) * 5.0 / 9.0
     low, high = PLAUSIBLE_CELSIUS
     if not low <= value <= high:

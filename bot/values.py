@@ -13,16 +13,19 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-
-from spacy.tokens import Doc, Span
+from typing import TYPE_CHECKING
 
 from bot.model import Analyte, LabFlag, LabRange, LabValue, NeutrophilShare
 from bot.numbers import NUMBER_PATTERN, NumberLiteral, read_number
 from bot.pipeline import label_matcher, matched_spans
 from bot.units import CELLS_PER_UL, THOUSANDS_PER_UL, UnitMatch, match_unit
 
+if TYPE_CHECKING:
+    from spacy.tokens import Doc, Span
+
 # Label keys of data/vocabulary.yml.
-WBC, ANC, NEUTROPHILS, BANDS, OTHER, GENERIC = "wbc", "anc", "neutrophils", "bands", "other", "generic"
+WBC, ANC, NEUTROPHILS, BANDS = "wbc", "anc", "neutrophils", "bands"
+GENERIC = "generic"  # "count", "result": a white count only when no other name is there
 _COUNT_LABELS = frozenset({WBC, ANC, NEUTROPHILS, BANDS})
 
 # Section 4: whole numbers below this with no unit are thousands; from here to 999 a white count
@@ -54,7 +57,8 @@ _FLAG = re.compile(
     r"|(?P<stars>\*+)|(?P<down>↓)|(?P<up>↑))"
 )
 _RANGE_INTRO = re.compile(
-    r"[ \t|]*[\[(]?[ \t]*(?:(?:ref(?:erence)?\.?|normal|range|interval|rr|nr|vr|ref\.)[ \t]*:?[ \t]*)*",
+    r"[ \t|]*[\[(]?[ \t]*"
+    r"(?:(?:ref(?:erence)?\.?|normal|range|interval|rr|nr|vr|ref\.)[ \t]*:?[ \t]*)*",
     re.IGNORECASE,
 )
 _RANGE_DASH = re.compile(r"[ \t]*(?:-|–|—|to\b|a\b|bis\b|até\b|ate\b|hasta\b|\.\.)[ \t]*")

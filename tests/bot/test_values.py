@@ -30,7 +30,14 @@ COUNT_CASES = [
     ("wbc 3200 K/uL", "wbc", 3_200_000, False, None, None),
     ("wbc 3200 x10^9/L", "wbc", 3_200_000, False, None, None),
     ("my white count came back at 2.9", "wbc", 2900, True, None, None),
-    ("My 3 year old had the flu and her WBC was 4,500, should I worry?", "wbc", 4500, False, None, None),
+    (
+        "My 3 year old had the flu and her WBC was 4,500, should I worry?",
+        "wbc",
+        4500,
+        False,
+        None,
+        None,
+    ),
     ("I have 2,900 white cells", "wbc", 2900, False, None, None),
     ("my count is 2.8", "wbc", 2800, True, None, None),
     ("3.2", "wbc", 3200, True, None, None),
@@ -92,7 +99,14 @@ COUNT_CASES = [
     ("White cell count 3.4 x10^9/L (4.0 - 11.0) Low", "wbc", 3400, False, (4000, 11000), "L"),
     ("Neutrophils 1.1 x10^9/L [2.0-7.5]", "anc", 1100, False, (2000, 7500), None),
     # India
-    ("Total Leucocyte Count (TLC) 3,200 /cu mm 4000 - 11000", "wbc", 3200, False, (4000, 11000), None),
+    (
+        "Total Leucocyte Count (TLC) 3,200 /cu mm 4000 - 11000",
+        "wbc",
+        3200,
+        False,
+        (4000, 11000),
+        None,
+    ),
     ("TLC : 3200 cells/cumm 4000-11000", "wbc", 3200, False, (4000, 11000), None),
     # Germany
     ("Leukozyten 3,2 G/l (4,0-10,0)", "wbc", 3200, False, (4000, 10000), None),
@@ -185,7 +199,15 @@ def test_findings_keep_text_order() -> None:
         ("Neutrófilos segmentados 55 %, bastões 3 %", [("neutrophils", 55.0), ("bands", 3.0)]),
         ("lymphocytes 36%", []),
     ],
-    ids=["us", "segs and bands", "no percent sign", "before the name", "with count", "brazil", "lymphs"],
+    ids=[
+        "us",
+        "segs and bands",
+        "no percent sign",
+        "before the name",
+        "with count",
+        "brazil",
+        "lymphs",
+    ],
 )
 def test_differential_percentages(text: str, shares: list[tuple[str, float]]) -> None:
     """Neutrophil and band percentages are read as percentages, not counts."""
@@ -232,3 +254,55 @@ def test_forty_line_report() -> None:
     assert parsed.values[1].lab_range is not None
     assert (parsed.values[1].lab_range.low, parsed.values[1].lab_range.high) == (1800, 7700)
     assert [(s.kind, s.percent) for s in parsed.neutrophil_shares] == [("neutrophils", 38.0)]
+
+
+@pytest.mark.parametrize(
+    ("text", "cells", "lab_range", "flag"),
+    [
+        ("WBC 800 (4000-11000)", 800, (4000, 11000), None),
+        ("WBC 3.2 (4000-11000)", 3200, (4000, 11000), None),
+        ("WBC 3200 (4.0-11.0)", 3200, (4000, 11000), None),
+        ("WBC 3.2* (4.0-11.0)", 3200, (4000, 11000), None),
+        ("WBC 3.2 (11.0-4.0)", 3200, None, None),
+        ("WBC 3.2 (4.0-)", 3200, None, None),
+        ("WBC 3.2 ↑", 3200, None, "H"),
+    ],
+    ids=[
+        "range shows cells",
+        "range in cells",
+        "value in cells",
+        "star",
+        "reversed",
+        "open",
+        "arrow",
+    ],
+)
+def test_lab_range_scale_and_flags(
+    text: str, cells: float, lab_range: tuple[float, float] | None, flag: str | None
+) -> None:
+    """A printed range is put on the value's scale; reversed or open ranges are ignored."""
+    value = parse_text(text).values[0]
+    assert value.cells_per_ul == cells
+    got_range = None if value.lab_range is None else (value.lab_range.low, value.lab_range.high)
+    assert got_range == lab_range
+    assert value.lab_flag == (None if flag is None else LabFlag(flag))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "bands 2000",
+        "wbc is normal, thanks",
+        "wbc was really quite a bit lower than it was before 3.2",
+    ],
+    ids=["band count", "no number", "number too far from the name"],
+)
+def test_no_white_count_read(text: str) -> None:
+    """Band counts, names without numbers and numbers far from the name give no count."""
+    assert parse_text(text).values == ()
+
+
+def test_band_percentage_without_sign() -> None:
+    """A small number after "bands" is a percentage even without a % sign."""
+    shares = parse_text("wbc 4.0 neutrophils 50 bands 5").neutrophil_shares
+    assert [(s.kind, s.percent) for s in shares] == [("neutrophils", 50.0), ("bands", 5.0)]

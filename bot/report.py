@@ -1,0 +1,131 @@
+"""Presenting an Interpretation: the JSON object of `python -m bot interpret --json`, and a short
+plain explanation a person can read (the most serious finding first; emergency advice before
+anything else; the disclaimer last).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from bot.model import Category, Finding, Interpretation, Urgency
+
+EXPLANATIONS_FILE = Path(__file__).parent / "data" / "explanations.yml"
+
+# Most serious first: how findings are ordered in the explanation.
+SEVERITY_RANK = {
+    Category.CRITICALLY_LOW: 0,
+    Category.CRITICALLY_HIGH: 1,
+    Category.LOW: 2,
+    Category.IMPLAUSIBLE: 3,
+    Category.NEEDS_UNIT: 4,
+    Category.HIGH: 5,
+    Category.BORDERLINE_LOW: 6,
+    Category.NORMAL: 7,
+}
+
+
+def as_json_dict(interpretation: Interpretation) -> dict[str, Any]:
+    """The JSON object of the command line (keys and order are a contract)."""
+    context = interpretation.context
+    return {
+        "findings": [_finding_dict(finding) for finding in interpretation.findings],
+        "temperature_c": None if context.temperature_c is None else round(context.temperature_c, 1),
+        "red_flags": [flag.name for flag in context.red_flags],
+        "urgency": interpretation.urgency.value,
+        "reasons": list(interpretation.reasons),
+    }
+
+
+def empty_json_dict(error: str) -> dict[str, Any]:
+    """The JSON object for a text that could not be read (batch mode), with the reason."""
+    return {
+        "findings": [],
+        "temperature_c": None,
+        "red_flags": [],
+        "urgency": Urgency.ROUTINE.value,
+        "reasons": [],
+        "error": error,
+    }
+
+
+def as_text(interpretation: Interpretation) -> str:
+    """A short explanation: in an emergency what to do comes first; then each finding (most
+    serious first), what to do, notes, and the disclaimer last."""
+    words = _explanations()
+    findings = [_describe(finding, words) for finding in by_severity(interpretation.findings)]
+    if not findings:
+        findings = [words["no_count"]]
+    reasons = list(interpretation.reasons)
+    if interpretation.urgency is Urgency.EMERGENCY:
+        paragraphs = ["URGENT: " + " ".join(reasons), *findings]
+    else:
+        paragraphs = [*findings, *reasons]
+    paragraphs.extend(interpretation.notes)
+    paragraphs.append(words["disclaimer"])
+    return "\n\n".join(paragraphs)
+
+
+def by_severity(findings: Sequence[Finding]) -> list[Finding]:
+    """Findings with the most serious first (ties keep text order)."""
+    return sorted(findings, key=lambda finding: SEVERITY_RANK[finding.category])
+
+
+def format_cells(cells: float) -> str:
+    """3200.0 -> "3,200"; 450.5 -> "450.5"."""
+    if float(cells).is_integer():
+        return f"{int(cells):,}"
+    return f"{cells:,.1f}"
+
+
+def _describe(finding: Finding, words: Mapping[str, Any]) -> str:
+    name = words["analyte_names"][finding.analyte.value]
+    category = words["categories"][finding.category.value]
+    reference = finding.reference
+    if finding.cells_per_ul is None:
+        read = f'"{finding.text}"'
+    else:
+        cells = format_cells(finding.cells_per_ul)
+        read = f'{cells} cells per microliter (from "{finding.text}")'
+    grade = f", {words['grades'][finding.grade.value]}" if finding.grade else ""
+    band = f", {reference.label}" if reference.label else ""
+    basis = (
+        f"Range used: {format_cells(reference.low)} to {format_cells(reference.high)} "
+        f"({reference.basis}{band}; source: {reference.source})."
+    )
+    meaning = words["meanings"][finding.category.value]
+    return f"Your {name}: {read} is {category}{grade}. {basis} {meaning}"
+
+
+def _finding_dict(finding: Finding) -> dict[str, Any]:
+    reference = finding.reference
+    return {
+        "analyte": finding.analyte.value,
+        "text": finding.text,
+        "cells_per_ul": _number(finding.cells_per_ul),
+        "unit_assumed": finding.unit_assumed,
+        "category": finding.category.value,
+        "grade": None if finding.grade is None else finding.grade.value,
+        "reference": {
+            "low": _number(reference.low),
+            "high": _number(reference.high),
+            "basis": reference.basis,
+            "source": reference.source,
+        },
+    }
+
+
+def _number(value: float | None) -> float | int | None:
+    if value is None:
+        return None
+    return int(value) if float(value).is_integer() else round(value, 1)
+
+
+@cache
+def _explanations() -> Mapping[str, Any]:
+    loaded: Mapping[str, Any] = yaml.safe_load(EXPLANATIONS_FILE.read_text(encoding="utf-8"))
+    return loaded

@@ -1,0 +1,164 @@
+"""The command line `python -m bot interpret`: its JSON contract, batch mode and bad input."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.__main__ import main
+
+ROOT = Path(__file__).resolve().parents[2]
+FINDING_KEYS = {"analyte", "text", "cells_per_ul", "unit_assumed", "category", "grade", "reference"}
+TOP_KEYS = {"findings", "temperature_c", "red_flags", "urgency", "reasons"}
+
+
+def run_json(capsys: pytest.CaptureFixture[str], *args: str) -> dict[str, object]:
+    assert main(["interpret", "--json", *args]) == 0
+    return json.loads(capsys.readouterr().out)  # type: ignore[no-any-return]
+
+
+def test_json_contract(capsys: pytest.CaptureFixture[str]) -> None:
+    """One JSON object with exactly the documented keys and value types."""
+    result = run_json(capsys, "WBC 2.9 L 4.0-11.0 x10^3/uL and a fever of 38.5")
+    assert set(result) == TOP_KEYS
+    finding = result["findings"][0]  # type: ignore[index]
+    assert set(finding) == FINDING_KEYS
+    assert finding == {
+        "analyte": "wbc",
+        "text": "2.9",
+        "cells_per_ul": 2900,
+        "unit_assumed": False,
+        "category": "low",
+        "grade": None,
+        "reference": {
+            "low": 4000,
+            "high": 11000,
+            "basis": "lab report",
+            "source": finding["reference"]["source"],
+        },
+    }
+    assert result["temperature_c"] == 38.5
+    assert result["red_flags"] == ["fever"]
+    assert result["urgency"] == "emergency"
+    assert result["reasons"]
+
+
+def test_age_and_sex_options(capsys: pytest.CaptureFixture[str]) -> None:
+    """--age-years picks the pediatric band; the text alone would use the adult range."""
+    child = run_json(capsys, "--age-years", "3", "--sex", "female", "wbc 12.5")
+    adult = run_json(capsys, "wbc 12.5")
+    assert child["findings"][0]["category"] == "normal"  # type: ignore[index]
+    assert child["findings"][0]["reference"]["basis"] == "pediatric band"  # type: ignore[index]
+    assert adult["findings"][0]["category"] == "high"  # type: ignore[index]
+
+
+def test_anc_is_computed_and_graded(capsys: pytest.CaptureFixture[str]) -> None:
+    """WBC x (% neutrophils + % bands) gives a graded ANC, after the WBC in text order."""
+    result = run_json(capsys, "WBC 2.0, neutrophils 20%, bands 5%")
+    findings = result["findings"]
+    assert [f["analyte"] for f in findings] == ["wbc", "anc"]  # type: ignore[index,union-attr]
+    assert findings[1]["cells_per_ul"] == 500  # type: ignore[index]
+    assert findings[1]["grade"] == "moderate"  # type: ignore[index]
+
+
+def test_plain_text_output(capsys: pytest.CaptureFixture[str]) -> None:
+    """Without --json: emergency advice first, the value with a thousands separator, disclaimer."""
+    assert main(["interpret", "wbc 2.9 and I have a fever"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("URGENT")
+    assert "2,900 cells per microliter" in out
+    assert "not a diagnosis" in out.splitlines()[-1]
+
+
+@pytest.mark.parametrize("text", ["", "   ", "x" * 100_000])
+def test_bad_input_is_a_clear_message(capsys: pytest.CaptureFixture[str], text: str) -> None:
+    """Empty or 100 KB text: a plain message on stderr and exit status 2, no traceback."""
+    assert main(["interpret", "--json", text]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.startswith("Cannot interpret this text")
+    assert "Traceback" not in captured.err
+
+
+def test_bad_age_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    """A non-numeric age is refused by the argument parser with exit status 2."""
+    with pytest.raises(SystemExit) as exited:
+        main(["interpret", "--age-years", "three", "wbc 3"])
+    assert exited.value.code == 2
+    assert "not a number of years" in capsys.readouterr().err
+
+
+def test_batch_mode_in_a_real_process() -> None:
+    """`-` reads one text per line (invalid UTF-8 and binary too) and prints one JSON per line."""
+    lines = [
+        b"wbc 3.2",
+        b"",
+        b"\xff\xfe binary \x00\x01 wbc 2.9",
+        b"ANC 0.4 on chemo and chills",
+        b"Leukozyten 3,2 G/l",
+    ]
+    completed = subprocess.run(
+        [sys.executable, "-m", "bot", "interpret", "-"],
+        input=b"\n".join(lines) + b"\n",
+        capture_output=True,
+        cwd=ROOT,
+        timeout=120,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stderr.decode()
+    assert b"Traceback" not in completed.stderr
+    results = [json.loads(line) for line in completed.stdout.decode().splitlines()]
+    assert len(results) == len(lines)
+    assert results[0]["findings"][0]["cells_per_ul"] == 3200
+    assert results[1]["findings"] == [] and "error" in results[1]
+    assert results[2]["findings"][0]["cells_per_ul"] == 2900
+    assert results[3]["urgency"] == "emergency"
+    assert results[4]["findings"][0]["cells_per_ul"] == 3200
+
+
+def test_invalid_utf8_argument_in_a_real_process() -> None:
+    """An argument that is not valid UTF-8 is read with replacement characters, not a crash."""
+    completed = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "bot",
+            "interpret",
+            "--json",
+            b"wbc 3.2 \xff\xfe".decode("utf-8", "surrogateescape"),
+        ],
+        capture_output=True,
+        cwd=ROOT,
+        timeout=120,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stderr.decode()
+    assert json.loads(completed.stdout)["findings"][0]["cells_per_ul"] == 3200
+
+
+def test_batch_mode_in_process(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Batch mode answers every line, an error object for an empty one."""
+    import io
+
+    class Stdin:
+        buffer = io.BytesIO(b"wbc 3.2\n\nANC 0.4\n")
+
+    monkeypatch.setattr(sys, "stdin", Stdin)
+    assert main(["interpret", "--age-years", "40", "--sex", "male", "-"]) == 0
+    results = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [len(r["findings"]) for r in results] == [1, 0, 1]
+    assert results[1]["error"] == "the text is empty"
+
+
+@pytest.mark.parametrize("age", ["-1", "200", "nan"])
+def test_age_out_of_range_is_a_usage_error(capsys: pytest.CaptureFixture[str], age: str) -> None:
+    """Ages outside 0-130 years are refused."""
+    with pytest.raises(SystemExit):
+        main(["interpret", "--age-years", age, "wbc 3"])
+    assert "between 0 and 130" in capsys.readouterr().err

@@ -1,0 +1,432 @@
+"""The sourced reference data (bot/data/) and its lookups in bot/ranges.py."""
+
+from __future__ import annotations
+
+import math
+import re
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bot import ranges
+from bot.errors import ReferenceDataError
+from bot.model import Analyte, LabRange, Sex
+from bot.person import find_ages
+
+DAY = 1 / 365.25
+MONTH = 1 / 12
+
+
+@pytest.fixture
+def data_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A writable copy of bot/data/ that ranges reads instead of the real one."""
+    for path in ranges.DATA_DIR.iterdir():
+        if path.is_file():
+            shutil.copy(path, tmp_path / path.name)
+    monkeypatch.setattr(ranges, "DATA_DIR", tmp_path)
+    ranges._tables.cache_clear()
+    yield tmp_path
+    ranges._tables.cache_clear()
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path.name}"
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+# --- the data as read ---------------------------------------------------------------------------
+
+
+def test_every_data_file_loads_and_checks() -> None:
+    """The shipped data files pass every check."""
+    ranges.check_data()
+
+
+@pytest.mark.parametrize("analyte", list(Analyte), ids=lambda a: a.value)
+def test_adult_table_covers_every_count_once(analyte: Analyte) -> None:
+    """Each whole count from 0 to past the top row falls in exactly one adult row."""
+    rows = ranges.adult_rows(analyte)
+    edges = {0, 1_000_000}
+    for row in rows:
+        edges |= {edge for edge in (row.lowest, row.highest) if edge is not None}
+    for count in sorted(edges | {edge + 1 for edge in edges} | {edge - 1 for edge in edges}):
+        if count >= 0:
+            assert sum(row.holds(count) for row in rows) == 1, count
+
+
+def test_every_row_names_a_known_source() -> None:
+    """Every row of every table cites at least one source listed in sources.csv."""
+    known = ranges.sources()
+    cited = [
+        *(row.sources for analyte in Analyte for row in ranges.adult_rows(analyte)),
+        *(band.sources for analyte in Analyte for band in ranges.pediatric_bands(analyte)),
+    ]
+    for keys in cited:
+        assert keys and all(key in known for key in keys)
+
+
+def test_sources_have_full_names() -> None:
+    """A source key resolves to a full name that a reference range can print."""
+    assert "Mayo Clinic" in ranges.source_names(["MAYO-DEF"])
+    assert ranges.source_names(["PEDS", "PEDS"]).count("Dallman") == 1
+
+
+def test_citation_uses_short_names_and_skips_project_conventions() -> None:
+    """Answers cite "CDC; IDSA"; the project's own reference is not cited to users."""
+    assert ranges.citation(["CDC", "IDSA"]) == "CDC; IDSA"
+    assert ranges.citation(["CLINREF"]) == ""
+    assert ranges.citation(["MAYO-DEF", "MAYO-HIGH"]) == "Mayo Clinic"
+
+
+# --- which range applies ------------------------------------------------------------------------
+
+WBC_BAND_BY_AGE = [
+    (0.0, "0 to 6 days"),
+    (6 * DAY, "0 to 6 days"),
+    (7 * DAY, "7 days to under 1 month"),
+    (30 * DAY, "7 days to under 1 month"),
+    (1 * MONTH, "1 to under 6 months"),
+    (5.99 * MONTH, "1 to under 6 months"),
+    (0.5, "6 months to under 1 year"),
+    (364 * DAY, "6 months to under 1 year"),
+    (1.0, "1 to under 2 years"),
+    (1.99, "1 to under 2 years"),
+    (2.0, "2 to under 6 years"),
+    (5.99, "2 to under 6 years"),
+    (6.0, "6 to under 12 years"),
+    (11.99, "6 to under 12 years"),
+    (12.0, "12 to under 18 years"),
+    (17.99, "12 to under 18 years"),
+]
+
+
+@pytest.mark.parametrize(
+    ("age", "label"), WBC_BAND_BY_AGE, ids=[f"{age:.4f}y" for age, _ in WBC_BAND_BY_AGE]
+)
+def test_white_count_band_by_age(age: float, label: str) -> None:
+    """Band edges by age: 6 vs 7 days, 5.99 vs 6 years, 17.99 years is still a child."""
+    reference = ranges.wbc_reference(age, None)
+    assert (reference.basis, reference.label) == ("pediatric band", label)
+
+
+@pytest.mark.parametrize("age", [18.0, 18.01, 45.0, 120.0, None, -1.0, math.nan, math.inf])
+def test_adults_and_unknown_ages_get_the_adult_range(age: float | None) -> None:
+    """18 and over, an unknown age, and an age that cannot be right all use the adult range."""
+    reference = ranges.wbc_reference(age, None)
+    assert (reference.low, reference.high, reference.basis, reference.label) == (
+        4500,
+        11000,
+        "adult",
+        "",
+    )
+    assert "MedlinePlus" in reference.source
+
+
+@pytest.mark.parametrize(
+    "band", ranges.pediatric_bands(Analyte.WBC), ids=lambda band: band.label.replace(" ", "_")
+)
+def test_each_band_is_found_at_its_first_age(band: ranges.PediatricBand) -> None:
+    """Every row of pediatric_bands.csv is reachable from its own first day and gives its limits."""
+    for age in (band.from_years, (band.from_years + band.below_years) / 2):
+        reference = ranges.wbc_reference(age, None)
+        assert (reference.low, reference.high, reference.label) == (band.low, band.high, band.label)
+        assert "Dallman" in reference.source
+    assert ranges.pediatric_band(Analyte.WBC, band.below_years) != band
+
+
+ANC_BY_AGE = [
+    (13 * DAY, 1500, "adult"),
+    (14 * DAY, 1000, "pediatric band"),
+    (364 * DAY, 1000, "pediatric band"),
+    (1.0, 1500, "adult"),
+    (None, 1500, "adult"),
+    (30.0, 1500, "adult"),
+]
+
+
+@pytest.mark.parametrize(
+    ("age", "low", "basis"), ANC_BY_AGE, ids=["13d", "14d", "364d", "1y", "unknown", "30y"]
+)
+def test_infant_neutrophil_limit_from_two_weeks_to_one_year(
+    age: float | None, low: float, basis: str
+) -> None:
+    """Infants from 14 days to under 1 year have an ANC lower limit of 1,000, others 1,500."""
+    reference = ranges.anc_reference(age, None)
+    assert (reference.low, reference.high, reference.basis) == (low, 7700, basis)
+
+
+def test_ages_read_from_text_land_in_the_same_band() -> None:
+    """ "14 day old" read by bot.person converts to years exactly as the band edges do."""
+    (age,) = find_ages("my 14 day old baby")
+    assert ranges.pediatric_band(Analyte.ANC, age.years) is not None
+    (age,) = find_ages("my 7 day old baby")
+    assert ranges.wbc_reference(age.years, None).label == "7 days to under 1 month"
+
+
+def test_lab_range_decides_when_it_can_be_right() -> None:
+    """The printed range wins over age; a printed range that cannot be right is ignored."""
+    lab = ranges.wbc_reference(3.0, LabRange(3400, 9600))
+    assert (lab.low, lab.high, lab.basis, lab.label) == (3400, 9600, "lab report", "")
+    assert "lab report" in lab.source
+    assert ranges.anc_reference(None, LabRange(1800, 7000)).basis == "lab report"
+    for broken in (LabRange(9600, 3400), LabRange(-1, 10), LabRange(5, math.inf)):
+        assert ranges.wbc_reference(None, broken).basis == "adult"
+
+
+@pytest.mark.parametrize(
+    ("sex", "low", "high", "group"),
+    [(Sex.MALE, 5000, 10000, "men"), (Sex.FEMALE, 4500, 11000, "women")],
+    ids=["men", "women"],
+)
+def test_cleveland_clinic_range_by_sex(sex: Sex, low: int, high: int, group: str) -> None:
+    """CC: men 5,000-10,000, women 4,500-11,000."""
+    reference = ranges.sex_specific_range(sex)
+    assert (reference.low, reference.high, reference.label) == (low, high, group)
+    assert "Cleveland Clinic" in reference.source
+
+
+# --- limits -------------------------------------------------------------------------------------
+
+PLAUSIBILITY = [
+    (Analyte.WBC, 0.0, False),
+    (Analyte.WBC, 0.4, False),
+    (Analyte.WBC, 1.0, True),
+    (Analyte.WBC, -3000.0, False),
+    (Analyte.WBC, 1_000_000.0, True),
+    (Analyte.WBC, 1_000_001.0, False),
+    (Analyte.WBC, 3_200_000_000.0, False),
+    (Analyte.WBC, math.nan, False),
+    (Analyte.WBC, math.inf, False),
+    (Analyte.ANC, 0.0, True),
+    (Analyte.ANC, -1.0, False),
+    (Analyte.ANC, 1_000_001.0, False),
+]
+
+
+@pytest.mark.parametrize(
+    ("analyte", "cells", "plausible"),
+    PLAUSIBILITY,
+    ids=[f"{a.value}-{c:g}" for a, c, _ in PLAUSIBILITY],
+)
+def test_plausible_counts(analyte: Analyte, cells: float, plausible: bool) -> None:
+    """Zero, negative and above 1,000,000/µL are implausible; an ANC of 0 is real (severe)."""
+    assert ranges.is_plausible(analyte, cells) is plausible
+
+
+@pytest.mark.parametrize(
+    ("cells", "whole"), [(1499.4, 1499), (1499.5, 1500), (1999.99, 2000), (0.49, 0)]
+)
+def test_counts_round_half_up_to_whole_cells(cells: float, whole: int) -> None:
+    """Tables are in whole cells; a computed 1,499.5 is printed and judged as 1,500."""
+    assert ranges.whole_cells(cells) == whole
+
+
+def test_single_limits() -> None:
+    """Fever at 38.0 °C (CDC), neutropenia below 1,500 (IDSA), mildly low from 3,000."""
+    assert ranges.fever_threshold_c() == 38.0
+    assert ranges.neutropenia_below() == 1500
+    assert ranges.mildly_low_wbc_from() == 3000
+    assert ranges.format_count(3_200_000.4) == "3,200,000"
+
+
+@pytest.mark.parametrize(
+    ("amount", "unit", "years"),
+    [(14, "days", 14 / 365.25), (2, "weeks", 14 / 365.25), (6, "months", 0.5), (18, "years", 18)],
+)
+def test_years_of_age(amount: float, unit: str, years: float) -> None:
+    """Days, weeks, months and years convert the same way bot.person does."""
+    assert ranges.years_of_age(amount, unit) == pytest.approx(years)
+
+
+def test_years_of_age_refuses_unknown_units() -> None:
+    """An age in fortnights is a data error, not a silent guess."""
+    with pytest.raises(ValueError, match="fortnights"):
+        ranges.years_of_age(1, "fortnights")
+
+
+# --- wording ------------------------------------------------------------------------------------
+
+
+def test_citation_goes_before_the_final_full_stop() -> None:
+    """The brief's example reason, word for word."""
+    assert ranges.reason("fever_low_count", fever="fever") == (
+        "Fever together with a low white count can be a sign of a serious infection: "
+        "this is a medical emergency (CDC; IDSA)."
+    )
+
+
+def test_citation_goes_where_the_template_puts_it() -> None:
+    """With {cite} in the text the brackets go there, not at the end."""
+    text = ranges.note("mildly_low")
+    assert "Duffy-null blood type (Merz et al. 2023; Mayo Clinic). This" in text
+    assert text.endswith("your result.")
+
+
+def test_uncited_wording_has_no_brackets() -> None:
+    """Project conventions are not cited to users."""
+    assert "(" not in ranges.reason("seek_emergency_care")
+
+
+def test_words_fill_their_fields() -> None:
+    """Words may be templates too."""
+    assert ranges.word("range_pediatric", label="2 to under 6 years").endswith("6 years")
+
+
+@pytest.mark.parametrize(
+    ("lookup", "message"),
+    [
+        (lambda: ranges.reason("no_such_reason"), "reasons.no_such_reason is missing"),
+        (lambda: ranges.note("no_such_note"), "notes.no_such_note is missing"),
+        (lambda: ranges.word("no_such_word"), "words.no_such_word is missing"),
+        (lambda: ranges.reason("emergency_sign"), "emergency_sign asks for 'signs'"),
+    ],
+    ids=["reason", "note", "word", "field"],
+)
+def test_wording_that_code_and_data_disagree_on_is_a_data_error(
+    lookup: object, message: str
+) -> None:
+    """A missing entry or field names the file and entry instead of a bare KeyError."""
+    assert callable(lookup)
+    with pytest.raises(ReferenceDataError, match=message):
+        lookup()
+
+
+@pytest.mark.parametrize(
+    ("items", "joined"),
+    [([], ""), (["a"], "a"), (["a", "b"], "a and b"), (["a", "b", "c"], "a, b and c")],
+    ids=["none", "one", "two", "three"],
+)
+def test_join_words(items: list[str], joined: str) -> None:
+    """Lists read as English."""
+    assert ranges.join_words(items) == joined
+
+
+# --- checks on bad data -------------------------------------------------------------------------
+
+ADULT, BANDS, SEX, LIMITS, SOURCES, WORDING = (
+    "adult_categories.csv",
+    "pediatric_bands.csv",
+    "sex_ranges.csv",
+    "limits.csv",
+    "sources.csv",
+    "wording.yml",
+)
+# (what is wrong, file, text, replaced by, part of the error message)
+BAD_DATA = [
+    ("gap", ADULT, "wbc,low,,2000,", "wbc,low,,2001,", "no gap or overlap"),
+    ("overlap", ADULT, "anc,normal,,1500,", "anc,normal,,1400,", "no gap or overlap"),
+    ("lowest-above-highest", ADULT, "2000,3999,MAYO", "3000,2999,MAYO", "lowest is above"),
+    ("first-row-bounded", ADULT, "critically_low,,,1999", "critically_low,,0,1999", "first row"),
+    (
+        "last-row-bounded",
+        ADULT,
+        "critically_high,,30000,",
+        "critically_high,,30000,40000",
+        "last row",
+    ),
+    ("two-normal-rows", ADULT, "wbc,high,", "wbc,normal,", "exactly one normal"),
+    ("no-anc-rows", ADULT, "\nanc,", "\n# anc,", "no rows for anc"),
+    ("unknown-category", ADULT, "wbc,borderline_low", "wbc,borderline", "is not one of"),
+    ("needs-unit-row", ADULT, "wbc,borderline_low", "wbc,needs_unit", "not a range of counts"),
+    ("unknown-grade", ADULT, "anc,low,mild", "anc,low,slight", "is not one of"),
+    ("not-whole", ADULT, "4500,11000", "4500.5,11000", "not a whole number"),
+    ("unknown-source", BANDS, "9000,30000,PEDS", "9000,30000,PEDZ", "unknown source PEDZ"),
+    ("empty-source", BANDS, "9000,30000,PEDS", "9000,30000,PEDS;", "unknown source (empty)"),
+    ("band-overlap", BANDS, "7 days,1 month", "6 days,1 month", "previous band ends"),
+    ("band-gap", BANDS, "1 month,6 months", "2 months,6 months", "previous band ends"),
+    ("band-start", BANDS, "0 days,7 days", "1 day,7 days", "start at 0 days"),
+    ("band-age", BANDS, "0 days,7 days", "0 days,7 fortnights", "is not an age"),
+    ("band-fields", BANDS, "0 days,7 days", "0 days,7 days,,,", "where the header has"),
+    ("band-order", BANDS, "0 days,7 days", "7 days,0 days", "below below_age"),
+    ("band-limits", BANDS, "9000,30000", "30000,9000", "below high"),
+    ("band-no-low", BANDS, "9000,30000", ",30000", "low is empty"),
+    ("no-wbc-bands", BANDS, "\nwbc,", "\n# wbc,", "no white-count bands"),
+    ("sex-twice", SEX, "female,women", "male,women", "appears twice"),
+    ("sex-limits", SEX, "5000,10000", "10000,5000", "below high"),
+    ("limit-text", LIMITS, "fever_from,38.0", "fever_from,hot", "is not a number"),
+    ("limit-inf", LIMITS, "fever_from,38.0", "fever_from,inf", "not a finite number"),
+    ("limit-empty", LIMITS, "fever_from,38.0", "fever_from,", "value is empty"),
+    ("limit-twice", LIMITS, "fever_from,", "highest_plausible,", "appears twice"),
+    (
+        "no-plausible-count",
+        LIMITS,
+        "anc_lowest_plausible,0",
+        "anc_lowest_plausible,2000000",
+        "plausible anc counts are empty",
+    ),
+    ("missing-column", LIMITS, "name,value", "name,amount", "missing column(s) value"),
+    ("source-twice", SOURCES, "CC,Cleveland", "MAYO-DEF,Cleveland", "appears twice"),
+    ("no-lab-report-source", SOURCES, "LAB-REPORT,", "LAB-RPT,", "LAB-REPORT is missing"),
+    ("yaml", WORDING, "reasons:", "reasons: [", "not valid YAML"),
+    ("no-text", WORDING, 'text: "You mentioned {signs}', 'txt: "x', "has no text"),
+    ("source-not-list", WORDING, "source: [CLINREF]", "source: CLINREF", "list of sources"),
+    ("wording-source", WORDING, "source: [CDC]", "source: [CDCX]", "unknown source CDCX"),
+    ("open-brace", WORDING, "mentioned {signs}", "mentioned {signs", "not a valid template"),
+    ("numbered-field", WORDING, "mentioned {signs}", "mentioned {0}", "plain names"),
+    (
+        "entry-not-mapping",
+        WORDING,
+        "  routine:\n",
+        "  routine: oops\n  old:\n",
+        "must have text and source",
+    ),
+    ("empty-word", WORDING, "  low: low\n", "  low: ''\n", "non-empty text"),
+    ("no-notes", WORDING, "notes:\n", "notez:\n", "notes must map"),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "old", "new", "message"),
+    [case[1:] for case in BAD_DATA],
+    ids=[case[0] for case in BAD_DATA],
+)
+def test_bad_rows_are_refused(data_copy: Path, name: str, old: str, new: str, message: str) -> None:
+    """A broken row stops loading with ReferenceDataError naming the file and the problem."""
+    _edit(data_copy / name, old, new)
+    with pytest.raises(ReferenceDataError, match=re.escape(message)) as caught:
+        ranges.check_data()
+    assert name in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("limits.csv", "# only a comment\n", "has no header"),
+        ("limits.csv", "name,value,unit,source\n", "has no rows"),
+        ("sex_ranges.csv", "sex,group,low,high,source\nmale,men,5000,10000,CC\n", "no row for"),
+        ("limits.csv", "name,value,unit,source\nfever_from,38,°C,CDC\n", "missing limit(s)"),
+        ("wording.yml", "- a list\n", "must hold reasons"),
+        (
+            "wording.yml",
+            "reasons: {a: {text: t, source: [CDC]}}\nnotes: {b: {text: t, source: "
+            "[CDC]}}\nwords: {a: [1]}\n",
+            "words must map",
+        ),
+    ],
+    ids=["no-header", "no-rows", "one-sex", "missing-limit", "wording-list", "words-list"],
+)
+def test_incomplete_files_are_refused(
+    data_copy: Path, name: str, content: str, message: str
+) -> None:
+    """Files without a header, rows, both sexes, every limit or the wording sections are refused."""
+    (data_copy / name).write_text(content, encoding="utf-8")
+    with pytest.raises(ReferenceDataError, match=re.escape(message)):
+        ranges.check_data()
+
+
+def test_missing_file_is_a_data_error(data_copy: Path) -> None:
+    """A missing file is named in the error."""
+    (data_copy / "sources.csv").unlink()
+    with pytest.raises(ReferenceDataError, match="sources.csv: cannot be read"):
+        ranges.check_data()
+
+
+def test_data_are_read_on_first_use_and_then_kept(data_copy: Path) -> None:
+    """Files are read once (functools.cache): removing one after first use changes nothing."""
+    assert ranges._tables.cache_info().currsize == 0
+    ranges.fever_threshold_c()
+    (data_copy / "limits.csv").unlink()
+    assert ranges.fever_threshold_c() == 38.0

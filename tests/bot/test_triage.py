@@ -1,0 +1,318 @@
+"""Urgency rules of clinical-reference.md section 6 (bot/triage.py), each one both ways."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bot import ranges
+from bot.interpret import categorise
+from bot.model import (
+    Analyte,
+    ClinicalContext,
+    Finding,
+    LabRange,
+    RedFlag,
+    RedFlagKind,
+    Urgency,
+)
+from bot.triage import assess, has_fever, in_low_count_context
+
+E, S, R = Urgency.EMERGENCY, Urgency.SAME_DAY, Urgency.ROUTINE
+RANK = {R: 0, S: 1, E: 2}
+
+
+def count(
+    cells: float | None,
+    analyte: Analyte = Analyte.WBC,
+    age: float | None = 30.0,
+    lab_range: LabRange | None = None,
+) -> Finding:
+    """A finding judged the way interpret judges it."""
+    judgement = categorise(analyte, cells, age, lab_range)
+    return Finding(
+        analyte=analyte,
+        text="?" if cells is None else f"{cells:g}",
+        start=0,
+        cells_per_ul=cells,
+        unit_assumed=False,
+        category=judgement.category,
+        grade=judgement.grade,
+        reference=judgement.reference,
+    )
+
+
+def flag(name: str, kind: RedFlagKind) -> RedFlag:
+    """A red flag as the symptom reader gives it."""
+    return RedFlag(name, kind, name.replace("_", " "), 0)
+
+
+FEVER = flag("fever", RedFlagKind.FEVER)
+CHILLS = flag("chills", RedFlagKind.FEVER)
+BREATHING = flag("trouble_breathing", RedFlagKind.EMERGENCY_SIGN)
+SORE_THROAT = flag("sore_throat", RedFlagKind.INFECTION_SIGN)
+
+
+def context(
+    *flags: RedFlag, on_cancer_treatment: bool = False, says_low_count: bool = False
+) -> ClinicalContext:
+    """A clinical context with red flags."""
+    return ClinicalContext(
+        red_flags=flags, on_cancer_treatment=on_cancer_treatment, says_low_count=says_low_count
+    )
+
+
+RULES = [
+    # emergency
+    ("emergency-sign-alone", [], context(BREATHING), E),
+    ("emergency-sign-with-normal-count", [count(7000.0)], context(BREATHING), E),
+    ("fever-and-low", [count(3000.0)], context(FEVER), E),
+    ("chills-and-low", [count(3000.0)], context(CHILLS), E),
+    ("fever-and-critically-low", [count(1500.0)], context(FEVER), E),
+    ("fever-and-needs-unit", [count(None)], context(FEVER), E),
+    ("fever-and-implausible", [count(0.0)], context(FEVER), E),
+    ("fever-and-anc-1499", [count(1499.0, Analyte.ANC)], context(FEVER), E),
+    ("fever-and-infant-anc-1200", [count(1200.0, Analyte.ANC, 0.5)], context(FEVER), E),
+    (
+        "fever-and-anc-low-by-lab",
+        [count(1600.0, Analyte.ANC, None, LabRange(1800, 7700))],
+        context(FEVER),
+        E,
+    ),
+    ("fever-and-child-low", [count(5000.0, age=1.0)], context(FEVER), E),
+    ("fever-normal-and-chemo", [count(7000.0)], context(FEVER, on_cancer_treatment=True), E),
+    ("fever-chemo-no-count", [], context(FEVER, on_cancer_treatment=True), E),
+    ("fever-and-says-low", [], context(FEVER, says_low_count=True), E),
+    ("temperature-38-and-low", [count(3000.0)], ClinicalContext(temperature_c=38.0), E),
+    ("infection-sign-fever-and-low", [count(3000.0)], context(SORE_THROAT, FEVER), E),
+    # same_day
+    ("critically-low", [count(1999.0)], context(), S),
+    ("critically-high", [count(30000.0)], context(), S),
+    ("critically-low-anc", [count(499.0, Analyte.ANC)], context(), S),
+    ("fever-and-borderline", [count(4200.0)], context(FEVER), S),
+    ("fever-and-normal", [count(7000.0)], context(FEVER), S),
+    ("fever-and-high", [count(15000.0)], context(FEVER), S),
+    ("fever-and-anc-1500", [count(1500.0, Analyte.ANC)], context(FEVER), S),
+    ("fever-and-no-count", [], context(FEVER), S),
+    ("fever-and-critically-high", [count(45000.0)], context(FEVER), S),
+    ("infection-sign-and-low", [count(3000.0)], context(SORE_THROAT), S),
+    ("infection-sign-and-chemo", [], context(SORE_THROAT, on_cancer_treatment=True), S),
+    ("infection-sign-and-says-low", [], context(SORE_THROAT, says_low_count=True), S),
+    # routine
+    ("low-without-fever", [count(3000.0)], context(), R),
+    ("anc-mild-without-fever", [count(1200.0, Analyte.ANC)], context(), R),
+    ("normal", [count(7000.0)], context(), R),
+    ("borderline", [count(4200.0)], context(), R),
+    ("high", [count(15000.0)], context(), R),
+    ("needs-unit-without-fever", [count(None)], context(), R),
+    ("temperature-37.9-and-low", [count(3000.0)], ClinicalContext(temperature_c=37.9), R),
+    ("infection-sign-and-normal", [count(7000.0)], context(SORE_THROAT), R),
+    ("infection-sign-no-count", [], context(SORE_THROAT), R),
+    ("chemo-without-fever", [count(7000.0)], context(on_cancer_treatment=True), R),
+    ("nothing-at-all", [], context(), R),
+]
+
+
+@pytest.mark.parametrize(
+    ("findings", "clinical", "urgency"),
+    [case[1:] for case in RULES],
+    ids=[case[0] for case in RULES],
+)
+def test_urgency_rules(
+    findings: list[Finding], clinical: ClinicalContext, urgency: Urgency
+) -> None:
+    """Each rule of section 6, and the case just outside it."""
+    assert assess(findings, clinical)[0] is urgency
+
+
+def test_emergency_starts_with_what_to_do() -> None:
+    """First: seek emergency care now (911/112/999); then the oncology line; then why."""
+    urgency, reasons = assess([count(3000.0)], context(FEVER))
+    assert urgency is E
+    assert reasons[0].startswith("Seek emergency care now: call 911 in the US, 112 in the EU")
+    assert "999 in the UK" in reasons[0]
+    assert reasons[1].startswith(
+        "If you are on chemotherapy, also call your oncology team's 24-hour"
+    )
+    assert "tell the emergency staff that you are on chemotherapy" in reasons[1]
+    assert reasons[2] == (
+        "Fever together with a low white count can be a sign of a serious infection: "
+        "this is a medical emergency (CDC; IDSA)."
+    )
+
+
+def test_emergency_on_cancer_treatment_says_to_call_the_oncology_line() -> None:
+    """Someone on treatment is told to call their team's 24-hour line too."""
+    _, reasons = assess([count(7000.0)], context(FEVER, on_cancer_treatment=True))
+    assert reasons[1].startswith("Because you are having cancer treatment, also call")
+    assert reasons[2].startswith("Fever during cancer treatment")
+
+
+@pytest.mark.parametrize(
+    ("findings", "clinical", "start"),
+    [
+        ([], context(FEVER, says_low_count=True), "Fever in someone who has a low white count"),
+        ([count(None)], context(FEVER), "Fever together with a count that could not be read"),
+        ([count(3000.0)], context(FEVER, CHILLS), "Fever and chills together with a low white"),
+        ([count(3000.0)], ClinicalContext(temperature_c=39.0), "Fever together with a low"),
+    ],
+    ids=["says-low", "unread-count", "fever-and-chills", "temperature-only"],
+)
+def test_fever_reason_says_which_low_count_context(
+    findings: list[Finding], clinical: ClinicalContext, start: str
+) -> None:
+    """The why of a fever emergency names what made the count context low."""
+    _, reasons = assess(findings, clinical)
+    assert reasons[2].startswith(start)
+
+
+def test_emergency_sign_is_named_in_plain_words() -> None:
+    """ "trouble_breathing" is told as "trouble breathing"."""
+    chest = flag("chest_pain", RedFlagKind.EMERGENCY_SIGN)
+    _, reasons = assess([], context(BREATHING, chest))
+    assert reasons[2] == (
+        "You mentioned trouble breathing and chest pain: that can be a sign of a medical emergency."
+    )
+
+
+def test_emergency_lists_same_day_reasons_after_its_own() -> None:
+    """Most serious first: an emergency sign, then a very high count."""
+    _, reasons = assess([count(45000.0)], context(BREATHING))
+    assert reasons[2].startswith("You mentioned trouble breathing")
+    assert reasons[3] == (
+        "A white count of 45,000 per microliter is very high: contact your doctor today "
+        "(lab critical-value lists)."
+    )
+
+
+@pytest.mark.parametrize(
+    ("findings", "clinical", "text"),
+    [
+        ([count(1999.0)], context(), "A white count of 1,999 per microliter is very low"),
+        ([count(400.0, Analyte.ANC)], context(), "severe neutropenia"),
+        ([count(7000.0)], context(FEVER), "even when the white count is not low"),
+        ([], context(FEVER), "Fever needs a doctor's advice: contact your doctor today."),
+        ([count(3000.0)], context(SORE_THROAT), "You mentioned sore throat: during cancer"),
+    ],
+    ids=[
+        "critically-low",
+        "severe-neutropenia",
+        "fever-count-not-low",
+        "fever-no-count",
+        "infection-sign",
+    ],
+)
+def test_same_day_reasons(findings: list[Finding], clinical: ClinicalContext, text: str) -> None:
+    """Same-day reasons say why, and to contact the doctor today."""
+    urgency, reasons = assess(findings, clinical)
+    assert urgency is S
+    assert text in reasons[0]
+    assert "today" in reasons[0]
+
+
+def test_routine_reason_says_ranges_vary() -> None:
+    """A routine answer never says "fine": talk with your doctor, ranges vary (MAYO-DEF)."""
+    urgency, reasons = assess([count(7000.0)], context())
+    assert urgency is R
+    assert reasons == (
+        "Talk with your doctor about what the result means (Mayo Clinic). Ranges vary from lab "
+        "to lab, so ask your doctor which range applies to you.",
+    )
+
+
+def test_has_fever() -> None:
+    """A fever-kind flag or 38.0 °C and up is a fever; 37.9 °C alone is not."""
+    assert has_fever(context(CHILLS))
+    assert has_fever(ClinicalContext(temperature_c=38.0))
+    assert not has_fever(ClinicalContext(temperature_c=37.9))
+    assert not has_fever(context(SORE_THROAT))
+
+
+def test_low_count_context() -> None:
+    """Low counts, unreadable counts, cancer treatment or saying so; not a borderline count."""
+    assert in_low_count_context([count(3000.0)], context())
+    assert in_low_count_context([count(None)], context())
+    assert in_low_count_context([], context(on_cancer_treatment=True))
+    assert in_low_count_context([], context(says_low_count=True))
+    assert not in_low_count_context([count(4200.0)], context())
+    assert in_low_count_context([count(-1.0, Analyte.ANC)], context())
+
+
+FORBIDDEN = [
+    "acetaminophen",
+    "paracetamol",
+    "ibuprofen",
+    "tylenol",
+    "fever reducer",
+    "rectal",
+    "fine",
+    "wait",
+    "your race",
+    "ethnicity",
+]
+
+
+def test_no_wording_advises_what_the_bot_must_never_say() -> None:
+    """Section 7: no fever reducers, rectal temperatures, "fine", waiting or race questions."""
+    tables = ranges._tables()
+    texts = [w.text.lower() for w in (*tables.reasons.values(), *tables.notes.values())]
+    for text in texts:
+        for word in FORBIDDEN:
+            assert word not in text, (word, text)
+
+
+# --- properties ----------------------------------------------------------------------------------
+
+flags = st.sampled_from(
+    [
+        FEVER,
+        CHILLS,
+        BREATHING,
+        SORE_THROAT,
+        flag("new_cough", RedFlagKind.INFECTION_SIGN),
+        flag("seizure", RedFlagKind.EMERGENCY_SIGN),
+    ]
+)
+findings_strategy = st.lists(
+    st.builds(
+        count,
+        st.none() | st.floats(min_value=-10, max_value=2_000_000),
+        st.sampled_from(Analyte),
+        st.none() | st.floats(min_value=0, max_value=90),
+    ),
+    max_size=3,
+)
+contexts = st.builds(
+    ClinicalContext,
+    temperature_c=st.none() | st.floats(min_value=35, max_value=42),
+    red_flags=st.lists(flags, max_size=3).map(tuple),
+    on_cancer_treatment=st.booleans(),
+    says_low_count=st.booleans(),
+)
+
+
+@given(findings=findings_strategy, clinical=contexts, added=flags)
+def test_adding_a_red_flag_never_lowers_urgency(
+    findings: list[Finding], clinical: ClinicalContext, added: RedFlag
+) -> None:
+    """Whatever the counts and context, one more red flag never makes the answer less urgent."""
+    before, _ = assess(findings, clinical)
+    after, _ = assess(
+        findings,
+        ClinicalContext(
+            temperature_c=clinical.temperature_c,
+            red_flags=(*clinical.red_flags, added),
+            on_cancer_treatment=clinical.on_cancer_treatment,
+            says_low_count=clinical.says_low_count,
+        ),
+    )
+    assert RANK[after] >= RANK[before]
+
+
+@given(findings=findings_strategy, clinical=contexts)
+def test_every_assessment_has_reasons(findings: list[Finding], clinical: ClinicalContext) -> None:
+    """Every urgency comes with at least one reason; an emergency's first is what to do."""
+    urgency, reasons = assess(findings, clinical)
+    assert reasons and len(set(reasons)) == len(reasons)
+    assert (urgency is E) == reasons[0].startswith("Seek emergency care now")
