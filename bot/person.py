@@ -33,6 +33,12 @@ _AGE_PATTERNS = (
         rf"(?:[ \t]*{_UNIT}\b)?(?![ \t]*(?:%|kg|lbs?|pounds|[.,]\d|°|degrees))",
         re.I,
     ),
+    # my son (14), daughter (6 months)
+    re.compile(
+        r"\b(?:son|daughter|child|kid|baby|boy|girl|toddler|infant|grandson|granddaughter|patient)"
+        rf"[ \t]*\([ \t]*{_NUMBER}(?:[ \t]*{_UNIT}\b)?[ \t]*(?:old)?[ \t]*\)",
+        re.I,
+    ),
 )
 # Clinical shorthand "34F", "67 M": age and sex together.
 _AGE_SEX = re.compile(r"(?<![\w.,])(?P<number>\d{1,3})[ \t]*(?:yo|y/o)?[ \t]*(?P<sex>[MF])\b")

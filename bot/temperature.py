@@ -24,7 +24,8 @@ _AFTER_WORD = re.compile(
     r"\b(?:temp|temps|temperature|temperatures|fever|fevers|febrile|running|spiked?|"
     r"thermometer|read|reads|reading|reached|hit|went up to|up to)\b"
     r"(?:[ \t]*(?:is|was|of|at|to|=|:|reached|hit|went|up|around|about|almost|over|of about|"
-    r"last night|this morning|tonight|today|now|still|a|has|been)\b)*[ \t:=]*"
+    r"last night|this morning|tonight|today|now|still|a|has|been|says|said|shows|showed|"
+    r"reads|reading)\b)*[ \t:=]*"
     rf"{_NUMBER}(?![\d%])(?!\s*(?:%|k\b|/|x\s*10|cells|years?|months?|days?|weeks?))",
     re.IGNORECASE,
 )

@@ -176,8 +176,11 @@ def _cells_without_unit(
         return value * THOUSANDS_PER_UL.cells_per_ul, True
     if value >= CELLS_FROM or analyte is Analyte.ANC:
         return (literal.dot_thousands or value), False
-    if range_numbers is not None and min(n.value for n in range_numbers) >= CELLS_FROM:
-        return value, False  # "WBC 800 (4000-11000)": the lab's range shows the scale
+    if range_numbers is not None:  # the lab's printed range shows the scale
+        if min(n.value for n in range_numbers) >= CELLS_FROM:
+            return value, False  # "WBC 800 (4000-11000)"
+        if max(n.value for n in range_numbers) < THOUSANDS_BELOW:
+            return value * THOUSANDS_PER_UL.cells_per_ul, True  # "WBC 31.0 H (4.0-11.0)"
     return None, False
 
 
@@ -338,7 +341,9 @@ def _range_at(
 
 
 def _not_a_count(text: str, start: int, end: int) -> bool:
-    """Dates, ratios, times, ages, temperatures and "day 10" are not counts."""
+    """Dates, ratios, times, ages, temperatures, "day 10" and lab codes ("01") are not counts."""
+    if text[start] == "0" and end - start > 1 and text[start + 1].isdigit():
+        return True
     if _DATE_OR_RATIO.match(text, end) or _TIME.match(text, end):
         return True
     if _AGE_OR_TIME_UNIT.match(text, end):
