@@ -52,11 +52,14 @@ class RedFlagSpec:
 def nlp() -> Language:
     """A blank English pipeline (tokenizer only) with the extra split rules."""
     import spacy
+    from spacy.tokenizer import Tokenizer
     from spacy.util import compile_infix_regex
 
     language = spacy.blank("en")
+    tokenizer = language.tokenizer
+    assert isinstance(tokenizer, Tokenizer)  # a blank pipeline always has spaCy's own tokenizer
     infixes = list(language.Defaults.infixes or []) + list(_EXTRA_INFIXES)
-    language.tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
+    tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
     return language
 
 

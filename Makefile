@@ -1,0 +1,129 @@
+# White blood cell count information bot: install, check, train and run.
+# `make help` lists the targets. Every check runs with `make test`, in the order CI uses.
+
+SHELL := bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+.DELETE_ON_ERROR:
+MAKEFLAGS += --no-builtin-rules --no-print-directory
+
+# A Python 3.10 to build the venv with; empty means "find one" (scripts/find_python.sh).
+PYTHON ?=
+
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+MODEL_NAME := wbc
+MODEL := models/$(MODEL_NAME).tar.gz
+FINGERPRINT := models/$(MODEL_NAME).fingerprint
+RESULTS := results
+ACTIONS_PORT := 5055
+
+# Quiet TensorFlow's C++ logging and Rasa's telemetry for every command run from here.
+export TF_CPP_MIN_LOG_LEVEL := 2
+export RASA_TELEMETRY_ENABLED := false
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+
+LINT_PATHS := bot actions tests scripts
+# Rasa and its dependencies print pages of DeprecationWarnings at start-up; not ours to fix.
+RASA := PYTHONWARNINGS=ignore::DeprecationWarning $(BIN)/rasa
+
+.PHONY: help venv install lock lint typecheck pytest validate train test-conversations test \
+	run shell bench clean distclean
+
+help: ## List the targets
+	@echo "Usage: make TARGET   (PYTHON=/path/to/python3.10 to choose the interpreter)"
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-20s %s\n", $$1, $$2}' \
+		$(MAKEFILE_LIST)
+
+venv: $(INSTALLED) ## Create .venv from requirements.lock (only when missing or the lock changed)
+install: $(INSTALLED) ## Same as venv
+
+# The venv is rebuilt from scratch whenever requirements.lock changes, so it never keeps a
+# package the lock no longer lists. The .pth file puts the repository root on sys.path.
+# pip's "WARNING: Location 'file:...' is ignored" lines (local package indexes named in the
+# machine's pip config that do not exist) are dropped; everything else pip says is shown.
+$(INSTALLED): requirements.lock
+	@py="$$(scripts/find_python.sh "$(PYTHON)")"; \
+	echo "Creating $(VENV) with $$py"; \
+	rm -rf $(VENV); \
+	"$$py" -m venv $(VENV)
+	@echo "Installing requirements.lock into $(VENV) (about 2 minutes) ..."
+	$(BIN)/pip install --quiet --no-deps --use-pep517 -r requirements.lock 2>&1 \
+		| { grep -v "^WARNING: Location 'file:" || true; }
+	$(BIN)/pip check
+	$(BIN)/python -c 'import sysconfig; print("$(CURDIR)", file=open(sysconfig.get_path("purelib") + "/wbc_bot_repo.pth", "w"))'
+	@touch $@
+
+lock: ## Regenerate requirements.lock from requirements.in in a throwaway venv
+	@py="$$(scripts/find_python.sh "$(PYTHON)")"; \
+	tmp="$$(mktemp -d)"; trap 'rm -rf "$$tmp"' EXIT; \
+	"$$py" -m venv "$$tmp/venv"; \
+	"$$tmp/venv/bin/pip" install --quiet -r requirements.in; \
+	"$$tmp/venv/bin/pip" check; \
+	{ sed -n '/^#/p' requirements.lock; "$$tmp/venv/bin/pip" freeze --all | grep -v '^pip=='; } \
+		> "$$tmp/lock"; \
+	mv "$$tmp/lock" requirements.lock
+	@echo "requirements.lock updated; run make install"
+
+lint: $(INSTALLED) ## Ruff lint and format check
+	$(BIN)/ruff check $(LINT_PATHS)
+	$(BIN)/ruff format --check $(LINT_PATHS)
+
+typecheck: $(INSTALLED) ## mypy over bot and actions
+	$(BIN)/mypy bot actions
+
+# pytest exits 5 when it collects no test; that is not a failure here.
+pytest: $(INSTALLED) ## Unit tests, with coverage of bot/
+	@$(BIN)/pytest --cov=bot --cov-report=term-missing || { rc=$$?; [ $$rc -eq 5 ] || exit $$rc; }
+
+validate: $(INSTALLED) ## Check the Rasa training data and domain (warnings fail)
+	$(RASA) data validate --fail-on-warnings
+
+# Trains only when the training inputs (or the pinned packages) differ from the ones the
+# current model was trained on. The fingerprint is a hash of their contents, not their dates.
+train: $(INSTALLED) ## Train the Rasa model if data/, config.yml or domain.yml changed
+	@new="$$(find data -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum \
+		| cat - <(sha256sum config.yml domain.yml requirements.lock) | sha256sum | cut -d' ' -f1)"; \
+	if [ -f $(MODEL) ] && [ "$$(cat $(FINGERPRINT) 2>/dev/null)" = "$$new" ]; then \
+		echo "$(MODEL) is up to date"; \
+	else \
+		rm -f $(FINGERPRINT); \
+		$(RASA) train --fixed-model-name $(MODEL_NAME) --out models; \
+		echo "$$new" > $(FINGERPRINT); \
+	fi
+
+# --e2e makes the story test also check the intent NLU predicts for each user text, not
+# only the next action; without it a story with a misclassified message still passes.
+test-conversations: train ## Test stories in tests/ and the held-out NLU set in tests/nlu/
+	$(RASA) test core --e2e --model $(MODEL) --stories tests/ --fail-on-prediction-errors \
+		--out $(RESULTS)/core
+	@if [ -d tests/nlu ]; then \
+		$(RASA) test nlu --model $(MODEL) --nlu tests/nlu/ --out $(RESULTS)/nlu && \
+		$(BIN)/python scripts/check_nlu_results.py $(RESULTS)/nlu/intent_report.json; \
+	fi
+
+test: ## Every check, in CI order: lint typecheck pytest validate train test-conversations
+	$(MAKE) lint
+	$(MAKE) typecheck
+	$(MAKE) pytest
+	$(MAKE) validate
+	$(MAKE) train
+	$(MAKE) test-conversations
+
+run: install train ## Start the action server, then talk to the bot in the terminal
+	@PYTHONWARNINGS=ignore::DeprecationWarning scripts/run_bot.sh $(MODEL) $(ACTIONS_PORT)
+
+shell: train ## Talk to the bot; needs an action server already running on port 5055
+	$(RASA) shell --model $(MODEL) --endpoints endpoints.yml
+
+bench: $(INSTALLED) ## Time the interpreter (scripts/bench_interpret.py)
+	$(BIN)/python scripts/bench_interpret.py
+
+clean: ## Remove models, results and caches (keeps .venv)
+	rm -rf models $(RESULTS) var .rasa artifacts story_graph.dot htmlcov .coverage .coverage.* \
+		.pytest_cache .mypy_cache .ruff_cache .hypothesis
+	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -exec rm -rf {} +
+
+distclean: clean ## clean, and remove .venv too
+	rm -rf $(VENV)
