@@ -93,7 +93,23 @@ def interpret(
     computed = _computed_ancs(parsed, context.age_years)
     findings = tuple(sorted([*judged, *computed], key=lambda finding: finding.start))
     urgency, reasons = triage.assess(findings, context)
-    return Interpretation(findings, context, urgency, reasons, _notes(findings, context, computed))
+    notes = _notes(findings, context, computed)
+    return Interpretation(findings, context, urgency, reasons, notes, _questions(findings, context))
+
+
+def _questions(findings: Sequence[Finding], context: ClinicalContext) -> tuple[str, ...]:
+    """What to ask next: the unit a count needs; the age, when it would change a verdict."""
+    questions = []
+    if any(finding.category is Category.NEEDS_UNIT for finding in findings):
+        questions.append("unit")
+    if any(
+        finding.cells_per_ul is not None
+        and finding.category in _SIDE
+        and _age_note(finding, finding.cells_per_ul, context)
+        for finding in findings
+    ):
+        questions.append("age")
+    return tuple(questions)
 
 
 def _against(scale: ranges.Scale, count: int) -> Category:

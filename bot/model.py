@@ -119,6 +119,9 @@ class ClinicalContext:
     red_flags: tuple[RedFlag, ...] = ()
     on_cancer_treatment: bool = False
     says_low_count: bool = False  # "I have leukopenia / neutropenia", "my counts are low"
+    negated: tuple[
+        str, ...
+    ] = ()  # red flags and "cancer_treatment" the person said they do not have
     age_years: float | None = None
     sex: Sex | None = None
 
@@ -147,6 +150,7 @@ class ReferenceRange:
     basis: str  # "adult" | "pediatric band" | "lab report"
     source: str
     label: str = ""  # e.g. "2 to under 6 years"; empty for adults and lab ranges
+    source_keys: tuple[str, ...] = ()  # keys of data/sources.csv, for titles and links
 
 
 @dataclass(frozen=True)
@@ -174,3 +178,4 @@ class Interpretation:
     urgency: Urgency
     reasons: tuple[str, ...]  # most serious first
     notes: tuple[str, ...] = ()  # range disagreements, a question to ask (age, unit), lab flags
+    questions: tuple[str, ...] = ()  # what to ask the person next: "unit", "age"

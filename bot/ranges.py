@@ -124,7 +124,9 @@ class Scale:
     def reference(self, also_cite: Iterable[str] = ()) -> ReferenceRange:
         """This range as a ReferenceRange, its source naming `also_cite` too (the rule applied)."""
         keys = tuple(dict.fromkeys((*self.sources, *also_cite)))
-        return ReferenceRange(self.low, self.high, self.basis, source_names(keys), self.label)
+        return ReferenceRange(
+            self.low, self.high, self.basis, source_names(keys), self.label, source_keys=keys
+        )
 
 
 @dataclass(frozen=True)

@@ -49,6 +49,7 @@ def read_context(doc: Doc, values: Sequence[LabValue] = ()) -> ClinicalContext:
         ),
         age_years=None if age is None else age.years,
         sex=_sex(cues, age),
+        negated=_negated(doc, cues, negations, temperature_c),
     )
 
 
@@ -115,6 +116,26 @@ def _red_flags(
         hottest = max(temperatures, key=lambda temperature: temperature.celsius)
         flags["fever"] = RedFlag("fever", RedFlagKind.FEVER, hottest.text, hottest.start)
     return sorted(flags.values(), key=lambda flag: flag.start)
+
+
+def _negated(
+    doc: Doc, cues: Sequence[Span], negations: _Negation, temperature_c: float | None
+) -> tuple[str, ...]:
+    """Red flags and cancer treatment the person says they do not have ("no fever", "not on
+    chemo"); a measured temperature below the fever threshold also says "no fever"."""
+    names = [
+        span.label_
+        for span in matched_spans(red_flag_matcher(), doc)
+        if not span.label_.endswith(":requires") and negations.negates(span)
+    ]
+    names += [
+        "cancer_treatment"
+        for span in cues
+        if span.label_ == "cancer_treatment" and negations.negates(span)
+    ]
+    if temperature_c is not None and temperature_c < fever_threshold_c():
+        names.append("fever")
+    return tuple(dict.fromkeys(names))
 
 
 def _followed_by(doc: Doc, span: Span, words: frozenset[str]) -> bool:

@@ -194,3 +194,17 @@ def test_every_red_flag_kind_is_known() -> None:
     """Every row of data/red_flags.yml names a kind the triage rules understand."""
     for spec in red_flag_specs():
         assert RedFlagKind(spec.kind)
+
+
+@pytest.mark.parametrize(
+    ("text", "negated"),
+    [
+        ("no fever or chills", ("fever", "chills")),
+        ("not on chemo", ("cancer_treatment",)),
+        ("temp 37.2 now", ("fever",)),
+        ("I have a fever", ()),
+    ],
+)
+def test_what_the_person_denies(text: str, negated: tuple[str, ...]) -> None:
+    """Denied red flags and treatment are kept, so a conversation can clear what was said before."""
+    assert parse_text(text).context.negated == negated
