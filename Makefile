@@ -24,7 +24,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export RASA_TELEMETRY_ENABLED := false
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
-LINT_PATHS := bot actions tests scripts
+LINT_PATHS := bot actions components tests scripts
 # Rasa and its dependencies print pages of DeprecationWarnings at start-up; not ours to fix.
 RASA := PYTHONWARNINGS=ignore::DeprecationWarning $(BIN)/rasa
 
@@ -70,8 +70,8 @@ lint: $(INSTALLED) ## Ruff lint and format check
 	$(BIN)/ruff check $(LINT_PATHS)
 	$(BIN)/ruff format --check $(LINT_PATHS)
 
-typecheck: $(INSTALLED) ## mypy over bot and actions
-	$(BIN)/mypy bot actions
+typecheck: $(INSTALLED) ## mypy over bot, actions and components
+	$(BIN)/mypy bot actions components
 
 # pytest exits 5 when it collects no test; that is not a failure here.
 pytest: $(INSTALLED) ## Unit tests, with coverage of bot/

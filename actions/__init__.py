@@ -1,6 +1,2 @@
-"""Rasa custom actions for the white blood cell count bot.
-
-Actions stay thin: they read slots and entities from the tracker, call the domain core in
-`bot`, and utter the result. No medical logic lives here. `rasa run actions --actions actions`
-loads this package; it has no actions yet.
-"""
+"""Rasa custom actions: thin. They load the slots, call the pure core in bot/, and send what it
+says. Nothing here decides anything medical."""

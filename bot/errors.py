@@ -36,3 +36,16 @@ class ReferenceDataError(WbcBotError, ValueError):
 
     def __str__(self) -> str:
         return f"{self.path}: {self.problem}"
+
+
+class UnknownTopicError(WbcBotError, KeyError):
+    """A topic or cause that the content (data/content.yml) does not have."""
+
+    def __init__(self, topic: str, kind: str, known: tuple[str, ...]) -> None:
+        super().__init__(topic, kind, known)
+        self.topic = topic
+        self.kind = kind  # "topic" or "cause"
+        self.known = known
+
+    def __str__(self) -> str:
+        return f"unknown {self.kind} {self.topic!r}; known: {', '.join(self.known)}"

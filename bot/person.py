@@ -90,6 +90,21 @@ def find_ages(text: str) -> list[Age]:
     return [found[start] for start in sorted(found)]
 
 
+_BARE_AGE = re.compile(
+    rf"^\s*(?:(?:she|he|they)(?:'s| is| are)\s+)?{_NUMBER}(?:[ \t]*{_UNIT}\b)?(?:[ \t]*old)?"
+    r"[ \t]*[.!]?\s*$",
+    re.I,
+)
+
+
+def read_bare_age(text: str) -> float | None:
+    """An answer to "how old?" that is only a number, with or without a unit ("3", "6 months")."""
+    match = _BARE_AGE.match(text)
+    if match is None:
+        return None
+    return _years(match.group("number"), match.group("unit"))
+
+
 def _years(number: str, unit: str | None) -> float | None:
     word = number.lower()
     value = float(_WORD_NUMBERS[word]) if word in _WORD_NUMBERS else float(word.replace(",", "."))

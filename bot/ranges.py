@@ -330,6 +330,22 @@ def years_of_age(amount: float, unit: str) -> float:
 # Wording
 
 
+class CitedText(str):
+    """A sentence from data/wording.yml that remembers the keys of its sources (for links)."""
+
+    source_keys: tuple[str, ...] = ()
+
+    def __new__(cls, text: str, source_keys: tuple[str, ...] = ()) -> CitedText:
+        cited = super().__new__(cls, text)
+        cited.source_keys = source_keys
+        return cited
+
+
+def source_keys_of(text: str) -> tuple[str, ...]:
+    """The source keys a reason or note rests on (empty for plain text)."""
+    return text.source_keys if isinstance(text, CitedText) else ()
+
+
 def _phrase(
     section: str, table: Mapping[str, Wording], key: str, fields: Mapping[str, object]
 ) -> str:
@@ -341,7 +357,7 @@ def _phrase(
     text = _fill(section, key, wording.text, {**fields, "cite": bracket})
     if bracket and "{cite}" not in wording.text:
         text = f"{text[:-1]}{bracket}." if text.endswith(".") else f"{text}{bracket}"
-    return text[:1].upper() + text[1:]
+    return CitedText(text[:1].upper() + text[1:], wording.sources)
 
 
 def _fill(section: str, key: str, template: str, fields: Mapping[str, object]) -> str:

@@ -56,7 +56,7 @@ def empty_json_dict(error: str) -> dict[str, Any]:
 def as_text(interpretation: Interpretation) -> str:
     """A short explanation: in an emergency what to do comes first; then each finding (most
     serious first), what to do, notes, and the disclaimer last."""
-    words = _explanations()
+    words = explanations()
     findings = [_describe(finding, words) for finding in by_severity(interpretation.findings)]
     if not findings:
         findings = [words["no_count"]]
@@ -126,6 +126,7 @@ def _number(value: float | None) -> float | int | None:
 
 
 @cache
-def _explanations() -> Mapping[str, Any]:
+def explanations() -> Mapping[str, Any]:
+    """The plain-language wording of data/explanations.yml."""
     loaded: Mapping[str, Any] = yaml.safe_load(EXPLANATIONS_FILE.read_text(encoding="utf-8"))
     return loaded

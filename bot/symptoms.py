@@ -118,6 +118,12 @@ def _red_flags(
     return sorted(flags.values(), key=lambda flag: flag.start)
 
 
+def red_flag_named(name: str) -> RedFlag:
+    """A red flag remembered by name from an earlier message (no text position)."""
+    kinds = {spec.name: spec.kind for spec in red_flag_specs()}
+    return RedFlag(name, RedFlagKind(kinds.get(name, RedFlagKind.FEVER.value)), name, -1)
+
+
 def _negated(
     doc: Doc, cues: Sequence[Span], negations: _Negation, temperature_c: float | None
 ) -> tuple[str, ...]:

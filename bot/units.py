@@ -81,6 +81,17 @@ def match_unit(text: str, pos: int) -> UnitMatch | None:
     return best
 
 
+def find_unit(text: str) -> UnitMatch | None:
+    """The first unit typed anywhere in a short answer ("it says K/uL", "cells per microliter")."""
+    for start, char in enumerate(text):
+        if char.isspace() or (start and text[start - 1].isalnum()):
+            continue
+        found = match_unit(text, start)
+        if found is not None:
+            return found
+    return None
+
+
 def known_units() -> tuple[Unit, ...]:
     """Every unit of the table, in file order."""
     seen: dict[str, Unit] = {}

@@ -1,0 +1,237 @@
+"""The sourced answers: topic (or specific cause) -> short plain text, source keys, next steps.
+
+The content lives in data/content.yml; it is read and checked once, on first use (nothing runs at
+import time). The texts carry neither the source list nor the disclaimer: the caller appends both
+from `source_keys` (see bot.ranges.sources()).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NoReturn
+
+import yaml
+
+from bot import pipeline, ranges
+from bot.errors import ReferenceDataError, UnknownTopicError
+
+if TYPE_CHECKING:  # spaCy is imported on first use, so `import bot` stays cheap
+    from spacy.matcher import PhraseMatcher
+
+__all__ = [
+    "TopicAnswer",
+    "button_title",
+    "causes",
+    "find_cause",
+    "topic_answer",
+    "topics",
+]
+
+CONTENT_FILE = Path(__file__).parent / "data" / "content.yml"
+
+CAUSES_TOPIC = "causes"
+CAUSE_SEPARATOR = ":"  # "causes:lupus" names the entry of one cause
+MIN_SENTENCES = 2
+MAX_SENTENCES = 5
+MIN_FOLLOW_UPS = 2
+MAX_FOLLOW_UPS = 3
+
+_ENTRY_FIELDS = frozenset({"text", "sources", "follow_ups"})
+_CAUSE_FIELDS = _ENTRY_FIELDS | {"synonyms"}
+_SECTIONS = frozenset({"topics", "causes_by_cause", "button_titles"})
+# A sentence ends at ".", "!" or "?" followed by white space (so "100.4" stays whole).
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+
+
+@dataclass(frozen=True)
+class TopicAnswer:
+    """The answer to one topic or one specific cause, without sources list or disclaimer."""
+
+    topic: str  # "causes" or "causes:lupus"
+    text: str  # 2-5 sentences, no sources, no disclaimer
+    source_keys: tuple[str, ...]  # keys of bot/data/sources.csv, most important first
+    follow_ups: tuple[str, ...]  # topic keys for next-step buttons
+
+
+@dataclass(frozen=True)
+class _Content:
+    topics: Mapping[str, TopicAnswer]
+    causes: Mapping[str, TopicAnswer]
+    synonyms: Mapping[str, tuple[str, ...]]
+    button_titles: Mapping[str, str]
+
+
+def topics() -> tuple[str, ...]:
+    """Every topic key, in file order."""
+    return tuple(_content().topics)
+
+
+def causes() -> tuple[str, ...]:
+    """Every specific cause key, in file order."""
+    return tuple(_content().causes)
+
+
+def topic_answer(topic: str, cause: str | None = None) -> TopicAnswer:
+    """The answer to a topic, or to one specific cause when `cause` is given.
+
+    `topic` may also name a cause directly as "causes:<cause>" (the `topic` of a cause's answer).
+    Raises UnknownTopicError for a topic or cause that the content does not have.
+    """
+    content = _content()
+    name = topic.strip().lower()
+    if cause is None and name.startswith(CAUSES_TOPIC + CAUSE_SEPARATOR):
+        name, cause = CAUSES_TOPIC, name.partition(CAUSE_SEPARATOR)[2]
+    if name not in content.topics:
+        raise UnknownTopicError(topic, "topic", tuple(content.topics))
+    if cause is None:
+        return content.topics[name]
+    key = cause.strip().lower()
+    if key not in content.causes:
+        raise UnknownTopicError(cause, "cause", tuple(content.causes))
+    return content.causes[key]
+
+
+def find_cause(text: str) -> str | None:
+    """The canonical key of the first cause a message names ("on bactrim" -> "antibiotics").
+
+    Overlapping matches are reduced to the longest ("cancer treatment" over "cancer").
+    """
+    spans = pipeline.matched_spans(_cause_matcher(), pipeline.make_doc(text))
+    return spans[0].label_ if spans else None
+
+
+def button_title(topic: str) -> str:
+    """The short title of a next-step button that leads to a topic."""
+    titles = _content().button_titles
+    try:
+        return titles[topic]
+    except KeyError:
+        raise UnknownTopicError(topic, "topic", tuple(titles)) from None
+
+
+@cache
+def _cause_matcher() -> PhraseMatcher:
+    """Synonyms of every cause, matched on lower-cased tokens; the match label is the cause key."""
+    from spacy.matcher import PhraseMatcher
+
+    language = pipeline.nlp()
+    matcher = PhraseMatcher(language.vocab, attr="LOWER")
+    for key, phrases in _content().synonyms.items():
+        matcher.add(key, [language.make_doc(phrase) for phrase in phrases])
+    return matcher
+
+
+def _sentences(text: str) -> list[str]:
+    return [part for part in _SENTENCE_END.split(text.strip()) if part]
+
+
+@cache
+def _content() -> _Content:
+    try:
+        raw = yaml.safe_load(CONTENT_FILE.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise ReferenceDataError(str(CONTENT_FILE), f"cannot be read: {exc}") from exc
+    reader = _Reader(raw, frozenset(ranges.sources()))
+    return reader.content()
+
+
+class _Reader:
+    """Reads and checks the parsed content.yml; every problem is a ReferenceDataError."""
+
+    def __init__(self, raw: Any, known_sources: frozenset[str]) -> None:
+        self.raw = self._mapping(raw, "the file", _SECTIONS)
+        self.known_sources = known_sources
+        self.topic_keys = tuple(self._mapping(self.raw["topics"], "topics"))
+
+    def content(self) -> _Content:
+        topic_answers = {
+            key: self._answer(key, key, entry, _ENTRY_FIELDS)
+            for key, entry in self._mapping(self.raw["topics"], "topics").items()
+        }
+        cause_answers: dict[str, TopicAnswer] = {}
+        synonyms: dict[str, tuple[str, ...]] = {}
+        owner: dict[str, str] = {}
+        for key, entry in self._mapping(self.raw["causes_by_cause"], "causes_by_cause").items():
+            where = f"causes_by_cause.{key}"
+            cause_answers[key] = self._answer(
+                f"{CAUSES_TOPIC}{CAUSE_SEPARATOR}{key}", where, entry, _CAUSE_FIELDS
+            )
+            synonyms[key] = self._strings(entry["synonyms"], f"{where}.synonyms")
+            for phrase in synonyms[key]:
+                normal = " ".join(phrase.lower().split())
+                if normal in owner and owner[normal] != key:
+                    self._fail(f"synonym {phrase!r} belongs to both {owner[normal]} and {key}")
+                owner[normal] = key
+        if CAUSES_TOPIC not in topic_answers:
+            self._fail(f"the topic {CAUSES_TOPIC!r} is missing")
+        titles = self._mapping(self.raw["button_titles"], "button_titles")
+        if set(titles) != set(self.topic_keys):
+            missing = sorted(set(self.topic_keys) - set(titles))
+            extra = sorted(set(titles) - set(self.topic_keys))
+            self._fail(f"button_titles: missing {missing}, not topics {extra}")
+        button_titles = {
+            key: self._text(title, f"button_titles.{key}") for key, title in titles.items()
+        }
+        return _Content(topic_answers, cause_answers, synonyms, button_titles)
+
+    def _answer(self, topic: str, where: str, entry: Any, fields: frozenset[str]) -> TopicAnswer:
+        entry = self._mapping(entry, where, fields)
+        text = " ".join(self._text(entry["text"], f"{where}.text").split())
+        count = len(_sentences(text))
+        if not MIN_SENTENCES <= count <= MAX_SENTENCES:
+            self._fail(f"{where}.text has {count} sentences, not {MIN_SENTENCES}-{MAX_SENTENCES}")
+        if text[-1] not in ".!?":
+            self._fail(f"{where}.text does not end a sentence")
+        source_keys = self._strings(entry["sources"], f"{where}.sources")
+        unknown = [key for key in source_keys if key not in self.known_sources]
+        if unknown:
+            self._fail(f"{where}.sources: {unknown} are not in sources.csv")
+        follow_ups = self._strings(entry["follow_ups"], f"{where}.follow_ups")
+        if not MIN_FOLLOW_UPS <= len(follow_ups) <= MAX_FOLLOW_UPS:
+            self._fail(
+                f"{where}.follow_ups: {len(follow_ups)} topics, "
+                f"not {MIN_FOLLOW_UPS}-{MAX_FOLLOW_UPS}"
+            )
+        for follow_up in follow_ups:
+            if follow_up not in self.topic_keys:
+                self._fail(f"{where}.follow_ups: {follow_up!r} is not a topic")
+            if follow_up == topic:
+                self._fail(f"{where}.follow_ups: a topic cannot lead to itself")
+        return TopicAnswer(topic, text, source_keys, follow_ups)
+
+    def _mapping(
+        self, value: Any, where: str, fields: frozenset[str] | None = None
+    ) -> dict[str, Any]:
+        if not isinstance(value, dict) or not value:
+            self._fail(f"{where} must be a non-empty mapping")
+        if fields is not None and set(value) != fields:
+            self._fail(
+                f"{where} must have exactly the fields {sorted(fields)}, not {sorted(value)}"
+            )
+        for key in value:
+            if not isinstance(key, str) or not re.fullmatch(r"[a-z][a-z0-9_]*", key):
+                self._fail(f"{where}: {key!r} is not a snake_case key")
+        return value
+
+    def _strings(self, value: Any, where: str) -> tuple[str, ...]:
+        if not isinstance(value, list) or not value:
+            self._fail(f"{where} must be a non-empty list")
+        items = tuple(self._text(item, where) for item in value)
+        if len(set(items)) != len(items):
+            self._fail(f"{where} lists an item twice")
+        return items
+
+    def _text(self, value: Any, where: str) -> str:
+        if not isinstance(value, str | int | float) or isinstance(value, bool):
+            self._fail(f"{where}: {value!r} is not text")
+        text = str(value).strip()
+        if not text:
+            self._fail(f"{where} is empty")
+        return text
+
+    def _fail(self, problem: str) -> NoReturn:
+        raise ReferenceDataError(str(CONTENT_FILE), problem)

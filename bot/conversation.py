@@ -1,0 +1,137 @@
+"""A conversation about counts, one message at a time: what to remember between messages and how
+a new message changes the judgement.
+
+Pure functions over a frozen state, so the Rasa actions only load slots into a
+ConversationState, call `take_turn`, and save the new state back. "She's 3" after a value
+re-reads the value with the child's range; "K/uL" after "WBC 320" supplies the missing unit;
+"and I have a fever now" after a low value makes the answer an emergency; "no fever" clears it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from bot.interpret import interpret
+from bot.model import ClinicalContext, Interpretation, ParsedText, Sex
+from bot.parse import parse_text
+from bot.person import read_bare_age
+from bot.symptoms import red_flag_named
+from bot.units import find_unit
+
+UNIT_QUESTION = "unit"
+AGE_QUESTION = "age"
+
+
+@dataclass(frozen=True)
+class ConversationState:
+    """What the bot remembers about the person (the Rasa slots of the same names)."""
+
+    value_text: str | None = None  # the message whose counts are being discussed
+    age_years: float | None = None
+    sex: Sex | None = None
+    on_cancer_treatment: bool = False
+    says_low_count: bool = False
+    temperature_c: float | None = None
+    red_flags: tuple[str, ...] = ()  # reported and not denied since
+    awaiting: str | None = None  # the question the bot asked last: "unit" | "age"
+
+
+@dataclass(frozen=True)
+class Turn:
+    """The outcome of one message."""
+
+    state: ConversationState
+    interpretation: Interpretation | None  # None: no counts and no red flags known
+    counts_changed: bool  # this message gave counts, a unit or an age: explain them again
+    question: str | None  # ask this now: "unit" | "age"
+
+
+def take_turn(state: ConversationState, text: str) -> Turn:
+    """Read one message in the light of what was said before.
+
+    Raises EmptyTextError / TextTooLongError (WbcBotError) for text that cannot be read.
+    """
+    parsed = parse_text(text)
+    context = parsed.context
+    value_text, age_years, counts_changed = state.value_text, context.age_years, False
+
+    answer_age = read_bare_age(parsed.text) if state.awaiting == AGE_QUESTION else None
+    if answer_age is not None:
+        age_years = answer_age
+    elif parsed.values:
+        value_text, counts_changed = parsed.text, True
+    elif state.awaiting == UNIT_QUESTION and state.value_text:
+        with_unit = _with_unit(state.value_text, parsed.text)
+        if with_unit is not None:
+            value_text, counts_changed = with_unit, True
+    if age_years is not None and age_years != state.age_years and value_text:
+        counts_changed = True
+
+    new_state = _remember(state, context, value_text, age_years)
+    interpretation = _judge(new_state)
+    question = None
+    if counts_changed and interpretation is not None:
+        question = next(iter(interpretation.questions), None)
+    return Turn(replace(new_state, awaiting=question), interpretation, counts_changed, question)
+
+
+def _remember(
+    state: ConversationState,
+    context: ClinicalContext,
+    value_text: str | None,
+    age_years: float | None,
+) -> ConversationState:
+    """New facts win; denied ones are forgotten; the rest carries over."""
+    denied = set(context.negated)
+    red_flags = [name for name in state.red_flags if name not in denied]
+    red_flags += [flag.name for flag in context.red_flags if flag.name not in red_flags]
+    temperature = context.temperature_c
+    if temperature is None and "fever" not in denied:
+        temperature = state.temperature_c
+    on_treatment = context.on_cancer_treatment or (
+        state.on_cancer_treatment and "cancer_treatment" not in denied
+    )
+    return ConversationState(
+        value_text=value_text,
+        age_years=age_years if age_years is not None else state.age_years,
+        sex=context.sex or state.sex,
+        on_cancer_treatment=on_treatment,
+        says_low_count=state.says_low_count or context.says_low_count,
+        temperature_c=temperature,
+        red_flags=tuple(red_flags),
+        awaiting=state.awaiting,
+    )
+
+
+def _judge(state: ConversationState) -> Interpretation | None:
+    """Interpret the remembered counts with everything known about the person now."""
+    if not state.value_text and not state.red_flags:
+        return None
+    counts = parse_text(state.value_text) if state.value_text else None
+    context = ClinicalContext(
+        temperature_c=state.temperature_c,
+        red_flags=tuple(red_flag_named(name) for name in state.red_flags),
+        on_cancer_treatment=state.on_cancer_treatment,
+        says_low_count=state.says_low_count,
+        age_years=state.age_years,
+        sex=state.sex,
+    )
+    merged = ParsedText(
+        text=counts.text if counts else "",
+        values=counts.values if counts else (),
+        neutrophil_shares=counts.neutrophil_shares if counts else (),
+        context=context,
+    )
+    return interpret(merged)
+
+
+def _with_unit(value_text: str, answer: str) -> str | None:
+    """The earlier message with the unit from the answer put right after the unread count."""
+    unit = find_unit(answer)
+    if unit is None:
+        return None
+    for value in parse_text(value_text).values:
+        if value.cells_per_ul is None:
+            end = value.start + len(value.text)
+            return f"{value_text[:end]} {unit.text}{value_text[end:]}"
+    return None

@@ -1,0 +1,67 @@
+"""WbcEntityExtractor: the counts and temperatures bot/ reads in a message, as Rasa entities.
+
+Rule-based (spaCy tokenizer and matchers in bot/), not trained: wbc_value, anc_value and
+temperature spans are exactly what `python -m bot interpret` reads, so NLU evaluation scores the
+same reader the answers use.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.extractors.extractor import EntityExtractorMixin
+from rasa.shared.nlu.constants import ENTITIES, TEXT
+from rasa.shared.nlu.training_data.message import Message
+
+from bot import Analyte, WbcBotError, parse_text
+from bot.temperature import find_temperatures
+
+ENTITY_OF_ANALYTE = {Analyte.WBC: "wbc_value", Analyte.ANC: "anc_value"}
+TEMPERATURE = "temperature"
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False)
+class WbcEntityExtractor(GraphComponent, EntityExtractorMixin):
+    """Adds wbc_value, anc_value and temperature entities found by bot/."""
+
+    @classmethod
+    def create(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> WbcEntityExtractor:
+        return cls()
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        """Add the entities of each message to what other extractors found."""
+        for message in messages:
+            found = self.add_extractor_name(entities_in(str(message.get(TEXT) or "")))
+            message.set(ENTITIES, [*message.get(ENTITIES, []), *found], add_to_output=True)
+        return messages
+
+
+def entities_in(text: str) -> list[dict[str, Any]]:
+    """Rasa entity dicts for the counts and temperatures in `text` (none for unreadable text)."""
+    try:
+        parsed = parse_text(text)
+    except WbcBotError:
+        return []
+    entities = [
+        _entity(ENTITY_OF_ANALYTE[value.analyte], value.text, value.start)
+        for value in parsed.values
+    ]
+    entities += [
+        _entity(TEMPERATURE, temperature.text, temperature.start)
+        for temperature in find_temperatures(parsed.text)
+    ]
+    return sorted(entities, key=lambda entity: int(entity["start"]))
+
+
+def _entity(name: str, text: str, start: int) -> dict[str, Any]:
+    return {"entity": name, "start": start, "end": start + len(text), "value": text}

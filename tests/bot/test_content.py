@@ -1,0 +1,743 @@
+"""The sourced answers (bot/data/content.yml) and their lookups in bot/content.py."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bot import content, ranges
+from bot.errors import ReferenceDataError, UnknownTopicError, WbcBotError
+
+SOURCES_DIR = Path(__file__).resolve().parents[3] / "shared" / "sources"
+
+# The contract: intents ask_<topic> map onto these topics, and these causes must each have an entry.
+CONTRACT_TOPICS = (
+    "what_is_leukopenia",
+    "causes",
+    "symptoms",
+    "diagnosis",
+    "treatment",
+    "prevention",
+    "when_to_see_doctor",
+    "normal_range",
+    "cancer_link",
+    "chemotherapy",
+    "neutropenia",
+    "children",
+    "lab_error",
+    "outlook",
+)
+CONTRACT_CAUSES = (
+    "chemotherapy",
+    "radiation",
+    "antibiotics",
+    "diuretics",
+    "clozapine",
+    "methotrexate",
+    "azathioprine",
+    "prednisone",
+    "lupus",
+    "rheumatoid_arthritis",
+    "other_autoimmune",
+    "hiv",
+    "tuberculosis",
+    "hepatitis",
+    "flu_covid",
+    "viral_infection",
+    "parasitic",
+    "sepsis",
+    "vitamin_deficiency",
+    "malnutrition",
+    "aplastic_anemia",
+    "leukemia",
+    "myelodysplastic_syndromes",
+    "hypersplenism",
+    "kostmann_syndrome",
+    "cyclic_neutropenia",
+    "myelokathexis",
+    "congenital",
+    "sarcoidosis",
+    "bone_marrow_cancer_other",
+    "lab_error",
+)
+
+COPY_RUN = 8  # this many consecutive words shared with a source count as copying
+MAX_AVERAGE_GRADE = 9.0
+MAX_GRADE = 12.0
+NUMBER_SYLLABLES = 3  # "4,000" is read "four thousand", "38" "thirty-eight"
+
+
+def _all_answers() -> list[content.TopicAnswer]:
+    topics = [content.topic_answer(topic) for topic in content.topics()]
+    return topics + [content.topic_answer("causes", cause) for cause in content.causes()]
+
+
+ANSWERS = _all_answers()
+ANSWER_IDS = [answer.topic for answer in ANSWERS]
+
+
+def _sentences(text: str) -> list[str]:
+    return [part for part in re.split(r"(?<=[.!?])\s+", text.strip()) if part]
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"[A-Za-z]+(?:['’][A-Za-z]+)*|\d[\d,.]*\d|\d", text)
+
+
+def count_syllables(word: str) -> int:
+    """Vowel groups, less a silent final -e/-es/-ed, plus vowel pairs spoken as two ("bacteria")."""
+    if word[0].isdigit():
+        return NUMBER_SYLLABLES
+    letters = re.sub(r"[^a-z]", "", word.lower())
+    if len(letters) <= 3:
+        return 1
+    count = len(re.findall(r"[aeiouy]+", letters))
+    silent_ending = (
+        (letters.endswith("e") and not letters.endswith(("le", "ee", "ye")))
+        or (letters.endswith("es") and not re.search(r"(?:[sxzcg]|ch|sh)es$", letters))
+        or (letters.endswith("ed") and not re.search(r"[td]ed$", letters))
+    )
+    if count > 1 and silent_ending:
+        count -= 1
+    count += len(re.findall(r"[^tscx]i[aou]|[^q]ua|uo", letters))
+    return max(1, count)
+
+
+def grade_level(text: str) -> float:
+    """Flesch-Kincaid grade level of a text."""
+    words = _words(text)
+    syllables = sum(count_syllables(word) for word in words)
+    return 0.39 * len(words) / len(_sentences(text)) + 11.8 * syllables / len(words) - 15.59
+
+
+def _normal_words(text: str) -> list[str]:
+    return re.sub(r"[^a-z0-9]+", " ", text.lower()).split()
+
+
+def _runs(words: list[str]) -> set[tuple[str, ...]]:
+    return {tuple(words[i : i + COPY_RUN]) for i in range(len(words) - COPY_RUN + 1)}
+
+
+# --- the contract ------------------------------------------------------------------------------
+
+
+def test_topics_are_exactly_the_contract_topics() -> None:
+    """content.yml has every contract topic and no other."""
+    assert sorted(content.topics()) == sorted(CONTRACT_TOPICS)
+
+
+def test_causes_are_exactly_the_contract_causes() -> None:
+    """Every cause of the contract list has an entry, and there is no other."""
+    assert sorted(content.causes()) == sorted(CONTRACT_CAUSES)
+
+
+# --- every answer ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("answer", ANSWERS, ids=ANSWER_IDS)
+def test_answer_has_two_to_five_sentences(answer: content.TopicAnswer) -> None:
+    """Each answer is short: 2 to 5 sentences."""
+    assert 2 <= len(_sentences(answer.text)) <= 5, answer.text
+
+
+@pytest.mark.parametrize("answer", ANSWERS, ids=ANSWER_IDS)
+def test_answer_cites_known_sources(answer: content.TopicAnswer) -> None:
+    """Each answer names at least one source, and each is a key of data/sources.csv."""
+    assert answer.source_keys
+    assert set(answer.source_keys) <= set(ranges.sources())
+
+
+@pytest.mark.parametrize("answer", ANSWERS, ids=ANSWER_IDS)
+def test_answer_cites_at_least_one_source_with_a_title(answer: content.TopicAnswer) -> None:
+    """At least one source of each answer has a short title the answer can be cited by."""
+    assert any(ranges.sources()[key].short for key in answer.source_keys)
+
+
+@pytest.mark.parametrize("answer", ANSWERS, ids=ANSWER_IDS)
+def test_answer_offers_two_or_three_next_topics(answer: content.TopicAnswer) -> None:
+    """Each answer offers 2-3 follow-up topics, none of them itself, each with a button title."""
+    assert 2 <= len(answer.follow_ups) <= 3
+    assert answer.topic not in answer.follow_ups
+    for follow_up in answer.follow_ups:
+        assert follow_up in content.topics()
+        assert content.button_title(follow_up)
+
+
+@pytest.mark.parametrize("answer", ANSWERS, ids=ANSWER_IDS)
+def test_answer_carries_no_source_list_or_disclaimer(answer: content.TopicAnswer) -> None:
+    """Sources and the disclaimer are appended by another module, never part of the text."""
+    assert not re.search(r"sources?:|https?://|www\.|not a diagnosis", answer.text, re.I)
+
+
+@pytest.mark.parametrize("topic", CONTRACT_TOPICS)
+def test_every_topic_has_a_short_button_title(topic: str) -> None:
+    """Each topic has a button title of a few words."""
+    title = content.button_title(topic)
+    assert 2 <= len(title.split()) <= 6
+
+
+# --- lookups -----------------------------------------------------------------------------------
+
+
+def test_cause_answer_is_named_causes_colon_cause() -> None:
+    """A cause's answer is the topic "causes:<cause>", and that name looks it up again."""
+    answer = content.topic_answer("causes", "lupus")
+    assert answer.topic == "causes:lupus"
+    assert content.topic_answer("causes:lupus") == answer
+
+
+def test_topic_and_cause_lookups_ignore_case_and_spaces() -> None:
+    """Keys typed with capitals or spaces around them still find their entry."""
+    assert content.topic_answer(" Causes ", "LUPUS ").topic == "causes:lupus"
+    assert content.topic_answer("Outlook").topic == "outlook"
+
+
+@pytest.mark.parametrize(
+    ("topic", "cause", "kind"),
+    [("insurance", None, "topic"), ("causes", "gout", "cause"), ("causes:gout", None, "cause")],
+    ids=["unknown topic", "unknown cause", "unknown cause by name"],
+)
+def test_unknown_topic_or_cause_raises(topic: str, cause: str | None, kind: str) -> None:
+    """An unknown topic or cause raises UnknownTopicError, a WbcBotError and a KeyError."""
+    with pytest.raises(UnknownTopicError) as caught:
+        content.topic_answer(topic, cause)
+    assert isinstance(caught.value, WbcBotError)
+    assert isinstance(caught.value, KeyError)
+    assert caught.value.kind == kind
+    assert str(caught.value).startswith(f"unknown {kind} ")
+    assert "gout" in str(caught.value) or "insurance" in str(caught.value)
+
+
+def test_button_title_of_unknown_topic_raises() -> None:
+    """There is no button for a topic that does not exist."""
+    with pytest.raises(UnknownTopicError, match="unknown topic 'insurance'"):
+        content.button_title("insurance")
+
+
+# --- find_cause --------------------------------------------------------------------------------
+
+TYPED_CAUSES = [
+    ("I just finished chemo", "chemotherapy"),
+    ("does chemotheraphy do this", "chemotherapy"),
+    ("CHEMOTHERAPY", "chemotherapy"),
+    ("after my cancer treatment", "chemotherapy"),
+    ("radiotherapy last month", "radiation"),
+    ("I had radiation", "radiation"),
+    ("i am taking Bactrim", "antibiotics"),
+    ("septra ds twice a day", "antibiotics"),
+    ("on antibiotics for a UTI", "antibiotics"),
+    ("my water pills", "diuretics"),
+    ("Lasix", "diuretics"),
+    ("on clozaril", "clozapine"),
+    ("clozapine", "clozapine"),
+    ("MTX weekly", "methotrexate"),
+    ("methotrexate", "methotrexate"),
+    ("Imuran", "azathioprine"),
+    ("azathioprine", "azathioprine"),
+    ("I take prednisone", "prednisone"),
+    ("on steroids", "prednisone"),
+    ("I have SLE", "lupus"),
+    ("lupus", "lupus"),
+    ("I have RA", "rheumatoid_arthritis"),
+    ("my rhuemy", "rheumatoid_arthritis"),
+    ("rheumatoid", "rheumatoid_arthritis"),
+    ("rheumatoid arthritis", "rheumatoid_arthritis"),
+    ("an autoimmune disease", "other_autoimmune"),
+    ("scleroderma", "other_autoimmune"),
+    ("HIV/AIDS", "hiv"),
+    ("hiv positive", "hiv"),
+    ("TB", "tuberculosis"),
+    ("tuberculosis", "tuberculosis"),
+    ("hep b", "hepatitis"),
+    ("Hep C", "hepatitis"),
+    ("hepatitis", "hepatitis"),
+    ("covid-19", "flu_covid"),
+    ("Covid19 last week", "flu_covid"),
+    ("corona", "flu_covid"),
+    ("influenza", "flu_covid"),
+    ("had the flu", "flu_covid"),
+    ("a viral infection", "viral_infection"),
+    ("a virus", "viral_infection"),
+    ("parasites", "parasitic"),
+    ("sepsis", "sepsis"),
+    ("low B12", "vitamin_deficiency"),
+    ("b-12", "vitamin_deficiency"),
+    ("folic acid", "vitamin_deficiency"),
+    ("copper", "vitamin_deficiency"),
+    ("malnutrition", "malnutrition"),
+    ("aplastic anaemia", "aplastic_anemia"),
+    ("Aplastic Anemia", "aplastic_anemia"),
+    ("leukemia", "leukemia"),
+    ("leukaemia", "leukemia"),
+    ("blood cancer", "leukemia"),
+    ("MDS", "myelodysplastic_syndromes"),
+    ("myelodysplastic syndrome", "myelodysplastic_syndromes"),
+    ("big spleen", "hypersplenism"),
+    ("an enlarged spleen", "hypersplenism"),
+    ("hypersplenism", "hypersplenism"),
+    ("Kostmann's", "kostmann_syndrome"),
+    ("kostmann syndrome", "kostmann_syndrome"),
+    ("cyclic neutropenia", "cyclic_neutropenia"),
+    ("myelokathexis", "myelokathexis"),
+    ("something I was born with", "congenital"),
+    ("congenital", "congenital"),
+    ("sarcoidosis", "sarcoidosis"),
+    ("bone marrow cancer", "bone_marrow_cancer_other"),
+    ("can cancer do this", "bone_marrow_cancer_other"),
+    ("lab mistake", "lab_error"),
+    ("could it be a lab error", "lab_error"),
+]
+
+
+@pytest.mark.parametrize(("text", "cause"), TYPED_CAUSES, ids=[t for t, _ in TYPED_CAUSES])
+def test_find_cause_reads_typed_variants(text: str, cause: str) -> None:
+    """Typos, brand names, abbreviations and capitals find the canonical cause."""
+    assert content.find_cause(text) == cause
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "hello",
+        "my wbc is 3.2",
+        "what does a low white count mean?",
+        "is it dangerous",
+        "thanks a lot",
+        "how can I avoid infections",
+    ],
+)
+def test_find_cause_is_none_without_a_cause(text: str) -> None:
+    """Messages that name no cause give None."""
+    assert content.find_cause(text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "cause"),
+    [
+        ("radiation and chemo", "radiation"),
+        ("chemo and radiation", "chemotherapy"),
+        ("cancer treatment", "chemotherapy"),
+        ("blood cancer", "leukemia"),
+        ("lupus or rheumatoid arthritis", "lupus"),
+    ],
+)
+def test_find_cause_takes_longest_then_first_match(text: str, cause: str) -> None:
+    """Overlapping matches keep the longest; otherwise the first in text order wins."""
+    assert content.find_cause(text) == cause
+
+
+def _synonym_table() -> list[tuple[str, str]]:
+    raw = yaml.safe_load(content.CONTENT_FILE.read_text(encoding="utf-8"))
+    return [
+        (str(synonym), cause)
+        for cause, entry in raw["causes_by_cause"].items()
+        for synonym in entry["synonyms"]
+    ]
+
+
+@pytest.mark.parametrize(("synonym", "cause"), _synonym_table())
+def test_every_synonym_finds_its_own_cause(synonym: str, cause: str) -> None:
+    """Each synonym in content.yml, typed alone, finds the cause it is listed under."""
+    assert content.find_cause(synonym) == cause
+
+
+@given(st.text(max_size=200))
+def test_find_cause_never_raises(text: str) -> None:
+    """Any text gives None or a known cause key."""
+    found = content.find_cause(text)
+    assert found is None or found in content.causes()
+
+
+# --- own words, plain words --------------------------------------------------------------------
+
+
+def _source_runs() -> set[tuple[str, ...]]:
+    if not SOURCES_DIR.is_dir():
+        pytest.skip(f"the source documents are not at {SOURCES_DIR} (shared/ not checked out)")
+    runs: set[tuple[str, ...]] = set()
+    for path in sorted(SOURCES_DIR.iterdir()):
+        if path.is_file():
+            runs |= _runs(_normal_words(path.read_text(encoding="utf-8")))
+    assert runs, f"no source documents in {SOURCES_DIR}"
+    return runs
+
+
+@pytest.mark.parametrize("answer", ANSWERS, ids=ANSWER_IDS)
+def test_answer_copies_no_run_of_eight_words_from_a_source(answer: content.TopicAnswer) -> None:
+    """Answers are in our own words: no 8 consecutive words shared with a source document."""
+    copied = _runs(_normal_words(answer.text)) & _source_runs()
+    assert not copied, [" ".join(run) for run in copied]
+
+
+@pytest.mark.parametrize(
+    ("word", "syllables"),
+    [
+        ("cat", 1),
+        ("make", 1),
+        ("called", 1),
+        ("water", 2),
+        ("table", 2),
+        ("boxes", 2),
+        ("needed", 2),
+        ("infection", 3),
+        ("radiation", 4),
+        ("bacteria", 4),
+        ("usually", 4),
+        ("leukopenia", 5),
+        ("4,000", NUMBER_SYLLABLES),
+    ],
+)
+def test_syllable_counter(word: str, syllables: int) -> None:
+    """The test's syllable counter gets common and medical words right."""
+    assert count_syllables(word) == syllables
+
+
+def test_grade_level_of_simple_and_hard_text() -> None:
+    """The grade level formula ranks a children's sentence far below a technical one."""
+    easy = "The cat sat on the mat. It was a good cat."
+    hard = (
+        "Myelodysplastic syndromes constitute heterogeneous hematopoietic malignancies "
+        "characterized by ineffective hematopoiesis and peripheral cytopenias."
+    )
+    assert grade_level(easy) < 3 < 16 < grade_level(hard)
+
+
+def test_average_reading_grade_is_at_most_nine() -> None:
+    """Across all answers, the Flesch-Kincaid grade averages 9 or less."""
+    grades = [grade_level(answer.text) for answer in ANSWERS]
+    assert sum(grades) / len(grades) <= MAX_AVERAGE_GRADE
+
+
+@pytest.mark.parametrize("answer", ANSWERS, ids=ANSWER_IDS)
+def test_no_answer_reads_above_grade_twelve(answer: content.TopicAnswer) -> None:
+    """No single answer has a Flesch-Kincaid grade above 12."""
+    assert grade_level(answer.text) <= MAX_GRADE
+
+
+# --- what answers never say --------------------------------------------------------------------
+
+FORBIDDEN = [
+    ("reassurance", r"\byou(?: are|'re|’re) (?:fine|ok|okay|healthy)\b"),
+    ("don't worry", r"\bdo(?:n't|n’t| not) worry\b|nothing to worry"),
+    ("no need to see", r"\bno need to (?:see|call|go)\b"),
+    ("wait and see", r"\bwait and see\b|\bwait a few days\b|\bskip\b"),
+    ("dosing", r"\b(?:mg|mcg|µg|ml|milligrams?|micrograms?|tablets?)\b|\d\s*(?:mg|g|iu)\b"),
+    (
+        "diagnosis of the reader",
+        r"\byou (?:probably|likely|must) have\b|\byou have (?:leukemia|cancer)",
+    ),
+]
+
+
+@pytest.mark.parametrize("answer", ANSWERS, ids=ANSWER_IDS)
+@pytest.mark.parametrize(("what", "pattern"), FORBIDDEN, ids=[what for what, _ in FORBIDDEN])
+def test_answer_never_says(answer: content.TopicAnswer, what: str, pattern: str) -> None:
+    """No reassurance, no advice to wait, no dosing, no diagnosis of the reader."""
+    assert not re.search(pattern, answer.text, re.I), what
+
+
+RACE_WORDS = re.compile(
+    r"\b(?:race|racial|ethnic\w*|ancestry|descent|heritage|african|middle eastern|black|"
+    r"asian|hispanic|latin[oax]|caucasian|european|white (?:people|person))\b",
+    re.I,
+)
+
+
+def test_race_is_named_only_in_the_one_duffy_null_sentence() -> None:
+    """Words about race appear in one sentence only, the one about the Duffy-null blood type."""
+    sentences = [s for answer in ANSWERS for s in _sentences(answer.text) if RACE_WORDS.search(s)]
+    assert len(sentences) == 1
+    assert "Duffy-null" in sentences[0]
+    assert not any("?" in s for s in sentences)  # never asks
+
+
+def test_no_answer_asks_about_race_or_ancestry() -> None:
+    """No answer asks a question (the bot never asks about race)."""
+    assert not [answer.topic for answer in ANSWERS if "?" in answer.text]
+
+
+# --- facts of the sources, each placed somewhere -----------------------------------------------
+
+FACTS = [
+    # what leukopenia is (CC, MAYO-DEF, MAYO-CAUSES)
+    ("fewer white cells", "what_is_leukopenia", r"fewer white blood cells than normal"),
+    ("mostly neutrophils", "what_is_leukopenia", r"fewer neutrophils"),
+    ("pronunciation", "what_is_leukopenia", r"luke-a-PEE-ne-ah"),
+    ("leukocytes fight germs", "what_is_leukopenia", r"leukocytes.*viruses and bacteria"),
+    ("made in bone marrow", "what_is_leukopenia", r"bone marrow.*inside large bones"),
+    ("100 billion a day", "what_is_leukopenia", r"about 100 billion .*each day"),
+    ("neutrophils first line", "what_is_leukopenia", r"Neutrophils are the first white cells"),
+    ("more infections", "what_is_leukopenia", r"infections more easily"),
+    ("counts rise and fall", "what_is_leukopenia", r"go up and down"),
+    ("drops and stays down", "what_is_leukopenia", r"drops and stays low"),
+    # causes (MAYO-CAUSES, MAYO-DEF, CC, HF)
+    ("viral infections", "causes", r"viral infections"),
+    ("congenital", "causes", r"born with"),
+    ("marrow diseases", "causes", r"cancer and other diseases that harm the bone marrow"),
+    ("autoimmune", "causes", r"autoimmune diseases \(when the body's defenses attack"),
+    ("overwhelming infections", "causes", r"very bad infections"),
+    ("medicines", "causes", r"some\s+medicines"),
+    ("cancer treatment", "causes", r"Cancer treatment"),
+    ("nutrition and vitamins", "causes", r"poor nutrition, low vitamin levels"),
+    ("sarcoidosis", "causes", r"sarcoidosis"),
+    ("lab error", "causes", r"lab error"),
+    ("doctor finds the cause", "causes", r"Only your doctor can find the cause"),
+    # symptoms (CC; clinical-reference section 5; CDC)
+    ("no symptoms itself", "symptoms", r"does not cause symptoms by itself"),
+    ("infections cause symptoms", "symptoms", r"infections do cause symptoms"),
+    ("fever threshold", "symptoms", r"38 °C / 100\.4 °F or higher"),
+    ("chills", "symptoms", r"chills"),
+    ("sore throat", "symptoms", r"sore throat or mouth sores"),
+    ("cough", "symptoms", r"new cough"),
+    ("burning urination", "symptoms", r"burning when you pee"),
+    ("wound or line", "symptoms", r"redness,\s+swelling or pus at a wound or IV line"),
+    ("diarrhea vomiting", "symptoms", r"diarrhea or vomiting"),
+    ("severe pain", "symptoms", r"new bad pain"),
+    ("infection without fever", "symptoms", r"even without a fever"),
+    ("call right away", "symptoms", r"call your doctor right\s+away"),
+    ("fever with low count: emergency", "symptoms", r"fever or chills means you need emergency"),
+    # diagnosis (CC, MAYO-DEF)
+    ("cbc", "diagnosis", r"complete blood count, or CBC"),
+    ("differential", "diagnosis", r"with differential"),
+    ("urine tests", "diagnosis", r"urine tests to find what causes it"),
+    ("chest x-ray", "diagnosis", r"chest X-ray to look for pneumonia"),
+    ("found while tested", "diagnosis", r"already being tested .*not by chance"),
+    ("more tests", "diagnosis", r"order more tests"),
+    # treatment (CC)
+    ("treat the cause", "treatment", r"treat the problem that is causing"),
+    ("anti-infectives", "treatment", r"antibiotics or antiviral medicines"),
+    ("growth factors", "treatment", r"growth factors can help the bone marrow"),
+    ("delay chemotherapy", "treatment", r"wait to give your next round until your count"),
+    # prevention (CC, MAYO-DEF)
+    ("may not be preventable", "prevention", r"may not be able to prevent"),
+    ("hand washing", "prevention", r"Wash your hands often with soap and water"),
+    ("sanitizer", "prevention", r"alcohol hand rub"),
+    ("vaccines", "prevention", r"shots,\s+including flu and COVID-19 vaccines"),
+    ("avoid sick people and crowds", "prevention", r"crowds and sick people"),
+    ("avoid colds", "prevention", r"with a cold"),
+    ("face mask", "prevention", r"face mask"),
+    ("avoid cuts", "prevention", r"avoid cuts, tattoos and piercings"),
+    ("wound care", "prevention", r"clean any wound right away"),
+    ("wash produce", "prevention", r"wash fruits and vegetables"),
+    ("meat apart", "prevention", r"keep raw meat apart"),
+    ("clean kitchen", "prevention", r"clean kitchen"),
+    ("cook well", "prevention", r"cook food well"),
+    ("no sharing utensils", "prevention", r"do not share cups, forks, food, drinks"),
+    ("no sharing personal items", "prevention", r"towels,\s+razors or toothbrushes"),
+    ("garden gloves", "prevention", r"gloves for yard work"),
+    ("pet waste and diapers", "prevention", r"pet waste or changing diapers"),
+    ("water", "prevention", r"lakes, ponds, rivers and hot tubs"),
+    ("prescribed prevention", "prevention", r"medicine your doctor gives you\s+to prevent"),
+    # when to see a doctor (MAYO-DEF, CC, CDC, clinical-reference section 5)
+    ("discuss results", "when_to_see_doctor", r"Ask your doctor what your blood test results"),
+    ("infection: contact", "when_to_see_doctor", r"think you may have an infection, contact"),
+    (
+        "low count or chemo fever is an emergency",
+        "when_to_see_doctor",
+        r"100\.4 °F or\s+higher with a low count or during chemotherapy is an emergency",
+    ),
+    ("emergency signs", "when_to_see_doctor", r"Trouble breathing, chest pain, confusion"),
+    ("precautions", "when_to_see_doctor", r"stays very low, ask your doctor how"),
+    # normal range (MAYO-DEF, CC, DUFFY)
+    ("threshold varies", "normal_range", r"no single normal range"),
+    ("mayo below 4000", "normal_range", r"Mayo Clinic\s+says a count under about 4,000"),
+    ("cc agrees", "normal_range", r"Cleveland Clinic agrees"),
+    ("cc men and children", "normal_range", r"Cleveland Clinic lists 5,000 to 10,000 .*men and"),
+    ("cc women", "normal_range", r"4,500 to 11,000 for women"),
+    ("healthy people lower", "normal_range", r"healthy people naturally have lower counts"),
+    ("duffy-null", "normal_range", r"Duffy-null blood\s+type"),
+    ("own lab range", "normal_range", r"range printed on your own lab report"),
+    # children (MAYO-DEF, PEDS, clinical-reference sections 2-3)
+    ("age and sex", "children", r"change with age\s+and sex"),
+    ("newborn range", "children", r"9,000 to 30,000"),
+    ("teen range", "children", r"4,500 to 13,000"),
+    ("infant anc", "children", r"2 weeks to 1 year old, an ANC below 1,000"),
+    ("no adult numbers", "children", r"Adult numbers do not fit children"),
+    # cancer (CC, MAYO-CAUSES)
+    ("not cancer", "cancer_link", r"not a type of cancer"),
+    ("treatment lowers", "cancer_link", r"cancer\s+treatments like chemotherapy and radiation"),
+    ("leukemia causes it", "cancer_link", r"Leukemia.*can also cause it"),
+    ("crowding out", "cancer_link", r"crowd out healthy white"),
+    ("no leukemia from it", "cancer_link", r"does not turn into leukemia"),
+    ("other marrow cancers", "cancer_link", r"Other cancers that harm the bone marrow"),
+    # chemotherapy (CC, HF, CDC)
+    ("harms healthy cells", "chemotherapy", r"also harm healthy cells"),
+    ("low until the end", "chemotherapy", r"stay low until\s+treatment ends"),
+    ("delay until recovery", "chemotherapy", r"wait to give more chemotherapy\s+until it recovers"),
+    ("growth factor", "chemotherapy", r"growth factor medicines"),
+    ("fever emergency", "chemotherapy", r"100\.4 °F or higher during chemotherapy is an emergency"),
+    # neutropenia (clinical-reference section 3; IDSA; CTCAE)
+    ("definition", "neutropenia", r"Neutropenia means too few neutrophils"),
+    ("anc formula", "neutropenia", r"white count times the percent of neutrophils plus bands.*100"),
+    ("threshold", "neutropenia", r"ANC below 1,500 is neutropenia"),
+    ("mild", "neutropenia", r"1,000 to\s+1,499 is mild"),
+    ("moderate", "neutropenia", r"500 to 999 is moderate"),
+    ("severe", "neutropenia", r"below 500 is severe"),
+    # lab error (HF)
+    ("many hands", "lab_error", r"Many people and\s+machines handle"),
+    ("too small", "lab_error", r"too small"),
+    ("mishandled", "lab_error", r"handled the wrong way"),
+    ("new sample", "lab_error", r"new blood sample"),
+    # outlook (CC)
+    ("depends on cause", "outlook", r"depends on what is causing"),
+    ("viral recovers", "outlook", r"virus is the cause, the\s+count should go back to normal"),
+    ("cancer depends", "outlook", r"depends on the type of cancer and its treatment"),
+    # specific causes
+    ("chemo", "causes:chemotherapy", r"Chemotherapy often lowers"),
+    ("radiation", "causes:radiation", r"Radiation therapy"),
+    (
+        "tmp-smx",
+        "causes:antibiotics",
+        r"trimethoprim-sulfamethoxazole, sold as Bactrim or\s+Septra",
+    ),
+    ("diuretics", "causes:diuretics", r"water pills"),
+    ("clozapine", "causes:clozapine", r"Clozapine \(Clozaril\)"),
+    ("methotrexate", "causes:methotrexate", r"Methotrexate"),
+    ("azathioprine", "causes:azathioprine", r"Azathioprine \(Imuran\)"),
+    ("healthfully claim named", "causes:prednisone", r"One consumer website \(Healthfully\) says"),
+    ("steroids usually raise", "causes:prednisone", r"usually raise the number of neutrophils"),
+    ("lymphocytes", "causes:prednisone", r"lower another kind of white cell called lymphocytes"),
+    ("lupus", "causes:lupus", r"Lupus is an autoimmune disease"),
+    ("ra", "causes:rheumatoid_arthritis", r"Rheumatoid arthritis \(RA\)"),
+    ("systemic sclerosis", "causes:other_autoimmune", r"systemic sclerosis"),
+    ("hiv", "causes:hiv", r"HIV, the virus that causes AIDS"),
+    ("tb", "causes:tuberculosis", r"Tuberculosis \(TB\)"),
+    ("hepatitis not named", "causes:hepatitis", r"do not name hepatitis"),
+    ("hepatitis viral", "causes:hepatitis", r"viral infections can upset the bone marrow"),
+    ("flu and covid", "causes:flu_covid", r"flu \(influenza\) and COVID-19"),
+    ("viral temporary", "causes:viral_infection", r"for a while"),
+    ("parasitic", "causes:parasitic", r"parasitic diseases"),
+    ("sepsis uses up cells", "causes:sepsis", r"faster than the bone marrow\s+can make"),
+    ("b12 folate copper", "causes:vitamin_deficiency", r"B12, folate \(folic acid\) or copper"),
+    ("reversible", "causes:vitamin_deficiency", r"can often be\s+fixed"),
+    ("malnutrition", "causes:malnutrition", r"Malnutrition means"),
+    ("aplastic anemia", "causes:aplastic_anemia", r"stops making new blood\s+cells"),
+    ("leukemia", "causes:leukemia", r"crowd out healthy white blood cells"),
+    ("mds", "causes:myelodysplastic_syndromes", r"makes too few\s+healthy blood cells"),
+    ("hypersplenism", "causes:hypersplenism", r"destroys blood cells\s+too early"),
+    ("liver", "causes:hypersplenism", r"liver disorders"),
+    ("kostmann", "causes:kostmann_syndrome", r"born with, in which the body makes too few"),
+    ("cyclic", "causes:cyclic_neutropenia", r"in cycles"),
+    ("myelokathexis", "causes:myelokathexis", r"cannot get out into the blood"),
+    (
+        "congenital",
+        "causes:congenital",
+        r"Kostmann's syndrome, cyclic neutropenia and myelokathexis",
+    ),
+    ("sarcoidosis", "causes:sarcoidosis", r"clumps of inflamed cells"),
+    ("marrow damage", "causes:bone_marrow_cancer_other", r"damage the bone marrow"),
+    ("lab error", "causes:lab_error", r"new blood sample"),
+]
+
+
+@pytest.mark.parametrize(
+    ("fact", "topic", "pattern"), FACTS, ids=[f"{topic}/{fact}" for fact, topic, _ in FACTS]
+)
+def test_fact_is_placed_in_its_topic(fact: str, topic: str, pattern: str) -> None:
+    """Each fact of the sources stays in the answer that carries it."""
+    assert re.search(pattern, content.topic_answer(topic).text, re.I), fact
+
+
+@pytest.mark.parametrize("topic", ["diagnosis", "causes", "treatment"])
+def test_no_bone_marrow_test_is_claimed(topic: str) -> None:
+    """No source says when a bone marrow test is done, so no answer claims it."""
+    assert not re.search(r"biops|marrow (?:test|sample|exam)", content.topic_answer(topic).text)
+
+
+@pytest.mark.parametrize(
+    ("cause", "source"),
+    [("prednisone", "HF"), ("prednisone", "MAYO-HIGH"), ("antibiotics", "DRO"), ("lupus", "CC")],
+)
+def test_cause_cites_the_source_of_its_claim(cause: str, source: str) -> None:
+    """Claims that lean on one source cite it (Healthfully's prednisone claim, Dr.Oracle's drug)."""
+    assert source in content.topic_answer("causes", cause).source_keys
+
+
+def test_dr_oracle_is_never_the_only_source() -> None:
+    """Dr.Oracle ("pending human review") is always backed by another source."""
+    alone = [answer.topic for answer in ANSWERS if answer.source_keys == ("DRO",)]
+    assert not alone
+
+
+# --- loading and checking content.yml ----------------------------------------------------------
+
+
+def test_nothing_is_read_at_import() -> None:
+    """Importing bot.content reads no file and loads no spaCy."""
+    code = (
+        "import sys, bot.content as c; "
+        "assert c._content.cache_info().currsize == 0; assert 'spacy' not in sys.modules"
+    )
+    root = Path(__file__).resolve().parents[2]
+    subprocess.run([sys.executable, "-c", code], cwd=root, check=True)
+
+
+@pytest.fixture
+def content_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, Any]]:
+    """The parsed content.yml; what the test leaves in it is written to a copy bot.content reads."""
+    raw: dict[str, Any] = yaml.safe_load(content.CONTENT_FILE.read_text(encoding="utf-8"))
+    path = tmp_path / "content.yml"
+    monkeypatch.setattr(content, "CONTENT_FILE", path)
+    content._content.cache_clear()
+    yield raw
+    content._content.cache_clear()
+    content._cause_matcher.cache_clear()
+
+
+def _set(section: str, key: str, field: str, value: Any) -> Callable[[dict[str, Any]], None]:
+    def edit(raw: dict[str, Any]) -> None:
+        raw[section][key][field] = value
+
+    return edit
+
+
+def _drop_title(raw: dict[str, Any]) -> None:
+    del raw["button_titles"]["outlook"]
+
+
+def _drop_field(raw: dict[str, Any]) -> None:
+    del raw["topics"]["outlook"]["sources"]
+
+
+BROKEN = [
+    ("one sentence", _set("topics", "outlook", "text", "Too short."), "1 sentences"),
+    ("six sentences", _set("topics", "outlook", "text", "One. Two. 3. Four. Five. Six."), "6 sent"),
+    ("no full stop", _set("topics", "outlook", "text", "One. Two"), "does not end"),
+    ("unknown source", _set("topics", "outlook", "sources", ["CC", "WIKI"]), "not in sources"),
+    ("follow-up unknown", _set("topics", "outlook", "follow_ups", ["causes", "x"]), "not a topic"),
+    ("follows itself", _set("topics", "outlook", "follow_ups", ["causes", "outlook"]), "itself"),
+    ("one follow-up", _set("topics", "outlook", "follow_ups", ["causes"]), "not 2-3"),
+    ("duplicate source", _set("topics", "outlook", "sources", ["CC", "CC"]), "twice"),
+    ("shared synonym", _set("causes_by_cause", "lupus", "synonyms", ["chemo"]), "both"),
+    ("no synonyms", _set("causes_by_cause", "lupus", "synonyms", []), "non-empty list"),
+    ("missing title", _drop_title, "button_titles"),
+    ("missing field", _drop_field, "exactly the fields"),
+]
+
+
+@pytest.mark.parametrize(("edit", "message"), [b[1:] for b in BROKEN], ids=[b[0] for b in BROKEN])
+def test_broken_content_is_refused(
+    content_copy: dict[str, Any], edit: Callable[[dict[str, Any]], None], message: str
+) -> None:
+    """A content file that breaks a rule raises ReferenceDataError naming the problem."""
+    edit(content_copy)
+    content.CONTENT_FILE.write_text(yaml.safe_dump(content_copy), encoding="utf-8")
+    with pytest.raises(ReferenceDataError, match=re.escape(message)):
+        content.topics()
+
+
+def test_unreadable_content_is_refused(content_copy: dict[str, Any]) -> None:
+    """A file that is not YAML raises ReferenceDataError."""
+    content.CONTENT_FILE.write_text("topics: [unclosed", encoding="utf-8")
+    with pytest.raises(ReferenceDataError, match="cannot be read"):
+        content.topics()
