@@ -29,7 +29,7 @@ LINT_PATHS := bot actions components tests scripts
 RASA := PYTHONWARNINGS=ignore::DeprecationWarning $(BIN)/rasa
 
 .PHONY: help venv install lock lint typecheck pytest validate train test-conversations test \
-	run shell bench clean distclean
+	run shell bench bench-rest clean distclean
 
 help: ## List the targets
 	@echo "Usage: make TARGET   (PYTHON=/path/to/python3.10 to choose the interpreter)"
@@ -100,7 +100,7 @@ test-conversations: train ## Test stories in tests/ and the held-out NLU set in 
 		--out $(RESULTS)/core
 	@if [ -d tests/nlu ]; then \
 		$(RASA) test nlu --model $(MODEL) --nlu tests/nlu/ --out $(RESULTS)/nlu && \
-		$(BIN)/python scripts/check_nlu_results.py $(RESULTS)/nlu/intent_report.json; \
+		$(BIN)/python scripts/check_nlu_results.py $(RESULTS)/nlu; \
 	fi
 
 test: ## Every check, in CI order: lint typecheck pytest validate train test-conversations
@@ -114,11 +114,14 @@ test: ## Every check, in CI order: lint typecheck pytest validate train test-con
 run: install train ## Start the action server, then talk to the bot in the terminal
 	@PYTHONWARNINGS=ignore::DeprecationWarning scripts/run_bot.sh $(MODEL) $(ACTIONS_PORT)
 
-shell: train ## Talk to the bot; needs an action server already running on port 5055
-	$(RASA) shell --model $(MODEL) --endpoints endpoints.yml
+shell: install train ## Talk to the bot in the terminal (starts the action server for it)
+	@PYTHONWARNINGS=ignore::DeprecationWarning scripts/run_bot.sh $(MODEL) $(ACTIONS_PORT)
 
 bench: $(INSTALLED) ## Time the interpreter (scripts/bench_interpret.py)
 	$(BIN)/python scripts/bench_interpret.py
+
+bench-rest: install train ## Latency and memory of the whole bot through REST (scripts/bench_rest.py)
+	$(BIN)/python scripts/bench_rest.py
 
 clean: ## Remove models, results and caches (keeps .venv)
 	rm -rf models $(RESULTS) var .rasa artifacts story_graph.dot htmlcov .coverage .coverage.* \

@@ -187,9 +187,7 @@ def _buttons(topic: str | None, turn: Turn, emergency: bool, intent: str) -> tup
     else:
         return ()
     return tuple(
-        Button(button_title(name), f"/{TOPIC_PREFIX}{name}")
-        for name in follow_ups
-        if name != topic
+        Button(button_title(name), f"/{TOPIC_PREFIX}{name}") for name in follow_ups if name != topic
     )
 
 

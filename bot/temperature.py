@@ -21,7 +21,8 @@ _UNIT = (
 )
 _WITH_UNIT = re.compile(rf"(?<![\w.,]){_NUMBER}{_UNIT}", re.IGNORECASE)
 _AFTER_WORD = re.compile(
-    r"\b(?:temp|temps|temperature|temperatures|fever|fevers|febrile|running|spiked?|"
+    r"\b(?:temp|temps|temperature|temperatures|temprature|temperture|tempreture|fever|fevers|"
+    r"febrile|running|spiked?|"
     r"thermometer|read|reads|reading|reached|hit|went up to|up to)\b"
     r"(?:[ \t]*(?:is|was|of|at|to|=|:|reached|hit|went|up|around|about|almost|over|of about|"
     r"last night|this morning|tonight|today|now|still|a|has|been|says|said|shows|showed|"

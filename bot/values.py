@@ -63,6 +63,17 @@ _RANGE_INTRO = re.compile(
 )
 _RANGE_DASH = re.compile(r"[ \t]*(?:-|–|—|to\b|a\b|bis\b|até\b|ate\b|hasta\b|\.\.)[ \t]*")
 _RANGE_OUTRO = re.compile(r"[ \t]*[\])]")
+# A second value of the same count right after the first: "2.8 and then 4.9", "4,000 or 4,500".
+_NEXT_VALUE = re.compile(
+    r"[ \t]*,?[ \t]*(?:and then|then|or|and|vs\.?|versus|to)\b[ \t]*"
+    r"(?=(?:[a-z]+[ \t]+){0,3}\d)",
+    re.IGNORECASE,
+)
+_WORD_AFTER = re.compile(r"[ \t]+([A-Za-z]+)")
+_TIME_WORDS = frozenset(
+    {"now", "later", "then", "last", "this", "a", "an", "in", "before", "after", "ago"}
+    | {"week", "weeks", "month", "months", "today", "yesterday", "and", "or"}
+)
 _BARE_VALUE = re.compile(r"^\s*(?:is\s+|was\s+)?(?P<rest>.*?)\s*[?!.]*\s*$", re.DOTALL)
 
 
@@ -85,7 +96,9 @@ def find_lab_values(doc: Doc) -> tuple[tuple[LabValue, ...], tuple[NeutrophilSha
     text = doc.text
     labels = matched_spans(label_matcher(), doc)
     count_labels = [span for span in labels if span.label_ in _COUNT_LABELS]
-    if not count_labels:
+    if count_labels:
+        labels = [span for span in labels if span.label_ != GENERIC]  # "TLC count 3800"
+    else:
         count_labels = [span for span in labels if span.label_ == GENERIC]
     values: list[LabValue] = []
     shares: list[NeutrophilShare] = []
@@ -216,6 +229,11 @@ def _readings_after(text: str, start: int, end: int, label: str) -> list[_Readin
     if first is None:
         return []
     readings = [first]
+    more = _NEXT_VALUE.match(text, first.end, end)
+    if more and not first.percent:
+        following = _scan_value(text, more.end(), end)
+        if following is not None and _same_kind_of_value(text, first, following):
+            readings.append(following)  # "4,000 or 4,500", "2.8 and then 4.9"
     if label == NEUTROPHILS and (first.percent or _is_percentage(label, first)):
         second = _scan_value(text, first.end, end)
         if second is not None and second.unit is not None and not second.percent:
@@ -293,6 +311,14 @@ def _read_from(
     unit = unit or unit_before
     typed = text[(pos - 1 if negative else pos) : text_end]
     return _Reading(literal, negative, unit, False, flag, range_numbers, typed, cursor)
+
+
+def _same_kind_of_value(text: str, first: _Reading, following: _Reading) -> bool:
+    """ "2.8 and then 4.9" is two counts; "3.2 and 2 kids" is not."""
+    if following.percent or following.number.is_whole != first.number.is_whole:
+        return False
+    word = _WORD_AFTER.match(text, following.end)
+    return word is None or word.group(1).lower() in _TIME_WORDS
 
 
 def _unit_at(text: str, pos: int, end: int) -> UnitMatch | None:

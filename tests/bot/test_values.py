@@ -306,3 +306,21 @@ def test_band_percentage_without_sign() -> None:
     """A small number after "bands" is a percentage even without a % sign."""
     shares = parse_text("wbc 4.0 neutrophils 50 bands 5").neutrophil_shares
     assert [(s.kind, s.percent) for s in shares] == [("neutrophils", 50.0), ("bands", 5.0)]
+
+
+@pytest.mark.parametrize(
+    ("text", "cells"),
+    [
+        ("which wbc is the lower limit, 4,000 or 4,500", [4000, 4500]),
+        ("my wbc was 2.8 and then 4.9 a week later", [2800, 4900]),
+        ("white count dropped from 5.0 to 3.4 in a year", [3400]),
+        ("wbc 3.2 and 2 kids at home", [3200]),
+        ("how to increase tlc count naturally, mine is 3800", [3800]),
+        ("my white cell going down since 6 month, 3,4 now", [3400]),
+        ("my sons whitebloodcells are 13.9", [13900]),
+    ],
+    ids=["or", "and then", "from ... to", "not a count", "name + generic word", "typo", "joined"],
+)
+def test_values_in_chat_messages(text: str, cells: list[float]) -> None:
+    """Two values of one count; "from X to Y" keeps the current one; typed names run together."""
+    assert [value.cells_per_ul for value in parse_text(text).values] == cells
