@@ -96,13 +96,32 @@ def main() -> int:
     started = time.perf_counter()
     actions = subprocess.Popen(
         [BIN / "rasa", "run", "actions", "--actions", "actions", "--port", str(ACTIONS_PORT)],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
     server = subprocess.Popen(
-        [BIN / "rasa", "run", "--model", "models/wbc.tar.gz", "--port", str(RASA_PORT),
-         "--endpoints", str(endpoints), "--credentials", "credentials.yml",
-         "-i", "127.0.0.1"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        [
+            BIN / "rasa",
+            "run",
+            "--model",
+            "models/wbc.tar.gz",
+            "--port",
+            str(RASA_PORT),
+            "--endpoints",
+            str(endpoints),
+            "--credentials",
+            "credentials.yml",
+            "-i",
+            "127.0.0.1",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
     try:
         wait_for(f"http://127.0.0.1:{ACTIONS_PORT}/health", 120)
@@ -116,8 +135,10 @@ def main() -> int:
             p95 = statistics.quantiles(times, n=20)[-1] * 1000
             median = statistics.median(times) * 1000
             print(f"{name:<28}{len(times):>9}{median:>11.1f}{p95:>9.1f}")
-        print(f"resident memory: Rasa server {rss_mb(server.pid):.0f} MB, "
-              f"action server {rss_mb(actions.pid):.0f} MB")
+        print(
+            f"resident memory: Rasa server {rss_mb(server.pid):.0f} MB, "
+            f"action server {rss_mb(actions.pid):.0f} MB"
+        )
     finally:
         for process in (server, actions):
             os.killpg(process.pid, signal.SIGTERM)
