@@ -33,7 +33,8 @@ def read_context(doc: Doc, values: Sequence[LabValue] = ()) -> ClinicalContext:
     negations = _Negation(doc, cues)
     temperatures = find_temperatures(doc.text)
     temperature_c = max((t.celsius for t in temperatures), default=None)
-    red_flags = _red_flags(doc, negations, temperature_c, temperatures)
+    symptom_spans = matched_spans(red_flag_matcher(), doc)
+    red_flags = _red_flags(doc, symptom_spans, negations, temperature_c, temperatures)
     age = _age_of_subject(find_ages(doc.text), values)
     return ClinicalContext(
         temperature_c=temperature_c,
@@ -49,7 +50,7 @@ def read_context(doc: Doc, values: Sequence[LabValue] = ()) -> ClinicalContext:
         ),
         age_years=None if age is None else age.years,
         sex=_sex(cues, age),
-        negated=_negated(doc, cues, negations, temperature_c),
+        negated=_negated(symptom_spans, cues, negations, temperature_c),
     )
 
 
@@ -89,12 +90,12 @@ def _standalone_no(doc: Doc, cue: Span) -> bool:
 
 def _red_flags(
     doc: Doc,
+    spans: Sequence[Span],
     negations: _Negation,
     temperature_c: float | None,
     temperatures: Sequence[Temperature],
 ) -> list[RedFlag]:
     specs = {spec.name: spec for spec in red_flag_specs()}
-    spans = matched_spans(red_flag_matcher(), doc)
     present_extras = {
         span.label_.split(":", 1)[0]
         for span in spans
@@ -125,13 +126,16 @@ def red_flag_named(name: str) -> RedFlag:
 
 
 def _negated(
-    doc: Doc, cues: Sequence[Span], negations: _Negation, temperature_c: float | None
+    symptom_spans: Sequence[Span],
+    cues: Sequence[Span],
+    negations: _Negation,
+    temperature_c: float | None,
 ) -> tuple[str, ...]:
     """Red flags and cancer treatment the person says they do not have ("no fever", "not on
     chemo"); a measured temperature below the fever threshold also says "no fever"."""
     names = [
         span.label_
-        for span in matched_spans(red_flag_matcher(), doc)
+        for span in symptom_spans
         if not span.label_.endswith(":requires") and negations.negates(span)
     ]
     names += [
