@@ -262,7 +262,7 @@ def _range_notes(finding: Finding, cells: float, context: ClinicalContext) -> li
                 "lab_flag",
                 text=finding.text,
                 flag=ranges.word(f"flag_{finding.lab_flag.value}"),
-                range=_range_words(finding.reference),
+                range=ranges.range_words(finding.reference),
                 category=ranges.word(finding.category.value),
             )
         )
@@ -273,14 +273,6 @@ def _range_notes(finding: Finding, cells: float, context: ClinicalContext) -> li
     if sex_note:
         notes.append(sex_note)
     return notes
-
-
-def _range_words(reference: ReferenceRange) -> str:
-    if reference.basis == ranges.BASIS_PEDIATRIC:
-        return ranges.word("range_pediatric", label=reference.label)
-    if reference.basis == ranges.BASIS_LAB:
-        return ranges.word("range_lab")
-    return ranges.word("range_adult")
 
 
 def _age_note(finding: Finding, cells: float, context: ClinicalContext) -> str | None:

@@ -306,6 +306,15 @@ def word(key: str, **fields: object) -> str:
     return _fill("words", key, words[key], fields)
 
 
+def range_words(reference: ReferenceRange) -> str:
+    """How an answer names the range a count was judged against ("adult range", ...)."""
+    if reference.basis == BASIS_PEDIATRIC:
+        return word("range_pediatric", label=reference.label)
+    if reference.basis == BASIS_LAB:
+        return word("range_lab")
+    return word("range_adult")
+
+
 def join_words(items: Sequence[str], conjunction: str = "and") -> str:
     """ "a", "a and b", "a, b and c"."""
     if len(items) <= 1:

@@ -151,20 +151,12 @@ def _finding_sentence(finding: Finding, words: Mapping[str, Any]) -> str:
     cells = format_cells(finding.cells_per_ul)
     category = words["categories"][finding.category.value]
     grade = f" ({words['grades'][finding.grade.value]})" if finding.grade else ""
-    compared = _compared_with(reference.basis, reference.label)
+    compared = "the " + ranges.range_words(reference)
     low, high = format_cells(reference.low), format_cells(reference.high)
     return (
         f"Your {name} of {cells} cells per microliter is {category}{grade}: "
         f"I compared it with {compared}, {low} to {high}."
     )
-
-
-def _compared_with(basis: str, label: str) -> str:
-    if basis == ranges.BASIS_PEDIATRIC:
-        return f"the range for children aged {label}"
-    if basis == ranges.BASIS_LAB:
-        return "the range printed on your report"
-    return "the usual adult range"
 
 
 def _reason_sources(interpretation: Interpretation) -> list[str]:
