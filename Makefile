@@ -24,12 +24,12 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export RASA_TELEMETRY_ENABLED := false
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
-LINT_PATHS := bot actions components tests scripts
+LINT_PATHS := bot actions components channels server tests scripts
 # Rasa and its dependencies print pages of DeprecationWarnings at start-up; not ours to fix.
 RASA := PYTHONWARNINGS=ignore::DeprecationWarning $(BIN)/rasa
 
 .PHONY: help venv install lock lint typecheck pytest validate train test-conversations test \
-	run shell bench bench-rest clean distclean
+	run shell bench bench-rest test-stack web clean distclean
 
 help: ## List the targets
 	@echo "Usage: make TARGET   (PYTHON=/path/to/python3.10 to choose the interpreter)"
@@ -71,11 +71,12 @@ lint: $(INSTALLED) ## Ruff lint and format check
 	$(BIN)/ruff format --check $(LINT_PATHS)
 
 typecheck: $(INSTALLED) ## mypy over bot, actions and components
-	$(BIN)/mypy bot actions components
+	$(BIN)/mypy bot actions components channels server
 
 # pytest exits 5 when it collects no test; that is not a failure here.
 pytest: $(INSTALLED) ## Unit tests, with coverage of bot/
-	@$(BIN)/pytest --cov=bot --cov-report=term-missing || { rc=$$?; [ $$rc -eq 5 ] || exit $$rc; }
+	@$(BIN)/pytest -m "not stack" --cov=bot --cov-report=term-missing \
+		|| { rc=$$?; [ $$rc -eq 5 ] || exit $$rc; }
 
 validate: $(INSTALLED) ## Check the Rasa training data and domain (warnings fail)
 	$(RASA) data validate --fail-on-warnings
@@ -103,19 +104,33 @@ test-conversations: train ## Test stories in tests/ and the held-out NLU set in 
 		$(BIN)/python scripts/check_nlu_results.py $(RESULTS)/nlu; \
 	fi
 
-test: ## Every check, in CI order: lint typecheck pytest validate train test-conversations
+# The chat widget comes from the npm registry, pinned by web/package-lock.json, and is served
+# from web/static/vendor/ (no CDN at run time).
+WEB_STAMP := web/node_modules/.installed
+web: $(WEB_STAMP) ## Install the chat widget from npm (pinned) into web/static/vendor/
+$(WEB_STAMP): web/package.json web/package-lock.json
+	cd web && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+# The servers run as they do for `make run`, on free loopback ports; Chromium, PostgreSQL and
+# Redis come from Debian (.ci/run installs them) and the widget from npm (make web).
+test-stack: train web ## Channel, browser, store and fault tests against the real servers
+	$(BIN)/pytest -m stack --durations=15
+
+test: ## Every check, in CI order: lint typecheck pytest validate train test-conversations test-stack
 	$(MAKE) lint
 	$(MAKE) typecheck
 	$(MAKE) pytest
 	$(MAKE) validate
 	$(MAKE) train
 	$(MAKE) test-conversations
+	$(MAKE) test-stack
 
-run: install train ## Start the action server, then talk to the bot in the terminal
-	@PYTHONWARNINGS=ignore::DeprecationWarning scripts/run_bot.sh $(MODEL) $(ACTIONS_PORT)
+run: install train web ## Start the action server, the Rasa server and the widget page (Ctrl-C stops)
+	@PYTHONWARNINGS=ignore::DeprecationWarning $(BIN)/python -m server run
 
-shell: install train ## Talk to the bot in the terminal (starts the action server for it)
-	@PYTHONWARNINGS=ignore::DeprecationWarning scripts/run_bot.sh $(MODEL) $(ACTIONS_PORT)
+shell: install train ## Talk to the bot in the terminal (uses the action server of `make run`)
+	@PYTHONWARNINGS=ignore::DeprecationWarning $(BIN)/python -m server shell
 
 bench: $(INSTALLED) ## Time the interpreter (scripts/bench_interpret.py)
 	$(BIN)/python scripts/bench_interpret.py

@@ -96,12 +96,8 @@ def _from_argv(text: str) -> str:
     return text.encode("utf-8", errors="surrogateescape").decode("utf-8", errors="replace")
 
 
-def _skip_unused_ml_backends() -> None:
-    """thinc (under spaCy) probes for TensorFlow and PyTorch at import: 2 s the CLI never needs."""
-    for backend in ("tensorflow", "torch", "cupy", "mxnet"):
-        sys.modules.setdefault(backend, None)  # type: ignore[arg-type]
-
-
 if __name__ == "__main__":
-    _skip_unused_ml_backends()
+    from bot.pipeline import skip_unused_ml_backends
+
+    skip_unused_ml_backends()
     sys.exit(main())

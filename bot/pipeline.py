@@ -7,6 +7,7 @@ of values (values.py) and symptoms (symptoms.py).
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
@@ -46,6 +47,13 @@ class RedFlagSpec:
     source: str
     not_followed_by: frozenset[str]
     requires_any: tuple[str, ...]
+
+
+def skip_unused_ml_backends() -> None:
+    """thinc (under spaCy) probes for TensorFlow and PyTorch at import: seconds and hundreds of
+    MB that a process which only tokenizes never needs. Call before spaCy is first imported."""
+    for backend in ("tensorflow", "torch", "cupy", "mxnet"):
+        sys.modules.setdefault(backend, None)  # type: ignore[arg-type]
 
 
 @cache

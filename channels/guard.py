@@ -1,0 +1,116 @@
+"""What every channel does around one message: a rate limit, and never leaving a person unanswered.
+
+`answer` runs a message through Rasa and, if no reply was sent before the deadline (action
+server down or slow, database down, an error), sends the short "trouble" reply instead, which
+says to seek care if it is urgent. `SenderRateLimit` refuses a sender who sends more than the
+configured number of messages a minute. Log lines here name senders by hash only and never
+include what was typed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import time
+from collections import defaultdict, deque
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import rasa.core.actions.action
+from rasa.core.channels.channel import OutputChannel, UserMessage
+
+from server import settings
+from server.privacy import hashed
+
+logger = logging.getLogger(__name__)
+
+TROUBLE_TEXT = (
+    "Sorry, I'm having trouble answering right now. Please try again in a minute. "
+    "If this is urgent, seek medical care now."
+)
+SLOW_DOWN_TEXT = (
+    "You're sending messages faster than I can read them. Please wait a moment and try "
+    "again. If this is urgent, seek medical care now."
+)
+NOT_TEXT_TEXT = "I can only read text messages. Please type your question or your count."
+# The guard's deadline is the action-server timeout plus this much for NLU and the stores.
+DEADLINE_MARGIN_SECONDS = 0.4
+
+
+class Limits:
+    """The channel limits from the environment (see server/settings.py)."""
+
+    def __init__(self, values: dict[str, str] | None = None) -> None:
+        values = values or settings.resolve(os.environ)
+        self.action_timeout = settings.number(values, "ACTION_TIMEOUT_SECONDS")
+        self.max_body_bytes = int(settings.number(values, "MAX_BODY_BYTES"))
+        self.per_minute = int(settings.number(values, "RATE_LIMIT_PER_MINUTE"))
+        self.cors_origins = values["CORS_ORIGINS"].split()
+
+    @property
+    def deadline(self) -> float:
+        return self.action_timeout + DEADLINE_MARGIN_SECONDS
+
+    def apply_action_timeout(self) -> None:
+        """Rasa 3.6 waits up to 5 minutes for the action server; wait `action_timeout`."""
+        rasa.core.actions.action.DEFAULT_REQUEST_TIMEOUT = self.action_timeout
+
+
+class SenderRateLimit:
+    """At most `per_minute` messages per sender in any 60-second window (in this process)."""
+
+    WINDOW_SECONDS = 60.0
+
+    def __init__(self, per_minute: int, clock: Callable[[], float] = time.monotonic) -> None:
+        self.per_minute = per_minute
+        self.clock = clock
+        self._seen: defaultdict[str, deque[float]] = defaultdict(deque)
+
+    def allow(self, sender_id: str) -> bool:
+        now = self.clock()
+        times = self._seen[sender_id]
+        while times and now - times[0] >= self.WINDOW_SECONDS:
+            times.popleft()
+        if len(times) >= self.per_minute:
+            logger.warning("Rate limit: %s sent too many messages", hashed(sender_id))
+            return False
+        times.append(now)
+        if len(self._seen) > 100_000:  # forget idle senders so memory stays bounded
+            self._forget_idle(now)
+        return True
+
+    def _forget_idle(self, now: float) -> None:
+        for sender, times in list(self._seen.items()):
+            if not times or now - times[-1] >= self.WINDOW_SECONDS:
+                del self._seen[sender]
+
+
+class CountingOutput(OutputChannel):
+    """Mixin for an output channel that remembers how many messages it has sent."""
+
+    sent = 0
+
+    async def send_response(self, recipient_id: str, message: dict[str, Any]) -> None:
+        self.sent += 1
+        await super().send_response(recipient_id, message)
+
+
+async def answer(
+    on_new_message: Callable[[UserMessage], Awaitable[Any]],
+    message: UserMessage,
+    output: CountingOutput,
+    deadline: float,
+) -> None:
+    """Run `message` through the bot; if nothing was sent by `deadline` seconds, say so."""
+    task = asyncio.ensure_future(on_new_message(message))
+    done, _ = await asyncio.wait({task}, timeout=deadline)
+    if task in done and task.exception() is not None:
+        error = task.exception()
+        logger.error(
+            "Could not answer %s: %s", hashed(message.sender_id or ""), type(error).__name__
+        )
+    elif task not in done:
+        logger.warning("No reply for %s within %.1f s", hashed(message.sender_id or ""), deadline)
+    if output.sent == 0:
+        await output.send_text_message(message.sender_id or "", TROUBLE_TEXT)

@@ -1,0 +1,22 @@
+"""`python -m server run|shell|purge`: the entry points the Makefile calls."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from server import launcher
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m server", description=__doc__)
+    parser.add_argument("command", choices=("run", "shell"))
+    args = parser.parse_args(argv)
+    if args.command == "run":
+        return launcher.run(os.environ)
+    return launcher.shell(os.environ)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,28 @@
+"""The action server: rasa_sdk's own, started lean and ready.
+
+`python -m server.action_server --port 5055` is `rasa run actions --actions actions` without
+importing Rasa (and so TensorFlow), and with the spaCy pipeline loaded before the first request,
+so the first person does not wait for it (the Rasa server gives up on a slow action server).
+"""
+
+from __future__ import annotations
+
+import sys
+
+from bot.pipeline import skip_unused_ml_backends
+
+
+def main(argv: list[str] | None = None) -> None:
+    skip_unused_ml_backends()
+    from rasa_sdk.__main__ import main_from_args
+    from rasa_sdk.endpoint import create_argument_parser
+
+    from bot import parse_text
+
+    parse_text("warm-up: wbc 3.2 and a fever of 38.5")
+    args = create_argument_parser().parse_args(["--actions", "actions", *(argv or [])])
+    main_from_args(args)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
