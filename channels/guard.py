@@ -34,6 +34,9 @@ SLOW_DOWN_TEXT = (
     "again. If this is urgent, seek medical care now."
 )
 NOT_TEXT_TEXT = "I can only read text messages. Please type your question or your count."
+# Commands people type that are not intent names: Telegram's /start, and /forget for "forget my
+# data". Anything else starting with "/" is Rasa's own /intent syntax (the buttons' payloads).
+COMMANDS = {"/start": "/greet", "/forget": "/forget_data", "/help": "/ask_help"}
 # The guard's deadline is the action-server timeout plus this much for NLU and the stores.
 DEADLINE_MARGIN_SECONDS = 0.4
 
@@ -96,6 +99,13 @@ class CountingOutput(OutputChannel):
         await super().send_response(recipient_id, message)
 
 
+def command_intent(text: str | None) -> str | None:
+    """The /intent payload a typed command stands for, or the text unchanged."""
+    if text is None:
+        return None
+    return COMMANDS.get(text.strip().lower(), text)
+
+
 async def answer(
     on_new_message: Callable[[UserMessage], Awaitable[Any]],
     message: UserMessage,
@@ -103,6 +113,7 @@ async def answer(
     deadline: float,
 ) -> None:
     """Run `message` through the bot; if nothing was sent by `deadline` seconds, say so."""
+    message.text = command_intent(message.text)
     task = asyncio.ensure_future(on_new_message(message))
     done, _ = await asyncio.wait({task}, timeout=deadline)
     if task in done and task.exception() is not None:

@@ -30,6 +30,8 @@ from server import settings, web
 ROOT = settings.ROOT
 BIN = Path(sys.executable).parent
 MODEL = ROOT / "models" / "wbc.tar.gz"
+# Both servers log through server/privacy.py's redaction (hashed senders, no message text).
+LOGGING_CONFIG = ROOT / "server" / "logging.yml"
 START_TIMEOUT_SECONDS = 120.0
 STOP_TIMEOUT_SECONDS = 10.0
 # A server that dies is started again, unless they died this often within the window.
@@ -110,10 +112,24 @@ def action_server(values: Mapping[str, str]) -> Server:
     port = values["ACTIONS_PORT"]
     return Server(
         "action server",
-        [sys.executable, "-m", "server.action_server", "--port", port],
+        [
+            sys.executable,
+            "-m",
+            "server.action_server",
+            "--port",
+            port,
+            "--logging-config_file",  # sic: rasa_sdk spells it with an underscore
+            str(LOGGING_CONFIG),
+            *_sdk_log_level(values["LOG_LEVEL"]),
+        ],
         f"http://{_loopback(values)}:{port}/health",
         Path(values["LOG_DIR"]) / "actions.log",
     )
+
+
+def _sdk_log_level(level: str) -> list[str]:
+    """rasa_sdk's flag for LOG_LEVEL (it reads no environment variable; Rasa reads LOG_LEVEL)."""
+    return {"DEBUG": ["--debug"], "INFO": []}.get(level.upper(), ["--quiet"])
 
 
 def rasa_server(values: Mapping[str, str]) -> Server:
@@ -131,6 +147,8 @@ def rasa_server(values: Mapping[str, str]) -> Server:
         values["BOT_HOST"],
         "--port",
         port,
+        "--logging-config-file",
+        str(LOGGING_CONFIG),
         "--cors",
         *values["CORS_ORIGINS"].split(),
     ]
@@ -245,6 +263,8 @@ def shell(environ: Mapping[str, str]) -> int:
         str(MODEL),
         "--endpoints",
         "endpoints.yml",
+        "--interface",
+        "127.0.0.1",
         "--port",
         str(_free_port()),
     ]

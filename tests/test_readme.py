@@ -15,7 +15,7 @@ CI_RUN = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
 # Extensions that mark a backticked word as a file name even without a slash.
 FILE_EXTENSIONS = (".py", ".yml", ".yaml", ".md", ".toml", ".in", ".lock", ".json", ".csv", ".sh")
 # Created by `make install`, `make train` and friends; absent from a fresh clone, so not checked.
-GENERATED = (".venv/", "models/", "results/", "var/")
+GENERATED = (".venv/", "models/", "results/", "var/", "web/node_modules/", "web/static/vendor/")
 
 
 def _without_fenced_blocks(markdown: str) -> str:
