@@ -29,7 +29,7 @@ LINT_PATHS := bot actions components channels server tests scripts
 RASA := PYTHONWARNINGS=ignore::DeprecationWarning $(BIN)/rasa
 
 .PHONY: help venv install lock lint typecheck pytest validate train test-conversations test \
-	run shell bench bench-rest test-stack web clean distclean
+	run shell bench bench-rest bench-load test-stack web clean distclean
 
 help: ## List the targets
 	@echo "Usage: make TARGET   (PYTHON=/path/to/python3.10 to choose the interpreter)"
@@ -137,6 +137,10 @@ bench: $(INSTALLED) ## Time the interpreter (scripts/bench_interpret.py)
 
 bench-rest: install train ## Latency and memory of the whole bot through REST (scripts/bench_rest.py)
 	$(BIN)/python scripts/bench_rest.py
+
+# BENCH_LOAD_ARGS passes options on, e.g. "--workers 2 --skip-training-time" (see --help).
+bench-load: install train ## Load benchmark vs a `rasa init` bot (scripts/bench_load.py)
+	$(BIN)/python scripts/bench_load.py $(BENCH_LOAD_ARGS)
 
 clean: ## Remove models, results and caches (keeps .venv)
 	rm -rf models $(RESULTS) var .rasa artifacts story_graph.dot htmlcov .coverage .coverage.* \

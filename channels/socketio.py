@@ -52,6 +52,10 @@ class SocketIOInput(RasaSocketIOInput):
         sio = self.sio
         assert sio is not None  # set by super().blueprint
         sio.eio.cors_allowed_origins = self.limits.cors_origins
+        # Engine.IO only refuses other origins: Sanic-CORS (`rasa run --cors`) already adds the
+        # CORS headers to every response, and a second Access-Control-Allow-Origin header
+        # makes browsers reject the response.
+        sio.eio._cors_headers = _no_cors_headers
         sio.eio.max_http_buffer_size = self.limits.max_body_bytes
 
         async def handle_message(sid: str, data: Any) -> None:
@@ -82,6 +86,10 @@ class SocketIOInput(RasaSocketIOInput):
 
         sio.on(self.user_message_evt, handler=handle_message, namespace=self.namespace)
         return webhook
+
+
+def _no_cors_headers(environ: Any) -> list[tuple[str, str]]:
+    return []
 
 
 def _metadata(raw: Any) -> dict[str, Any] | None:

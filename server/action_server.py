@@ -7,12 +7,16 @@ so the first person does not wait for it (the Rasa server gives up on a slow act
 
 from __future__ import annotations
 
+import os
 import sys
 
 from bot.pipeline import skip_unused_ml_backends
 
 
 def main(argv: list[str] | None = None) -> None:
+    # MAX_BODY_BYTES (SANIC_REQUEST_MAX_SIZE) limits what people send to the Rasa server; what
+    # the Rasa server sends here is a whole conversation, which may be larger.
+    os.environ.pop("SANIC_REQUEST_MAX_SIZE", None)
     skip_unused_ml_backends()
     from rasa_sdk.__main__ import main_from_args
     from rasa_sdk.endpoint import create_argument_parser

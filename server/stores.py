@@ -4,6 +4,13 @@ endpoints.yml names these classes, so `TRACKER_STORE_URL` (an SQLAlchemy URL: SQ
 default, `postgresql://...` in production) and `LOCK_STORE_URL` (`redis://...`, or empty for
 the in-memory lock store) are all it takes to move between the embedded default and real
 servers. The tracker store also deletes a conversation when the person asks us to forget it.
+
+When the database is down, Rasa's FailSafeTrackerStore (which wraps every tracker store) would
+answer as if the conversation had just begun, without what the person said before: a fever
+after a low count would not be seen as an emergency. So a conversation that cannot be read is
+handed back as an `UnreadableConversation`, which refuses every event: handling the message
+fails and the channel guard sends the short trouble reply. Stored conversations stay as they
+were, and the next message after the database is back is answered in full context.
 """
 
 from __future__ import annotations
@@ -14,7 +21,8 @@ from typing import Any
 import sqlalchemy as sa
 from rasa.core.lock_store import InMemoryLockStore, LockStore, RedisLockStore
 from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
-from rasa.shared.core.events import ActionExecuted
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import ActionExecuted, Event, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
@@ -23,6 +31,7 @@ from server.privacy import hashed
 logger = logging.getLogger(__name__)
 
 FORGET_ACTION = "action_forget_data"
+POSTGRES_CONNECT_TIMEOUT = 3  # seconds; a URL's own ?connect_timeout= takes precedence
 
 
 class UrlSQLTrackerStore(SQLTrackerStore):
@@ -45,17 +54,30 @@ class UrlSQLTrackerStore(SQLTrackerStore):
         engine_url = self.engine.url
         self.engine.dispose()
         self.engine: Any = sa.create_engine(
-            engine_url, pool_pre_ping=True, **create_engine_kwargs(engine_url)
+            engine_url, pool_pre_ping=True, **_engine_kwargs(engine_url)
         )
         self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
         logger.info("Tracker store: %s database", parsed.get_backend_name())
 
+    async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
+        """The conversation's current session; an unusable stand-in if the database fails."""
+        try:
+            return await super().retrieve(sender_id)
+        except sa.exc.SQLAlchemyError as error:
+            failure = StoreUnavailableError("read", sender_id, error)
+            logger.error("Tracker store unavailable: %s", failure)
+            return UnreadableConversation(failure, self.domain.slots)
+
     async def save(self, tracker: DialogueStateTracker) -> None:
         """Store the new events; after "forget my data", delete the conversation instead."""
-        if _just_forgot(tracker):
-            self.delete(tracker.sender_id)
-            return
-        await super().save(tracker)
+        try:
+            if _just_forgot(tracker):
+                self.delete(tracker.sender_id)
+            else:
+                await super().save(tracker)
+        except sa.exc.SQLAlchemyError as error:
+            # Re-raised without the SQL error's text, which quotes the events (what was typed).
+            raise StoreUnavailableError("save", tracker.sender_id, error) from None
 
     def delete(self, sender_id: str) -> int:
         """Delete every stored event of one conversation; returns how many there were."""
@@ -70,11 +92,55 @@ class UrlSQLTrackerStore(SQLTrackerStore):
         return int(deleted)
 
 
+def _engine_kwargs(url: Any) -> dict[str, Any]:
+    """Rasa's engine settings, and a connect timeout for PostgreSQL (default: wait forever)."""
+    kwargs = create_engine_kwargs(url)
+    if url.get_backend_name() == "postgresql" and "connect_timeout" not in url.query:
+        kwargs.setdefault("connect_args", {})["connect_timeout"] = POSTGRES_CONNECT_TIMEOUT
+    return kwargs
+
+
+class StoreUnavailableError(RuntimeError):
+    """The tracker store's database failed while reading or saving one conversation."""
+
+    def __init__(self, doing: str, sender_id: str, error: BaseException) -> None:
+        super().__init__(doing, sender_id)
+        self.doing = doing
+        self.sender_id = sender_id
+        cause = getattr(error, "orig", None) or error  # the database driver's own error
+        lines = str(cause).strip().splitlines()
+        self.reason = f"{type(cause).__name__}: {lines[0] if lines else ''}"
+
+    def __str__(self) -> str:
+        return f"could not {self.doing} conversation {hashed(self.sender_id)} ({self.reason})"
+
+
+class UnreadableConversation(DialogueStateTracker):
+    """Stands in for a conversation the database could not return: it takes no events.
+
+    Rasa adds the person's message to the tracker first, so the message fails with
+    StoreUnavailableError before anything is answered or saved.
+    """
+
+    def __init__(self, failure: StoreUnavailableError, slots: Any) -> None:
+        super().__init__(failure.sender_id, slots)
+        self.failure = failure
+
+    def update(self, event: Event, domain: Domain | None = None) -> None:
+        raise self.failure
+
+
 def _just_forgot(tracker: DialogueStateTracker) -> bool:
-    """Whether the last action the bot ran in this turn was the forget action."""
+    """Whether the bot ran the forget action since the person's last message.
+
+    Not simply the last action: Rasa runs `action_session_start` after the `Restarted` event
+    that the forget action returns.
+    """
     for event in reversed(tracker.events):
-        if isinstance(event, ActionExecuted) and event.action_name != "action_listen":
-            return event.action_name == FORGET_ACTION
+        if isinstance(event, UserUttered):
+            return False
+        if isinstance(event, ActionExecuted) and event.action_name == FORGET_ACTION:
+            return True
     return False
 
 

@@ -1,4 +1,4 @@
-"""Settings: safe defaults, every ${VAR} in the Rasa files is a known setting, the README lists them."""
+"""Settings: safe defaults, only known ${VAR}s in the Rasa files, all listed in the README."""
 
 from __future__ import annotations
 
