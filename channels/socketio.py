@@ -1,8 +1,10 @@
 """Rasa's Socket.IO channel (used by the chat widget), limited to the allowed origins, guarded.
 
 Differences from rasa.core.channels.socketio.SocketIOInput: only the origins in CORS_ORIGINS
-may connect (Rasa's own accepts any origin); messages larger than MAX_BODY_BYTES are refused
-by the Socket.IO server; a sender over the rate limit is told to slow down; a turn that produces
+may connect (Rasa's own accepts any origin); a session request really joins the session's room
+(Rasa's handler does not await python-socketio 5's enter_room, so with session persistence no
+reply reached the browser); messages larger than MAX_BODY_BYTES are refused by the Socket.IO
+server; a sender over the rate limit is told to slow down; a turn that produces
 no reply gets the "trouble" reply within the deadline; non-text messages get a short note.
 """
 
@@ -10,6 +12,8 @@ from __future__ import annotations
 
 import json
 import logging
+import re
+import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -29,9 +33,28 @@ from channels.guard import (
 
 logger = logging.getLogger(__name__)
 
+# What a browser may name as its session (it becomes the conversation's sender id).
+SESSION_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
+
 
 class GuardedSocketIOOutput(CountingOutput, SocketIOOutput):
     """Sends to the browser and counts what it sent."""
+
+    async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
+        """One bubble per text, where Rasa would split it at blank lines: an answer, its
+        sources and its disclaimer belong together."""
+        await self._send_message(recipient_id, {"text": text.strip()})
+
+    async def send_text_with_buttons(
+        self, recipient_id: str, text: str, buttons: list[dict[str, Any]], **kwargs: Any
+    ) -> None:
+        """The same, with the buttons as the widget's quick replies."""
+        quick_replies = [
+            {"content_type": "text", "title": b["title"], "payload": b["payload"]} for b in buttons
+        ]
+        await self._send_message(
+            recipient_id, {"text": text.strip(), "quick_replies": quick_replies}
+        )
 
 
 class SocketIOInput(RasaSocketIOInput):
@@ -57,6 +80,15 @@ class SocketIOInput(RasaSocketIOInput):
         # makes browsers reject the response.
         sio.eio._cors_headers = _no_cors_headers
         sio.eio.max_http_buffer_size = self.limits.max_body_bytes
+
+        async def session_request(sid: str, data: Any) -> None:
+            """Confirms the browser's stored session id (or a new one) and joins its room."""
+            session_id = data.get("session_id") if isinstance(data, dict) else None
+            if not isinstance(session_id, str) or not SESSION_ID.fullmatch(session_id):
+                session_id = uuid.uuid4().hex
+            if self.session_persistence:
+                await sio.enter_room(sid, session_id, namespace=self.namespace)
+            await sio.emit("session_confirm", session_id, room=sid, namespace=self.namespace)
 
         async def handle_message(sid: str, data: Any) -> None:
             output = GuardedSocketIOOutput(sio, self.bot_message_evt)
@@ -84,6 +116,7 @@ class SocketIOInput(RasaSocketIOInput):
             )
             await answer(on_new_message, message, output, self.limits.deadline)
 
+        sio.on("session_request", handler=session_request, namespace=self.namespace)
         sio.on(self.user_message_evt, handler=handle_message, namespace=self.namespace)
         return webhook
 

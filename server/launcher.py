@@ -240,7 +240,10 @@ def run(environ: Mapping[str, str]) -> int:
 def _telegram_state(values: Mapping[str, str]) -> str:
     if not values["TELEGRAM_TOKEN"]:
         return "off (set TELEGRAM_TOKEN to turn it on)"
-    return f"{values['PUBLIC_BOT_URL']}/webhooks/telegram/webhook"
+    missing = [n for n in ("TELEGRAM_WEBHOOK_URL", "TELEGRAM_SECRET_TOKEN") if not values[n]]
+    if missing:  # channels/telegram.py refuses to start without them
+        return f"OFF: set {' and '.join(missing)} too (see {values['LOG_DIR']}/rasa.log)"
+    return f"{values['TELEGRAM_WEBHOOK_URL']} (here: /webhooks/telegram/webhook)"
 
 
 def shell(environ: Mapping[str, str]) -> int:

@@ -46,6 +46,22 @@ class DemoPage:
             self._server.server_close()
 
 
+def content_security_policy(bot_url: str) -> str:
+    """Only our own files, and connections only to the bot.
+
+    What the widget (rasa-webchat) needs beyond that: its styles are injected as <style>
+    elements ('unsafe-inline' styles; scripts stay 'self' only), and its icons and icon font
+    are data: URLs. It talks to the bot over Socket.IO: HTTP polling, then a WebSocket.
+    """
+    websocket = bot_url.replace("http", "ws", 1)
+    return (
+        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+        "img-src 'self' data:; font-src 'self' data:; "
+        f"connect-src 'self' {bot_url} {websocket}; "
+        "object-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+    )
+
+
 class StaticHandler(SimpleHTTPRequestHandler):
     """Static files with security headers; HTML gets the bot URL filled in."""
 
@@ -54,14 +70,7 @@ class StaticHandler(SimpleHTTPRequestHandler):
         super().__init__(*args, **kwargs)
 
     def end_headers(self) -> None:
-        origin = self.bot_url
-        websocket = origin.replace("http", "ws", 1)
-        self.send_header(
-            "Content-Security-Policy",
-            "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
-            f"connect-src 'self' {origin} {websocket}; frame-ancestors 'none'; "
-            "base-uri 'none'; form-action 'none'",
-        )
+        self.send_header("Content-Security-Policy", content_security_policy(self.bot_url))
         self.send_header("X-Content-Type-Options", "nosniff")
         self.send_header("Referrer-Policy", "no-referrer")
         self.send_header("Cache-Control", "no-cache")

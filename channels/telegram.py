@@ -1,0 +1,466 @@
+"""The Telegram channel (POST /webhooks/telegram/webhook), by webhook only, with the guard.
+
+Differences from rasa.core.channels.telegram.TelegramInput: an update without Telegram's secret
+header is refused (HTTP 403) before anything reads it; Telegram gets its 200 at once and the
+turn runs afterwards, in order per chat; answers longer than a Telegram message are split at
+paragraph, line or word boundaries; buttons are an inline keyboard and a press is acknowledged;
+stickers, photos, joins and other updates are handled without an error; only private chats get
+answers (one chat is one conversation, and a group is not the place for someone's counts); a
+Telegram API error or timeout is logged and retried only where that cannot send a message twice
+(channels/telegram_api.py); and no message text, chat id or token is written to the log.
+
+The channel is off (no webhook route: 404, no API call) while TELEGRAM_TOKEN is empty. With a
+token it also needs TELEGRAM_WEBHOOK_URL and TELEGRAM_SECRET_TOKEN, else it stays off and says
+why in the log: without the secret anyone who finds the URL could write as any Telegram user.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import logging
+import re
+from collections.abc import Awaitable, Callable, Coroutine, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from channels.guard import (
+    NOT_TEXT_TEXT,
+    SLOW_DOWN_TEXT,
+    CountingOutput,
+    Limits,
+    SenderRateLimit,
+    answer,
+)
+from channels.telegram_api import DEFAULT_API_BASE_URL, TelegramApi
+from server.privacy import hashed
+
+logger = logging.getLogger(__name__)
+
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+# Telegram's rules for the secret: 1-256 characters, A-Z a-z 0-9 _ -.
+SECRET_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,256}")
+TOKEN_PATTERN = re.compile(r"[0-9]+:[A-Za-z0-9_-]+")
+NEW_SECRET_COMMAND = "python -c 'import secrets; print(secrets.token_urlsafe(32))'"
+# The updates Telegram is asked to deliver (others are still accepted and ignored).
+ALLOWED_UPDATES = ("message", "edited_message", "callback_query")
+
+MAX_MESSAGE_LENGTH = 4096  # characters (UTF-16 code units) in one Telegram message
+MAX_CALLBACK_DATA_BYTES = 64  # Telegram refuses a button whose callback_data is longer
+WEBHOOK_ATTEMPTS = 8  # setWebhook at start-up: about a minute of retrying
+DRAIN_SECONDS = 5.0  # at shutdown, how long turns still running may take to finish
+
+# What is not text yet deserves the "I can only read text" reply; everything else in a message
+# (someone joined or left, a pinned message, a new chat title ...) is a service message.
+MEDIA_KEYS = frozenset(
+    {
+        "animation",
+        "audio",
+        "contact",
+        "dice",
+        "document",
+        "game",
+        "location",
+        "photo",
+        "poll",
+        "sticker",
+        "story",
+        "venue",
+        "video",
+        "video_note",
+        "voice",
+    }
+)
+# Telegram's standard commands, as the intents they mean (any other "/intent" goes to Rasa).
+COMMANDS = {"/start": "/greet", "/help": "/ask_help"}
+PRIVATE_ONLY_TEXT = (
+    "I only answer in a private chat, so that what you tell me about your health stays "
+    "between us. Please open a chat with me and ask there."
+)
+
+
+# --- Sending ----------------------------------------------------------------------------------
+
+
+class TelegramOutput(CountingOutput, OutputChannel):
+    """Sends the bot's messages to one chat: long texts in parts, buttons as inline keyboard."""
+
+    @classmethod
+    def name(cls) -> str:
+        return "telegram"
+
+    def __init__(self, api: TelegramApi) -> None:
+        self.api = api
+
+    async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
+        await self._send(recipient_id, text, [])
+
+    async def send_text_with_buttons(
+        self, recipient_id: str, text: str, buttons: list[dict[str, Any]], **kwargs: Any
+    ) -> None:
+        await self._send(recipient_id, text, inline_keyboard(buttons))
+
+    async def _send(self, chat_id: str, text: str, keyboard: list[list[dict[str, str]]]) -> None:
+        parts = split_text(text)
+        for number, part in enumerate(parts, start=1):
+            params: dict[str, Any] = {
+                "chat_id": _chat(chat_id),
+                "text": part,
+                "disable_web_page_preview": True,  # sources are links: no preview cards
+            }
+            if keyboard and number == len(parts):
+                params["reply_markup"] = {"inline_keyboard": keyboard}
+            if await self.api.call("sendMessage", params, repeatable=False) is None:
+                logger.warning(
+                    "Answer to %s not sent: part %d of %d failed",
+                    hashed(chat_id),
+                    number,
+                    len(parts),
+                )
+                return  # the rest of an answer makes no sense without this part
+
+
+def inline_keyboard(buttons: Sequence[Mapping[str, Any]]) -> list[list[dict[str, str]]]:
+    """One button per row; pressing it sends its payload back (as a callback query)."""
+    rows = []
+    for button in buttons:
+        title, payload = str(button.get("title", "")), str(button.get("payload", ""))
+        if not title or not 0 < len(payload.encode()) <= MAX_CALLBACK_DATA_BYTES:
+            logger.warning("Button left out: Telegram needs a title and a payload of 1-64 bytes")
+            continue
+        rows.append([{"text": title, "callback_data": payload}])
+    return rows
+
+
+def split_text(text: str, limit: int = MAX_MESSAGE_LENGTH) -> list[str]:
+    """`text` in parts of at most `limit` UTF-16 units, cut between paragraphs, lines or words.
+
+    A part is cut between paragraphs or lines when one ends in its second half, else between
+    words; only a single "word" longer than `limit` (a giant link) has to be cut inside.
+    """
+    parts = []
+    rest = text.strip()
+    while _units(rest) > limit:
+        fits = max(len(_prefix(rest, limit)), 1)  # at least one character, however wide
+        # The character just after the part may be the space or line break to cut at.
+        cut = _cut(rest[: fits + 1], minimum=fits // 2) or fits
+        parts.append(rest[:cut].rstrip())
+        rest = rest[cut:].lstrip()
+    return [*parts, rest] if rest else parts
+
+
+def _prefix(text: str, limit: int) -> str:
+    """The longest start of `text` that is at most `limit` UTF-16 units long."""
+    units = 0
+    for index, char in enumerate(text):
+        units += 2 if ord(char) > 0xFFFF else 1
+        if units > limit:
+            return text[:index]
+    return text
+
+
+def _cut(window: str, minimum: int) -> int | None:
+    """Where to end a part in `window`: at the last paragraph or line break from `minimum`
+    on, else at the last space; None if there is no space at all."""
+    for separator in ("\n\n", "\n"):
+        index = window.rfind(separator)
+        if index >= minimum:
+            return index
+    last_space = max((space.start() for space in re.finditer(r"\s", window)), default=0)
+    return last_space or None
+
+
+def _units(text: str) -> int:
+    """The length Telegram counts: UTF-16 code units (an emoji can count as two)."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def _chat(chat_id: str) -> int | str:
+    return int(chat_id) if re.fullmatch(r"-?[0-9]+", chat_id) else chat_id
+
+
+# --- Reading updates --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """What one update asks of the bot."""
+
+    chat_id: str  # empty for a button pressed on a message that is not in a chat
+    private: bool
+    text: str | None  # None: something the bot cannot read (a sticker, a photo ...)
+    callback_query_id: str = ""
+
+
+def read_update(update: Mapping[str, Any]) -> Incoming | None:
+    """The message in a Telegram update; None when it needs no answer (joins, leaves, members,
+    kinds of update this bot does not know)."""
+    query = update.get("callback_query")
+    if isinstance(query, dict) and query.get("id"):
+        message = query.get("message")
+        chat = message.get("chat") if isinstance(message, dict) else None
+        data = query.get("data")
+        return Incoming(
+            str(chat["id"]) if isinstance(chat, dict) and "id" in chat else "",
+            isinstance(chat, dict) and chat.get("type") == "private",
+            data if isinstance(data, str) and data else None,
+            callback_query_id=str(query["id"]),
+        )
+    for key in ("message", "edited_message"):
+        message = update.get(key)
+        if isinstance(message, dict):
+            return _read_message(message, edited=key == "edited_message")
+    return None
+
+
+def _read_message(message: Mapping[str, Any], edited: bool) -> Incoming | None:
+    chat = message.get("chat")
+    if not isinstance(chat, dict) or "id" not in chat:
+        return None
+    chat_id, private = str(chat["id"]), chat.get("type") == "private"
+    text = message.get("text")
+    if isinstance(text, str):
+        return Incoming(chat_id, private, text)  # an edited text is answered as it now reads
+    if MEDIA_KEYS & message.keys() and not edited:
+        return Incoming(chat_id, private, None)
+    return None
+
+
+def command_text(text: str, bot_name: str = "") -> str:
+    """Telegram's /start and /help as the intents they mean; other text as it is."""
+    word = text.strip().split(maxsplit=1)[0] if text.strip() else ""
+    command, _, addressee = word.lower().partition("@")
+    if addressee and addressee != bot_name.lower():
+        return text
+    return COMMANDS.get(command, text)
+
+
+def addressed_to_bot(text: str, bot_name: str) -> bool:
+    """In a group: a command, or a message naming the bot."""
+    mention = bool(bot_name) and f"@{bot_name.lower()}" in text.lower()
+    return text.lstrip().startswith("/") or mention
+
+
+# --- The channel ------------------------------------------------------------------------------
+
+
+class TelegramInput(InputChannel):
+    """The Telegram channel. Registered in credentials.yml as channels.telegram.TelegramInput."""
+
+    @classmethod
+    def name(cls) -> str:
+        return "telegram"
+
+    @classmethod
+    def from_credentials(cls, credentials: Mapping[str, Any] | None) -> TelegramInput:
+        values = {key: str(value or "").strip() for key, value in (credentials or {}).items()}
+        return cls(
+            access_token=values.get("access_token", ""),
+            bot_name=values.get("verify", ""),
+            webhook_url=values.get("webhook_url", ""),
+            secret_token=values.get("secret_token", ""),
+            api_base_url=values.get("api_base_url") or DEFAULT_API_BASE_URL,
+        )
+
+    def __init__(
+        self,
+        access_token: str,
+        bot_name: str,
+        webhook_url: str,
+        secret_token: str,
+        api_base_url: str = DEFAULT_API_BASE_URL,
+    ) -> None:
+        self.bot_name = bot_name.lstrip("@")
+        self.webhook_url = webhook_url
+        self.secret_token = secret_token
+        self.problem = (
+            configuration_problem(access_token, webhook_url, secret_token) if access_token else None
+        )
+        on = bool(access_token) and self.problem is None
+        self.api = TelegramApi(access_token, api_base_url) if on else None
+        self.limits = Limits()
+        self.limits.apply_action_timeout()
+        self.rate_limit = SenderRateLimit(self.limits.per_minute)
+        self._told_to_slow_down: set[str] = set()
+        self._last_turn: dict[str, asyncio.Task[None]] = {}  # per chat, to keep turns in order
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    @property
+    def enabled(self) -> bool:
+        return self.api is not None
+
+    def get_output_channel(self) -> TelegramOutput | None:
+        """For Rasa's HTTP API (`output_channel=telegram`). Sets no webhook, unlike Rasa's own."""
+        return TelegramOutput(self.api) if self.api is not None else None
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        webhook = Blueprint("guarded_telegram_webhook", __name__)
+        if self.problem is not None:
+            logger.error("Telegram channel is off: %s", self.problem)
+        if self.api is None:  # no routes: the webhook URL answers 404
+            return webhook
+
+        @webhook.listener("after_server_start")
+        async def register_webhook(*_: Any) -> None:
+            self._spawn(self._register_webhook())
+
+        @webhook.listener("before_server_stop")
+        async def drain(*_: Any) -> None:
+            await self._drain()
+
+        @webhook.route("/", methods=["GET"])
+        async def health(request: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @webhook.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            if not self._has_secret(request):
+                logger.warning("Refused a Telegram update without the right secret header")
+                return response.json({"error": "forbidden"}, status=403)
+            update = _json_object(request)
+            if update is None:
+                return response.json({"error": "expected a Telegram Update object"}, status=400)
+            self._start_turn(update, on_new_message)
+            return response.json({"ok": True})  # at once, so Telegram never resends it
+
+        return webhook
+
+    def _has_secret(self, request: Request) -> bool:
+        given = request.headers.get(SECRET_HEADER, "")
+        return hmac.compare_digest(given.encode(), self.secret_token.encode())
+
+    def _start_turn(
+        self, update: Mapping[str, Any], on_new_message: Callable[[UserMessage], Awaitable[Any]]
+    ) -> None:
+        """Handle `update` in the background, after the chat's previous update."""
+        incoming = read_update(update)
+        if incoming is None:
+            logger.debug("Telegram update %s needs no answer", update.get("update_id"))
+            return
+        previous = self._last_turn.get(incoming.chat_id)
+        task = self._spawn(self._after(previous, self._handle(incoming, on_new_message)))
+        self._last_turn[incoming.chat_id] = task
+        task.add_done_callback(lambda done: self._forget_turn(incoming.chat_id, done))
+
+    def _forget_turn(self, chat_id: str, task: asyncio.Task[None]) -> None:
+        if self._last_turn.get(chat_id) is task:
+            del self._last_turn[chat_id]
+
+    async def _handle(
+        self, incoming: Incoming, on_new_message: Callable[[UserMessage], Awaitable[Any]]
+    ) -> None:
+        assert self.api is not None  # only called when enabled
+        if incoming.callback_query_id:  # stops the spinner on the pressed button
+            await self.api.call(
+                "answerCallbackQuery",
+                {"callback_query_id": incoming.callback_query_id},
+                repeatable=True,
+            )
+            if incoming.text is None:  # a button without data: nothing to say
+                return
+        chat_id, output = incoming.chat_id, TelegramOutput(self.api)
+        if not chat_id or not await self._within_rate_limit(chat_id, output):
+            return
+        if not incoming.private:
+            if incoming.text is not None and addressed_to_bot(incoming.text, self.bot_name):
+                await output.send_text_message(chat_id, PRIVATE_ONLY_TEXT)
+            return
+        if incoming.text is None:
+            await output.send_text_message(chat_id, NOT_TEXT_TEXT)
+            return
+        text = command_text(incoming.text, self.bot_name)
+        message = UserMessage(text, output, chat_id, input_channel=self.name())
+        await answer(on_new_message, message, output, self.limits.deadline)
+
+    async def _within_rate_limit(self, chat_id: str, output: TelegramOutput) -> bool:
+        """The rate limit; a chat over it is told so once, then ignored until it is under."""
+        if self.rate_limit.allow(chat_id):
+            self._told_to_slow_down.discard(chat_id)
+            return True
+        if chat_id not in self._told_to_slow_down:
+            if len(self._told_to_slow_down) > 10_000:  # keep memory bounded
+                self._told_to_slow_down.clear()
+            self._told_to_slow_down.add(chat_id)
+            await output.send_text_message(chat_id, SLOW_DOWN_TEXT)
+        return False
+
+    async def _register_webhook(self) -> None:
+        """setWebhook with the URL and the secret; checks the token is the named bot's."""
+        assert self.api is not None
+        if self.bot_name:
+            me = await self.api.call("getMe", {}, repeatable=True)
+            username = str(me.get("username", "")) if isinstance(me, dict) else ""
+            if username and username.lower() != self.bot_name.lower():
+                logger.warning(
+                    "TELEGRAM_TOKEN is the token of @%s, not of TELEGRAM_BOT_NAME @%s",
+                    username,
+                    self.bot_name,
+                )
+        params = {
+            "url": self.webhook_url,
+            "secret_token": self.secret_token,
+            "allowed_updates": list(ALLOWED_UPDATES),
+        }
+        if await self.api.call("setWebhook", params, repeatable=True, attempts=WEBHOOK_ATTEMPTS):
+            logger.info("Telegram webhook set: %s", self.webhook_url)
+        else:
+            logger.error("Telegram webhook NOT set: Telegram will not deliver messages here")
+
+    def _spawn(self, work: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
+        task = asyncio.ensure_future(self._logged(work))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return task
+
+    @staticmethod
+    async def _after(previous: asyncio.Task[None] | None, work: Awaitable[None]) -> None:
+        if previous is not None:
+            await asyncio.wait({previous})
+        await work
+
+    @staticmethod
+    async def _logged(work: Awaitable[None]) -> None:
+        """Runs background work; an unexpected error is logged (its type only), not raised."""
+        try:
+            await work
+        except Exception as error:
+            debug = logger.isEnabledFor(logging.DEBUG)  # a traceback may quote the message
+            logger.error("Telegram update failed: %s", type(error).__name__, exc_info=debug)
+
+    async def _drain(self) -> None:
+        """At shutdown: let running turns finish for a moment, then stop them."""
+        if self._tasks:
+            _, pending = await asyncio.wait(set(self._tasks), timeout=DRAIN_SECONDS)
+            for task in pending:
+                task.cancel()
+        if self.api is not None:
+            await self.api.close()
+
+
+def configuration_problem(token: str, webhook_url: str, secret_token: str) -> str | None:
+    """Why the channel cannot be on with this token and settings, or None when it can."""
+    if not TOKEN_PATTERN.fullmatch(token):
+        return "TELEGRAM_TOKEN does not look like a bot token from BotFather (digits:letters)"
+    if not webhook_url:
+        return "TELEGRAM_WEBHOOK_URL is empty (the public https URL of /webhooks/telegram/webhook)"
+    if not secret_token:
+        return (
+            "TELEGRAM_SECRET_TOKEN is empty: without it anyone who finds the webhook URL could "
+            f"write to the bot as any Telegram user. Make one with: {NEW_SECRET_COMMAND}"
+        )
+    if not SECRET_PATTERN.fullmatch(secret_token):
+        return "TELEGRAM_SECRET_TOKEN must be 1-256 characters of A-Z, a-z, 0-9, _ and -"
+    return None
+
+
+def _json_object(request: Request) -> dict[str, Any] | None:
+    try:
+        body = request.json
+    except Exception:  # Sanic raises its own InvalidUsage for bad JSON
+        return None
+    return body if isinstance(body, dict) else None

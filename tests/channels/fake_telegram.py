@@ -1,0 +1,224 @@
+"""A fake Telegram Bot API server for the tests: records every call, fails when told to.
+
+It serves `POST|GET /bot<token>/<method>` on loopback (a free port) from a background thread,
+answers the way api.telegram.org does ({"ok": true, "result": ...} or {"ok": false,
+"error_code": ..., "description": ..., "parameters": {"retry_after": ...}}), and keeps each call
+with its parameters (JSON, form or query string) and the status it answered. `fail()` queues
+answers for the next calls of a method: an HTTP error, a 429 with retry_after, or a delay.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from aiohttp import web
+
+DEFAULT_TOKEN = "123456:TEST"
+DEFAULT_USERNAME = "wbc_test_bot"
+
+
+@dataclass(frozen=True)
+class Fault:
+    """How to answer one call instead of normally: wait `delay` seconds, then answer `status`
+    (200: normally, late), with `retry_after` for a 429."""
+
+    status: int = 500
+    retry_after: int | None = None
+    delay: float = 0.0
+    chat_id: int | None = None  # only for a call to this chat (None: any call of the method)
+
+
+@dataclass
+class ApiCall:
+    """One request the bot made."""
+
+    method: str
+    params: dict[str, Any]
+    token: str
+    at: float  # time.monotonic() when it arrived
+    status: int = 0  # what the fake answered (0 while it is still answering)
+
+    @property
+    def chat_id(self) -> Any:
+        return self.params.get("chat_id")
+
+    @property
+    def text(self) -> str:
+        return str(self.params.get("text", ""))
+
+
+class FakeTelegram:
+    """The fake server; `with FakeTelegram() as fake:` or start() and stop()."""
+
+    def __init__(self, token: str = DEFAULT_TOKEN, username: str = DEFAULT_USERNAME) -> None:
+        self.token = token
+        self.username = username
+        self.port = 0
+        self._calls: list[ApiCall] = []
+        self._faults: dict[str, list[Fault]] = {}
+        self._message_ids = 0
+        self._lock = threading.Lock()  # the calls and faults are shared with the server thread
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
+        self._runner: web.AppRunner | None = None
+        self._stopping: asyncio.Event | None = None
+
+    @property
+    def url(self) -> str:
+        """The base URL to give the bot as TELEGRAM_API_BASE_URL."""
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> FakeTelegram:
+        self._thread.start()
+        asyncio.run_coroutine_threadsafe(self._serve(), self._loop).result(10)
+        return self
+
+    def stop(self) -> None:
+        asyncio.run_coroutine_threadsafe(self._shut_down(), self._loop).result(10)
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(10)
+        self._loop.close()
+
+    def __enter__(self) -> FakeTelegram:
+        return self.start()
+
+    def __exit__(self, *_: object) -> None:
+        self.stop()
+
+    def fail(self, method: str, *faults: Fault) -> None:
+        """Answer the next calls of `method` (for each fault's chat, if it names one) so."""
+        with self._lock:
+            self._faults.setdefault(method, []).extend(faults)
+
+    def calls(self, method: str | None = None, chat_id: int | None = None) -> list[ApiCall]:
+        """The calls so far, oldest first, of one method and to one chat if given."""
+        with self._lock:
+            return [
+                call
+                for call in self._calls
+                if (method is None or call.method == method)
+                and (chat_id is None or call.chat_id == chat_id)
+            ]
+
+    def wait_for(
+        self,
+        method: str,
+        chat_id: int | None = None,
+        until: Callable[[list[ApiCall]], bool] = bool,
+        timeout: float = 30.0,
+    ) -> list[ApiCall]:
+        """The calls of `method` (to `chat_id`) once `until(calls)` holds; AssertionError if
+        it does not within `timeout` seconds. By default: once there is at least one."""
+        deadline = time.monotonic() + timeout
+        while True:
+            found = self.calls(method, chat_id)
+            if until(found):
+                return found
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{method} to {chat_id}: not as expected, got {found!r}")
+            time.sleep(0.05)
+
+    async def _serve(self) -> None:
+        self._stopping = asyncio.Event()
+        app = web.Application()
+        app.router.add_route("*", "/bot{token}/{method}", self._answer)
+        self._runner = web.AppRunner(app, shutdown_timeout=1.0)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", self.port)
+        await site.start()
+        self.port = self._runner.addresses[0][1]
+
+    async def _shut_down(self) -> None:
+        if self._stopping is not None:
+            self._stopping.set()
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    async def _answer(self, request: web.Request) -> web.Response:
+        call = ApiCall(
+            request.match_info["method"],
+            await _params(request),
+            request.match_info["token"],
+            time.monotonic(),
+        )
+        with self._lock:
+            self._calls.append(call)
+            fault = self._take_fault(call)
+        if fault is not None and fault.delay and self._stopping is not None:
+            with contextlib.suppress(asyncio.TimeoutError):  # cut short when stopping
+                await asyncio.wait_for(self._stopping.wait(), fault.delay)
+        status, body = self._reply(call, fault)
+        call.status = status
+        return web.json_response(body, status=status)
+
+    def _take_fault(self, call: ApiCall) -> Fault | None:
+        queue = self._faults.get(call.method, [])
+        for index, fault in enumerate(queue):
+            if fault.chat_id is None or fault.chat_id == call.chat_id:
+                return queue.pop(index)
+        return None
+
+    def _reply(self, call: ApiCall, fault: Fault | None) -> tuple[int, dict[str, Any]]:
+        if call.token != self.token:
+            return _error(401, "Unauthorized")
+        if fault is not None and fault.status != 200:
+            if fault.status == 429:
+                wait = fault.retry_after or 1
+                return _error(429, f"Too Many Requests: retry after {wait}", retry_after=wait)
+            return _error(fault.status, "Internal Server Error")
+        if call.method == "getMe":
+            user = {"id": 123456, "is_bot": True, "first_name": "WBC", "username": self.username}
+            return 200, {"ok": True, "result": user}
+        if call.method == "sendMessage":
+            if not 1 <= len(call.text) <= 4096:
+                return _error(400, "Bad Request: message text is empty or too long")
+            with self._lock:
+                self._message_ids += 1
+                message_id = self._message_ids
+            message = {
+                "message_id": message_id,
+                "date": int(time.time()),
+                "chat": {"id": call.chat_id, "type": "private"},
+                "text": call.text,
+            }
+            return 200, {"ok": True, "result": message}
+        if call.method in ("setWebhook", "deleteWebhook", "answerCallbackQuery"):
+            return 200, {"ok": True, "result": True}
+        return _error(404, "Not Found")
+
+
+async def _params(request: web.Request) -> dict[str, Any]:
+    """The call's parameters, however they were sent (Telegram accepts all three ways)."""
+    params: dict[str, Any] = dict(request.query)
+    if request.content_type == "application/json":
+        body = await request.json()
+        params.update(body if isinstance(body, dict) else {})
+    elif request.can_read_body:
+        form = await request.post()
+        for key, value in form.items():
+            params[key] = _maybe_json(str(value))
+    return params
+
+
+def _maybe_json(value: str) -> Any:
+    """Form fields carry objects (reply_markup) as JSON strings."""
+    try:
+        return json.loads(value) if value.startswith(("[", "{")) else value
+    except ValueError:
+        return value
+
+
+def _error(
+    status: int, description: str, retry_after: int | None = None
+) -> tuple[int, dict[str, Any]]:
+    body: dict[str, Any] = {"ok": False, "error_code": status, "description": description}
+    if retry_after is not None:
+        body["parameters"] = {"retry_after": retry_after}
+    return status, body

@@ -1,0 +1,341 @@
+"""The chat widget on the demo page, in Debian's headless Chromium, against the real bot.
+
+Playwright drives /usr/bin/chromium (never a downloaded browser). Every test gets a fresh
+browser context (empty localStorage), and every request the page makes is recorded: none may
+leave the machine. Screenshots go to results/screenshots/ for a person to look at.
+"""
+
+from __future__ import annotations
+
+import http.client
+import ipaddress
+import json
+import threading
+import urllib.parse
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import (
+    Browser,
+    ConsoleMessage,
+    Dialog,
+    Locator,
+    Page,
+    Request,
+    Response,
+    expect,
+    sync_playwright,
+)
+
+from tests.stack import ROOT, Stack, free_port
+
+pytestmark = pytest.mark.stack
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+VENDORED_WIDGET = ROOT / "web" / "static" / "vendor" / "rasa-webchat.js"
+SCREENSHOTS = ROOT / "results" / "screenshots"
+WAIT_MS = 20_000  # a bot turn takes well under a second; this is for a loaded CI machine
+
+# The names embed.js gives the widget's controls (the widget itself has none).
+OPEN_LABEL = "Open the lab results chat"
+CLOSE_LABEL = "Close the lab results chat"
+INPUT_LABEL = "Your question"
+LOG_LABEL = "Conversation with the lab results helper"
+
+INJECTION = "<img src=x onerror=alert(1)>"
+
+
+def is_local(url: str) -> bool:
+    """True for a URL that stays on this machine: loopback hosts, data: and blob: URLs."""
+    parts = urllib.parse.urlsplit(url)
+    if parts.scheme in ("data", "blob"):
+        return True
+    host = parts.hostname or ""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+@dataclass
+class Chat:
+    """The demo page in one fresh browser context, and what it did."""
+
+    page: Page
+    urls: list[str] = field(default_factory=list)
+    dialogs: list[str] = field(default_factory=list)
+    console_errors: list[str] = field(default_factory=list)
+
+    @property
+    def input(self) -> Locator:
+        return self.page.get_by_role("textbox", name=INPUT_LABEL)
+
+    @property
+    def bot_groups(self) -> Locator:
+        """The bot's turns: consecutive bot messages share one group."""
+        return self.page.locator(".rw-group-message.rw-from-response")
+
+    @property
+    def user_texts(self) -> Locator:
+        return self.page.locator(".rw-from-client .rw-message-text")
+
+    def open(self) -> None:
+        """Opens the chat with the launcher and waits for the greeting and its buttons."""
+        self.page.get_by_role("button", name=OPEN_LABEL).click()
+        expect(self.input).to_be_enabled(timeout=WAIT_MS)
+        expect(self.page.locator(".rw-reply").first).to_be_visible(timeout=WAIT_MS)
+
+    def send(self, text: str) -> Locator:
+        """Types `text`, presses Enter; the bot's turn that answers it."""
+        turns = self.bot_groups.count()
+        self.input.fill(text)
+        self.input.press("Enter")
+        expect(self.bot_groups).to_have_count(turns + 1, timeout=WAIT_MS)
+        return self.bot_groups.nth(turns)
+
+    def session_id(self) -> str:
+        stored = self.page.evaluate("localStorage.getItem('chat_session')")
+        return str(json.loads(stored)["session_id"])
+
+    def outside_requests(self) -> list[str]:
+        return [url for url in self.urls if not is_local(url)]
+
+    def screenshot(self, name: str) -> None:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        self.page.screenshot(path=str(SCREENSHOTS / f"widget-{name}.png"), animations="disabled")
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    assert VENDORED_WIDGET.exists(), "the widget is not installed: run `make web`"
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+def open_page(browser: Browser, url: str, width: int = 1280, height: int = 800) -> Chat:
+    context = browser.new_context(viewport={"width": width, "height": height})
+    context.set_default_timeout(WAIT_MS)
+    chat = Chat(context.new_page())
+
+    def on_dialog(dialog: Dialog) -> None:
+        chat.dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    def on_console(message: ConsoleMessage) -> None:
+        if message.type == "error":
+            chat.console_errors.append(message.text)
+
+    context.on("request", lambda request: chat.urls.append(request.url))
+    chat.page.on("websocket", lambda socket: chat.urls.append(socket.url))
+    chat.page.on("dialog", on_dialog)
+    chat.page.on("console", on_console)
+    chat.page.goto(url)
+    return chat
+
+
+@pytest.fixture
+def chat(browser: Browser, stack: Stack) -> Iterator[Chat]:
+    """The demo page at desktop size; afterwards, no request may have left the machine."""
+    page = open_page(browser, stack.page_url)
+    yield page
+    page.page.context.close()
+    assert page.outside_requests() == [], "the page contacted another machine"
+
+
+def test_value_answer_shows_number_sources_and_disclaimer(chat: Chat) -> None:
+    """A typed count comes back explained, with safe source links and the emergency note."""
+    chat.open()
+    answer = chat.send("my wbc is 3.2")
+    expect(answer).to_contain_text("3,200")
+    expect(answer).to_contain_text("emergency")
+    links = answer.locator("a[href^='https://']")
+    expect(links.first).to_be_visible()
+    for index in range(links.count()):
+        link = links.nth(index)
+        assert link.get_attribute("target") == "_blank"
+        assert {"noopener", "noreferrer"} <= set((link.get_attribute("rel") or "").split())
+    chat.screenshot("answer")
+    assert chat.console_errors == []  # nothing blocked by the page's Content-Security-Policy
+    assert any("/socket.io/" in url for url in chat.urls)  # it really used the bot's Socket.IO
+
+
+def test_button_sends_its_payload(chat: Chat, stack: Stack) -> None:
+    """Clicking a button shows its title as the visitor's message and gets the bot's answer."""
+    sender = f"widget-{uuid.uuid4().hex}"
+    stack.post(sender, "hello")
+    expected = stack.post(sender, "/ask_causes")[0]["text"].split(".")[0]
+    chat.open()
+    turns = chat.bot_groups.count()
+    chat.page.locator(".rw-reply", has_text="What could cause this?").click()
+    expect(chat.user_texts.last).to_have_text("What could cause this?")
+    expect(chat.bot_groups.nth(turns)).to_contain_text(expected, timeout=WAIT_MS)
+
+
+def test_conversation_survives_reload(chat: Chat) -> None:
+    """After a reload the history is shown and the bot still remembers the conversation."""
+    chat.open()
+    expect(chat.send("my wbc is 3.2")).to_contain_text("3,200")
+    session = chat.session_id()
+    chat.page.reload()
+    expect(chat.page.get_by_text("my wbc is 3.2", exact=True)).to_be_visible()
+    expect(chat.bot_groups.last).to_contain_text("3,200")
+    expect(chat.input).to_be_enabled(timeout=WAIT_MS)
+    chat.screenshot("after-reload")
+    assert chat.session_id() == session
+    # The bot answers with the count it was told before the reload, now for a child's range.
+    answer = chat.send("I am 8 years old")
+    expect(answer).to_contain_text("3,200")
+    expect(answer).to_contain_text("children")
+
+
+def test_user_text_is_shown_literally(chat: Chat) -> None:
+    """Markup typed by the visitor is shown as text and never runs."""
+    chat.open()
+    chat.send(INJECTION)
+    expect(chat.user_texts.last).to_have_text(INJECTION)
+    assert chat.page.locator(".rw-messages-container img").count() == 0
+    chat.screenshot("injection")
+    assert chat.dialogs == []
+
+
+def test_keyboard_and_screen_reader_use(chat: Chat) -> None:
+    """Named launcher, input and log; the chat works from the keyboard alone, buttons too."""
+    launcher = chat.page.get_by_role("button", name=OPEN_LABEL)
+    launcher.focus()
+    chat.page.keyboard.press("Enter")
+    expect(chat.input).to_be_focused(timeout=WAIT_MS)
+    expect(chat.page.get_by_role("button", name=CLOSE_LABEL)).to_be_visible()
+    log = chat.page.get_by_role("log", name=LOG_LABEL)
+    expect(log).to_have_attribute("aria-live", "polite")
+    button = chat.page.get_by_role("button", name="What is a normal count?")
+    expect(button).to_be_visible(timeout=WAIT_MS)
+    turns = chat.bot_groups.count()
+    button.focus()
+    chat.page.keyboard.press("Enter")
+    expect(chat.user_texts.last).to_have_text("What is a normal count?")
+    expect(chat.bot_groups).to_have_count(turns + 1, timeout=WAIT_MS)
+    expect(chat.input).to_be_enabled()
+    chat.input.focus()
+    chat.page.keyboard.type("my wbc is 3.2")
+    chat.page.keyboard.press("Enter")
+    expect(log).to_contain_text("3,200", timeout=WAIT_MS)
+    chat.page.get_by_role("button", name=CLOSE_LABEL).focus()  # the launcher, now a close button
+    chat.page.keyboard.press("Enter")
+    expect(log).to_have_count(0)
+    expect(chat.page.get_by_role("button", name=OPEN_LABEL)).to_be_focused()
+
+
+def test_usable_at_phone_width(browser: Browser, stack: Stack) -> None:
+    """At 375 px the open chat fits the screen: nothing is cut off or scrolls sideways."""
+    chat = open_page(browser, stack.page_url, width=375, height=667)
+    try:
+        expect(chat.page.get_by_role("button", name=OPEN_LABEL)).to_be_in_viewport()
+        chat.open()
+        expect(chat.send("my wbc is 3.2")).to_contain_text("3,200")
+        widest = chat.page.evaluate(
+            """() => Math.max(...[...document.querySelectorAll('#wbc-chat *')]
+                .map((element) => element.getBoundingClientRect().right))"""
+        )
+        assert widest <= 375
+        assert chat.page.evaluate("document.documentElement.scrollWidth") <= 375
+        expect(chat.input).to_be_in_viewport()
+        expect(chat.page.get_by_role("button", name=CLOSE_LABEL).first).to_be_in_viewport()
+        chat.screenshot("phone")
+        assert chat.outside_requests() == []
+    finally:
+        chat.page.context.close()
+
+
+class QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 (base signature)
+        """No line per request."""
+
+
+@pytest.fixture
+def other_site(tmp_path: Path, stack: Stack) -> Iterator[str]:
+    """Someone else's page, on an origin that is not in CORS_ORIGINS, with the embed snippet."""
+    snippet = f'<script src="{stack.page_url}embed.js" data-bot-url="{stack.bot_url}"></script>'
+    (tmp_path / "index.html").write_text(
+        f"<!doctype html><title>Another site</title><p>Another site</p>{snippet}"
+    )
+    handler = partial(QuietHandler, directory=str(tmp_path))
+    server = ThreadingHTTPServer(("127.0.0.1", free_port()), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://localhost:{server.server_port}/"
+    server.shutdown()
+    server.server_close()
+
+
+def test_snippet_on_a_foreign_site_is_refused(browser: Browser, other_site: str) -> None:
+    """The one-tag snippet loads the widget on another site, whose connection the bot refuses."""
+    chat = open_page(browser, other_site)
+    try:
+        answered: list[str] = []
+
+        def on_response(response: Response) -> None:
+            if "/socket.io/" in response.url:
+                answered.append(response.url)
+
+        def is_socket_io(request: Request) -> bool:
+            return "/socket.io/" in request.url
+
+        chat.page.on("response", on_response)
+        with chat.page.expect_event("requestfailed", is_socket_io):  # refused, no CORS header
+            chat.page.get_by_role("button", name=OPEN_LABEL).click()
+        expect(chat.input).to_be_visible()  # the widget itself loaded from the demo server
+        chat.page.wait_for_timeout(500)  # time for a wrongly accepted connection to enable it
+        assert answered == []
+        expect(chat.input).to_be_disabled()
+        assert chat.outside_requests() == []
+    finally:
+        chat.page.context.close()
+
+
+def engine_io_handshake(stack: Stack, origin: str, transport: str) -> http.client.HTTPResponse:
+    """The first request of a Socket.IO client, as a browser on `origin` would send it."""
+    headers = {"Origin": origin}
+    if transport == "websocket":
+        headers |= {
+            "Connection": "Upgrade",
+            "Upgrade": "websocket",
+            "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ==",
+            "Sec-WebSocket-Version": "13",
+        }
+    connection = http.client.HTTPConnection("127.0.0.1", int(stack.values["RASA_PORT"]), timeout=10)
+    connection.request("GET", f"/socket.io/?EIO=4&transport={transport}", headers=headers)
+    return connection.getresponse()
+
+
+@pytest.mark.parametrize("transport", ["polling", "websocket"])
+def test_socketio_refuses_other_origins(stack: Stack, transport: str) -> None:
+    """A page on an origin that is not in CORS_ORIGINS cannot open a Socket.IO connection."""
+    response = engine_io_handshake(stack, f"http://localhost:{free_port()}", transport)
+    assert response.status == 400
+    assert b"not an accepted origin" in response.read()
+
+
+def test_socketio_accepts_the_demo_page_with_one_cors_header(stack: Stack) -> None:
+    """The demo page's origin may connect, and gets exactly one Access-Control-Allow-Origin."""
+    origin = stack.page_url.rstrip("/")
+    response = engine_io_handshake(stack, origin, "polling")
+    assert response.status == 200
+    assert response.read().startswith(b"0{")  # engine.io "open" packet
+    assert response.headers.get_all("Access-Control-Allow-Origin") == [origin]
