@@ -29,7 +29,7 @@ LINT_PATHS := bot actions components channels server tests scripts
 RASA := PYTHONWARNINGS=ignore::DeprecationWarning $(BIN)/rasa
 
 .PHONY: help venv install lock lint typecheck pytest validate train test-conversations test \
-	run shell bench bench-rest bench-load test-stack web clean distclean
+	run shell bench bench-rest bench-load test-stack web clean distclean purge audit
 
 help: ## List the targets
 	@echo "Usage: make TARGET   (PYTHON=/path/to/python3.10 to choose the interpreter)"
@@ -104,22 +104,33 @@ test-conversations: train ## Test stories in tests/ and the held-out NLU set in 
 		$(BIN)/python scripts/check_nlu_results.py $(RESULTS)/nlu; \
 	fi
 
-# The chat widget comes from the npm registry, pinned by web/package-lock.json, and is served
-# from web/static/vendor/ (no CDN at run time).
+# The chat widget (rasa-webchat) comes from the npm registry, pinned by web/package-lock.json
+# (install scripts off), and is served from web/static/vendor/ (no CDN at run time). The copy
+# drops the widget's @import of Google Fonts, so a page with the widget contacts no third party.
 WEB_STAMP := web/node_modules/.installed
-web: $(WEB_STAMP) ## Install the chat widget from npm (pinned) into web/static/vendor/
+WEB_VENDOR := web/static/vendor/rasa-webchat.js
+web: $(WEB_VENDOR) ## Install the chat widget from npm (pinned) into web/static/vendor/
 $(WEB_STAMP): web/package.json web/package-lock.json
-	cd web && npm ci --no-audit --no-fund --loglevel=error
+	cd web && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
 	@touch $@
+$(WEB_VENDOR): $(WEB_STAMP)
+	mkdir -p $(@D)
+	cp web/node_modules/rasa-webchat/LICENSE $(@D)/rasa-webchat.LICENSE
+	sed 's#@import url(https://fonts.googleapis.com/[^)]*);##g' \
+		web/node_modules/rasa-webchat/lib/index.js > $@.tmp
+	@if grep -q 'fonts.googleapis.com' $@.tmp; then \
+		echo "$@: the widget still loads Google Fonts; fix the sed above" >&2; exit 1; fi
+	mv $@.tmp $@
 
 # The servers run as they do for `make run`, on free loopback ports; Chromium, PostgreSQL and
 # Redis come from Debian (.ci/run installs them) and the widget from npm (make web).
 test-stack: train web ## Channel, browser, store and fault tests against the real servers
 	$(BIN)/pytest -m stack --durations=15
 
-test: ## Every check, in CI order: lint typecheck pytest validate train test-conversations test-stack
+test: ## Every check, in CI order: lint typecheck audit pytest validate train test-conversations test-stack
 	$(MAKE) lint
 	$(MAKE) typecheck
+	$(MAKE) audit
 	$(MAKE) pytest
 	$(MAKE) validate
 	$(MAKE) train
@@ -142,10 +153,28 @@ bench-rest: install train ## Latency and memory of the whole bot through REST (s
 bench-load: install train ## Load benchmark vs a `rasa init` bot (scripts/bench_load.py)
 	$(BIN)/python scripts/bench_load.py $(BENCH_LOAD_ARGS)
 
+# For cron, e.g. `0 3 * * * cd /srv/wbc-bot && make purge >> var/log/purge.log 2>&1`.
+purge: $(INSTALLED) ## Delete conversations idle longer than RETENTION_DAYS (default 30 days)
+	@$(BIN)/python -m server purge
+
+# pip-audit lives in its own venv: its `packaging` requirement conflicts with Rasa's pin.
+AUDIT_VENV := .venv-audit
+AUDIT_INSTALLED := $(AUDIT_VENV)/.installed
+$(AUDIT_INSTALLED): requirements-audit.lock
+	@py="$$(scripts/find_python.sh "$(PYTHON)")"; rm -rf $(AUDIT_VENV); "$$py" -m venv $(AUDIT_VENV)
+	$(AUDIT_VENV)/bin/pip install --quiet --no-deps -r requirements-audit.lock 2>&1 \
+		| { grep -v "^WARNING: Location 'file:" || true; }
+	$(AUDIT_VENV)/bin/pip check
+	@touch $@
+
+# AUDIT_FLAGS=--strict also fails when packages could not be checked (no vulnerability data).
+audit: $(AUDIT_INSTALLED) ## pip-audit of requirements.lock; fails on known-exploited CVEs (CISA KEV)
+	$(AUDIT_VENV)/bin/python scripts/audit_lock.py requirements.lock $(AUDIT_FLAGS)
+
 clean: ## Remove models, results and caches (keeps .venv)
 	rm -rf models $(RESULTS) var .rasa artifacts story_graph.dot htmlcov .coverage .coverage.* \
 		.pytest_cache .mypy_cache .ruff_cache .hypothesis
 	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -exec rm -rf {} +
 
 distclean: clean ## clean, and remove .venv too
-	rm -rf $(VENV)
+	rm -rf $(VENV) $(AUDIT_VENV)

@@ -64,6 +64,8 @@ class SenderRateLimit:
     """At most `per_minute` messages per sender in any 60-second window (in this process)."""
 
     WINDOW_SECONDS = 60.0
+    # Above this many remembered senders, those idle for a window are forgotten.
+    MAX_SENDERS = 100_000
 
     def __init__(self, per_minute: int, clock: Callable[[], float] = time.monotonic) -> None:
         self.per_minute = per_minute
@@ -79,9 +81,13 @@ class SenderRateLimit:
             logger.warning("Rate limit: %s sent too many messages", hashed(sender_id))
             return False
         times.append(now)
-        if len(self._seen) > 100_000:  # forget idle senders so memory stays bounded
+        if len(self._seen) > self.MAX_SENDERS:  # forget idle senders so memory stays bounded
             self._forget_idle(now)
         return True
+
+    def __len__(self) -> int:
+        """How many senders are remembered."""
+        return len(self._seen)
 
     def _forget_idle(self, now: float) -> None:
         for sender, times in list(self._seen.items()):

@@ -6,15 +6,17 @@ import argparse
 import os
 import sys
 
-from server import launcher
+from server import launcher, purge
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m server", description=__doc__)
-    parser.add_argument("command", choices=("run", "shell"))
+    parser.add_argument("command", choices=("run", "shell", "purge"))
     args = parser.parse_args(argv)
     if args.command == "run":
         return launcher.run(os.environ)
+    if args.command == "purge":
+        return purge.main(os.environ)
     return launcher.shell(os.environ)
 
 

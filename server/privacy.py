@@ -10,7 +10,8 @@ created from then on. A record is rewritten so that:
   person (its name, level, action and policy names); every other field reads "[redacted]";
 - a traceback keeps its frames and exception types but not the exception messages, which can
   quote what was typed;
-- an access-log URL loses its query string (which may hold the API token);
+- an access-log URL loses its query string (which may hold the API token), and the
+  conversation id in an HTTP API path is hashed;
 - a Python warning is logged by kind and origin only (Rasa's quote the message they warn about).
 """
 
@@ -24,6 +25,7 @@ import traceback
 import warnings
 from pathlib import Path
 from typing import Any, TextIO
+from urllib.parse import unquote
 
 REDACTED = "[redacted]"
 # Rasa's log lines name a conversation like this (lock store, tracker stores, processor).
@@ -31,6 +33,7 @@ _QUOTED_SENDER = re.compile(
     r"\b((?:conversation|sender)(?:[ _]?id)?|for id)( +)'([^']*)'", re.IGNORECASE
 )
 _HASHED = re.compile(r"sender-[0-9a-f]{12}")
+_CONVERSATION_PATH = re.compile(r"(/conversations/)([^/]+)")  # Rasa's HTTP API
 # Structured-event fields whose values can hold no text a person typed.
 SAFE_EVENT_FIELDS = frozenset(
     {"event", "event_info", "event_key", "level", "timestamp", "logger", "action_name",
@@ -114,11 +117,17 @@ def traceback_outline(error: BaseException) -> str:
     return "".join(lines)
 
 
+def redact_url(url: str) -> str:
+    """A URL without its query string, and with the conversation id of the HTTP API hashed."""
+    path = url.split("?", 1)[0]
+    return _CONVERSATION_PATH.sub(lambda m: m.group(1) + hashed(unquote(m.group(2))), path)
+
+
 def redact_record(record: logging.LogRecord) -> None:
     """Rewrite `record` in place (once): hashed sender ids, no text, no exception messages."""
     request = getattr(record, "request", None)  # Sanic's access log: "GET http://host/path?q"
     if isinstance(request, str):
-        record.request = request.split("?", 1)[0]
+        record.request = redact_url(request)
     if getattr(record, "redacted", False):
         return
     try:

@@ -48,7 +48,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("RATE_LIMIT_PER_MINUTE", "30", "messages one sender may send per minute"),
     Setting("RETENTION_DAYS", "30", "`make purge` deletes conversations idle this long"),
     Setting("LOG_DIR", "", "where the servers' log files go (default: var/log)"),
-    Setting("LOG_LEVEL", "INFO", "log level of the servers (DEBUG logs message text)"),
+    Setting("LOG_LEVEL", "INFO", "how much the servers log (never what people type)"),
     Setting("RASA_API_TOKEN", "", "turns on Rasa's HTTP API, protected by this token"),
     Setting("TELEGRAM_TOKEN", "", "bot token from BotFather; the Telegram channel is off without"),
     Setting("TELEGRAM_BOT_NAME", "", "the bot's username, as BotFather registered it"),
