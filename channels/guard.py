@@ -34,9 +34,15 @@ SLOW_DOWN_TEXT = (
     "again. If this is urgent, seek medical care now."
 )
 NOT_TEXT_TEXT = "I can only read text messages. Please type your question or your count."
-# Commands people type that are not intent names: Telegram's /start, and /forget for "forget my
-# data". Anything else starting with "/" is Rasa's own /intent syntax (the buttons' payloads).
-COMMANDS = {"/start": "/greet", "/forget": "/forget_data", "/help": "/ask_help"}
+# Commands people type that are not intent names: Telegram's /start and /help, and /forget (or
+# /restart) for "forget my data". Anything else starting with "/" is Rasa's own /intent syntax
+# (the buttons' payloads).
+COMMANDS = {
+    "/start": "/greet",
+    "/help": "/ask_help",
+    "/forget": "/forget_data",
+    "/restart": "/forget_data",  # starting over also erases what was said
+}
 # The guard's deadline is the action-server timeout plus this much for NLU and the stores.
 DEADLINE_MARGIN_SECONDS = 0.4
 

@@ -96,8 +96,10 @@ class SocketIOInput(RasaSocketIOInput):
                 await output.send_text_message(sid, NOT_TEXT_TEXT)
                 return
             sender_id = str(data.get("session_id") or "") if self.session_persistence else sid
-            if not sender_id:
-                logger.warning("Socket.IO message without a session id ignored")
+            if self.session_persistence and sender_id not in sio.rooms(sid, self.namespace):
+                # Only the session this browser was confirmed in (session_request): a socket
+                # cannot write into someone else's conversation by naming its id.
+                logger.warning("Socket.IO message for a session the socket has not joined")
                 return
             recipient = sender_id if self.session_persistence else sid
             text = data.get("message", "")
