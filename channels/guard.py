@@ -17,10 +17,9 @@ from collections import defaultdict, deque
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-import rasa.core.actions.action
 from rasa.core.channels.channel import OutputChannel, UserMessage
 
-from server import settings
+from server import rasa_tuning, settings
 from server.privacy import hashed
 
 logger = logging.getLogger(__name__)
@@ -61,9 +60,9 @@ class Limits:
     def deadline(self) -> float:
         return self.action_timeout + DEADLINE_MARGIN_SECONDS
 
-    def apply_action_timeout(self) -> None:
-        """Rasa 3.6 waits up to 5 minutes for the action server; wait `action_timeout`."""
-        rasa.core.actions.action.DEFAULT_REQUEST_TIMEOUT = self.action_timeout
+    def apply_to_rasa(self) -> None:
+        """Rasa's action-server timeout becomes `action_timeout` (see server/rasa_tuning.py)."""
+        rasa_tuning.apply(self.action_timeout)
 
 
 class SenderRateLimit:

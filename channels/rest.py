@@ -26,6 +26,11 @@ BAD_REQUEST_TEXT = 'Send JSON like {"sender": "some-id", "message": "my wbc is 3
 class GuardedCollectingOutput(CountingOutput, CollectingOutputChannel):
     """Collects the replies for the HTTP response and counts them."""
 
+    async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
+        """One message per text, where Rasa would split it at blank lines: an answer, its
+        sources and its disclaimer belong together."""
+        await self._persist_message(self._message(recipient_id, text=text.strip()))
+
 
 class RestInput(RasaRestInput):
     """The REST channel, guarded. Registered in credentials.yml as channels.rest.RestInput."""
@@ -36,7 +41,7 @@ class RestInput(RasaRestInput):
 
     def __init__(self) -> None:
         self.limits = Limits()
-        self.limits.apply_action_timeout()
+        self.limits.apply_to_rasa()
         self.rate_limit = SenderRateLimit(self.limits.per_minute)
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:

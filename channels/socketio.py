@@ -67,7 +67,7 @@ class SocketIOInput(RasaSocketIOInput):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.limits = Limits()
-        self.limits.apply_action_timeout()
+        self.limits.apply_to_rasa()
         self.rate_limit = SenderRateLimit(self.limits.per_minute)
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:

@@ -284,7 +284,7 @@ class TelegramInput(InputChannel):
         on = bool(access_token) and self.problem is None
         self.api = TelegramApi(access_token, api_base_url) if on else None
         self.limits = Limits()
-        self.limits.apply_action_timeout()
+        self.limits.apply_to_rasa()
         self.rate_limit = SenderRateLimit(self.limits.per_minute)
         self._told_to_slow_down: set[str] = set()
         self._last_turn: dict[str, asyncio.Task[None]] = {}  # per chat, to keep turns in order

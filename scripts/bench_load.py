@@ -1,0 +1,733 @@
+"""Load benchmark of the whole bot through the REST channel, next to the framework's own floor.
+
+Drives POST /webhooks/rest/webhook with 1, 10 and 50 concurrent conversations of realistic
+messages and prints, per level, answered messages per second, p50/p95/p99 latency and the
+failures: errors (not HTTP 200, or no answer) and "trouble" replies (the guard's answer when a
+turn missed its deadline, channels.guard.TROUBLE_TEXT). The same load, round for round in the
+same run, goes to a minimal `rasa init` bot (DIET + TED, trained with the same virtualenv and
+cached under var/bench/baseline/ by a hash of requirements.lock), and the ratios ours/baseline
+are printed. Also: the servers' CPU time per message (which other work on the machine
+disturbs much less than latency), their resident memory, the start-up time to the first answer
+and the training time. Figures are medians over rounds, written to results/bench-load.json.
+
+    .venv/bin/python scripts/bench_load.py [--levels 1,10,50] [--rounds 3]
+        [--messages-per-level 150 | --duration SECONDS] [--workers N]
+        [--skip-baseline] [--skip-training-time]
+
+Only loopback traffic; every loop is bounded by a message count or a duration.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import datetime
+import hashlib
+import json
+import os
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+
+from channels.guard import TROUBLE_TEXT
+from tests.stack import free_port, start_stack
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+WORK = ROOT / "var" / "bench"
+BASELINE_CACHE = WORK / "baseline"
+RESULTS_FILE = ROOT / "results" / "bench-load.json"
+WEBHOOK = "/webhooks/rest/webhook"
+REQUEST_TIMEOUT_SECONDS = 30.0
+WARM_UP_MESSAGES = 40
+START_TIMEOUT_SECONDS = 240.0
+QUIET = {
+    "TF_CPP_MIN_LOG_LEVEL": "2",
+    "RASA_TELEMETRY_ENABLED": "false",
+    "PYTHONWARNINGS": "ignore::DeprecationWarning",
+    "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+}
+# Targets from the issue, for this 2-core machine.
+MIN_THROUGHPUT_RATIO = 2.0
+MAX_P95_MS_AT_10 = 500.0
+MAX_STARTUP_SECONDS = 45.0
+
+# Conversations as people have them (from tests/test_stories.yml and scripts/bench_rest.py):
+# counts with and without units, a unit given later, questions, pasted lab lines, fever with a
+# low count, children, chemotherapy. Each concurrent client walks through them in turn, one
+# new sender id per conversation.
+CONVERSATIONS: tuple[tuple[str, ...], ...] = (
+    (
+        "hi there",
+        "my wbc is 3,200, is that bad?",
+        "what causes a low white count?",
+        "thanks a lot, that helped",
+        "bye for now",
+    ),
+    ("my daughter's wbc came back 4.5", "she is 3", "what could cause it?"),
+    ("wbc 320 is that bad", "K/uL", "could the lab have made a mistake?"),
+    ("WBC 2.9 L 4.0-11.0 x10^3/uL", "what is a normal white count for a woman?"),
+    ("wbc 2.9 and I have a fever",),
+    (
+        "My 3 year old had the flu and her WBC was 4,500, should I be concerned?",
+        "how can i avoid getting sick?",
+    ),
+    (
+        "ANC 800 on chemo, no fever",
+        "will my counts go back to normal after chemo is over?",
+        "what does neutropenia mean",
+    ),
+    (
+        "my white count is 2.9",
+        "oh and i have a fever of 38.6 now",
+    ),
+    ("wbc 3.1, no fever or chills, what does that mean", "what symptoms does a low count cause?"),
+)
+# The `rasa init` bot's own kind of conversations (its stories: greet, mood, did that help).
+MOOD_CONVERSATIONS: tuple[tuple[str, ...], ...] = (
+    ("hi", "I am feeling great", "bye"),
+    ("hello there", "I am sad", "yes", "goodbye"),
+    ("good morning", "very sad", "no", "see you later"),
+    ("hey", "are you a bot?", "great", "bye bye"),
+    ("good evening", "I am unhappy", "of course", "good night"),
+)
+
+
+# --- driving the load ---------------------------------------------------------------------
+
+
+@dataclass
+class Budget:
+    """How much one round may send: a number of messages, or until a deadline."""
+
+    messages: int | None
+    deadline: float | None
+
+    def take(self) -> bool:
+        """Whether one more message may be sent (and count it)."""
+        if self.deadline is not None and time.perf_counter() >= self.deadline:
+            return False
+        if self.messages is not None:
+            if self.messages <= 0:
+                return False
+            self.messages -= 1
+        return True
+
+
+@dataclass
+class Round:
+    """What one round at one concurrency level measured."""
+
+    seconds: float = 0.0
+    latencies: list[float] = field(default_factory=list)  # answered messages only
+    errors: int = 0
+    trouble: int = 0
+    # CPU time each server spent per message it answered (HTTP 200): less disturbed than
+    # latency by other work on the machine, since time spent waiting for a core is not counted.
+    cpu_ms: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def per_second(self) -> float:
+        return len(self.latencies) / self.seconds if self.seconds else 0.0
+
+    def percentile_ms(self, q: int) -> float:
+        if len(self.latencies) < 2:
+            return self.latencies[0] * 1000 if self.latencies else float("nan")
+        return statistics.quantiles(self.latencies, n=100, method="inclusive")[q - 1] * 1000
+
+
+async def drive(
+    url: str,
+    conversations: Sequence[Sequence[str]],
+    concurrency: int,
+    budget: Budget,
+    prefix: str,
+) -> Round:
+    """`concurrency` conversations at once, each sending its next message on the last reply."""
+    result = Round()
+    timeout = aiohttp.ClientTimeout(total=REQUEST_TIMEOUT_SECONDS)
+    connector = aiohttp.TCPConnector(limit=concurrency)
+    async with aiohttp.ClientSession(timeout=timeout, connector=connector) as session:
+
+        async def converse(client: int) -> None:
+            for number in range(1_000_000):
+                conversation = conversations[(client + number) % len(conversations)]
+                sender = f"{prefix}-{client}-{number}"
+                for text in conversation:
+                    if not budget.take():
+                        return
+                    await send(session, url, sender, text, result)
+
+        started = time.perf_counter()
+        await asyncio.gather(*(converse(client) for client in range(concurrency)))
+        result.seconds = time.perf_counter() - started
+    return result
+
+
+async def send(
+    session: aiohttp.ClientSession, url: str, sender: str, text: str, result: Round
+) -> None:
+    """POST one message and record its latency, or count it as an error or a trouble reply."""
+    started = time.perf_counter()
+    try:
+        async with session.post(url, json={"sender": sender, "message": text}) as response:
+            status = response.status
+            replies = await response.json() if status == 200 else None
+    except (aiohttp.ClientError, asyncio.TimeoutError, ValueError):
+        status, replies = 0, None
+    elapsed = time.perf_counter() - started
+    if status != 200 or not isinstance(replies, list):
+        result.errors += 1
+    elif any(isinstance(r, dict) and r.get("text") == TROUBLE_TEXT for r in replies):
+        result.trouble += 1
+    else:
+        result.latencies.append(elapsed)
+
+
+# --- the servers --------------------------------------------------------------------------
+
+
+@dataclass
+class Bot:
+    """A running bot: where to send messages, what to say, and its processes by role."""
+
+    name: str
+    url: str
+    conversations: Sequence[Sequence[str]]
+    startup_seconds: float
+    processes: Callable[[], dict[str, int]]  # role -> root pid, looked up when measured
+    stop: Callable[[], object]
+
+
+def post_once(url: str, text: str) -> bool:
+    """Whether one message got an HTTP 200 answer (used while waiting for a start)."""
+    body = json.dumps({"sender": "bench-start", "message": text}).encode()
+    request = urllib.request.Request(url, body, {"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=REQUEST_TIMEOUT_SECONDS) as response:
+            return response.status == 200
+    except (OSError, urllib.error.HTTPError):
+        return False
+
+
+def wait_for_answer(url: str, text: str, alive: Callable[[], bool], log: Path) -> None:
+    deadline = time.monotonic() + START_TIMEOUT_SECONDS
+    while time.monotonic() < deadline:
+        if post_once(url, text):
+            return
+        if not alive():
+            raise SystemExit(f"the server stopped while starting; see {log}")
+        time.sleep(0.25)
+    raise SystemExit(f"no answer from {url} within {START_TIMEOUT_SECONDS:.0f} s; see {log}")
+
+
+def start_ours(workdir: Path, workers: int, lock_store_url: str) -> Bot:
+    """`python -m server run` (what `make run` starts) on free ports with a throwaway store."""
+    started = time.perf_counter()
+    stack = start_stack(
+        workdir,
+        RATE_LIMIT_PER_MINUTE="1000000",
+        SANIC_WORKERS=str(workers),
+        LOCK_STORE_URL=lock_store_url,
+    )
+    url = stack.bot_url + WEBHOOK
+    launcher = stack.process
+    assert launcher is not None
+    try:
+        wait_for_answer(url, "hi", lambda: launcher.poll() is None, stack.launcher_log)
+    except BaseException:
+        stack.stop()
+        raise
+    startup = time.perf_counter() - started
+
+    def processes() -> dict[str, int]:
+        roles = {"Rasa server": ("rasa", "run"), "action server": ("server.action_server",)}
+        found = {}
+        for role, wanted in roles.items():
+            for pid in children(launcher.pid):
+                words = command_line(pid)
+                if all(any(word.endswith(part) for word in words) for part in wanted):
+                    found[role] = pid
+        return found
+
+    return Bot("ours", url, CONVERSATIONS, startup, processes, stack.stop)
+
+
+def start_baseline(project: Path, workdir: Path, workers: int, redis_port: int | None) -> Bot:
+    """The `rasa init` bot as created (no action server, conversations in memory).
+
+    With several workers it needs what ours needs: a Redis lock store, and a tracker store
+    the workers share (SQLite), since an in-memory tracker store cannot be shared.
+    """
+    port = free_port()
+    command = [str(BIN / "rasa"), "run", "--model", "models", "-i", "127.0.0.1", "-p", str(port)]
+    env = {**os.environ, **QUIET, "SANIC_WORKERS": str(workers)}
+    if redis_port is not None:
+        endpoints = workdir / "baseline-endpoints.yml"
+        endpoints.write_text(
+            f"lock_store:\n  type: redis\n  url: 127.0.0.1\n  port: {redis_port}\n  db: 1\n"
+            f"tracker_store:\n  type: SQL\n  dialect: sqlite\n"
+            f"  db: {workdir / 'baseline-conversations.db'}\n"
+        )
+        command += ["--endpoints", str(endpoints)]
+    log = workdir / "baseline.log"
+    started = time.perf_counter()
+    with log.open("ab") as out:
+        process = subprocess.Popen(
+            command,
+            cwd=project,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    url = f"http://127.0.0.1:{port}{WEBHOOK}"
+    try:
+        wait_for_answer(url, "hi", lambda: process.poll() is None, log)
+    except BaseException:
+        stop_group(process)
+        raise
+    startup = time.perf_counter() - started
+    return Bot(
+        "baseline",
+        url,
+        MOOD_CONVERSATIONS,
+        startup,
+        lambda: {"Rasa server": process.pid},
+        lambda: stop_group(process),
+    )
+
+
+def stop_group(process: subprocess.Popen[bytes]) -> None:
+    """SIGTERM to the process group, SIGKILL if it is still there after 20 s."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(20)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait(10)
+
+
+@contextlib.contextmanager
+def redis_server(workdir: Path) -> Iterator[int]:
+    """A throwaway redis-server on a free loopback port, nothing saved to disk."""
+    port = free_port()
+    process = subprocess.Popen(
+        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", ""]
+        + ["--appendonly", "no", "--dir", str(workdir)],
+        stdout=(workdir / "redis.log").open("ab"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 1):
+                break
+            time.sleep(0.1)
+        else:
+            raise SystemExit(f"redis-server did not start; see {workdir / 'redis.log'}")
+        yield port
+    finally:
+        stop_group(process)
+
+
+# --- processes and memory -----------------------------------------------------------------
+
+
+def parents() -> dict[int, int]:
+    """pid -> parent pid of every process (from /proc)."""
+    found = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError):
+            # the command name in brackets may hold spaces; the fields after it do not
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            found[int(stat.parent.name)] = int(fields[1])
+    return found
+
+
+def children(pid: int) -> list[int]:
+    return [child for child, parent in parents().items() if parent == pid]
+
+
+def tree(pid: int) -> list[int]:
+    """`pid` and all its descendants (Sanic's worker processes, multiprocessing helpers)."""
+    links = parents()
+    found, queue = [], [pid]
+    while queue:
+        current = queue.pop()
+        found.append(current)
+        queue += [child for child, parent in links.items() if parent == current]
+    return found
+
+
+def command_line(pid: int) -> list[str]:
+    with contextlib.suppress(OSError):
+        return Path(f"/proc/{pid}/cmdline").read_text().split("\0")
+    return []
+
+
+def memory_mb(pid: int, key: str = "VmRSS") -> float:
+    """Resident memory of a process tree in MB: "VmRSS" now, or "VmHWM" (each one's peak)."""
+    total = 0
+    for one in tree(pid):
+        with contextlib.suppress(OSError):
+            for line in Path(f"/proc/{one}/status").read_text().splitlines():
+                if line.startswith(key + ":"):
+                    total += int(line.split()[1])
+    return total / 1024
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time used so far by a process tree (from /proc/<pid>/stat)."""
+    ticks = 0
+    for one in tree(pid):
+        with contextlib.suppress(OSError, IndexError):
+            fields = Path(f"/proc/{one}/stat").read_text().rsplit(")", 1)[1].split()
+            ticks += int(fields[11]) + int(fields[12])  # utime, stime
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def memory_of(bot: Bot) -> dict[str, dict[str, float]]:
+    """Resident memory now and at its peak, in MB, of each of the bot's servers."""
+    return {
+        role: {"rss_mb": round(memory_mb(pid)), "peak_mb": round(memory_mb(pid, "VmHWM"))}
+        for role, pid in bot.processes().items()
+    }
+
+
+# --- training -----------------------------------------------------------------------------
+
+
+def lock_hash() -> str:
+    return hashlib.sha256((ROOT / "requirements.lock").read_bytes()).hexdigest()[:16]
+
+
+def baseline_project(log: Path) -> tuple[Path, float]:
+    """The trained `rasa init` project for this requirements.lock, and its training time.
+
+    Made once (`rasa init --no-prompt`, which creates and trains it) and then taken from
+    var/bench/baseline/<hash of requirements.lock>/.
+    """
+    project = BASELINE_CACHE / lock_hash()
+    record = project / "bench-baseline.json"
+    if record.exists():
+        return project, float(json.loads(record.read_text())["training_seconds"])
+    partial = project.with_name(project.name + ".partial")
+    shutil.rmtree(partial, ignore_errors=True)
+    partial.mkdir(parents=True)
+    print(f"Training the `rasa init` baseline once (log: {log}) ...", flush=True)
+    with tempfile.TemporaryDirectory() as cache:
+        env = {**os.environ, **QUIET, "RASA_CACHE_DIRECTORY": cache}
+        started = time.perf_counter()
+        run_logged([str(BIN / "rasa"), "init", "--no-prompt", "--init-dir", "."], partial, env, log)
+        seconds = time.perf_counter() - started
+    if not list((partial / "models").glob("*.tar.gz")):
+        raise SystemExit(f"rasa init trained no model; see {log}")
+    (partial / "bench-baseline.json").write_text(json.dumps({"training_seconds": seconds}))
+    shutil.rmtree(project, ignore_errors=True)
+    partial.rename(project)
+    return project, seconds
+
+
+def training_seconds(log: Path) -> float:
+    """`rasa train --force` of our model into a temporary directory, with an empty cache."""
+    with tempfile.TemporaryDirectory() as out:
+        env = {**os.environ, **QUIET, "RASA_CACHE_DIRECTORY": str(Path(out) / "cache")}
+        command = [str(BIN / "rasa"), "train", "--force", "--out", out]
+        started = time.perf_counter()
+        run_logged(command + ["--fixed-model-name", "bench"], ROOT, env, log)
+        return time.perf_counter() - started
+
+
+def run_logged(command: list[str], cwd: Path, env: dict[str, str], log: Path) -> None:
+    with log.open("ab") as out:
+        done = subprocess.run(command, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT)
+    if done.returncode != 0:
+        raise SystemExit(f"{' '.join(command[1:3])} failed ({done.returncode}); see {log}")
+
+
+# --- measuring and reporting --------------------------------------------------------------
+
+
+@dataclass
+class Level:
+    """Medians over the rounds at one concurrency level, for one bot."""
+
+    messages_per_second: float
+    p50_ms: float
+    p95_ms: float
+    p99_ms: float
+    answered: int
+    errors: int
+    trouble: int
+    cpu_ms_per_message: dict[str, float]
+    rounds_per_second: list[float]
+
+    @classmethod
+    def of(cls, rounds: Sequence[Round]) -> Level:
+        return cls(
+            messages_per_second=statistics.median(r.per_second for r in rounds),
+            p50_ms=statistics.median(r.percentile_ms(50) for r in rounds),
+            p95_ms=statistics.median(r.percentile_ms(95) for r in rounds),
+            p99_ms=statistics.median(r.percentile_ms(99) for r in rounds),
+            answered=sum(len(r.latencies) for r in rounds),
+            errors=sum(r.errors for r in rounds),
+            trouble=sum(r.trouble for r in rounds),
+            cpu_ms_per_message={
+                role: round(statistics.median(r.cpu_ms[role] for r in rounds), 1)
+                for role in rounds[0].cpu_ms
+            },
+            rounds_per_second=[round(r.per_second, 2) for r in rounds],
+        )
+
+
+async def measure(
+    bots: Sequence[Bot], levels: Sequence[int], rounds: int, args: argparse.Namespace
+) -> dict[str, dict[int, Level]]:
+    """Every level, round after round, each round going to every bot in turn.
+
+    Taking turns within a round means that a change in the machine's other load hits both
+    bots alike, so the ratios stay fair on a busy machine.
+    """
+    found: dict[str, dict[int, list[Round]]] = {bot.name: {} for bot in bots}
+    for bot in bots:  # not measured: first requests of each worker, caches, connections
+        warm_up = Budget(messages=WARM_UP_MESSAGES, deadline=None)
+        await drive(bot.url, bot.conversations, 4, warm_up, f"{bot.name}-warm-up")
+    for level in levels:
+        for number in range(rounds):
+            for bot in bots:
+                result = await one_round(bot, level, f"c{level}-r{number}", args)
+                found[bot.name].setdefault(level, []).append(result)
+                print(
+                    f"  {bot.name:<9} {level:>3} conversations, round {number + 1}: "
+                    f"{result.per_second:6.1f} msg/s, p95 {result.percentile_ms(95):6.0f} ms, "
+                    f"CPU per message {_cpu_text(result.cpu_ms)}",
+                    flush=True,
+                )
+    return {name: {lv: Level.of(rs) for lv, rs in by.items()} for name, by in found.items()}
+
+
+async def one_round(bot: Bot, level: int, name: str, args: argparse.Namespace) -> Round:
+    """One round of `level` concurrent conversations, with the servers' CPU time per message."""
+    if args.duration is None:
+        budget = Budget(messages=args.messages_per_level, deadline=None)
+    else:
+        budget = Budget(messages=None, deadline=time.perf_counter() + args.duration)
+    servers = bot.processes()
+    cpu_before = {role: cpu_seconds(pid) for role, pid in servers.items()}
+    prefix = f"{bot.name}-{name}-{time.time_ns()}"
+    result = await drive(bot.url, bot.conversations, level, budget, prefix)
+    handled = max(1, len(result.latencies) + result.trouble)
+    result.cpu_ms = {
+        role: (cpu_seconds(pid) - cpu_before[role]) * 1000 / handled
+        for role, pid in servers.items()
+    }
+    return result
+
+
+def ratio(ours: float, base: float) -> float | None:
+    return round(ours / base, 2) if base else None
+
+
+def report(figures: dict[str, Any]) -> str:
+    """The compact table printed at the end."""
+    lines = [
+        f"bench-load {figures['date']}  ({figures['machine']['cores']} cores, load average "
+        f"{figures['machine']['load_before']} before, {figures['machine']['load_after']} after;"
+        f" other work on the machine makes these figures indicative)",
+        f"{figures['settings']['rounds']} rounds per level of {figures['settings']['per_round']},"
+        f" medians over rounds; Rasa server workers: {figures['settings']['workers']}",
+        "CPU ms/msg: CPU time of the Rasa server (+ action server) per message it answered",
+        "",
+        f"{'bot':<10}{'conv':>5}{'msg/s':>8}{'p50 ms':>8}{'p95 ms':>8}{'p99 ms':>8}"
+        f"{'answered':>10}{'errors':>8}{'trouble':>8}{'CPU ms/msg':>12}",
+    ]
+    for level in figures["settings"]["levels"]:
+        for name, bot in figures["bots"].items():
+            one = bot["levels"][str(level)]
+            lines.append(
+                f"{name:<10}{level:>5}{one['messages_per_second']:>8.1f}{one['p50_ms']:>8.0f}"
+                f"{one['p95_ms']:>8.0f}{one['p99_ms']:>8.0f}{one['answered']:>10}"
+                f"{one['errors']:>8}{one['trouble']:>8}"
+                f"{'+'.join(f'{ms:.0f}' for ms in one['cpu_ms_per_message'].values()):>12}"
+            )
+        if str(level) in figures["ratios"]:
+            r = figures["ratios"][str(level)]
+            lines.append(
+                f"{'ours/base':<10}{level:>5}{_times(r['throughput']):>8}{'':>8}"
+                f"{_times(r['p95']):>8}{'':>34}{_times(r['cpu']):>12}"
+            )
+    lines.append("")
+    for name, bot in figures["bots"].items():
+        memory = ", ".join(
+            f"{role} {mb['rss_mb']:.0f} MB (peak {mb['peak_mb']:.0f})"
+            for role, mb in bot["memory"].items()
+        )
+        lines.append(
+            f"{name:<9} start-up to first answer {bot['startup_seconds']:.1f} s; "
+            f"resident memory after the load: {memory}"
+        )
+    training = figures["training_seconds"]
+    if training:
+        parts = [f"{name} {seconds:.0f} s" for name, seconds in training.items()]
+        lines.append("training time: " + ", ".join(parts))
+    lines.append("")
+    for target in figures["targets"]:
+        verdict = "met" if target["met"] else "MISSED"
+        lines.append(f"target {target['name']}: {target['value']} -> {verdict}")
+    return "\n".join(lines)
+
+
+def _cpu_text(cpu_ms: dict[str, float]) -> str:
+    return ", ".join(f"{role} {ms:.1f} ms" for role, ms in cpu_ms.items())
+
+
+def _times(value: float | None) -> str:
+    return "-" if value is None else f"x{value:.2f}"
+
+
+def targets(figures: dict[str, Any]) -> list[dict[str, Any]]:
+    """The issue's targets, each with the measured value and whether it was met."""
+    found = []
+    ours = figures["bots"]["ours"]
+    throughput = [r["throughput"] for r in figures["ratios"].values() if r["throughput"]]
+    if throughput:
+        found.append(
+            {
+                "name": f"throughput >= {MIN_THROUGHPUT_RATIO:.0f}x baseline at every level",
+                "value": "lowest " + _times(min(throughput)),
+                "met": min(throughput) >= MIN_THROUGHPUT_RATIO,
+            }
+        )
+    if "10" in ours["levels"]:
+        p95 = ours["levels"]["10"]["p95_ms"]
+        found.append(
+            {
+                "name": f"p95 at 10 conversations < {MAX_P95_MS_AT_10:.0f} ms",
+                "value": f"{p95:.0f} ms",
+                "met": p95 < MAX_P95_MS_AT_10,
+            }
+        )
+    found.append(
+        {
+            "name": f"start-up < {MAX_STARTUP_SECONDS:.0f} s",
+            "value": f"{ours['startup_seconds']:.1f} s",
+            "met": ours["startup_seconds"] < MAX_STARTUP_SECONDS,
+        }
+    )
+    return found
+
+
+def parse_arguments(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--levels", default="1,10,50", help="concurrent conversations, e.g. 1,10")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds per level (median taken)")
+    amount = parser.add_mutually_exclusive_group()
+    amount.add_argument("--messages-per-level", type=int, default=150, help="per round")
+    amount.add_argument("--duration", type=float, help="seconds per round instead of a count")
+    parser.add_argument("--workers", type=int, default=1, help="Rasa server worker processes")
+    parser.add_argument("--skip-baseline", action="store_true", help="only our bot")
+    parser.add_argument("--skip-training-time", action="store_true", help="do not time training")
+    parser.add_argument("--output", type=Path, default=RESULTS_FILE, help="JSON figures")
+    args = parser.parse_args(argv)
+    args.levels = [int(level) for level in args.levels.split(",")]
+    if min(args.levels) < 1 or args.rounds < 1 or args.workers < 1:
+        parser.error("levels, rounds and workers must be at least 1")
+    return args
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_arguments(argv)
+    run_dir = WORK / "last-run"
+    shutil.rmtree(run_dir, ignore_errors=True)
+    run_dir.mkdir(parents=True)
+    load_before = round(os.getloadavg()[0], 2)
+    base_training = None
+    if not args.skip_baseline:
+        project, base_training = baseline_project(run_dir / "baseline-training.log")
+    bots: list[Bot] = []
+    with contextlib.ExitStack() as cleanup:
+        redis_port = None
+        if args.workers > 1:
+            redis_port = cleanup.enter_context(redis_server(run_dir))
+        lock_url = f"redis://127.0.0.1:{redis_port}/0" if redis_port else ""
+        print(f"Starting our bot (logs in {run_dir}) ...", flush=True)
+        bots.append(start_ours(run_dir / "ours", args.workers, lock_url))
+        cleanup.callback(bots[-1].stop)
+        if not args.skip_baseline:
+            print("Starting the baseline bot ...", flush=True)
+            bots.append(start_baseline(project, run_dir, args.workers, redis_port))
+            cleanup.callback(bots[-1].stop)
+        levels = asyncio.run(measure(bots, args.levels, args.rounds, args))
+        memory = {bot.name: memory_of(bot) for bot in bots}
+    training = {}
+    if not args.skip_training_time:
+        print("Timing rasa train --force of our model ...", flush=True)
+        training["ours"] = round(training_seconds(run_dir / "training.log"), 1)
+    if base_training is not None:
+        training["baseline (rasa init, cached)"] = round(base_training, 1)
+    figures: dict[str, Any] = {
+        "date": datetime.datetime.now().isoformat(timespec="seconds"),
+        "machine": {
+            "cores": os.cpu_count(),
+            "load_before": load_before,
+            "load_after": round(os.getloadavg()[0], 2),
+        },
+        "settings": {
+            "levels": args.levels,
+            "rounds": args.rounds,
+            "per_round": f"{args.duration} s"
+            if args.duration
+            else f"{args.messages_per_level} messages",
+            "workers": args.workers,
+        },
+        "bots": {
+            bot.name: {
+                "startup_seconds": round(bot.startup_seconds, 1),
+                "memory": memory[bot.name],
+                "levels": {str(lv): asdict(one) for lv, one in levels[bot.name].items()},
+            }
+            for bot in bots
+        },
+        "ratios": {},
+        "training_seconds": training,
+    }
+    if "baseline" in levels:
+        for level in args.levels:
+            ours, base = levels["ours"][level], levels["baseline"][level]
+            figures["ratios"][str(level)] = {
+                "throughput": ratio(ours.messages_per_second, base.messages_per_second),
+                "p95": ratio(ours.p95_ms, base.p95_ms),
+                "cpu": ratio(
+                    sum(ours.cpu_ms_per_message.values()), sum(base.cpu_ms_per_message.values())
+                ),
+            }
+    figures["targets"] = targets(figures)
+    print()
+    print(report(figures))
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(json.dumps(figures, indent=2) + "\n")
+    print(f"\nFigures written to {args.output}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

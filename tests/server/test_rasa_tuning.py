@@ -1,0 +1,58 @@
+"""server/rasa_tuning.py: the once-built validator judges action responses as Rasa does."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import jsonschema
+import pytest
+import rasa.core.actions.action
+from rasa.core.actions.action import RemoteAction
+
+from server import rasa_tuning
+
+VALID = [
+    {"events": [], "responses": []},
+    {"events": [{"event": "slot", "name": "sex", "value": "female"}], "responses": [{"text": "x"}]},
+    {},
+]
+INVALID = [
+    {"events": "not a list"},
+    {"events": [{"no_event_key": 1}]},
+    {"responses": "text"},
+]
+
+
+@pytest.fixture
+def tuned() -> Iterator[RemoteAction]:
+    """A RemoteAction with the tuning applied; Rasa's originals restored afterwards."""
+    timeout = rasa.core.actions.action.DEFAULT_REQUEST_TIMEOUT
+    original = RemoteAction._validate_action_result
+    rasa_tuning.apply(2.5)
+    yield RemoteAction("action_respond", None)
+    RemoteAction._validate_action_result = original
+    rasa.core.actions.action.DEFAULT_REQUEST_TIMEOUT = timeout
+
+
+def test_apply_sets_the_action_timeout(tuned: RemoteAction) -> None:
+    """Rasa waits ACTION_TIMEOUT_SECONDS for the action server, not 5 minutes."""
+    assert rasa.core.actions.action.DEFAULT_REQUEST_TIMEOUT == 2.5
+
+
+@pytest.mark.parametrize("result", VALID, ids=range(len(VALID)))
+def test_valid_responses_pass(tuned: RemoteAction, result: dict[str, Any]) -> None:
+    """A response Rasa's own check accepts is accepted."""
+    jsonschema.validate(result, RemoteAction.action_response_format_spec())
+    assert tuned._validate_action_result(result) is True
+
+
+@pytest.mark.parametrize("result", INVALID, ids=range(len(INVALID)))
+def test_invalid_responses_fail_with_rasas_message(
+    tuned: RemoteAction, result: dict[str, Any]
+) -> None:
+    """A response Rasa's own check rejects is rejected, with Rasa's hint in the message."""
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(result, RemoteAction.action_response_format_spec())
+    with pytest.raises(jsonschema.ValidationError, match="Failed to validate Action server"):
+        tuned._validate_action_result(result)
