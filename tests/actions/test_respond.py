@@ -121,6 +121,17 @@ async def test_causes_on_chemotherapy_answer_for_that_situation(respond: Convers
     assert texts(messages)[-1].startswith(expected)
 
 
+async def test_causes_of_a_high_count_are_not_answered_with_low_count_causes(
+    respond: Conversation,
+) -> None:
+    """ "What causes a high white count?" says what high means, not why counts fall."""
+    messages, _, _ = await respond("what causes a high white count?", "ask_causes")
+    answer = texts(messages)[-1]
+    assert "above 11,000" in answer and "cannot list causes" in answer
+    assert "chemotherapy" not in answer.lower()
+    assert is_sourced(answer)
+
+
 async def test_empty_message_gets_a_friendly_reply(respond: Conversation) -> None:
     """Whitespace only: a clear reply, no crash, no slots touched."""
     messages, events, _ = await respond("   ", "nlu_fallback")

@@ -68,6 +68,7 @@ CONTRACT_CAUSES = (
     "sarcoidosis",
     "bone_marrow_cancer_other",
     "lab_error",
+    "high_count",  # not a cause of a low count: says the sources do not cover a high one
 )
 
 COPY_RUN = 8  # this many consecutive words shared with a source count as copying
