@@ -11,15 +11,28 @@ after a low count would not be seen as an emergency. So a conversation that cann
 handed back as an `UnreadableConversation`, which refuses every event: handling the message
 fails and the channel guard sends the short trouble reply. Stored conversations stay as they
 were, and the next message after the database is back is answered in full context.
+
+With Redis, the lock store is Rasa's own with each change to a lock made atomically, so that
+several processes can serve one conversation (see AtomicRedisLockStore).
 """
 
 from __future__ import annotations
 
+import json
 import logging
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
+import redis
 import sqlalchemy as sa
-from rasa.core.lock_store import InMemoryLockStore, LockStore, RedisLockStore
+from rasa.core.lock import TicketLock
+from rasa.core.lock_store import (
+    LOCK_LIFETIME,
+    InMemoryLockStore,
+    LockError,
+    LockStore,
+    RedisLockStore,
+)
 from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, Event, UserUttered
@@ -29,6 +42,7 @@ from rasa.utils.endpoints import EndpointConfig
 from server.privacy import hashed
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 FORGET_ACTION = "action_forget_data"
 POSTGRES_CONNECT_TIMEOUT = 3  # seconds; a URL's own ?connect_timeout= takes precedence
@@ -118,8 +132,8 @@ class StoreUnavailableError(RuntimeError):
 class UnreadableConversation(DialogueStateTracker):
     """Stands in for a conversation the database could not return: it takes no events.
 
-    Rasa adds the person's message to the tracker first, so the message fails with
-    StoreUnavailableError before anything is answered or saved.
+    The first event Rasa adds (the start of a session, or the person's message) raises
+    StoreUnavailableError, so the message fails before anything is answered or saved.
     """
 
     def __init__(self, failure: StoreUnavailableError, slots: Any) -> None:
@@ -148,7 +162,7 @@ class UrlLockStore(LockStore):
     """The lock store `LOCK_STORE_URL` names: Redis for `redis://...`, else in memory.
 
     Rasa builds custom lock stores as `cls(endpoint_config=...)`; this class hands back one of
-    Rasa's own lock stores rather than an instance of itself.
+    the real lock stores rather than an instance of itself.
     """
 
     def __new__(cls, endpoint_config: EndpointConfig) -> LockStore:
@@ -159,10 +173,76 @@ class UrlLockStore(LockStore):
         if parsed.drivername not in ("redis", "rediss"):
             raise ValueError(f"LOCK_STORE_URL must start with redis:// (got {parsed.drivername})")
         logger.info("Lock store: Redis at %s:%s", parsed.host, parsed.port or 6379)
-        return RedisLockStore(
+        return AtomicRedisLockStore(
             host=parsed.host or "localhost",
             port=parsed.port or 6379,
             db=int(parsed.database or 0),
+            username=parsed.username,
             password=parsed.password,
             use_ssl=parsed.drivername == "rediss",
         )
+
+
+class AtomicRedisLockStore(RedisLockStore):
+    """Rasa's Redis lock store, with every change to a conversation's lock made atomically.
+
+    Rasa reads a lock, changes it and writes it back as separate commands. Two processes (Sanic
+    workers, or Rasa servers) taking a ticket for one conversation at the same moment can then
+    both get the same ticket and handle two messages at once, and the later save of the
+    conversation drops a turn; or one process deletes the lock another is waiting on. Here each
+    change is a Redis transaction (WATCH, MULTI, EXEC), done again if the lock changed meanwhile.
+    """
+
+    def issue_ticket(self, conversation_id: str, lock_lifetime: float = LOCK_LIFETIME) -> int:
+        def take(lock: TicketLock | None) -> tuple[TicketLock, int]:
+            lock = lock or self.create_lock(conversation_id)
+            return lock, lock.issue_ticket(lock_lifetime)
+
+        try:
+            return self._change(conversation_id, take)
+        except redis.RedisError as error:
+            raise LockError(f"Error while acquiring lock. Error:\n{error}") from error
+
+    def update_lock(self, conversation_id: str) -> None:
+        def drop_expired(lock: TicketLock | None) -> tuple[TicketLock | None, None]:
+            if lock is not None:
+                lock.remove_expired_tickets()
+            return lock, None
+
+        self._change(conversation_id, drop_expired)
+
+    def cleanup(self, conversation_id: str, ticket_number: int) -> None:
+        """Give back a ticket; delete the lock if no one else holds one."""
+
+        def give_back(lock: TicketLock | None) -> tuple[TicketLock | None, None]:
+            if lock is None:
+                return None, None
+            lock.remove_ticket_for(ticket_number)
+            return (lock if lock.is_someone_waiting() else None), None
+
+        self._change(conversation_id, give_back)
+
+    def _change(
+        self,
+        conversation_id: str,
+        change: Callable[[TicketLock | None], tuple[TicketLock | None, T]],
+    ) -> T:
+        """Apply `change` to the stored lock (None: there is none / delete it) atomically."""
+        key = self.key_prefix + conversation_id
+        with self.red.pipeline() as pipe:
+            while True:
+                try:
+                    pipe.watch(key)
+                    stored = pipe.get(key)
+                    lock, result = change(
+                        TicketLock.from_dict(json.loads(stored)) if stored else None
+                    )
+                    pipe.multi()
+                    if lock is None:
+                        pipe.delete(key)
+                    else:
+                        pipe.set(key, lock.dumps())
+                    pipe.execute()
+                    return result
+                except redis.WatchError:  # another process changed the lock: read it again
+                    continue

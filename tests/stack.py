@@ -58,7 +58,9 @@ class Stack:
         return "\n".join(p.read_text(errors="replace") for p in parts if p.exists())
 
     def start(self) -> Stack:
+        """Start (or, after `stop()`, restart) the bot with the same ports, store and logs."""
         env = {**os.environ, **self.values}
+        earlier = self.launcher_log.stat().st_size if self.launcher_log.exists() else 0
         with self.launcher_log.open("ab") as log:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "server", "run"],
@@ -70,7 +72,7 @@ class Stack:
             )
         deadline = time.monotonic() + START_TIMEOUT_SECONDS
         while time.monotonic() < deadline:
-            if READY_LINE in self.launcher_log.read_text(errors="replace"):
+            if READY_LINE in self.launcher_log.read_bytes()[earlier:].decode(errors="replace"):
                 return self
             if self.process.poll() is not None:
                 raise RuntimeError(f"the bot did not start:\n{self.logs()[-5000:]}")
