@@ -20,7 +20,7 @@ from typing import Any
 from rasa.core.channels.channel import OutputChannel, UserMessage
 
 from server import rasa_tuning, settings
-from server.privacy import hashed
+from server.privacy import apply_log_level, hashed
 
 logger = logging.getLogger(__name__)
 
@@ -42,8 +42,11 @@ COMMANDS = {
     "/forget": "/forget_data",
     "/restart": "/forget_data",  # starting over also erases what was said
 }
-# The guard's deadline is the action-server timeout plus this much for NLU and the stores.
-DEADLINE_MARGIN_SECONDS = 0.4
+# The guard's deadline is the action-server timeout plus this much for NLU, the stores and
+# waiting behind an earlier message of the same conversation (Rasa checks its lock once a
+# second). An action server that is down or slow is noticed sooner: Rasa gives up on it after
+# the timeout and the turn ends with no reply, which `answer` turns into the trouble reply.
+DEADLINE_MARGIN_SECONDS = 2.5
 
 
 class Limits:
@@ -55,14 +58,17 @@ class Limits:
         self.max_body_bytes = int(settings.number(values, "MAX_BODY_BYTES"))
         self.per_minute = int(settings.number(values, "RATE_LIMIT_PER_MINUTE"))
         self.cors_origins = values["CORS_ORIGINS"].split()
+        self.log_level = values["LOG_LEVEL"]
 
     @property
     def deadline(self) -> float:
         return self.action_timeout + DEADLINE_MARGIN_SECONDS
 
     def apply_to_rasa(self) -> None:
-        """Rasa's action-server timeout becomes `action_timeout` (see server/rasa_tuning.py)."""
+        """Rasa's action-server timeout becomes `action_timeout` (see server/rasa_tuning.py),
+        and our loggers log at LOG_LEVEL."""
         rasa_tuning.apply(self.action_timeout)
+        apply_log_level(self.log_level)
 
 
 class SenderRateLimit:

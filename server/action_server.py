@@ -11,6 +11,7 @@ import os
 import sys
 
 from bot.pipeline import skip_unused_ml_backends
+from server.privacy import apply_log_level
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -18,6 +19,7 @@ def main(argv: list[str] | None = None) -> None:
     # the Rasa server sends here is a whole conversation, which may be larger.
     os.environ.pop("SANIC_REQUEST_MAX_SIZE", None)
     skip_unused_ml_backends()
+    apply_log_level(os.environ.get("LOG_LEVEL", "INFO"))
     from rasa_sdk.__main__ import main_from_args
     from rasa_sdk.endpoint import create_argument_parser
 

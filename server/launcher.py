@@ -194,6 +194,12 @@ def run(environ: Mapping[str, str]) -> int:
     if values["SANIC_WORKERS"] != "1" and not values["LOCK_STORE_URL"]:
         print("SANIC_WORKERS above 1 needs a shared lock store: set LOCK_STORE_URL=redis://...")
         return 2
+    if values["SANIC_WORKERS"] != "1":
+        print(
+            "Note: with SANIC_WORKERS above 1 the web widget's Socket.IO connections can fail "
+            "(its long-polling needs one process); serve the widget from one-worker servers "
+            "behind a sticky load balancer (README, Running at scale)."
+        )
     stopping = _stop_on_signals()
     servers = [action_server(values), rasa_server(values)]
     page = web.DemoPage(values)

@@ -188,3 +188,14 @@ def redacting_filter() -> RedactingFilter:
         redacting_factory.redacting = True  # type: ignore[attr-defined]
         logging.setLogRecordFactory(redacting_factory)
     return RedactingFilter()
+
+
+OUR_LOGGERS = ("server", "channels", "actions", "bot", "components")
+
+
+def apply_log_level(level_name: str) -> None:
+    """Our loggers log at LOG_LEVEL: Rasa sets the level of its own logger only, and the root
+    logger's default (WARNING) would otherwise drop our INFO lines."""
+    level = logging.getLevelName(level_name.upper())
+    for name in OUR_LOGGERS:
+        logging.getLogger(name).setLevel(level if isinstance(level, int) else logging.INFO)
