@@ -11,7 +11,7 @@ disturbs much less than latency), their resident memory, the start-up time to th
 and the training time. Figures are medians over rounds, written to results/bench-load.json.
 
     .venv/bin/python scripts/bench_load.py [--levels 1,10,50] [--rounds 3]
-        [--messages-per-level 150 | --duration SECONDS] [--workers N]
+        [--messages-per-level 150 | --duration SECONDS] [--workers N] [--baseline-workers N]
         [--skip-baseline] [--skip-training-time]
 
 Only loopback traffic; every loop is bounded by a message count or a duration.
@@ -554,7 +554,8 @@ def report(figures: dict[str, Any]) -> str:
         f"{figures['machine']['load_before']} before, {figures['machine']['load_after']} after;"
         f" other work on the machine makes these figures indicative)",
         f"{figures['settings']['rounds']} rounds per level of {figures['settings']['per_round']},"
-        f" medians over rounds; Rasa server workers: {figures['settings']['workers']}",
+        f" medians over rounds; Rasa server workers: ours {figures['settings']['workers']},"
+        f" baseline {figures['settings']['baseline_workers']}",
         "CPU ms/msg: CPU time of the Rasa server (+ action server) per message it answered",
         "",
         f"{'bot':<10}{'conv':>5}{'msg/s':>8}{'p50 ms':>8}{'p95 ms':>8}{'p99 ms':>8}"
@@ -644,12 +645,18 @@ def parse_arguments(argv: Sequence[str] | None) -> argparse.Namespace:
     amount.add_argument("--messages-per-level", type=int, default=150, help="per round")
     amount.add_argument("--duration", type=float, help="seconds per round instead of a count")
     parser.add_argument("--workers", type=int, default=1, help="Rasa server worker processes")
+    parser.add_argument(
+        "--baseline-workers",
+        type=int,
+        default=1,
+        help="worker processes of the baseline (default 1: rasa init's bot as it comes)",
+    )
     parser.add_argument("--skip-baseline", action="store_true", help="only our bot")
     parser.add_argument("--skip-training-time", action="store_true", help="do not time training")
     parser.add_argument("--output", type=Path, default=RESULTS_FILE, help="JSON figures")
     args = parser.parse_args(argv)
     args.levels = [int(level) for level in args.levels.split(",")]
-    if min(args.levels) < 1 or args.rounds < 1 or args.workers < 1:
+    if min(args.levels) < 1 or args.rounds < 1 or min(args.workers, args.baseline_workers) < 1:
         parser.error("levels, rounds and workers must be at least 1")
     return args
 
@@ -666,15 +673,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     bots: list[Bot] = []
     with contextlib.ExitStack() as cleanup:
         redis_port = None
-        if args.workers > 1:
+        if max(args.workers, args.baseline_workers) > 1:
             redis_port = cleanup.enter_context(redis_server(run_dir))
-        lock_url = f"redis://127.0.0.1:{redis_port}/0" if redis_port else ""
+        lock_url = f"redis://127.0.0.1:{redis_port}/0" if args.workers > 1 else ""
         print(f"Starting our bot (logs in {run_dir}) ...", flush=True)
         bots.append(start_ours(run_dir / "ours", args.workers, lock_url))
         cleanup.callback(bots[-1].stop)
         if not args.skip_baseline:
             print("Starting the baseline bot ...", flush=True)
-            bots.append(start_baseline(project, run_dir, args.workers, redis_port))
+            base_redis = redis_port if args.baseline_workers > 1 else None
+            bots.append(start_baseline(project, run_dir, args.baseline_workers, base_redis))
             cleanup.callback(bots[-1].stop)
         levels = asyncio.run(measure(bots, args.levels, args.rounds, args))
         memory = {bot.name: memory_of(bot) for bot in bots}
@@ -698,6 +706,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             if args.duration
             else f"{args.messages_per_level} messages",
             "workers": args.workers,
+            "baseline_workers": args.baseline_workers,
         },
         "bots": {
             bot.name: {
