@@ -116,6 +116,15 @@ class CountingOutput(OutputChannel):
         await super().send_response(recipient_id, message)
 
 
+def json_object(request: Any) -> dict[str, Any] | None:
+    """The JSON object a webhook request carries, or None (not JSON, or not an object)."""
+    try:
+        body = request.json
+    except Exception:  # Sanic raises its own InvalidUsage for bad JSON
+        return None
+    return body if isinstance(body, dict) else None
+
+
 def command_intent(text: str | None) -> str | None:
     """The /intent payload a typed command stands for, or the text unchanged."""
     if text is None:

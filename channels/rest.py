@@ -18,7 +18,14 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from channels.guard import SLOW_DOWN_TEXT, CountingOutput, Limits, SenderRateLimit, answer
+from channels.guard import (
+    SLOW_DOWN_TEXT,
+    CountingOutput,
+    Limits,
+    SenderRateLimit,
+    answer,
+    json_object,
+)
 
 BAD_REQUEST_TEXT = 'Send JSON like {"sender": "some-id", "message": "my wbc is 3.2"}.'
 
@@ -53,7 +60,7 @@ class RestInput(RasaRestInput):
 
         @webhook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
-            body = _json_object(request)
+            body = json_object(request)
             if body is None or not isinstance(body.get("message", ""), str):
                 return _bot_says(BAD_REQUEST_TEXT, status=400)
             sender_id = str(body.get("sender") or uuid.uuid4().hex)[:200]
@@ -72,14 +79,6 @@ class RestInput(RasaRestInput):
             return response.json(collector.messages)
 
         return webhook
-
-
-def _json_object(request: Request) -> dict[str, Any] | None:
-    try:
-        body = request.json
-    except Exception:  # Sanic raises its own InvalidUsage for bad JSON
-        return None
-    return body if isinstance(body, dict) else None
 
 
 def _bot_says(text: str, sender_id: str = "", status: int = 200) -> HTTPResponse:

@@ -36,6 +36,7 @@ from channels.guard import (
     Limits,
     SenderRateLimit,
     answer,
+    json_object,
 )
 from channels.telegram_api import DEFAULT_API_BASE_URL, TelegramApi
 from server.privacy import hashed
@@ -322,7 +323,7 @@ class TelegramInput(InputChannel):
             if not self._has_secret(request):
                 logger.warning("Refused a Telegram update without the right secret header")
                 return response.json({"error": "forbidden"}, status=403)
-            update = _json_object(request)
+            update = json_object(request)
             if update is None:
                 return response.json({"error": "expected a Telegram Update object"}, status=400)
             self._start_turn(update, on_new_message)
@@ -456,11 +457,3 @@ def configuration_problem(token: str, webhook_url: str, secret_token: str) -> st
     if not SECRET_PATTERN.fullmatch(secret_token):
         return "TELEGRAM_SECRET_TOKEN must be 1-256 characters of A-Z, a-z, 0-9, _ and -"
     return None
-
-
-def _json_object(request: Request) -> dict[str, Any] | None:
-    try:
-        body = request.json
-    except Exception:  # Sanic raises its own InvalidUsage for bad JSON
-        return None
-    return body if isinstance(body, dict) else None
