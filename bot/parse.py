@@ -24,11 +24,18 @@ def parse_text(text: str) -> ParsedText:
     )
 
 
+# Full-width forms (U+FF01-U+FF5E, typed with East Asian keyboards: "ｗｂｃ ３．２") as their
+# ASCII letters, digits and signs. Not a general Unicode normalization (NFKC), which would also
+# turn "10⁹/L" into "109/L" and "mm³" into "mm3".
+FULL_WIDTH_TO_ASCII = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
+
+
 def clean_text(text: str) -> str:
-    """Refuse empty or oversized text; drop characters that cannot be encoded or printed."""
+    """Refuse empty or oversized text; drop characters that cannot be encoded or printed;
+    read full-width letters and digits as ASCII."""
     if len(text) > MAX_TEXT_CHARS:
         raise TextTooLongError(len(text), MAX_TEXT_CHARS)
-    cleaned = text.encode("utf-8", errors="replace").decode("utf-8")
+    cleaned = text.encode("utf-8", errors="replace").decode("utf-8").translate(FULL_WIDTH_TO_ASCII)
     cleaned = "".join(char if char.isprintable() or char in "\n\t" else " " for char in cleaned)
     if not cleaned.strip():
         raise EmptyTextError()

@@ -324,3 +324,14 @@ def test_band_percentage_without_sign() -> None:
 def test_values_in_chat_messages(text: str, cells: list[float]) -> None:
     """Two values of one count; "from X to Y" keeps the current one; typed names run together."""
     assert [value.cells_per_ul for value in parse_text(text).values] == cells
+
+
+@pytest.mark.parametrize(
+    ("text", "cells"),
+    [("ｗｂｃ ３．２", 3200), ("ＷＢＣ　２，９００", 2900), ("wbc 3.2 x10⁹/L", 3200)],
+    ids=["full-width decimal", "full-width thousands and ideographic space", "superscript kept"],
+)
+def test_full_width_text_reads_like_ascii(text: str, cells: int) -> None:
+    """Full-width letters and digits read as ASCII; superscript exponents keep their meaning."""
+    (value,) = parse_text(text).values
+    assert value.cells_per_ul == cells
