@@ -45,6 +45,13 @@ class GuardedSocketIOOutput(CountingOutput, SocketIOOutput):
         sources and its disclaimer belong together."""
         await self._send_message(recipient_id, {"text": text.strip()})
 
+    async def send_custom_json(
+        self, recipient_id: str, json_message: dict[str, Any], **kwargs: Any
+    ) -> None:
+        """A response's `custom` payload as the event's data (Rasa's own version passes its
+        keys to emit() as arguments, which fails for anything but "data")."""
+        await self._send_message(recipient_id, dict(json_message))
+
     async def send_text_with_buttons(
         self, recipient_id: str, text: str, buttons: list[dict[str, Any]], **kwargs: Any
     ) -> None:

@@ -32,7 +32,7 @@ from playwright.sync_api import (
     sync_playwright,
 )
 
-from tests.stack import ROOT, Stack, free_port
+from tests.stack import ROOT, Stack, free_port, texts
 
 pytestmark = pytest.mark.stack
 
@@ -204,6 +204,20 @@ def test_conversation_survives_reload(chat: Chat) -> None:
     answer = chat.send("I am 8 years old")
     expect(answer).to_contain_text("3,200")
     expect(answer).to_contain_text("children")
+
+
+def test_forget_my_data_erases_the_browser_copy_too(chat: Chat, stack: Stack) -> None:
+    """After "forget my data" a reload shows an empty chat in a new conversation."""
+    chat.open()
+    expect(chat.send("my wbc is 3.2")).to_contain_text("3,200")
+    session = chat.session_id()
+    expect(chat.send("forget my data")).to_contain_text("erased")
+    chat.page.reload()
+    expect(chat.page.get_by_text("my wbc is 3.2", exact=True)).to_have_count(0)
+    chat.open()
+    assert chat.session_id() != session
+    # The server forgot too: the old conversation no longer knows the count.
+    assert "3,200" not in texts(stack.post(session, "I am 8 years old"))
 
 
 def test_user_text_is_shown_literally(chat: Chat) -> None:

@@ -79,6 +79,14 @@
         customMessageDelay: function () {
           return 0;
         },
+        // "Forget my data": the bot erased the conversation; erase this browser's copy too.
+        onSocketEvent: {
+          bot_uttered: function (message) {
+            if (message && message.forget_session) {
+              forgetInThisBrowser();
+            }
+          },
+        },
       },
       root
     );
@@ -92,6 +100,19 @@
       subtree: true,
       attributes: true,
       attributeFilter: ["class", "disabled"],
+    });
+  }
+
+  /*
+   * The widget keeps the session id and the messages in localStorage under "chat_session" and
+   * writes them again on every change, so the copy is removed now and again when the page is
+   * left: after a reload the chat starts empty, in a new conversation.
+   */
+  function forgetInThisBrowser() {
+    var storageKey = "chat_session";
+    window.localStorage.removeItem(storageKey);
+    window.addEventListener("pagehide", function () {
+      window.localStorage.removeItem(storageKey);
     });
   }
 
