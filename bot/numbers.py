@@ -16,7 +16,8 @@ NUMBER_PATTERN = re.compile(
     r"""
     (?<![\w.,])                              # not inside a word or another number
     (?:
-        \d{1,3}(?:\.\d{3}){1,}(?:,\d+)?      # 1.234.567 / 7.200 / 3.200,5
+        \d+(?:\.\d+)?[eE][+-]?\d+             # 3.2e3 / 1e308: scientific notation
+      | \d{1,3}(?:\.\d{3}){1,}(?:,\d+)?      # 1.234.567 / 7.200 / 3.200,5
       | \d{1,3}(?:,\d{3})+(?:\.\d+)?         # 3,200 / 1,234,567.5
       | \d{1,3}(?:[ \u00a0\u202f]\d{3})+(?![\d.,]?\d)  # 3 200 (space-grouped)
       | \d+(?:[.,]\d+)?                      # 3200 / 3.2 / 3,2
@@ -26,6 +27,10 @@ NUMBER_PATTERN = re.compile(
     """,
     re.VERBOSE,
 )
+
+
+# Scientific notation beyond 10^±MAX_EXPONENT is not read as a number (and would overflow).
+MAX_EXPONENT = 400
 
 
 @dataclass(frozen=True)
@@ -66,6 +71,11 @@ def read_number(typed: str, start: int = 0) -> NumberLiteral | None:
 
 
 def _readings(typed: str) -> tuple[Decimal, Decimal | None]:
+    if "e" in typed.lower():  # scientific notation: the dot can only be a decimal point
+        value = Decimal(typed)
+        if abs(value.adjusted()) > MAX_EXPONENT:
+            raise InvalidOperation(typed)  # "1e999999": not a number anyone could mean
+        return value, None
     if " " in typed:
         return Decimal(typed.replace(" ", "")), None
     has_comma, has_dot = "," in typed, "." in typed

@@ -75,8 +75,14 @@ def by_severity(findings: Sequence[Finding]) -> list[Finding]:
     return sorted(findings, key=lambda finding: SEVERITY_RANK[finding.category])
 
 
+# Beyond this, a count is shown in scientific notation ("1e+308"), not as hundreds of digits.
+LARGEST_WRITTEN_OUT = 1e12
+
+
 def format_cells(cells: float) -> str:
-    """3200.0 -> "3,200"; 450.5 -> "450.5"."""
+    """3200.0 -> "3,200"; 450.5 -> "450.5"; 1e308 -> "1e+308"."""
+    if abs(cells) >= LARGEST_WRITTEN_OUT:
+        return f"{cells:.3g}"
     if float(cells).is_integer():
         return f"{int(cells):,}"
     return f"{cells:,.1f}"

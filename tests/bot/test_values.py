@@ -335,3 +335,31 @@ def test_full_width_text_reads_like_ascii(text: str, cells: int) -> None:
     """Full-width letters and digits read as ASCII; superscript exponents keep their meaning."""
     (value,) = parse_text(text).values
     assert value.cells_per_ul == cells
+
+
+@pytest.mark.parametrize(
+    ("text", "cells"),
+    [("wbc 3.2e3", 3200), ("WBC 2.9E3 cells/uL", 2900), ("wbc 1e3/uL", 1000)],
+    ids=["decimal mantissa", "capital E with unit", "unit per microliter"],
+)
+def test_scientific_notation_is_read_whole(text: str, cells: int) -> None:
+    """"3.2e3" is 3,200, not 3.2 followed by a stray word."""
+    (value,) = parse_text(text).values
+    assert value.cells_per_ul == cells
+
+
+def test_absurd_scientific_value_is_implausible() -> None:
+    """"1e308" is not read as 1 (a very low count) but as a value no blood test gives."""
+    from bot import interpret_text
+    from bot.model import Category
+    from bot.report import format_cells
+
+    (finding,) = interpret_text("my wbc is 1e308").findings
+    assert finding.category is Category.IMPLAUSIBLE
+    assert format_cells(float(finding.cells_per_ul or 0)) == "1e+308"
+
+
+@pytest.mark.parametrize("text", ["wbc 1e999999999999", "anc 1e-999999", "wbc 9E+5000"])
+def test_astronomical_exponents_are_not_numbers(text: str) -> None:
+    """An exponent no one could mean is not read as a count (and does not overflow)."""
+    assert parse_text(text).values == ()
