@@ -343,13 +343,13 @@ def test_full_width_text_reads_like_ascii(text: str, cells: int) -> None:
     ids=["decimal mantissa", "capital E with unit", "unit per microliter"],
 )
 def test_scientific_notation_is_read_whole(text: str, cells: int) -> None:
-    """"3.2e3" is 3,200, not 3.2 followed by a stray word."""
+    """ "3.2e3" is 3,200, not 3.2 followed by a stray word."""
     (value,) = parse_text(text).values
     assert value.cells_per_ul == cells
 
 
 def test_absurd_scientific_value_is_implausible() -> None:
-    """"1e308" is not read as 1 (a very low count) but as a value no blood test gives."""
+    """ "1e308" is not read as 1 (a very low count) but as a value no blood test gives."""
     from bot import interpret_text
     from bot.model import Category
     from bot.report import format_cells
