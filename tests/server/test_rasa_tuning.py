@@ -9,6 +9,8 @@ import jsonschema
 import pytest
 import rasa.core.actions.action
 from rasa.core.actions.action import RemoteAction
+from rasa.shared.core.events import Event
+from rasa.shared.utils.common import all_subclasses
 
 from server import rasa_tuning
 
@@ -29,10 +31,12 @@ def tuned() -> Iterator[RemoteAction]:
     """A RemoteAction with the tuning applied; Rasa's originals restored afterwards."""
     timeout = rasa.core.actions.action.DEFAULT_REQUEST_TIMEOUT
     original = RemoteAction._validate_action_result
+    resolve = Event.resolve_by_type
     rasa_tuning.apply(2.5)
     yield RemoteAction("action_respond", None)
     RemoteAction._validate_action_result = original
     rasa.core.actions.action.DEFAULT_REQUEST_TIMEOUT = timeout
+    Event.resolve_by_type = staticmethod(resolve)
 
 
 def test_apply_sets_the_action_timeout(tuned: RemoteAction) -> None:
@@ -56,3 +60,19 @@ def test_invalid_responses_fail_with_rasas_message(
         jsonschema.validate(result, RemoteAction.action_response_format_spec())
     with pytest.raises(jsonschema.ValidationError, match="Failed to validate Action server"):
         tuned._validate_action_result(result)
+
+
+def test_event_lookup_agrees_with_rasas_for_every_event_type(tuned: RemoteAction) -> None:
+    """The table finds the class Rasa's own walk over Event's subclasses finds."""
+    original = rasa_tuning._rasas_resolve_by_type[0]
+    names = {cls.type_name for cls in all_subclasses(Event)}
+    assert len(names) > 20
+    for name in names:
+        assert Event.resolve_by_type(name) is original(name)
+
+
+def test_event_lookup_keeps_rasas_answers_for_other_names(tuned: RemoteAction) -> None:
+    """Old "topic" events are skipped and an unknown name is an error, as in Rasa."""
+    assert Event.resolve_by_type("topic") is None
+    with pytest.raises(ValueError, match="Unknown event name"):
+        Event.resolve_by_type("no_such_event")
