@@ -29,7 +29,7 @@ LINT_PATHS := bot actions components channels server tests scripts
 RASA := PYTHONWARNINGS=ignore::DeprecationWarning $(BIN)/rasa
 
 .PHONY: help venv install lock lint typecheck pytest validate train test-conversations test \
-	run shell bench bench-rest bench-load test-stack web clean distclean purge audit
+	run shell bench bench-load test-stack web clean distclean purge audit
 
 help: ## List the targets
 	@echo "Usage: make TARGET   (PYTHON=/path/to/python3.10 to choose the interpreter)"
@@ -145,9 +145,6 @@ shell: install train ## Talk to the bot in the terminal (uses the action server 
 
 bench: $(INSTALLED) ## Time the interpreter (scripts/bench_interpret.py)
 	$(BIN)/python scripts/bench_interpret.py
-
-bench-rest: install train ## Latency and memory of the whole bot through REST (scripts/bench_rest.py)
-	$(BIN)/python scripts/bench_rest.py
 
 # BENCH_LOAD_ARGS passes options on, e.g. "--workers 2 --skip-training-time" (see --help).
 bench-load: install train ## Load benchmark vs a `rasa init` bot (scripts/bench_load.py)

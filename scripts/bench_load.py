@@ -66,7 +66,7 @@ MIN_THROUGHPUT_RATIO = 2.0
 MAX_P95_MS_AT_10 = 500.0
 MAX_STARTUP_SECONDS = 45.0
 
-# Conversations as people have them (from tests/test_stories.yml and scripts/bench_rest.py):
+# Conversations as people have them (from tests/test_stories.yml):
 # counts with and without units, a unit given later, questions, pasted lab lines, fever with a
 # low count, children, chemotherapy. Each concurrent client walks through them in turn, one
 # new sender id per conversation.
