@@ -513,6 +513,8 @@ def _read_sources() -> dict[str, Source]:
         if key in table:
             raise row.error(f"source {key} appears twice")
         short, link = row.text("short", required=False), row.text("link", required=False)
+        if short and not link:
+            raise row.error(f"source {key} is cited ({short}) but has no link")
         table[key] = Source(key, short, row.text("name"), link)
     return table
 
