@@ -1,24 +1,21 @@
 """action_respond: the one action behind every intent but forget_data.
 
-It passes the message to bot.conversation.take_turn and sends what bot.replies.plan_reply says,
-so a count is read and red flags come first whatever the intent was.
+It passes the message, the NLU intent and the slots to bot.dialogue.respond (which never raises)
+and sends what it returns, so a count is read and red flags come first whatever the intent was.
+Only the slots that changed are set.
 """
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.state import INTRO_GIVEN, load_state, save_state
-from bot import EmptyTextError, TextTooLongError, WbcBotError
-from bot.conversation import take_turn
-from bot.replies import Message, plan_reply
-
-logger = logging.getLogger(__name__)
+from actions.state import load_state, save_state
+from bot.dialogue import respond
+from bot.replies import Message
 
 
 class ActionRespond(Action):
@@ -33,22 +30,11 @@ class ActionRespond(Action):
         message = tracker.latest_message or {}
         text = str(message.get("text") or "")
         intent = str((message.get("intent") or {}).get("name") or "nlu_fallback")
-        intro_given = bool(tracker.get_slot(INTRO_GIVEN))
-        try:
-            turn = take_turn(load_state(tracker), text)
-        except EmptyTextError:
-            dispatcher.utter_message(response="utter_cannot_read")
-            return []
-        except TextTooLongError:
-            dispatcher.utter_message(response="utter_too_long")
-            return []
-        except WbcBotError:
-            logger.exception("could not read a message")
-            dispatcher.utter_message(response="utter_cannot_read")
-            return []
-        for reply in plan_reply(turn, intent, text, intro_given):
-            _send(dispatcher, reply)
-        return [*save_state(turn.state), SlotSet(INTRO_GIVEN, True)]
+        state = load_state(tracker)
+        reply = respond(state, text, intent)
+        for sent in reply.messages:
+            _send(dispatcher, sent)
+        return list(save_state(reply.state, before=state))
 
 
 def _send(dispatcher: CollectingDispatcher, message: Message) -> None:

@@ -3,6 +3,9 @@
     python -m bot interpret [--json] [--age-years N] [--sex female|male] TEXT
     python -m bot interpret [--age-years N] [--sex female|male] -
         (reads one text per line from stdin, prints one JSON object per line)
+    python -m bot reply [--json] [--age-years N] TEXT|-
+        (what the chatbot would send, for one fresh conversation per text; the question type
+        comes from keyword rules, as there is no NLU model here)
 
 Exit status: 0 on success, 2 on bad input or usage (with a plain message on stderr).
 """
@@ -24,8 +27,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     parser = _parser()
     args = parser.parse_args(argv)
-    if args.command != "interpret":  # pragma: no cover - argparse enforces the choice
-        parser.error(f"unknown command {args.command}")
+    if args.command == "reply":
+        if args.text == "-":
+            return _reply_lines(sys.stdin.buffer, sys.stdout, args.age_years)
+        return _reply_one(_from_argv(args.text), args.json, args.age_years)
     from bot.model import Sex
 
     sex = Sex(args.sex) if args.sex else None
@@ -46,7 +51,54 @@ def _parser() -> argparse.ArgumentParser:
     interpret.add_argument("--age-years", type=_age, default=None, metavar="N")
     interpret.add_argument("--sex", choices=["female", "male"], default=None)
     interpret.add_argument("text", metavar="TEXT", help="the text, or - to read lines from stdin")
+    reply = commands.add_parser("reply", help="what the chatbot would answer to a message")
+    reply.add_argument("--json", action="store_true", help="print one JSON object")
+    reply.add_argument("--age-years", type=_age, default=None, metavar="N")
+    reply.add_argument("text", metavar="TEXT", help="the text, or - to read lines from stdin")
     return parser
+
+
+def _reply_one(text: str, as_json: bool, age_years: float | None) -> int:
+    reply = _reply_json(text, age_years)
+    if as_json:
+        print(json.dumps(reply, ensure_ascii=False))
+        return EXIT_OK
+    for message in reply["messages"]:
+        print(message["text"])
+        for button in message["buttons"]:
+            print(f"  [{button['title']}] ({button['payload']})")
+        print()
+    return EXIT_OK
+
+
+def _reply_lines(lines: IO[bytes], out: IO[str], age_years: float | None) -> int:
+    """Batch mode: one fresh conversation and one JSON object per input line."""
+    for raw in lines:
+        text = raw.decode("utf-8", errors="replace").rstrip("\r\n")
+        out.write(json.dumps(_reply_json(text, age_years), ensure_ascii=False) + "\n")
+        out.flush()
+    return EXIT_OK
+
+
+def _reply_json(text: str, age_years: float | None) -> dict[str, Any]:
+    """Run `text` through the chat's own turn (bot.dialogue.respond) in a fresh conversation."""
+    from bot.conversation import ConversationState
+    from bot.dialogue import respond
+    from bot.report import as_json_dict
+    from bot.responses import response_text
+
+    reply = respond(ConversationState(age_years=age_years), text)
+    messages = [
+        {
+            "text": message.text or response_text(message.response),
+            "buttons": [{"title": b.title, "payload": b.payload} for b in message.buttons],
+        }
+        for message in reply.messages
+    ]
+    interpretation = reply.interpretation
+    findings = [] if interpretation is None else as_json_dict(interpretation)["findings"]
+    urgency = None if reply.urgency is None else reply.urgency.value
+    return {"messages": messages, "urgency": urgency, "findings": findings}
 
 
 def _age(typed: str) -> float:

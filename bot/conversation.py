@@ -34,6 +34,8 @@ class ConversationState:
     temperature_c: float | None = None
     red_flags: tuple[str, ...] = ()  # reported and not denied since
     awaiting: str | None = None  # the question the bot asked last: "unit" | "age"
+    subject: str | None = None  # whose counts: "daughter", "child"; None: the writer's own
+    intro_given: bool = False  # the note on what this bot is was sent
 
 
 @dataclass(frozen=True)
@@ -44,6 +46,10 @@ class Turn:
     interpretation: Interpretation | None  # None: no counts and no red flags known
     counts_changed: bool  # this message gave counts, a unit or an age: explain them again
     question: str | None  # ask this now: "unit" | "age"
+    # This message itself said something that sets the urgency (a symptom, a temperature,
+    # treatment, "my count is low"): its advice is due even when no counts are explained.
+    urgency_news: bool = False
+    other_specimen: str | None = None  # white cells in urine, spinal fluid ...: not judged
 
 
 def take_turn(state: ConversationState, text: str) -> Turn:
@@ -68,11 +74,25 @@ def take_turn(state: ConversationState, text: str) -> Turn:
         counts_changed = True
 
     new_state = _remember(state, context, value_text, age_years)
-    interpretation = _judge(new_state)
+    interpretation = _judge(new_state, fever_below_threshold=context.fever_below_threshold)
     question = None
     if counts_changed and interpretation is not None:
         question = next(iter(interpretation.questions), None)
-    return Turn(replace(new_state, awaiting=question), interpretation, counts_changed, question)
+    news = bool(
+        context.red_flags
+        or context.temperature_c is not None
+        or context.on_cancer_treatment
+        or context.says_low_count
+        or context.fever_below_threshold
+    )
+    return Turn(
+        replace(new_state, awaiting=question),
+        interpretation,
+        counts_changed,
+        question,
+        urgency_news=news,
+        other_specimen=context.other_specimen,
+    )
 
 
 def _remember(
@@ -91,7 +111,8 @@ def _remember(
     on_treatment = context.on_cancer_treatment or (
         state.on_cancer_treatment and "cancer_treatment" not in denied
     )
-    return ConversationState(
+    return replace(
+        state,
         value_text=value_text,
         age_years=age_years if age_years is not None else state.age_years,
         sex=context.sex or state.sex,
@@ -99,13 +120,13 @@ def _remember(
         says_low_count=state.says_low_count or context.says_low_count,
         temperature_c=temperature,
         red_flags=tuple(red_flags),
-        awaiting=state.awaiting,
+        subject=context.subject or state.subject,
     )
 
 
-def _judge(state: ConversationState) -> Interpretation | None:
+def _judge(state: ConversationState, fever_below_threshold: bool = False) -> Interpretation | None:
     """Interpret the remembered counts with everything known about the person now."""
-    if not state.value_text and not state.red_flags:
+    if not state.value_text and not state.red_flags and not fever_below_threshold:
         return None
     counts = parse_text(state.value_text) if state.value_text else None
     context = ClinicalContext(
@@ -115,6 +136,8 @@ def _judge(state: ConversationState) -> Interpretation | None:
         says_low_count=state.says_low_count,
         age_years=state.age_years,
         sex=state.sex,
+        subject=state.subject,
+        fever_below_threshold=fever_below_threshold,
     )
     merged = ParsedText(
         text=counts.text if counts else "",

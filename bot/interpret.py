@@ -215,7 +215,8 @@ def _notes(
         notes.extend(_reading_notes(finding))
         if finding.cells_per_ul is not None and finding.category in _SIDE:
             notes.extend(_range_notes(finding, finding.cells_per_ul, context))
-    if any(_mildly_low(finding) for finding in findings):
+    adult = not ranges.is_child(context.age_years)  # the Duffy data are from adults only
+    if adult and any(_mildly_low(finding) for finding in findings):
         notes.append(ranges.note("mildly_low"))
     return tuple(dict.fromkeys(notes))
 

@@ -2,26 +2,56 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from bot.errors import EmptyTextError, TextTooLongError
-from bot.model import ParsedText
+from bot.model import LabValue, ParsedText
 from bot.pipeline import make_doc
+from bot.specimens import specimen_named, specimen_of_count
 from bot.symptoms import read_context
+from bot.temperature import find_temperatures
 from bot.values import find_lab_values
 
 MAX_TEXT_CHARS = 20_000  # a 40-line lab report is about 3,000 characters
 
 
 def parse_text(text: str) -> ParsedText:
-    """Read everything the interpreter needs from one message."""
+    """Read everything the interpreter needs from one message.
+
+    A number that is a temperature ("a temperature of 38.6", "fever 102") is never a count, and
+    a count measured in urine, spinal fluid or another sample is not judged as a blood count
+    (docs/clinical-reference.md section 4).
+    """
     cleaned = clean_text(text)
     doc = make_doc(cleaned)
-    values, shares = find_lab_values(doc)
+    found, shares = find_lab_values(doc)
+    temperatures = find_temperatures(cleaned)
+    explicit = {t.start for t in temperatures if t.explicit}
+    values, specimen = [], specimen_named(cleaned)
+    for value in found:
+        if _number_start(value) in explicit:
+            continue
+        value_specimen = specimen_of_count(cleaned, value.start)
+        if value_specimen is not None:
+            specimen = specimen or value_specimen
+            continue
+        values.append(value)
+    counted = {_number_start(value) for value in values}
+    temperatures = [t for t in temperatures if t.start not in counted]
+    context = read_context(doc, values, temperatures)
+    if specimen is not None:
+        context = replace(context, other_specimen=specimen.name)
     return ParsedText(
         text=cleaned,
-        values=values,
-        neutrophil_shares=shares,
-        context=read_context(doc, values),
+        values=tuple(values),
+        neutrophil_shares=shares if not specimen else (),
+        context=context,
     )
+
+
+def _number_start(value: LabValue) -> int:
+    """Where the number of a count starts ("-3.2" starts at the sign)."""
+    return value.start + (1 if value.text.startswith(("-", "−")) else 0)
 
 
 # Full-width forms (U+FF01-U+FF5E, typed with East Asian keyboards: "ｗｂｃ ３．２") as their

@@ -8,7 +8,7 @@ of values (values.py) and symptoms (symptoms.py).
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -47,6 +47,7 @@ class RedFlagSpec:
     source: str
     not_followed_by: frozenset[str]
     requires_any: tuple[str, ...]
+    puzzled_sense: bool = False  # "I'm confused, what does 3.2 mean?" is not the sign
 
 
 def skip_unused_ml_backends() -> None:
@@ -98,6 +99,7 @@ def red_flag_specs() -> tuple[RedFlagSpec, ...]:
                     source=str(row["source"]),
                     not_followed_by=frozenset(str(w) for w in row.get("not_followed_by", [])),
                     requires_any=tuple(str(p) for p in row.get("requires_any", [])),
+                    puzzled_sense=bool(row.get("puzzled_sense", False)),
                 )
             )
             if not row["phrases"]:
@@ -105,6 +107,12 @@ def red_flag_specs() -> tuple[RedFlagSpec, ...]:
         except (KeyError, TypeError, ValueError) as exc:
             raise ReferenceDataError(str(RED_FLAGS_FILE), f"bad row {row!r}: {exc}") from exc
     return tuple(specs)
+
+
+def red_flag_phrases(kinds: Sequence[str]) -> tuple[str, ...]:
+    """The phrases of the red flags of these kinds, as written in data/red_flags.yml."""
+    rows = _load_yaml(RED_FLAGS_FILE)
+    return tuple(str(p) for row in rows if row["kind"] in kinds for p in row["phrases"])
 
 
 @cache

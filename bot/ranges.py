@@ -42,6 +42,7 @@ LIMIT_NAMES = (
     "anc_lowest_plausible",
     "highest_plausible",
     "fever_from",
+    "infant_fever_emergency_below",
     "celsius_up_to",
     "mildly_low_wbc_from",
 )
@@ -271,6 +272,11 @@ def format_count(cells_per_ul: float) -> str:
 def fever_threshold_c() -> float:
     """The lowest temperature that is a fever, in °C (CDC: 38.0 °C / 100.4 °F)."""
     return _tables().limits["fever_from"]
+
+
+def infant_fever_emergency_below_years() -> float:
+    """A fever below this age (3 months, in years) is an emergency whatever the count (AAP)."""
+    return _tables().limits["infant_fever_emergency_below"]
 
 
 def celsius_up_to() -> float:

@@ -17,6 +17,7 @@ from bot.content import button_title, find_cause, topic_answer, topics
 from bot.conversation import Turn
 from bot.model import Category, Finding, Interpretation, Urgency
 from bot.report import by_severity, explanations, format_cells
+from bot.specimens import specimen_named_by
 
 # Intents answered from bot/data/content.yml: ask_<topic>.
 TOPIC_PREFIX = "ask_"
@@ -58,26 +59,40 @@ class Message:
     buttons: tuple[Button, ...] = ()
 
 
-def plan_reply(turn: Turn, intent: str, text: str, intro_given: bool) -> tuple[Message, ...]:
-    """The messages answering one turn, in the order they must be sent."""
+def plan_reply(turn: Turn, intent: str, text: str) -> tuple[Message, ...]:
+    """The messages answering one turn, in the order they must be sent.
+
+    Urgency first and never dropped: the emergency lead, then (once) the intro, then what this
+    message changed (a sample that is not blood, the reading of new counts, or same-day advice
+    raised by what it said), then the answer to the question asked, then next steps.
+    """
     messages: list[Message] = []
     interpretation = turn.interpretation
     emergency = interpretation is not None and interpretation.urgency is Urgency.EMERGENCY
     if emergency and interpretation is not None:
         messages.append(Message(text=emergency_message(interpretation)))
-    if not intro_given:
+    if not turn.state.intro_given:
         messages.append(Message(response=INTRO_RESPONSE))
+    answered = False
+    if turn.other_specimen:
+        messages.append(Message(text=specimen_message(turn.other_specimen)))
+        answered = True
     if interpretation is not None and interpretation.findings and turn.counts_changed:
-        messages.append(Message(text=interpretation_message(interpretation)))
+        messages.append(Message(text=interpretation_message(interpretation, turn.state.subject)))
+        answered = True
+    elif _urgency_due(turn, emergency):
+        assert interpretation is not None  # _urgency_due checks it
+        messages.append(Message(text=advice_message(interpretation)))
+        answered = True
 
     topic = intent[len(TOPIC_PREFIX) :] if intent.startswith(TOPIC_PREFIX) else None
     if topic is not None and topic in topics():
         messages.append(Message(text=topic_message(topic, text, turn)))
-    elif intent == "report_symptom" and not emergency:
+    elif intent == "report_symptom" and not emergency and not answered:
         messages.append(Message(text=symptom_message(interpretation)))
-    elif intent in RESPONSE_OF_INTENT and not (intent == "inform" and turn.counts_changed):
+    elif intent in RESPONSE_OF_INTENT and not (intent == "inform" and (answered or emergency)):
         messages.append(Message(response=RESPONSE_OF_INTENT[intent]))
-    elif intent not in RESPONSE_OF_INTENT and not turn.counts_changed and not emergency:
+    elif intent not in RESPONSE_OF_INTENT and not answered and not emergency:
         messages.append(Message(response=RESPONSE_OF_INTENT["nlu_fallback"]))
 
     buttons = _buttons(topic, turn, emergency, intent)
@@ -85,6 +100,15 @@ def plan_reply(turn: Turn, intent: str, text: str, intro_given: bool) -> tuple[M
         last = messages[-1]
         messages[-1] = Message(last.text, last.response, buttons)
     return tuple(messages)
+
+
+def _urgency_due(turn: Turn, emergency: bool) -> bool:
+    """Same-day advice (or the fever-threshold note) that this message itself raised."""
+    interpretation = turn.interpretation
+    if interpretation is None or emergency or not turn.urgency_news:
+        return False
+    same_day = interpretation.urgency is Urgency.SAME_DAY
+    return same_day or interpretation.context.fever_below_threshold
 
 
 def medical_message(text: str, source_keys: Iterable[str]) -> str:
@@ -107,11 +131,14 @@ def emergency_message(interpretation: Interpretation) -> str:
     return medical_message(text, _reason_sources(interpretation))
 
 
-def interpretation_message(interpretation: Interpretation) -> str:
-    """How each count was read, what it is compared with, what that means, and what to do."""
+def interpretation_message(interpretation: Interpretation, subject: str | None = None) -> str:
+    """How each count was read, what it is compared with, what that means, and what to do.
+
+    `subject`: whose count it is ("daughter") when not the writer's own.
+    """
     words = explanations()
     findings = by_severity(interpretation.findings)
-    sentences = [_finding_sentence(finding, words) for finding in findings]
+    sentences = [_finding_sentence(finding, words, subject) for finding in findings]
     sentences.append(words["meanings"][findings[0].category.value])
     if interpretation.urgency is not Urgency.EMERGENCY:
         sentences.extend(interpretation.reasons)
@@ -119,6 +146,19 @@ def interpretation_message(interpretation: Interpretation) -> str:
     keys = [key for finding in findings for key in finding.reference.source_keys]
     keys += _reason_sources(interpretation)
     return medical_message(" ".join(sentences), keys)
+
+
+def advice_message(interpretation: Interpretation) -> str:
+    """The urgency a message raised without new counts ("and she has mouth sores now")."""
+    reasons = [reason for reason in interpretation.reasons if reason != ranges.reason("routine")]
+    return medical_message(" ".join(reasons), _reason_sources(interpretation))
+
+
+def specimen_message(name: str) -> str:
+    """White cells in urine, spinal fluid ...: not judged against blood ranges (section 4)."""
+    specimen = specimen_named_by(name)
+    text = ranges.reason("other_specimen", sample=specimen.words)
+    return medical_message(text, specimen.source_keys)
 
 
 def topic_message(topic: str, text: str, turn: Turn) -> str:
@@ -141,10 +181,11 @@ def symptom_message(interpretation: Interpretation | None) -> str:
     return medical_message(" ".join([*reasons, answer.text]), keys)
 
 
-def _finding_sentence(finding: Finding, words: Mapping[str, Any]) -> str:
+def _finding_sentence(finding: Finding, words: Mapping[str, Any], subject: str | None) -> str:
     name = words["analyte_names"][finding.analyte.value]
+    whose = f"your {subject}'s" if subject else "your"
     if finding.category is Category.NEEDS_UNIT:
-        return f'I cannot judge your {name} of "{finding.text}" without its unit.'
+        return f'I cannot judge {whose} {name} of "{finding.text}" without its unit.'
     if finding.category is Category.IMPLAUSIBLE or finding.cells_per_ul is None:
         return f'As written, "{finding.text}" is not a {name} a blood test can give.'
     reference = finding.reference
@@ -154,7 +195,7 @@ def _finding_sentence(finding: Finding, words: Mapping[str, Any]) -> str:
     compared = "the " + ranges.range_words(reference)
     low, high = format_cells(reference.low), format_cells(reference.high)
     return (
-        f"Your {name} of {cells} cells per microliter is {category}{grade}: "
+        f"{whose.capitalize()} {name} of {cells} cells per microliter is {category}{grade}: "
         f"I compared it with {compared}, {low} to {high}."
     )
 

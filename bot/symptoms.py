@@ -8,9 +8,11 @@ until a scope ends ("but", ".", "and I"); "fever: no" and "fever-free" negate ba
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from bot import ranges
 from bot.model import ClinicalContext, LabValue, RedFlag, RedFlagKind, Sex
 from bot.person import Age, find_ages
 from bot.pipeline import context_matcher, matched_spans, red_flag_matcher, red_flag_specs
@@ -27,15 +29,22 @@ QUESTION_WINDOW_TOKENS = 3
 _STANDALONE_NO = frozenset({",", ".", "!", "?", ":", ";"})  # "No, I have a fever" is an answer
 
 
-def read_context(doc: Doc, values: Sequence[LabValue] = ()) -> ClinicalContext:
-    """The clinical context of one message."""
+def read_context(
+    doc: Doc,
+    values: Sequence[LabValue] = (),
+    temperatures: Sequence[Temperature] | None = None,
+) -> ClinicalContext:
+    """The clinical context of one message (`temperatures`: those not read as counts)."""
     cues = matched_spans(context_matcher(), doc)
     negations = _Negation(doc, cues)
-    temperatures = find_temperatures(doc.text)
+    if temperatures is None:
+        temperatures = find_temperatures(doc.text)
     temperature_c = max((t.celsius for t in temperatures), default=None)
     symptom_spans = matched_spans(red_flag_matcher(), doc)
     red_flags = _red_flags(doc, symptom_spans, negations, temperature_c, temperatures)
     age = _age_of_subject(find_ages(doc.text), values)
+    fever_words = [s for s in symptom_spans if s.label_ == "fever" and not negations.negates(s)]
+    below = temperature_c is not None and temperature_c < fever_threshold_c()
     return ClinicalContext(
         temperature_c=temperature_c,
         red_flags=tuple(red_flags),
@@ -51,6 +60,8 @@ def read_context(doc: Doc, values: Sequence[LabValue] = ()) -> ClinicalContext:
         age_years=None if age is None else age.years,
         sex=_sex(cues, age),
         negated=_negated(symptom_spans, cues, negations, temperature_c),
+        subject=_subject(doc.text, age),
+        fever_below_threshold=below and bool(fever_words),
     )
 
 
@@ -110,6 +121,8 @@ def _red_flags(
             continue
         if spec.not_followed_by and _followed_by(doc, span, spec.not_followed_by):
             continue
+        if spec.puzzled_sense and _puzzled(doc, span):
+            continue
         if spec.name == "fever" and temperature_c is not None:
             continue  # a measured temperature decides whether there is a fever
         flags[spec.name] = RedFlag(spec.name, RedFlagKind(spec.kind), span.text, span.start_char)
@@ -148,6 +161,39 @@ def _negated(
     return tuple(dict.fromkeys(names))
 
 
+_QUESTION_WORDS = frozenset(
+    {"what", "what's", "whats", "why", "how", "does", "do", "is", "are", "can", "could"}
+    | {"should", "would", "which", "when", "where", "who", "pls", "please", "help", "explain"}
+)
+_FIRST_PERSON = frozenset({"i", "i'm", "im", "me", "we", "we're"})
+_BETWEEN_SUBJECT_AND_WORD = frozenset(
+    {"'m", "’m", "am", "are", "'re", "a", "bit", "little", "so", "really", "very", "totally"}
+    | {"quite", "kind", "kinda", "of", "sort", "just", "completely", "super", "too", "still"}
+    | {"feel", "feeling", "getting", "honestly", "all", "rather"}
+)
+_CLAUSE_GLUE = frozenset({",", ".", ":", ";", "-", "!", "…", "and", "so", "but", "because"})
+
+
+def _puzzled(doc: Doc, span: Span) -> bool:
+    """ "Confused" as puzzled about the result, not the emergency sign (section 5).
+
+    The writer speaks of themself ("I'm so confused") or starts with the word, and a question
+    follows or the message asks one; "my mother is confused, what should I do?" stays the sign.
+    """
+    cursor = span.start - 1
+    while cursor >= 0 and doc[cursor].lower_ in _BETWEEN_SUBJECT_AND_WORD:
+        cursor -= 1
+    first_person = cursor >= 0 and doc[cursor].lower_ in _FIRST_PERSON
+    if not (first_person or cursor < 0 or doc[cursor].is_punct):
+        return False
+    after = span.end
+    while after < len(doc) and doc[after].lower_ in _CLAUSE_GLUE:
+        after += 1
+    question_follows = after < len(doc) and doc[after].lower_ in _QUESTION_WORDS
+    asks = any(token.text == "?" for token in doc[span.end :])
+    return question_follows or (first_person and asks)
+
+
 def _followed_by(doc: Doc, span: Span, words: frozenset[str]) -> bool:
     return span.end < len(doc) and doc[span.end].lower_ in words
 
@@ -170,6 +216,27 @@ def _age_of_subject(ages: Sequence[Age], values: Sequence[LabValue]) -> Age | No
         if before:
             return before[-1]
     return ages[0]
+
+
+_RELATIVES = (
+    "son|daughter|child|kid|baby|boy|girl|toddler|infant|newborn|husband|wife|partner|mom|mum|"
+    "mother|dad|father|brother|sister|grandson|granddaughter|grandmother|grandfather|grandma|"
+    "grandpa|aunt|uncle|niece|nephew|friend|patient"
+)
+_SUBJECT = re.compile(
+    rf"\b(?:my|our)[ \t]+(?:[\w-]+[ \t]+){{0,3}}?(?P<who>{_RELATIVES})(?:'s|’s|s)?\b", re.I
+)
+_CHILD_AGE = re.compile(r"\b(?:my|our)[ \t]+\d", re.I)
+
+
+def _subject(text: str, age: Age | None) -> str | None:
+    """Whose count it is when it is not the writer's: "daughter", or "child" for "my 3 year old"."""
+    match = _SUBJECT.search(text)
+    if match:
+        return match.group("who").lower()
+    if age is not None and _CHILD_AGE.search(text) and ranges.is_child(age.years):
+        return "child"
+    return None
 
 
 def _sex(cues: Sequence[Span], age: Age | None) -> Sex | None:

@@ -8,7 +8,7 @@ section 5). Values outside what a living body shows are ignored.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot.ranges import celsius_up_to
 
@@ -20,10 +20,16 @@ _UNIT = (
     r"|[ \t]*(?P<scale_only>c|f|celsius|fahrenheit|centigrade)\b)"
 )
 _WITH_UNIT = re.compile(rf"(?<![\w.,]){_NUMBER}{_UNIT}", re.IGNORECASE)
+# Words after which a number is surely a temperature (it is never read as a count after them),
+# and weaker ones ("reached 39") that only make a number a temperature when no count name
+# claims it.
+_STRONG_WORDS = (
+    r"temp|temps|temperature|temperatures|temprature|temperture|tempreture|fever|fevers|"
+    r"febrile|feverish|running|spiked?|spiking|thermometer|T"
+)
+_WEAK_WORDS = r"read|reads|reading|reached|hit|went up to|up to"
 _AFTER_WORD = re.compile(
-    r"\b(?:temp|temps|temperature|temperatures|temprature|temperture|tempreture|fever|fevers|"
-    r"febrile|running|spiked?|"
-    r"thermometer|read|reads|reading|reached|hit|went up to|up to)\b"
+    rf"\b(?P<word>{_STRONG_WORDS}|{_WEAK_WORDS})\b"
     r"(?:[ \t]*(?:is|was|of|at|to|=|:|reached|hit|went|up|around|about|almost|over|of about|"
     r"last night|this morning|tonight|today|now|still|a|has|been|says|said|shows|showed|"
     r"reads|reading)\b)*[ \t:=]*"
@@ -47,6 +53,7 @@ class Temperature:
     celsius: float
     text: str
     start: int
+    explicit: bool = True  # a unit or a temperature word says so; never a count then
 
 
 def find_temperatures(text: str) -> list[Temperature]:
@@ -59,24 +66,29 @@ def find_temperatures(text: str) -> list[Temperature]:
             found[match.start("number")] = temperature
     for match in _AFTER_WORD.finditer(text):
         start = match.start("number")
-        if start in found:
-            continue
+        word = match.group("word")
+        if start in found or (word == "T" and match.group(0)[0] != "T"):
+            continue  # a lone "T" counts only as a capital ("T 38.7"), and re.I lowers it
         temperature = _temperature(match.group("number"), "", match.group("number"), start)
         if temperature is not None:
-            found[start] = temperature
+            explicit = re.fullmatch(_STRONG_WORDS, word, re.IGNORECASE) is not None
+            found[start] = replace(temperature, explicit=explicit)
     for start in sorted(found):
-        _add_continued(text, start + len(found[start].text), found)
+        _add_continued(text, start + len(found[start].text), found, found[start])
     return [found[start] for start in sorted(found)]
 
 
-def _add_continued(text: str, pos: int, found: dict[int, Temperature]) -> None:
+def _add_continued(
+    text: str, pos: int, found: dict[int, Temperature], previous: Temperature
+) -> None:
     """Readings that follow a temperature in the same sentence are temperatures too."""
     while (match := _CONTINUED.match(text, pos)) is not None:
         number = match.group("number")
         temperature = _temperature(number, "", number, match.start("number"))
         if temperature is None:
             return
-        found.setdefault(match.start("number"), temperature)
+        found.setdefault(match.start("number"), replace(temperature, explicit=previous.explicit))
+        previous = found[match.start("number")]
         pos = match.end()
 
 

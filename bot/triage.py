@@ -36,6 +36,8 @@ def assess(
         emergency.append(ranges.reason("emergency_sign", signs=ranges.join_words(signs)))
     if fever and low_count:
         emergency.append(ranges.reason(low_count, fever=_fever_words(context)))
+    if fever and _young_infant(context.age_years):
+        emergency.append(ranges.reason("fever_young_infant", fever=_fever_words(context)))
     for finding in findings:
         key = _CRITICAL_REASONS.get((finding.analyte, finding.category))
         if key and finding.cells_per_ul is not None:
@@ -49,17 +51,30 @@ def assess(
     if infection_signs and low_count and not fever:
         signs_text = ranges.join_words(infection_signs)
         same_day.append(ranges.reason("infection_sign_low_count", signs=signs_text))
+    below = context.fever_below_threshold and not fever
+    if below and low_count:
+        same_day.append(ranges.reason("fever_below_threshold_low_count"))
     if emergency:
+        # One urgency per message: the same-day reasons ("contact your doctor today") are left
+        # out under an emergency lead (section 6).
         line = (
             "oncology_line_on_treatment"
             if context.on_cancer_treatment
             else ("oncology_line_if_on_treatment")
         )
         actions = [ranges.reason("seek_emergency_care"), ranges.reason(line)]
-        return Urgency.EMERGENCY, _unique([*actions, *emergency, *same_day])
+        return Urgency.EMERGENCY, _unique([*actions, *emergency])
     if same_day:
         return Urgency.SAME_DAY, _unique(same_day)
-    return Urgency.ROUTINE, (ranges.reason("routine"),)
+    routine = [ranges.reason("routine")]
+    if below:
+        routine.insert(0, ranges.reason("fever_below_threshold"))
+    return Urgency.ROUTINE, tuple(routine)
+
+
+def _young_infant(age_years: float | None) -> bool:
+    """Younger than 3 months: a fever is an emergency on its own (AAP; NICE NG143)."""
+    return age_years is not None and age_years < ranges.infant_fever_emergency_below_years()
 
 
 def has_fever(context: ClinicalContext) -> bool:

@@ -10,18 +10,9 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.respond import ActionRespond
+from actions.state import STATE_SLOTS
 
-EMPTY_SLOTS: dict[str, Any] = {
-    "value_text": None,
-    "age_years": None,
-    "sex": None,
-    "on_cancer_treatment": None,
-    "says_low_count": None,
-    "temperature_c": None,
-    "red_flags": None,
-    "awaiting": None,
-    "intro_given": None,
-}
+EMPTY_SLOTS: dict[str, Any] = dict.fromkeys(STATE_SLOTS)
 
 
 def make_tracker(text: str, intent: str, slots: dict[str, Any] | None = None) -> Tracker:

@@ -267,7 +267,7 @@ def test_citation_goes_where_the_template_puts_it() -> None:
 
 def test_uncited_wording_has_no_brackets() -> None:
     """Project conventions are not cited to users."""
-    assert "(" not in ranges.reason("seek_emergency_care")
+    assert "(" not in ranges.reason("fever_no_count", fever="Fever")
 
 
 def test_words_fill_their_fields() -> None:

@@ -1,0 +1,92 @@
+"""One turn of the chat, end to end and safe: message in, the messages to send and the new state
+out. The Rasa action and `python -m bot reply` both call `respond`, so they answer alike.
+
+`respond` never raises: text that cannot be read gets a friendly reply, and if composing the
+reply fails for any other reason, the person still gets emergency advice when a red flag was
+read (bot.safety) and a short apology; the error is logged without what was typed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from bot.conversation import ConversationState, Turn, take_turn
+from bot.errors import EmptyTextError, TextTooLongError, WbcBotError
+from bot.model import Interpretation, Urgency
+from bot.questions import asked_topic
+from bot.replies import TOPIC_PREFIX, Message, plan_reply
+from bot.safety import EMERGENCY_TEXT, fallback_texts, log_failure
+
+# Intents whose message may still carry a question the NLU model did not pick
+# ("wbc 2.1 and mouth sores, how do I avoid infections?").
+QUESTION_MAY_HIDE_IN = frozenset({"inform", "report_symptom"})
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What to send for one message, and what to remember afterwards."""
+
+    messages: tuple[Message, ...]
+    state: ConversationState
+    interpretation: Interpretation | None = None
+    failed: bool = False  # the fallback was sent: something went wrong
+
+    @property
+    def urgency(self) -> Urgency | None:
+        """The urgency of the answer (None: nothing medical was judged)."""
+        if self.failed:
+            emergency = any(message.text == EMERGENCY_TEXT for message in self.messages)
+            return Urgency.EMERGENCY if emergency else None
+        return None if self.interpretation is None else self.interpretation.urgency
+
+
+def respond(state: ConversationState, text: str, intent: str | None = None) -> Reply:
+    """Answer one message in the light of the conversation so far; never raises.
+
+    `intent` is the NLU model's; without one (the command line) the question is found by rules.
+    """
+    try:
+        turn = take_turn(state, text)
+    except EmptyTextError:
+        return Reply((Message(response="utter_cannot_read"),), state)
+    except TextTooLongError:
+        return Reply((Message(response="utter_too_long"),), state)
+    except Exception as exc:  # noqa: BLE001 - never leave a person without an answer
+        log_failure("reading a message" if isinstance(exc, WbcBotError) else "a turn", exc)
+        return _fallback(state, text, bool(state.red_flags))
+    try:
+        messages = plan_reply(turn, resolve_intent(intent, text, turn), text)
+    except Exception as exc:  # noqa: BLE001 - never leave a person without an answer
+        log_failure("composing a reply", exc)
+        return _fallback(turn.state, text, _urgent(turn))
+    new_state = replace(turn.state, intro_given=True)
+    return Reply(messages, new_state, turn.interpretation)
+
+
+def resolve_intent(intent: str | None, text: str, turn: Turn) -> str:
+    """The model's intent, or the question the rules find when the model had none or saw only a
+    value or a symptom; without either, what the message gave (a value, a symptom)."""
+    if intent is not None and intent not in QUESTION_MAY_HIDE_IN:
+        return intent
+    topic = asked_topic(text)
+    if topic is not None:
+        return TOPIC_PREFIX + topic
+    if intent is not None:
+        return intent
+    if turn.counts_changed or turn.other_specimen:
+        return "inform"
+    if turn.urgency_news:
+        return "report_symptom"
+    return "nlu_fallback"
+
+
+def _urgent(turn: Turn) -> bool:
+    interpretation = turn.interpretation
+    return bool(turn.state.red_flags) or (
+        interpretation is not None and interpretation.urgency is Urgency.EMERGENCY
+    )
+
+
+def _fallback(state: ConversationState, text: str, red_flag_known: bool) -> Reply:
+    texts = fallback_texts(text, red_flag_known)
+    return Reply(tuple(Message(text=t) for t in texts), state, failed=True)

@@ -1,0 +1,84 @@
+"""The replies that must never fail: emergency advice and the apology when answering went wrong.
+
+Both are constants, built without reading any file. When composing a reply raises (or the
+action server cannot be reached), `fallback_texts` still gives the right urgency: emergency
+advice first when the message (or the conversation) mentions a red flag, then the apology.
+The red-flag check here is deliberately coarse (no negation): in a failure, sending emergency
+advice to "no fever" is the safe mistake.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Sequence
+from functools import cache
+from types import TracebackType
+
+logger = logging.getLogger(__name__)
+
+EMERGENCY_TEXT = (
+    "⚠️ If this is about a fever with a low white count, trouble breathing, chest pain, "
+    "confusion, fainting, a seizure, a stiff neck with a headache or feeling very unwell: seek "
+    "emergency care now. Call 911 in the US, 112 in the EU, 999 in the UK, or your local "
+    "emergency number. On cancer treatment, also call your oncology team's 24-hour line.\n\n"
+    'Source: MedlinePlus, "Recognizing medical emergencies" — '
+    "https://medlineplus.gov/ency/article/001927.htm"
+)
+TROUBLE_TEXT = (
+    "Sorry, I'm having trouble answering right now. Please try again in a minute. "
+    "If this is urgent, seek medical care now."
+)
+# Used when the red-flag data cannot be read: the core emergency and fever words.
+_CORE_RED_FLAGS = re.compile(
+    r"breath|chest pain|confus|faint|passed out|seizure|convuls|stiff neck|unwell|very sick|"
+    r"dying|fever|febrile|chills|rigors|shaking|hard to wake|unresponsive|collapsed",
+    re.IGNORECASE,
+)
+# 38.0-42.9 with a decimal, or 100-109 °F: a temperature in the fever range.
+_FEVER_NUMBER = re.compile(r"\b(?:3[89]|4[0-2])[.,]\d\b|\b10\d(?:[.,]\d)?\s*°?\s*f\b")
+_URGENT_KINDS = ("emergency_sign", "fever")
+
+
+def fallback_texts(text: str, red_flag_known: bool = False) -> tuple[str, ...]:
+    """What to send when the real reply could not be composed: never empty, never raises."""
+    try:
+        urgent = red_flag_known or mentions_red_flag(text)
+    except Exception:  # noqa: BLE001 - the last line of defence must not fail
+        urgent = True
+    return (EMERGENCY_TEXT, TROUBLE_TEXT) if urgent else (TROUBLE_TEXT,)
+
+
+def mentions_red_flag(text: str) -> bool:
+    """Whether the text names an emergency sign or a fever sign, or a fever-range number."""
+    lowered = " " + re.sub(r"[’`´]", "'", text.lower()) + " "
+    if _CORE_RED_FLAGS.search(lowered) or _FEVER_NUMBER.search(lowered):
+        return True
+    return any(phrase.search(lowered) for phrase in _red_flag_phrases())
+
+
+@cache
+def _red_flag_phrases() -> tuple[re.Pattern[str], ...]:
+    try:
+        from bot.pipeline import red_flag_phrases
+
+        phrases = red_flag_phrases(_URGENT_KINDS)
+    except Exception:  # noqa: BLE001 - the core words above still apply
+        logger.warning("red-flag phrases could not be read; using the core words only")
+        return ()
+    return tuple(re.compile(rf"(?<!\w){re.escape(p.lower())}(?!\w)") for p in phrases)
+
+
+def log_failure(where: str, exc: BaseException) -> None:
+    """Log an error by type and code location only: never the message text or its values."""
+    frames = _frames(exc.__traceback__)
+    logger.error("%s failed: %s at %s", where, type(exc).__name__, " <- ".join(frames))
+
+
+def _frames(tb: TracebackType | None) -> Sequence[str]:
+    frames = []
+    while tb is not None:
+        code = tb.tb_frame.f_code
+        frames.append(f"{code.co_filename.rsplit('/', 1)[-1]}:{tb.tb_lineno} {code.co_name}")
+        tb = tb.tb_next
+    return list(reversed(frames))[:6]
