@@ -87,9 +87,8 @@ def _cues(text: str) -> list[_Cue]:
 def _patterns() -> tuple[tuple[Specimen | None, re.Pattern[str]], ...]:
     try:
         data = yaml.safe_load(SPECIMENS_FILE.read_text(encoding="utf-8"))
-        patterns: list[tuple[Specimen | None, re.Pattern[str]]] = [
-            (None, _pattern(data["blood_cues"], ()))
-        ]
+        blood = [f"(?<!white )(?<!white-){cue}" for cue in data["blood_cues"]]  # not "white blood"
+        patterns: list[tuple[Specimen | None, re.Pattern[str]]] = [(None, _pattern(blood, ()))]
         for entry in data["specimens"]:
             specimen = Specimen(entry["name"], entry["words"], tuple(entry["source"]))
             patterns.append((specimen, _pattern(entry["cues"], entry.get("exact_cues", ()))))

@@ -154,3 +154,34 @@ async def test_forget_data_restarts_the_conversation() -> None:
     )
     assert [m["response"] for m in dispatcher.messages] == ["utter_forgotten"]
     assert [e["event"] for e in events] == ["restart"]
+
+
+def test_slots_are_exactly_the_state_fields() -> None:
+    """domain.yml declares one slot per ConversationState field, and no other."""
+    from actions.state import STATE_SLOTS
+
+    domain = yaml.safe_load((Path(__file__).resolve().parents[2] / "domain.yml").read_text())
+    assert set(domain["slots"]) == set(STATE_SLOTS)
+
+
+async def test_only_changed_slots_are_set(respond: Conversation) -> None:
+    """A turn sets the slots that changed, not every slot."""
+    _, events, _ = await respond("hello", "greet", {"intro_given": True})
+    assert [e for e in events if e.get("event") == "slot"] == []
+    _, events, after = await respond("my wbc is 3.2", "inform", {"intro_given": True})
+    names = {e["name"] for e in events if e.get("event") == "slot"}
+    assert names == {"value_text"} and after["value_text"]
+
+
+def test_bot_never_imports_rasa() -> None:
+    """The domain core stays pure: importing every bot module loads neither rasa nor rasa_sdk."""
+    import subprocess
+    import sys
+
+    code = (
+        "import importlib, pkgutil, sys, bot\n"
+        "for m in pkgutil.iter_modules(bot.__path__): importlib.import_module('bot.' + m.name)\n"
+        "bad = [n for n in sys.modules if n.split('.')[0] in ('rasa', 'rasa_sdk')]\n"
+        "sys.exit(1 if bad else 0)\n"
+    )
+    assert subprocess.run([sys.executable, "-c", code], check=False, timeout=120).returncode == 0

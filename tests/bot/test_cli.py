@@ -162,3 +162,39 @@ def test_age_out_of_range_is_a_usage_error(capsys: pytest.CaptureFixture[str], a
     with pytest.raises(SystemExit):
         main(["interpret", "--age-years", age, "wbc 3"])
     assert "between 0 and 130" in capsys.readouterr().err
+
+
+def test_reply_prints_what_the_chat_would_send(capsys: pytest.CaptureFixture[str]) -> None:
+    """`reply --json`: messages with buttons, the urgency and the findings, in one object."""
+    assert main(["reply", "--json", "wbc 2.9 and I have a fever"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert set(result) == {"messages", "urgency", "findings"}
+    assert result["urgency"] == "emergency"
+    assert result["messages"][0]["text"].startswith("⚠️ Seek emergency care now")
+    assert all(set(m) == {"text", "buttons"} for m in result["messages"])
+    assert any(m["buttons"] for m in result["messages"])
+    assert result["findings"][0]["cells_per_ul"] == 2900
+
+
+def test_reply_plain_text_and_age(capsys: pytest.CaptureFixture[str]) -> None:
+    """Without --json the texts are printed; --age-years judges a child's count."""
+    assert main(["reply", "--age-years", "4", "wbc 5.1"]) == 0
+    out = capsys.readouterr().out
+    assert "5,100" in out and "children aged 2 to under 6 years" in out
+
+
+def test_reply_batch_mode_is_one_fresh_conversation_per_line() -> None:
+    """`reply -` reads lines; each line is its own conversation (no intro carried over)."""
+    lines = "I have trouble breathing\n\nwbc 6.5\n"
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "reply", "-"],
+        input=lines.encode(),
+        capture_output=True,
+        cwd=ROOT,
+        check=True,
+        timeout=120,
+    )
+    results = [json.loads(line) for line in done.stdout.decode().splitlines()]
+    assert [r["urgency"] for r in results] == ["emergency", None, "routine"]
+    assert results[1]["messages"][0]["text"]  # an empty line gets a friendly reply, not a crash
+    assert all("quick note" in " ".join(m["text"] for m in r["messages"]) for r in results[::2])

@@ -1,0 +1,180 @@
+"""The safety net around a turn: temperatures are not counts, other samples are not blood, the
+reply never fails silently, and every cited source has a name and a link."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+
+from bot import ranges
+from bot.conversation import ConversationState
+from bot.dialogue import respond
+from bot.model import Urgency
+from bot.parse import parse_text
+from bot.safety import EMERGENCY_TEXT, TROUBLE_TEXT, fallback_texts
+
+TEMPERATURE_CASES = [
+    ("wbc 4.4 and a temperature of 38.6", [4400.0], 38.6),
+    ("wbc 3.2, fever of 100.1", [3200.0], 37.83),
+    ("WBC 2.8 temp 102", [2800.0], 38.89),
+    ("wbc 3.0 and running 38.9", [3000.0], 38.9),
+    ("wbc 3.1, 38,5 °C", [3100.0], 38.5),
+    ("wbc 2.9 and 100.9F", [2900.0], 38.28),
+    ("T 38.7, wbc 1.9", [1900.0], 38.7),
+    ("wbc 3.3 fever 102 last night", [3300.0], 38.89),
+    ("a fever of 100.1", [], 37.83),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "counts", "celsius"), TEMPERATURE_CASES, ids=[c[0] for c in TEMPERATURE_CASES]
+)
+def test_temperatures_are_never_counts(text: str, counts: list[float], celsius: float) -> None:
+    """Section 4: a number attached to a temperature phrase is a temperature."""
+    parsed = parse_text(text)
+    assert [value.cells_per_ul for value in parsed.values] == counts
+    assert parsed.context.temperature_c == pytest.approx(celsius, abs=0.01)
+
+
+SPECIMEN_CASES = [
+    ("my urinalysis shows WBC 25", "urine"),
+    ("urine test: leukocytes 10-20 /hpf", "urine"),
+    ("WBC 25 /hpf", "urine"),
+    ("leukocyte esterase positive, what does it mean?", "urine"),
+    ("The spinal tap showed a white count of 12", "spinal fluid"),
+    ("CSF WBC 8", "spinal fluid"),
+    ("stool test positive for white blood cells", "stool"),
+    ("semen analysis: WBC 2 million/ml", "semen"),
+    ("wet mount shows many white cells", "smear"),
+    ("joint fluid wbc 30000", "body fluid"),
+]
+
+
+@pytest.mark.parametrize(("text", "specimen"), SPECIMEN_CASES, ids=[c[0] for c in SPECIMEN_CASES])
+def test_other_samples_are_not_judged_as_blood(text: str, specimen: str) -> None:
+    """White cells in urine, spinal fluid, stool ... get the 'blood counts only' reply."""
+    reply = respond(ConversationState(intro_given=True), text)
+    assert reply.interpretation is None or not reply.interpretation.findings
+    assert parse_text(text).context.other_specimen == specimen
+    answer = reply.messages[0].text
+    assert "blood test" in answer and "medlineplus.gov" in answer
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["my blood test shows wbc 3.2", "cbc: wbc 2.9, and my urine test was fine", "wbc 3.2"],
+)
+def test_blood_counts_next_to_other_words_are_still_read(text: str) -> None:
+    """A blood count is judged even when another sample is named after it."""
+    assert [value.cells_per_ul for value in parse_text(text).values][0] is not None
+
+
+@pytest.mark.parametrize(
+    ("text", "flagged"),
+    [
+        ("I feel very unwell", True),
+        ("he is really sick and his wbc is 2.1", True),
+        ("I'm so sick of these tests, wbc 3.2", False),
+        ("I'm confused, what does wbc 3.2 mean", False),
+        ("confused. what does 3.2 mean?", False),
+        ("my mother is confused, what should I do?", True),
+        ("he seems confused", True),
+    ],
+)
+def test_red_flags_read_in_their_sense(text: str, flagged: bool) -> None:
+    """ "Very unwell" is an emergency sign; "confused" meaning puzzled is not."""
+    urgency = respond(ConversationState(), text).urgency
+    assert (urgency is Urgency.EMERGENCY) is flagged
+
+
+def test_a_failing_reply_still_gives_emergency_advice(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """If composing the reply raises, a red flag still gets emergency advice, then an apology;
+    the log names the error but not what was typed."""
+
+    def broken(*_: object) -> None:
+        raise ValueError("boom")
+
+    monkeypatch.setattr("bot.dialogue.plan_reply", broken)
+    with caplog.at_level(logging.ERROR):
+        reply = respond(ConversationState(), "my wbc is 1.1 and I have trouble breathing")
+    assert [m.text for m in reply.messages] == [EMERGENCY_TEXT, TROUBLE_TEXT]
+    assert reply.urgency is Urgency.EMERGENCY
+    assert "ValueError" in caplog.text and "breathing" not in caplog.text
+
+
+def test_a_failing_reading_keeps_the_conversation(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An error while reading keeps what was said before and still apologises."""
+
+    def broken(*_: object) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr("bot.dialogue.take_turn", broken)
+    before = ConversationState(value_text="wbc 3.2", intro_given=True)
+    reply = respond(before, "hello")
+    assert reply.state == before
+    assert [m.text for m in reply.messages] == [TROUBLE_TEXT]
+
+
+@pytest.mark.parametrize(
+    ("text", "urgent"),
+    [("I can't breathe", True), ("temp 38.6", True), ("hello", False), ("wbc 3.2", False)],
+)
+def test_fallback_texts_are_never_empty(text: str, urgent: bool) -> None:
+    """The fallback always apologises, and leads with emergency advice for a red flag."""
+    texts = fallback_texts(text)
+    assert texts[-1] == TROUBLE_TEXT
+    assert (texts[0] == EMERGENCY_TEXT) is urgent
+
+
+def test_every_cited_source_has_a_name_and_a_link() -> None:
+    """A source an answer cites is named with its title and a link."""
+    for source in ranges.sources().values():
+        if source.short:
+            assert source.name and source.link.startswith("https://"), source.key
+
+
+def test_emergency_constant_says_what_to_do_and_the_number_to_call() -> None:
+    """The constant emergency advice: act now, the numbers, a titled source link."""
+    assert "emergency care now" in EMERGENCY_TEXT
+    assert all(number in EMERGENCY_TEXT for number in ("911", "112", "999"))
+    assert "https://medlineplus.gov/" in EMERGENCY_TEXT
+
+
+@pytest.mark.parametrize(
+    ("age", "noted"),
+    [(None, True), (30.0, True), (8.0, False), (0.01, False)],
+)
+def test_naturally_lower_counts_note_only_for_adults(age: float | None, noted: bool) -> None:
+    """The Duffy note never goes to a newborn or a child."""
+    reply = respond(ConversationState(age_years=age, intro_given=True), "wbc 4.2")
+    assert any("Duffy" in message.text for message in reply.messages) is noted
+
+
+def test_someone_elses_count_is_worded_as_theirs() -> None:
+    """ "My daughter is 4 and her wbc is 5.1" is about the daughter's count."""
+    reply = respond(ConversationState(intro_given=True), "my daughter is 4 and her wbc is 5.1")
+    assert "Your daughter's white blood cell count of 5,100" in reply.messages[0].text
+    assert "children aged 2 to under 6 years" in reply.messages[0].text
+
+
+def test_a_same_day_reason_is_kept_beside_a_question() -> None:
+    """Treatment + mouth sores + a question: the same-day advice comes first, then the answer."""
+    reply = respond(
+        ConversationState(intro_given=True),
+        "I'm on chemo and have mouth sores, how do I avoid infections?",
+    )
+    texts = [message.text for message in reply.messages]
+    assert reply.urgency is Urgency.SAME_DAY
+    assert "today" in texts[0]
+    assert len(texts) == 2 and "hands" in texts[1]
+
+
+def test_a_fever_below_the_threshold_is_acknowledged() -> None:
+    """ "A fever of 37.6" is told where a fever starts and to measure again."""
+    reply = respond(ConversationState(intro_given=True), "I have a fever of 37.6, wbc 3.1")
+    text = " ".join(message.text for message in reply.messages)
+    assert "38.0 °C (100.4 °F)" in text and "Measure again" in text
+    assert reply.urgency is Urgency.SAME_DAY  # a low count makes it a call today
