@@ -1,11 +1,20 @@
-"""The sourced answers (bot/data/content.yml) and their lookups in bot/content.py."""
+"""The sourced answers (bot/data/content.yml) and their lookups in bot/content.py.
+
+The copy check (no run of 8 words shared with a source text) covers every text the bot sends:
+content.yml, wording.yml, explanations.yml and the responses of domain.yml. It needs the source
+texts, which are not part of this repository: set WBC_SOURCE_TEXTS to the folder that holds the
+source .txt files to run it; without the variable, those tests are skipped.
+"""
 
 from __future__ import annotations
 
+import csv
+import os
 import re
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +26,11 @@ from hypothesis import strategies as st
 from bot import content, ranges
 from bot.errors import ReferenceDataError, UnknownTopicError, WbcBotError
 
-SOURCES_DIR = Path(__file__).resolve().parents[3] / "shared" / "sources"
+ROOT = Path(__file__).resolve().parents[2]
+DATA = ROOT / "bot" / "data"
+SOURCE_TEXTS_VARIABLE = "WBC_SOURCE_TEXTS"  # the folder of the source .txt files
+# The seed documents among the source texts, by the start of their file names.
+SEED_FILES = {"MAYO-DEF": "000_", "CC": "001_", "MAYO-CAUSES": "002_", "HF": "003_", "DRO": "004_"}
 
 # The contract: intents ask_<topic> map onto these topics, and these causes must each have an entry.
 CONTRACT_TOPICS = (
@@ -68,7 +81,7 @@ CONTRACT_CAUSES = (
     "sarcoidosis",
     "bone_marrow_cancer_other",
     "lab_error",
-    "high_count",  # not a cause of a low count: says the sources do not cover a high one
+    "high_count",  # not a cause of a low count: what Mayo Clinic says usually raises a count
 )
 
 COPY_RUN = 8  # this many consecutive words shared with a source count as copying
@@ -362,15 +375,81 @@ def test_find_cause_never_raises(text: str) -> None:
 # --- own words, plain words --------------------------------------------------------------------
 
 
-def _source_runs() -> set[tuple[str, ...]]:
-    if not SOURCES_DIR.is_dir():
-        pytest.skip(f"the source documents are not at {SOURCES_DIR} (shared/ not checked out)")
+def _source_folder() -> Path:
+    """The folder of the source texts named by WBC_SOURCE_TEXTS; skips the test when it is unset."""
+    value = os.environ.get(SOURCE_TEXTS_VARIABLE, "").strip()
+    if not value:
+        pytest.skip(
+            f"set {SOURCE_TEXTS_VARIABLE} to the folder of the source .txt files "
+            "to run the copy check"
+        )
+    folder = Path(value).expanduser()
+    assert folder.is_dir(), f"{SOURCE_TEXTS_VARIABLE}={value} is not a folder"
+    return folder
+
+
+@cache
+def _source_texts(folder: Path) -> dict[str, str]:
+    """File name -> text of every source .txt file in the folder."""
+    texts = {path.name: path.read_text(encoding="utf-8") for path in sorted(folder.glob("*.txt"))}
+    assert texts, f"no source .txt files in {folder}"
+    return texts
+
+
+@cache
+def _runs_of_sources(folder: Path) -> frozenset[tuple[str, ...]]:
     runs: set[tuple[str, ...]] = set()
-    for path in sorted(SOURCES_DIR.iterdir()):
-        if path.is_file():
-            runs |= _runs(_normal_words(path.read_text(encoding="utf-8")))
-    assert runs, f"no source documents in {SOURCES_DIR}"
-    return runs
+    for text in _source_texts(folder).values():
+        runs |= _runs(_normal_words(text))
+    return frozenset(runs)
+
+
+def _source_runs() -> frozenset[tuple[str, ...]]:
+    return _runs_of_sources(_source_folder())
+
+
+def _seed_text(key: str) -> str:
+    """The text of one seed document (MAYO-DEF, CC, MAYO-CAUSES, HF, DRO)."""
+    texts = _source_texts(_source_folder())
+    [name] = [name for name in texts if name.startswith(SEED_FILES[key])]
+    return texts[name]
+
+
+def _yaml(path: Path) -> Any:
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+def _sent_texts() -> list[tuple[str, str]]:
+    """(where, text) of every text the bot sends, besides the answers of content.yml."""
+    texts: list[tuple[str, str]] = []
+    raw_content = _yaml(content.CONTENT_FILE)
+    texts += [
+        (f"content.yml:button_titles.{k}", v) for k, v in raw_content["button_titles"].items()
+    ]
+    wording = _yaml(DATA / "wording.yml")
+    for section in ("reasons", "notes"):
+        texts += [(f"wording.yml:{section}.{k}", v["text"]) for k, v in wording[section].items()]
+    texts += [(f"wording.yml:words.{k}", v) for k, v in wording["words"].items()]
+
+    def leaves(where: str, value: Any) -> Iterator[tuple[str, str]]:
+        if isinstance(value, str):
+            yield where, value
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                yield from leaves(f"{where}.{key}", item)
+
+    texts += list(leaves("explanations.yml:", _yaml(DATA / "explanations.yml")))
+    for name, variants in _yaml(ROOT / "domain.yml")["responses"].items():
+        for number, variant in enumerate(variants):
+            texts.append((f"domain.yml:{name}[{number}]", variant["text"]))
+            texts += [
+                (f"domain.yml:{name}[{number}].button", button["title"])
+                for button in variant.get("buttons", [])
+            ]
+    return [(where.replace(":.", ":"), str(text)) for where, text in texts]
+
+
+SENT_TEXTS = _sent_texts()
 
 
 @pytest.mark.parametrize("answer", ANSWERS, ids=ANSWER_IDS)
@@ -378,6 +457,44 @@ def test_answer_copies_no_run_of_eight_words_from_a_source(answer: content.Topic
     """Answers are in our own words: no 8 consecutive words shared with a source document."""
     copied = _runs(_normal_words(answer.text)) & _source_runs()
     assert not copied, [" ".join(run) for run in copied]
+
+
+@pytest.mark.parametrize(("where", "text"), SENT_TEXTS, ids=[where for where, _ in SENT_TEXTS])
+def test_sent_text_copies_no_run_of_eight_words_from_a_source(where: str, text: str) -> None:
+    """Wording, explanations and domain.yml responses are in our own words too."""
+    copied = _runs(_normal_words(text)) & _source_runs()
+    assert not copied, (where, [" ".join(run) for run in copied])
+
+
+def test_every_kind_of_sent_text_is_checked() -> None:
+    """The copy check reads wording (reasons, notes, words), explanations and domain responses."""
+    for kind in (
+        "wording.yml:reasons.",
+        "wording.yml:notes.",
+        "wording.yml:words.",
+        "explanations.yml:meanings.",
+        "explanations.yml:disclaimer",
+        "content.yml:button_titles.",
+        "domain.yml:utter_intro[",
+        "domain.yml:utter_trouble[",
+    ):
+        assert any(where.startswith(kind) for where, _ in SENT_TEXTS), kind
+
+
+def test_copy_check_finds_a_copied_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The check itself works: a copied run of 8 words is found, a run of 7 is not."""
+    (tmp_path / "000_a.txt").write_text("One two three four five six seven eight nine.")
+    monkeypatch.setenv(SOURCE_TEXTS_VARIABLE, str(tmp_path))
+    runs = _source_runs()
+    assert _runs(_normal_words("Then: one, two, three, four, five, six, seven, eight!")) & runs
+    assert not _runs(_normal_words("one two three four five six seven ten")) & runs
+
+
+def test_copy_check_is_skipped_without_the_variable(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without WBC_SOURCE_TEXTS the copy check skips and says how to run it."""
+    monkeypatch.delenv(SOURCE_TEXTS_VARIABLE, raising=False)
+    with pytest.raises(pytest.skip.Exception, match=f"set {SOURCE_TEXTS_VARIABLE} to"):
+        _source_runs()
 
 
 @pytest.mark.parametrize(
@@ -549,32 +666,55 @@ FACTS = [
     ),
     ("emergency signs", "when_to_see_doctor", r"Trouble breathing, chest pain, confusion"),
     ("precautions", "when_to_see_doctor", r"stays very low, ask your doctor how"),
-    # normal range (MAYO-DEF, CC, DUFFY)
-    ("threshold varies", "normal_range", r"no single normal range"),
-    ("mayo below 4000", "normal_range", r"Mayo Clinic\s+says a count under about 4,000"),
-    ("cc agrees", "normal_range", r"Cleveland Clinic agrees"),
-    ("cc men and children", "normal_range", r"Cleveland Clinic lists 5,000 to 10,000 .*men and"),
+    # normal range (MEDLINEPLUS, MERCK, MAYO-DEF, CC, MAYO-CBC, DUFFY; clinical-reference 1, 4, 8)
+    (
+        "range the bot uses",
+        "normal_range",
+        r"this bot uses a range of 4,500 to 11,000 per microliter",
+    ),
+    ("borderline band", "normal_range", r"4,000 to 4,499 borderline"),
+    (
+        "mayo and cc below 4000",
+        "normal_range",
+        r"Mayo Clinic and Cleveland Clinic call a count under",
+    ),
+    ("mayo cbc range", "normal_range", r"CBC blood test uses 3,400 to 9,600"),
+    (
+        "cc men and children",
+        "normal_range",
+        r"Cleveland Clinic gives 5,000 to 10,000\s+for men and kids",
+    ),
     ("cc women", "normal_range", r"4,500 to 11,000 for women"),
-    ("healthy people lower", "normal_range", r"healthy people naturally have lower counts"),
+    ("healthy people lower", "normal_range", r"healthy people have lower counts"),
     ("duffy-null", "normal_range", r"Duffy-null blood\s+type"),
-    ("own lab range", "normal_range", r"range printed on your own lab report"),
+    ("own lab range", "normal_range", r"go by the range on it"),
+    ("report units", "normal_range", r"print 4,500 as 4\.5 K/µL or as 4\.5 x10\^9/L"),
     # children (MAYO-DEF, PEDS, clinical-reference sections 2-3)
     ("age and sex", "children", r"change with age\s+and sex"),
     ("newborn range", "children", r"9,000 to 30,000"),
     ("teen range", "children", r"4,500 to 13,000"),
-    ("infant anc", "children", r"2 weeks to 1 year old, an ANC below 1,000"),
+    ("infant anc", "children", r"two\s+weeks to one year old, an ANC below 1,000"),
     ("no adult numbers", "children", r"Adult numbers do not fit children"),
-    # cancer (CC, MAYO-CAUSES)
+    # cancer (CC, MAYO-CAUSES, MEDLINEPLUS-LEUKEMIA, NCI-MDS, MEDLINEPLUS-SCN)
     ("not cancer", "cancer_link", r"not a type of cancer"),
     ("treatment lowers", "cancer_link", r"cancer\s+treatments like chemotherapy and radiation"),
-    ("leukemia causes it", "cancer_link", r"Leukemia.*can also cause it"),
+    ("leukemia lowers it", "cancer_link", r"Leukemia.*can lower the count"),
     ("crowding out", "cancer_link", r"crowd out healthy white"),
-    ("no leukemia from it", "cancer_link", r"does not turn into leukemia"),
-    ("other marrow cancers", "cancer_link", r"Other cancers that harm the bone marrow"),
-    # chemotherapy (CC, HF, CDC)
+    ("leukemia can raise it", "cancer_link", r"can also raise the count"),
+    ("low count is not cancer", "cancer_link", r"does not turn into cancer by itself"),
+    ("mds to aml", "cancer_link", r"\(MDS\) can turn into a leukemia called AML"),
+    ("scn risk", "cancer_link", r"severe congenital neutropenia raises the risk of MDS and AML"),
+    ("follow-up", "cancer_link", r"regular follow-up"),
+    ("other marrow cancers", "cancer_link", r"cancers that harm the bone marrow"),
+    # chemotherapy (ACS-NEUTROPENIA, NCI-INFECTION, CC, CDC)
     ("harms healthy cells", "chemotherapy", r"also harm healthy cells"),
-    ("low until the end", "chemotherapy", r"stay low until\s+treatment ends"),
-    ("delay until recovery", "chemotherapy", r"wait to give more chemotherapy\s+until it recovers"),
+    ("nadir", "chemotherapy", r"lowest point, called the nadir, about 7 to 14 days later"),
+    ("recovers", "chemotherapy", r"recovers over the next weeks, most often before the next cycle"),
+    (
+        "delay",
+        "chemotherapy",
+        r"still too low when the next cycle is due, your care team may delay",
+    ),
     ("growth factor", "chemotherapy", r"growth factor medicines"),
     ("fever emergency", "chemotherapy", r"100\.4 °F or higher during chemotherapy is an emergency"),
     # neutropenia (clinical-reference section 3; IDSA; CTCAE)
@@ -584,7 +724,18 @@ FACTS = [
     ("mild", "neutropenia", r"1,000 to\s+1,499 is mild"),
     ("moderate", "neutropenia", r"500 to 999 is moderate"),
     ("severe", "neutropenia", r"below 500 is severe"),
-    # lab error (HF)
+    (
+        "fever is an emergency",
+        "neutropenia",
+        r"With a low ANC, a fever of 38 °C / 100\.4 °F or higher is an emergency",
+    ),
+    ("antibiotics within an hour", "neutropenia", r"antibiotics within an hour"),
+    # lab error (HF only, and named as such)
+    (
+        "only healthfully",
+        "lab_error",
+        r"Only one of our sources, the consumer health site Healthfully",
+    ),
     ("many hands", "lab_error", r"Many people and\s+machines handle"),
     ("too small", "lab_error", r"too small"),
     ("mishandled", "lab_error", r"handled the wrong way"),
@@ -593,8 +744,17 @@ FACTS = [
     ("depends on cause", "outlook", r"depends on what is causing"),
     ("viral recovers", "outlook", r"virus is the cause, the\s+count should go back to normal"),
     ("cancer depends", "outlook", r"depends on the type of cancer and its treatment"),
+    (
+        "some causes progress",
+        "outlook",
+        r"MDS\s+or severe congenital neutropenia, can lead to leukemia",
+    ),
+    ("follow-up", "outlook", r"regular follow-up"),
     # specific causes
     ("chemo", "causes:chemotherapy", r"Chemotherapy often lowers"),
+    ("chemo nadir", "causes:chemotherapy", r"lowest point \(the nadir\) about 7 to 14 days"),
+    ("chemo recovers", "causes:chemotherapy", r"recovers before the\s+next cycle"),
+    ("chemo delay", "causes:chemotherapy", r"may delay the next\s+dose"),
     ("radiation", "causes:radiation", r"Radiation therapy"),
     (
         "tmp-smx",
@@ -613,9 +773,12 @@ FACTS = [
     ("systemic sclerosis", "causes:other_autoimmune", r"systemic sclerosis"),
     ("hiv", "causes:hiv", r"HIV, the virus that causes AIDS"),
     ("tb", "causes:tuberculosis", r"Tuberculosis \(TB\)"),
+    ("tb by mayo", "causes:tuberculosis", r"Mayo Clinic lists as a cause"),
     ("hepatitis not named", "causes:hepatitis", r"do not name hepatitis"),
     ("hepatitis viral", "causes:hepatitis", r"viral infections can upset the bone marrow"),
     ("flu and covid", "causes:flu_covid", r"flu \(influenza\) and COVID-19"),
+    ("viral by mayo", "causes:flu_covid", r"Mayo Clinic says viral infections"),
+    ("flu named by dr.oracle only", "causes:flu_covid", r"only an\s+AI-written page names"),
     ("viral temporary", "causes:viral_infection", r"for a while"),
     ("parasitic", "causes:parasitic", r"parasitic diseases"),
     ("sepsis uses up cells", "causes:sepsis", r"faster than the bone marrow\s+can make"),
@@ -623,21 +786,40 @@ FACTS = [
     ("reversible", "causes:vitamin_deficiency", r"can often be\s+fixed"),
     ("malnutrition", "causes:malnutrition", r"Malnutrition means"),
     ("aplastic anemia", "causes:aplastic_anemia", r"stops making new blood\s+cells"),
-    ("leukemia", "causes:leukemia", r"crowd out healthy white blood cells"),
+    ("leukemia", "causes:leukemia", r"crowd out healthy white blood\s+cells"),
+    (
+        "acute low or high",
+        "causes:leukemia",
+        r"Acute leukemias can make the white count low or high",
+    ),
+    ("cml cll raise", "causes:leukemia", r"CML and\s+CLL, usually raise it"),
+    ("mds can lead to it", "causes:leukemia", r"such as MDS, can lead to leukemia"),
     ("mds", "causes:myelodysplastic_syndromes", r"makes too few\s+healthy blood cells"),
+    ("mds to aml", "causes:myelodysplastic_syndromes", r"acute myeloid leukemia \(AML\)"),
     ("hypersplenism", "causes:hypersplenism", r"destroys blood cells\s+too early"),
     ("liver", "causes:hypersplenism", r"liver disorders"),
     ("kostmann", "causes:kostmann_syndrome", r"born with, in which the body makes too few"),
-    ("cyclic", "causes:cyclic_neutropenia", r"in cycles"),
+    ("kostmann is scn", "causes:kostmann_syndrome", r"form of severe congenital neutropenia"),
+    ("kostmann risk", "causes:kostmann_syndrome", r"raises the risk\s+of MDS"),
+    ("cyclic", "causes:cyclic_neutropenia", r"genetic condition, present from birth"),
+    ("cyclic by dr.oracle only", "causes:cyclic_neutropenia", r"only an AI-written page names it"),
     ("myelokathexis", "causes:myelokathexis", r"cannot get out into the blood"),
     (
         "congenital",
         "causes:congenital",
         r"Kostmann's syndrome, cyclic neutropenia and myelokathexis",
     ),
+    ("scn risk", "causes:congenital", r"raises the risk of\s+MDS"),
     ("sarcoidosis", "causes:sarcoidosis", r"clumps of inflamed cells"),
     ("marrow damage", "causes:bone_marrow_cancer_other", r"damage the bone marrow"),
     ("lab error", "causes:lab_error", r"new blood sample"),
+    ("lab error by healthfully", "causes:lab_error", r"one consumer health site \(Healthfully\)"),
+    ("high threshold", "causes:high_count", r"above 11,000 per microliter is called high"),
+    (
+        "high causes",
+        "causes:high_count",
+        r"Mayo Clinic\s+says .*because of an\s+infection, a medicine, sudden stress or smoking",
+    ),
 ]
 
 
@@ -668,6 +850,193 @@ def test_dr_oracle_is_never_the_only_source() -> None:
     """Dr.Oracle ("pending human review") is always backed by another source."""
     alone = [answer.topic for answer in ANSWERS if answer.source_keys == ("DRO",)]
     assert not alone
+
+
+# --- the corrections of clinical-reference section 8, checked by meaning -------------------------
+
+
+def _numbers(text: str) -> set[str]:
+    return set(re.findall(r"\d[\d,.]*\d|\d", text))
+
+
+def _text(topic: str) -> str:
+    return content.topic_answer(topic).text
+
+
+def _sources(topic: str) -> tuple[str, ...]:
+    return content.topic_answer(topic).source_keys
+
+
+@pytest.mark.parametrize("topic", ["chemotherapy", "causes:chemotherapy"])
+def test_chemotherapy_gives_the_nadir_and_the_recovery(topic: str) -> None:
+    """Lowest point about 7 to 14 days after a dose, recovery before the next cycle, delay."""
+    text = _text(topic)
+    assert {"7", "14"} <= _numbers(text)
+    assert "nadir" in text.lower()
+    assert re.search(r"recover", text, re.I) and re.search(r"next cycle", text, re.I)
+    assert re.search(r"\bdelay", text, re.I)
+    assert {"ACS-NEUTROPENIA", "NCI-INFECTION"} <= set(_sources(topic))
+
+
+@pytest.mark.parametrize("answer", ANSWERS, ids=ANSWER_IDS)
+def test_no_answer_says_the_count_stays_low_until_treatment_ends(
+    answer: content.TopicAnswer,
+) -> None:
+    """Healthfully's "low until treatment ends" is not a safe general statement: never repeated."""
+    assert not re.search(
+        r"until (?:the )?treatment (?:ends|is over|has been completed)", answer.text, re.I
+    )
+
+
+CML_CLL = re.compile(r"\b(?:CML|CLL)\b|chronic (?:myeloid|myelogenous|lymphocytic) leuk", re.I)
+
+
+@pytest.mark.parametrize("answer", ANSWERS, ids=ANSWER_IDS)
+def test_cml_and_cll_are_named_only_as_raising_the_count(answer: content.TopicAnswer) -> None:
+    """A sentence naming CML or CLL says they usually raise the count, and cites MedlinePlus."""
+    for sentence in _sentences(answer.text):
+        if CML_CLL.search(sentence):
+            assert re.search(r"\braise", sentence, re.I), sentence
+            assert "MEDLINEPLUS-LEUKEMIA" in answer.source_keys
+
+
+def test_leukemia_can_lower_or_raise_the_count() -> None:
+    """Leukemia answers say it can raise the count as well as lower it."""
+    for topic in ("causes:leukemia", "cancer_link"):
+        text = _text(topic)
+        assert re.search(r"\blow", text, re.I) and re.search(r"\braise", text, re.I), topic
+        assert "MEDLINEPLUS-LEUKEMIA" in _sources(topic)
+
+
+PROGRESSION = [
+    ("cancer_link", ("NCI-MDS", "MEDLINEPLUS-SCN")),
+    ("outlook", ("NCI-MDS", "MEDLINEPLUS-SCN")),
+    ("causes:leukemia", ("NCI-MDS",)),
+    ("causes:myelodysplastic_syndromes", ("NCI-MDS",)),
+    ("causes:kostmann_syndrome", ("MEDLINEPLUS-SCN",)),
+    ("causes:congenital", ("MEDLINEPLUS-SCN",)),
+]
+
+
+@pytest.mark.parametrize(("topic", "keys"), PROGRESSION, ids=[t for t, _ in PROGRESSION])
+def test_causes_that_can_progress_need_follow_up(topic: str, keys: tuple[str, ...]) -> None:
+    """MDS can turn into AML and severe congenital neutropenia raises its risk: follow-up."""
+    text = _text(topic)
+    assert re.search(r"\bMDS\b", text) and re.search(r"\bAML\b|leukemia", text), topic
+    assert re.search(r"follow-up", text, re.I), topic
+    assert set(keys) <= set(_sources(topic))
+
+
+@pytest.mark.parametrize("answer", ANSWERS, ids=ANSWER_IDS)
+def test_a_low_count_not_turning_into_cancer_comes_with_the_exceptions(
+    answer: content.TopicAnswer,
+) -> None:
+    """ "A low count does not turn into leukemia" is never said without MDS and follow-up."""
+    if re.search(r"(?:not|never) (?:turn|become)", answer.text, re.I):
+        assert re.search(r"\bMDS\b", answer.text) and "follow-up" in answer.text
+
+
+def test_tuberculosis_cites_only_the_page_that_names_it() -> None:
+    """Of the sources, only Mayo Clinic's causes page names tuberculosis."""
+    assert _sources("causes:tuberculosis") == ("MAYO-CAUSES",)
+
+
+def test_cited_seed_documents_name_tuberculosis() -> None:
+    """Every seed document the TB answer cites mentions tuberculosis (needs the source texts)."""
+    for key in _sources("causes:tuberculosis"):
+        if key in SEED_FILES:
+            assert "tuberculosis" in _seed_text(key).lower(), key
+
+
+WEAK_FACTS = [
+    # (answer, keyword, the only seed document that says it, how the answer names that source)
+    ("causes:flu_covid", "influenza", "DRO", r"AI-written"),
+    ("causes:cyclic_neutropenia", "cyclic neutropenia", "DRO", r"AI-written"),
+    ("lab_error", "too small", "HF", r"Healthfully"),
+    ("causes:lab_error", "too small", "HF", r"Healthfully"),
+]
+
+
+@pytest.mark.parametrize(
+    ("topic", "keyword", "key", "named"), WEAK_FACTS, ids=[f"{t}/{k}" for t, k, _, _ in WEAK_FACTS]
+)
+def test_facts_of_the_weaker_sources_are_cited_and_attributed(
+    topic: str, keyword: str, key: str, named: str
+) -> None:
+    """A fact only Healthfully or Dr.Oracle gives cites it and says who says it."""
+    assert key in _sources(topic)
+    assert re.search(named, _text(topic))
+
+
+@pytest.mark.parametrize(
+    ("topic", "keyword", "key", "named"), WEAK_FACTS, ids=[f"{t}/{k}" for t, k, _, _ in WEAK_FACTS]
+)
+def test_weaker_source_really_says_it(topic: str, keyword: str, key: str, named: str) -> None:
+    """The weaker source cited for the fact does say it (needs the source texts)."""
+    assert keyword in _seed_text(key).lower()
+
+
+def test_prednisone_cites_mayo_high_count_page_and_keeps_the_caveat() -> None:
+    """Corticosteroids are on Mayo's high-count page; steroids usually raise neutrophils."""
+    text = _text("causes:prednisone")
+    keys = _sources("causes:prednisone")
+    assert "MAYO-HIGH" in keys and "MAYO-DEF" not in keys
+    assert re.search(r"usually raise", text) and re.search(r"lymphocytes", text)
+    assert re.search(r"Healthfully", text)
+
+
+def test_normal_range_gives_the_range_used_the_borderline_band_mayo_and_units() -> None:
+    """4,500-11,000 used, 4,000-4,499 borderline, Mayo's CBC 3,400-9,600, report units."""
+    text = _text("normal_range")
+    assert {"4,500", "11,000", "4,000", "4,499", "3,400", "9,600", "4.5"} <= _numbers(text)
+    assert "borderline" in text
+    assert "K/µL" in text and "x10^9/L" in text
+    assert {"MAYO-CBC", "MEDLINEPLUS", "MAYO-DEF", "CC"} <= set(_sources("normal_range"))
+
+
+def _pediatric_wbc_bands() -> list[tuple[int, int]]:
+    lines = (DATA / "pediatric_bands.csv").read_text(encoding="utf-8").splitlines()
+    rows = csv.DictReader(line for line in lines if not line.startswith("#"))
+    return [(int(row["low"]), int(row["high"])) for row in rows if row["analyte"] == "wbc"]
+
+
+def test_children_answer_gives_every_age_band_the_bot_uses() -> None:
+    """Each WBC band of pediatric_bands.csv appears as "low to high", in age order; PEDS cited."""
+    text = _text("children")
+    bands = _pediatric_wbc_bands()
+    assert len(bands) == 8
+    places = [text.find(f"{low:,} to {high:,}") for low, high in bands]
+    assert -1 not in places, [band for band, at in zip(bands, places, strict=True) if at == -1]
+    assert places == sorted(places)
+    assert _sources("children")[0] == "PEDS"
+
+
+def test_neutropenia_says_fever_with_neutropenia_is_an_emergency() -> None:
+    """Fever with neutropenia is an emergency (CDC, IDSA)."""
+    sentences = [s for s in _sentences(_text("neutropenia")) if re.search(r"fever", s, re.I)]
+    assert any(re.search(r"emergency", s, re.I) for s in sentences)
+    assert {"CDC", "IDSA"} <= set(_sources("neutropenia"))
+
+
+def test_high_count_meaning_is_hedged() -> None:
+    """The meaning of a high count names infection as one reason among others, not the rule."""
+    high = _yaml(DATA / "explanations.yml")["meanings"]["high"]
+    assert "infection" in high
+    assert not re.search(r"often goes with|usually means|is caused by", high)
+
+
+def test_intro_does_not_call_every_source_trusted() -> None:
+    """One source is an AI-written page pending review: the intro does not call all "trusted"."""
+    intro = _yaml(ROOT / "domain.yml")["responses"]["utter_intro"][0]["text"]
+    assert "trusted" not in intro.lower()
+    assert re.search(r"sources", intro)
+
+
+def test_every_source_is_described_in_docs() -> None:
+    """docs/sources.md has a section for every key of sources.csv."""
+    docs = (ROOT / "docs" / "sources.md").read_text(encoding="utf-8")
+    headings = set(re.findall(r"^#+ .*?`([A-Z0-9-]+)`", docs, re.M))
+    assert not set(ranges.sources()) - headings
 
 
 # --- loading and checking content.yml ----------------------------------------------------------
