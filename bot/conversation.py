@@ -2,9 +2,11 @@
 a new message changes the judgement.
 
 Pure functions over a frozen state, so the Rasa actions only load slots into a
-ConversationState, call `take_turn`, and save the new state back. "She's 3" after a value
-re-reads the value with the child's range; "K/uL" after "WBC 320" supplies the missing unit;
-"and I have a fever now" after a low value makes the answer an emergency; "no fever" clears it.
+ConversationState, call `take_turn`, and save the new state back. The state keeps what was read,
+structured (each count with its number, unit, lab range and flag), never the raw text: each
+message is parsed once. "She's 3" after a value judges the stored counts with the child's range;
+"K/uL" after "WBC 320" completes the stored count; "and I have a fever now" after a low value
+makes the answer an emergency; "no fever" clears it.
 """
 
 from __future__ import annotations
@@ -12,11 +14,19 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from bot.interpret import interpret
-from bot.model import ClinicalContext, Interpretation, ParsedText, Sex
+from bot.model import (
+    ClinicalContext,
+    Interpretation,
+    LabValue,
+    NeutrophilShare,
+    ParsedText,
+    Sex,
+)
 from bot.parse import parse_text
 from bot.person import read_bare_age
 from bot.symptoms import red_flag_named
 from bot.units import find_unit
+from bot.values import with_unit
 
 UNIT_QUESTION = "unit"
 AGE_QUESTION = "age"
@@ -26,7 +36,8 @@ AGE_QUESTION = "age"
 class ConversationState:
     """What the bot remembers about the person (the Rasa slots of the same names)."""
 
-    value_text: str | None = None  # the message whose counts are being discussed
+    counts: tuple[LabValue, ...] = ()  # the counts being discussed, as read
+    neutrophil_shares: tuple[NeutrophilShare, ...] = ()  # their differential percentages
     age_years: float | None = None
     sex: Sex | None = None
     on_cancer_treatment: bool = False
@@ -59,21 +70,22 @@ def take_turn(state: ConversationState, text: str) -> Turn:
     """
     parsed = parse_text(text)
     context = parsed.context
-    value_text, age_years, counts_changed = state.value_text, context.age_years, False
+    counts, shares = state.counts, state.neutrophil_shares
+    age_years, counts_changed = context.age_years, False
 
     answer_age = read_bare_age(parsed.text) if state.awaiting == AGE_QUESTION else None
     if answer_age is not None:
         age_years = answer_age
     elif parsed.values:
-        value_text, counts_changed = parsed.text, True
-    elif state.awaiting == UNIT_QUESTION and state.value_text:
-        with_unit = _with_unit(state.value_text, parsed.text)
-        if with_unit is not None:
-            value_text, counts_changed = with_unit, True
-    if age_years is not None and age_years != state.age_years and value_text:
+        counts, shares, counts_changed = parsed.values, parsed.neutrophil_shares, True
+    elif state.awaiting == UNIT_QUESTION and counts:
+        completed = _with_unit(counts, parsed.text)
+        if completed is not None:
+            counts, counts_changed = completed, True
+    if age_years is not None and age_years != state.age_years and counts:
         counts_changed = True
 
-    new_state = _remember(state, context, value_text, age_years)
+    new_state = _remember(state, context, counts, shares, age_years)
     interpretation = _judge(new_state, fever_below_threshold=context.fever_below_threshold)
     question = None
     if counts_changed and interpretation is not None:
@@ -98,7 +110,8 @@ def take_turn(state: ConversationState, text: str) -> Turn:
 def _remember(
     state: ConversationState,
     context: ClinicalContext,
-    value_text: str | None,
+    counts: tuple[LabValue, ...],
+    shares: tuple[NeutrophilShare, ...],
     age_years: float | None,
 ) -> ConversationState:
     """New facts win; denied ones are forgotten; the rest carries over."""
@@ -113,7 +126,8 @@ def _remember(
     )
     return replace(
         state,
-        value_text=value_text,
+        counts=counts,
+        neutrophil_shares=shares,
         age_years=age_years if age_years is not None else state.age_years,
         sex=context.sex or state.sex,
         on_cancer_treatment=on_treatment,
@@ -126,9 +140,8 @@ def _remember(
 
 def _judge(state: ConversationState, fever_below_threshold: bool = False) -> Interpretation | None:
     """Interpret the remembered counts with everything known about the person now."""
-    if not state.value_text and not state.red_flags and not fever_below_threshold:
+    if not state.counts and not state.red_flags and not fever_below_threshold:
         return None
-    counts = parse_text(state.value_text) if state.value_text else None
     context = ClinicalContext(
         temperature_c=state.temperature_c,
         red_flags=tuple(red_flag_named(name) for name in state.red_flags),
@@ -139,22 +152,18 @@ def _judge(state: ConversationState, fever_below_threshold: bool = False) -> Int
         subject=state.subject,
         fever_below_threshold=fever_below_threshold,
     )
-    merged = ParsedText(
-        text=counts.text if counts else "",
-        values=counts.values if counts else (),
-        neutrophil_shares=counts.neutrophil_shares if counts else (),
-        context=context,
+    remembered = ParsedText(
+        text="", values=state.counts, neutrophil_shares=state.neutrophil_shares, context=context
     )
-    return interpret(merged)
+    return interpret(remembered)
 
 
-def _with_unit(value_text: str, answer: str) -> str | None:
-    """The earlier message with the unit from the answer put right after the unread count."""
+def _with_unit(counts: tuple[LabValue, ...], answer: str) -> tuple[LabValue, ...] | None:
+    """The counts with the unit from the answer given to the first count that needed one."""
     unit = find_unit(answer)
     if unit is None:
         return None
-    for value in parse_text(value_text).values:
+    for index, value in enumerate(counts):
         if value.cells_per_ul is None:
-            end = value.start + len(value.text)
-            return f"{value_text[:end]} {unit.text}{value_text[end:]}"
+            return (*counts[:index], with_unit(value, unit), *counts[index + 1 :])
     return None

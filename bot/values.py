@@ -135,6 +135,19 @@ def _collect(
     values.append(_to_lab_value(analyte, reading))
 
 
+def with_unit(value: LabValue, unit: UnitMatch) -> LabValue:
+    """A count that needed a unit, read again with the unit the person gave afterwards."""
+    negative = value.text.startswith(("-", "−"))
+    number = value.text[1:] if negative else value.text
+    literal = read_number(number.strip(), value.start + (1 if negative else 0))
+    if literal is None:
+        return value
+    reading = _Reading(
+        literal, negative, unit, False, value.lab_flag, None, f"{value.text} {unit.text}", 0
+    )
+    return _to_lab_value(value.analyte, reading)
+
+
 def _is_percentage(label: str, reading: _Reading) -> bool:
     if reading.percent:
         return True

@@ -170,7 +170,7 @@ async def test_only_changed_slots_are_set(respond: Conversation) -> None:
     assert [e for e in events if e.get("event") == "slot"] == []
     _, events, after = await respond("my wbc is 3.2", "inform", {"intro_given": True})
     names = {e["name"] for e in events if e.get("event") == "slot"}
-    assert names == {"value_text"} and after["value_text"]
+    assert names == {"counts"} and after["counts"][0]["cells_per_ul"] == 3200
 
 
 def test_bot_never_imports_rasa() -> None:
@@ -185,3 +185,14 @@ def test_bot_never_imports_rasa() -> None:
         "sys.exit(1 if bad else 0)\n"
     )
     assert subprocess.run([sys.executable, "-c", code], check=False, timeout=120).returncode == 0
+
+
+async def test_counts_are_kept_structured_and_completed_by_a_later_unit(
+    respond: Conversation,
+) -> None:
+    """ "WBC 320" then "K/uL": the stored count gets the unit and is judged again."""
+    messages, _, after = await respond("WBC 320", "inform", {"intro_given": True})
+    assert after["counts"][0]["cells_per_ul"] is None and after["awaiting"] == "unit"
+    messages, _, after = await respond("K/uL", "inform", after)
+    assert after["counts"][0]["cells_per_ul"] == 320000
+    assert "320,000" in messages[0]["text"]

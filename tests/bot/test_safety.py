@@ -112,7 +112,7 @@ def test_a_failing_reading_keeps_the_conversation(monkeypatch: pytest.MonkeyPatc
         raise RuntimeError("boom")
 
     monkeypatch.setattr("bot.dialogue.take_turn", broken)
-    before = ConversationState(value_text="wbc 3.2", intro_given=True)
+    before = ConversationState(age_years=30.0, intro_given=True)
     reply = respond(before, "hello")
     assert reply.state == before
     assert [m.text for m in reply.messages] == [TROUBLE_TEXT]
