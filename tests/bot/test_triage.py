@@ -190,7 +190,7 @@ def test_emergency_gives_one_urgency_only() -> None:
         ([count(1999.0)], context(), "A white count of 1,999 per microliter is very low"),
         ([count(400.0, Analyte.ANC)], context(), "severe neutropenia"),
         ([count(7000.0)], context(FEVER), "even when the white count is not low"),
-        ([], context(FEVER), "Fever needs a doctor's advice: contact your doctor today."),
+        ([], context(FEVER), "Fever needs a doctor's advice: contact your doctor today"),
         ([count(3000.0)], context(SORE_THROAT), "You mentioned sore throat: during cancer"),
     ],
     ids=[
