@@ -1,10 +1,10 @@
 """What every channel does around one message: a rate limit, and never leaving a person unanswered.
 
 `answer` runs a message through Rasa and, if no reply was sent before the deadline (action
-server down or slow, database down, an error), sends the short "trouble" reply instead, which
-says to seek care if it is urgent. `SenderRateLimit` refuses a sender who sends more than the
-configured number of messages a minute. Log lines here name senders by hash only and never
-include what was typed.
+server down or slow, database down, an error), sends bot.safety's fallback instead: emergency
+advice when the message names a red flag, then the short "trouble" reply. `SenderRateLimit`
+refuses a sender who sends more than the configured number of messages a minute. Log lines here
+name senders by hash only and never include what was typed.
 """
 
 from __future__ import annotations
@@ -19,15 +19,12 @@ from typing import Any
 
 from rasa.core.channels.channel import OutputChannel, UserMessage
 
+from bot.safety import fallback_texts
 from server import rasa_tuning, settings
 from server.privacy import apply_log_level, hashed
 
 logger = logging.getLogger(__name__)
 
-TROUBLE_TEXT = (
-    "Sorry, I'm having trouble answering right now. Please try again in a minute. "
-    "If this is urgent, seek medical care now."
-)
 SLOW_DOWN_TEXT = (
     "You're sending messages faster than I can read them. Please wait a moment and try "
     "again. If this is urgent, seek medical care now."
@@ -149,5 +146,6 @@ async def answer(
         )
     elif task not in done:
         logger.warning("No reply for %s within %.1f s", hashed(message.sender_id or ""), deadline)
-    if output.sent == 0:
-        await output.send_text_message(message.sender_id or "", TROUBLE_TEXT)
+    if output.sent == 0:  # emergency advice first when the message names a red flag
+        for text in fallback_texts(message.text or ""):
+            await output.send_text_message(message.sender_id or "", text)

@@ -3,7 +3,7 @@
 Drives POST /webhooks/rest/webhook with 1, 10 and 50 concurrent conversations of realistic
 messages and prints, per level, answered messages per second, p50/p95/p99 latency and the
 failures: errors (not HTTP 200, or no answer) and "trouble" replies (the guard's answer when a
-turn missed its deadline, channels.guard.TROUBLE_TEXT). The same load, round for round in the
+turn missed its deadline, bot.safety.TROUBLE_TEXT). The same load, round for round in the
 same run, goes to a minimal `rasa init` bot (DIET + TED, trained with the same virtualenv and
 cached under var/bench/baseline/ by a hash of requirements.lock), and the ratios ours/baseline
 are printed. Also: the servers' CPU time per message (which other work on the machine
@@ -43,7 +43,7 @@ from typing import Any
 
 import aiohttp
 
-from channels.guard import TROUBLE_TEXT
+from bot.safety import TROUBLE_TEXT
 from tests.stack import free_port, start_stack
 
 ROOT = Path(__file__).resolve().parent.parent

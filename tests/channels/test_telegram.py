@@ -17,7 +17,8 @@ from typing import Any
 import pytest
 
 from bot.content import topic_answer, topics
-from channels.guard import NOT_TEXT_TEXT, TROUBLE_TEXT
+from bot.safety import TROUBLE_TEXT
+from channels.guard import NOT_TEXT_TEXT
 from channels.telegram import (
     MAX_MESSAGE_LENGTH,
     PRIVATE_ONLY_TEXT,

@@ -16,7 +16,7 @@ import pytest
 from rasa.core.lock_store import LockStore
 from rasa.utils.endpoints import EndpointConfig
 
-from channels.guard import TROUBLE_TEXT
+from bot.safety import TROUBLE_TEXT
 from server.stores import UrlLockStore
 from tests.production.services import Deployment, Pair, Postgres, Redis, stored_events
 from tests.stack import texts
