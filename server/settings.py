@@ -42,6 +42,11 @@ SETTINGS: tuple[Setting, ...] = (
         "SQLAlchemy URL of the conversation store (default: SQLite in var/conversations.db)",
     ),
     Setting("LOCK_STORE_URL", "", "redis://host:port/db for a shared lock store (default: memory)"),
+    Setting(
+        "TRACKER_CACHE_SIZE",
+        "1000",
+        "conversations each Rasa process keeps in memory, reading only new events (0: off)",
+    ),
     Setting("SANIC_WORKERS", "1", "Rasa server worker processes (more than 1 needs Redis)"),
     Setting("ACTION_TIMEOUT_SECONDS", "2.5", "how long to wait for the action server per turn"),
     Setting("MAX_BODY_BYTES", "65536", "largest request body accepted (larger: HTTP 413)"),

@@ -12,15 +12,26 @@ handed back as an `UnreadableConversation`, which refuses every event: handling 
 fails and the channel guard sends the short trouble reply. Stored conversations stay as they
 were, and the next message after the database is back is answered in full context.
 
+The tracker store keeps the conversations it served last in memory (TRACKER_CACHE_SIZE of
+them) and reads only the events stored since, so a turn costs the same at the 200th message as
+at the first (see TrackerCache). Another server's newer events are read like our own, and a
+conversation deleted meanwhile (forgotten, purged) is noticed and read again from the database.
+
 With Redis, the lock store is Rasa's own with each change to a lock made atomically, so that
 several processes can serve one conversation (see AtomicRedisLockStore).
 """
 
 from __future__ import annotations
 
+import copy
+import itertools
 import json
 import logging
-from collections.abc import Callable
+import os
+import threading
+from collections import OrderedDict, deque
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import redis
@@ -35,10 +46,17 @@ from rasa.core.lock_store import (
 )
 from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import ActionExecuted, Event, UserUttered
+from rasa.shared.core.events import (
+    ActionExecuted,
+    Event,
+    SessionStarted,
+    UserUttered,
+    deserialise_events,
+)
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
+from server import settings
 from server.privacy import hashed
 
 logger = logging.getLogger(__name__)
@@ -49,9 +67,17 @@ POSTGRES_CONNECT_TIMEOUT = 3  # seconds; a URL's own ?connect_timeout= takes pre
 
 
 class UrlSQLTrackerStore(SQLTrackerStore):
-    """SQLTrackerStore from one SQLAlchemy URL, which forgets a conversation on request."""
+    """SQLTrackerStore from one SQLAlchemy URL, which forgets a conversation on request and
+    keeps recently served conversations in memory, reading only their new events."""
 
-    def __init__(self, host: str | None = None, url: str | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        host: str | None = None,
+        url: str | None = None,
+        cache_size: int | str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        self.cache = TrackerCache(_cache_size(cache_size, os.environ))
         parsed = sa.engine.make_url(url or host or "sqlite:///var/conversations.db")
         super().__init__(
             dialect=parsed.drivername,
@@ -71,13 +97,32 @@ class UrlSQLTrackerStore(SQLTrackerStore):
             engine_url, pool_pre_ping=True, **_engine_kwargs(engine_url)
         )
         self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
-        logger.info("Tracker store: %s database", parsed.get_backend_name())
+        logger.info(
+            "Tracker store: %s database, %d conversations kept in memory",
+            parsed.get_backend_name(),
+            self.cache.size,
+        )
+
+    @property
+    def domain(self) -> Domain:
+        return self._domain
+
+    @domain.setter
+    def domain(self, domain: Domain | None) -> None:
+        """A new model's domain: trackers built with the old one's slots are dropped."""
+        self._domain = domain or Domain.empty()
+        self.cache.clear()
 
     async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
         """The conversation's current session; an unusable stand-in if the database fails."""
         try:
-            return await super().retrieve(sender_id)
+            if not self.cache.size:
+                return await super().retrieve(sender_id)
+            with self.session_scope() as session, self.cache.lock:
+                entry = self._synced(session, sender_id)
+                return None if entry is None else _copy_of(entry.tracker)
         except sa.exc.SQLAlchemyError as error:
+            self.cache.drop(sender_id)
             failure = StoreUnavailableError("read", sender_id, error)
             logger.error("Tracker store unavailable: %s", failure)
             return UnreadableConversation(failure, self.domain.slots)
@@ -90,11 +135,13 @@ class UrlSQLTrackerStore(SQLTrackerStore):
             else:
                 await super().save(tracker)
         except sa.exc.SQLAlchemyError as error:
+            self.cache.drop(tracker.sender_id)
             # Re-raised without the SQL error's text, which quotes the events (what was typed).
             raise StoreUnavailableError("save", tracker.sender_id, error) from None
 
     def delete(self, sender_id: str) -> int:
         """Delete every stored event of one conversation; returns how many there were."""
+        self.cache.drop(sender_id)
         with self.session_scope() as session:
             deleted = (
                 session.query(self.SQLEvent)
@@ -102,8 +149,245 @@ class UrlSQLTrackerStore(SQLTrackerStore):
                 .delete(synchronize_session=False)
             )
             session.commit()
+        self.cache.drop(sender_id)
         logger.info("Deleted conversation %s (%d events) on request", hashed(sender_id), deleted)
         return int(deleted)
+
+    def _additional_events(self, session: Any, tracker: DialogueStateTracker) -> Iterator[Event]:
+        """The tracker's events after the ones stored in the current session (as Rasa counts
+        them), counted from the cached copy brought up to date instead of by a COUNT query."""
+        if not self.cache.size:
+            return super()._additional_events(session, tracker)
+        with self.cache.lock:
+            entry = self._synced(session, tracker.sender_id)
+            stored = 0 if entry is None else entry.session_rows
+        return itertools.islice(tracker.events, stored, len(tracker.events))
+
+    # --- the cache --------------------------------------------------------------------------
+
+    def _synced(self, session: Any, sender_id: str) -> CachedConversation | None:
+        """The cached conversation with every event stored since added (None: none stored).
+
+        Reads the rows after the last one cached, with the row count: if the last cached row
+        is gone or has changed, or rows went missing, or a new session started, the
+        conversation's current session is read in full, as Rasa does.
+        """
+        entry = self.cache.get(sender_id)
+        try:
+            if entry is not None:
+                rows = session.execute(self._newer_rows(sender_id, entry.last_id)).all()
+                if entry.extend(rows):
+                    return entry
+                self.cache.drop(sender_id)
+                logger.debug("Conversation %s changed elsewhere: read again", hashed(sender_id))
+            entry = self._load(session, sender_id)
+        except BaseException:
+            self.cache.drop(sender_id)
+            raise
+        if entry is not None:
+            self.cache.put(sender_id, entry)
+        return entry
+
+    def _newer_rows(self, sender_id: str, last_id: int) -> Any:
+        """The last cached row (without its data) and every later one, each with the count of
+        the conversation's rows, in one statement so that both describe the same moment."""
+        event = self.SQLEvent
+        rows = (
+            sa.select(sa.func.count())
+            .select_from(event)
+            .where(event.sender_id == sender_id)
+            .scalar_subquery()
+        )
+        return (
+            sa.select(
+                event.id,
+                event.timestamp,
+                event.type_name,
+                sa.case((event.id > last_id, event.data), else_=sa.null()).label("data"),
+                rows.label("rows"),
+            )
+            .where(event.sender_id == sender_id, event.id >= last_id)
+            .order_by(event.id)
+        )
+
+    def _load(self, session: Any, sender_id: str) -> CachedConversation | None:
+        """The conversation's current session read in full (Rasa's query), as a cache entry."""
+        event = self.SQLEvent
+        count = sa.func.count().over().label("rows")
+        last = session.execute(
+            sa.select(event.id, event.timestamp, count)
+            .where(event.sender_id == sender_id)
+            .order_by(event.id.desc())
+            .limit(1)
+        ).first()
+        if last is None:
+            return None
+        started = (
+            sa.select(sa.func.max(event.timestamp))
+            .where(
+                event.sender_id == sender_id,
+                event.type_name == SessionStarted.type_name,
+                event.id <= last.id,
+            )
+            .scalar_subquery()
+        )
+        rows = session.execute(
+            sa.select(event.data, started.label("started"))
+            .where(
+                event.sender_id == sender_id,
+                event.id <= last.id,
+                sa.or_(event.timestamp >= started, started.is_(None)),
+            )
+            .order_by(event.id)
+        ).all()
+        if not rows:  # deleted meanwhile
+            return None
+        tracker = DialogueStateTracker.from_dict(
+            sender_id, [json.loads(row.data) for row in rows], self.domain.slots
+        )
+        return CachedConversation(
+            tracker=tracker,
+            last_id=last.id,
+            last_timestamp=last.timestamp,
+            rows=last.rows,
+            session_rows=len(rows),
+            session_start=rows[0].started,
+        )
+
+
+@dataclass
+class CachedConversation:
+    """One conversation's current session as stored, and where its stored rows end.
+
+    `tracker` is never handed out (callers get a copy); `session_rows` is how many stored rows
+    Rasa counts in the current session when it decides which events of a tracker are new.
+    """
+
+    tracker: DialogueStateTracker
+    last_id: int  # the highest row id of the conversation (every session)
+    last_timestamp: float | None  # that row's: SQLite may give a deleted row's id to a new one
+    rows: int  # rows of the conversation, every session
+    session_rows: int
+    session_start: float | None  # Rasa's: the latest SessionStarted timestamp
+
+    def extend(self, rows: Sequence[Any]) -> bool:
+        """Add the rows after the last cached one; False if the cache cannot be extended.
+
+        `rows` starts with the last cached row. It cannot be extended when that row is gone or
+        is another one, when rows are missing (fewer than counted: deleted, or committed late
+        with a lower id) or when a later session started (Rasa then returns only the rows from
+        the new session's start, which may include earlier ones if clocks differ).
+        """
+        if not rows or rows[0].id != self.last_id or rows[0].timestamp != self.last_timestamp:
+            return False
+        new = rows[1:]
+        if rows[0].rows != self.rows + len(new):
+            return False
+        if any(self._starts_session(row) for row in new):
+            return False
+        for row in new:
+            if self._in_session(row.timestamp):
+                self.session_rows += 1
+                for event in deserialise_events([json.loads(row.data)]):
+                    self.tracker.update(event)
+        if new:
+            self.last_id, self.last_timestamp = new[-1].id, new[-1].timestamp
+            self.rows += len(new)
+        return True
+
+    def _starts_session(self, row: Any) -> bool:
+        return (
+            row.type_name == SessionStarted.type_name
+            and row.timestamp is not None
+            and (self.session_start is None or row.timestamp > self.session_start)
+        )
+
+    def _in_session(self, timestamp: float | None) -> bool:
+        """Rasa's filter: at or after the session start, everything without one."""
+        if self.session_start is None:
+            return True
+        return timestamp is not None and timestamp >= self.session_start
+
+
+class TrackerCache:
+    """The most recently used conversations (at most `size`; 0: no cache), as an LRU.
+
+    Used under `lock` (one Sanic worker is one thread, but the store may be called from others).
+    """
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.lock = threading.RLock()
+        self._entries: OrderedDict[str, CachedConversation] = OrderedDict()
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def __contains__(self, sender_id: object) -> bool:
+        return sender_id in self._entries
+
+    def get(self, sender_id: str) -> CachedConversation | None:
+        with self.lock:
+            entry = self._entries.get(sender_id)
+            if entry is not None:
+                self._entries.move_to_end(sender_id)
+            return entry
+
+    def put(self, sender_id: str, entry: CachedConversation) -> None:
+        if not self.size:
+            return
+        with self.lock:
+            self._entries[sender_id] = entry
+            self._entries.move_to_end(sender_id)
+            while len(self._entries) > self.size:
+                self._entries.popitem(last=False)
+
+    def drop(self, sender_id: str) -> None:
+        with self.lock:
+            self._entries.pop(sender_id, None)
+
+    def clear(self) -> None:
+        with self.lock:
+            self._entries.clear()
+
+
+def _cache_size(value: int | str | None, environ: Mapping[str, str]) -> int:
+    """The cache size given to the store, else TRACKER_CACHE_SIZE from the environment."""
+    if value is None or str(value).strip() == "":
+        value = settings.resolve(environ)["TRACKER_CACHE_SIZE"]
+    try:
+        size = int(str(value).strip())
+    except ValueError:
+        raise settings.SettingError("TRACKER_CACHE_SIZE", str(value)) from None
+    if size < 0:
+        raise settings.SettingError("TRACKER_CACHE_SIZE", str(value))
+    return size
+
+
+def _copy_of(tracker: DialogueStateTracker) -> DialogueStateTracker:
+    """A copy of a cached tracker that its caller may change without changing the cache.
+
+    The tracker's own state (slots, loop, latest action) is copied; the events are shared, as
+    Rasa treats a stored event as a value: the only stored event it changes in place is the
+    latest user message (DefinePrevUserUtteredFeaturization, EntitiesAdded), which is copied.
+    Sharing them keeps a copy cheap however long the conversation.
+    """
+    clone = copy.copy(tracker)
+    clone.slots = copy.deepcopy(tracker.slots)
+    clone.events = deque(tracker.events, tracker.events.maxlen)
+    clone.latest_action = copy.deepcopy(tracker.latest_action)
+    clone.active_loop = copy.deepcopy(tracker.active_loop)
+    for name in ("latest_message", "latest_bot_utterance"):
+        original = getattr(tracker, name)
+        if original is None:
+            continue
+        own = copy.deepcopy(original)
+        setattr(clone, name, own)
+        for back, event in enumerate(reversed(clone.events), start=1):
+            if event is original:  # usually among the last few
+                clone.events[-back] = own
+                break
+    return clone
 
 
 def _engine_kwargs(url: Any) -> dict[str, Any]:

@@ -1,20 +1,35 @@
 """server.stores without servers: the SQL tracker store on a real SQLite file (forgetting, a
-database that fails), and which lock store a LOCK_STORE_URL gives."""
+database that fails, the cache of conversations that reads only new events), and which lock
+store a LOCK_STORE_URL gives."""
 
 from __future__ import annotations
 
+import json
+import random
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
 from rasa.core.lock_store import InMemoryLockStore
+from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import ActionExecuted, Restarted, SessionStarted, UserUttered
+from rasa.shared.core.events import (
+    ActionExecuted,
+    BotUttered,
+    EntitiesAdded,
+    Restarted,
+    SessionStarted,
+    SlotSet,
+    UserUttered,
+)
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
+from server import purge
 from server.privacy import hashed
-from server.settings import ROOT
+from server.settings import ROOT, SettingError
 from server.stores import (
     AtomicRedisLockStore,
     StoreUnavailableError,
@@ -27,18 +42,94 @@ DOMAIN = Domain.load(ROOT / "domain.yml")
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> UrlSQLTrackerStore:
-    return UrlSQLTrackerStore(url=f"sqlite:///{tmp_path / 'conversations.db'}", domain=DOMAIN)
+def url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'conversations.db'}"
+
+
+@pytest.fixture
+def store(url: str) -> UrlSQLTrackerStore:
+    return UrlSQLTrackerStore(url=url, domain=DOMAIN)
+
+
+@pytest.fixture
+def other(url: str) -> UrlSQLTrackerStore:
+    """A second Rasa server on the same database, with its own cache."""
+    return UrlSQLTrackerStore(url=url, domain=DOMAIN)
+
+
+@pytest.fixture
+def rasa_store(url: str) -> SQLTrackerStore:
+    """Rasa's own SQLTrackerStore on the same database: what every answer must equal."""
+    database = sa.engine.make_url(url).database
+    assert database is not None
+    return SQLTrackerStore(domain=DOMAIN, dialect="sqlite", db=database)
 
 
 def conversation(sender: str, *texts: str) -> DialogueStateTracker:
     tracker = DialogueStateTracker(sender, DOMAIN.slots)
     tracker.update(ActionExecuted("action_listen"))
     for text in texts:
-        tracker.update(UserUttered(text, {"name": "inform_wbc_value"}))
-        tracker.update(ActionExecuted("action_respond"))
-        tracker.update(ActionExecuted("action_listen"))
+        turn(tracker, text)
     return tracker
+
+
+def turn(tracker: DialogueStateTracker, text: str, **slots: Any) -> DialogueStateTracker:
+    """One user message as the bot stores it: the message, the reply, changed slots."""
+    tracker.update(UserUttered(text, {"name": "inform_wbc_value"}))
+    tracker.update(ActionExecuted("action_respond"))
+    tracker.update(BotUttered(f"you said {text}"))
+    for name, value in slots.items():
+        tracker.update(SlotSet(name, value))
+    tracker.update(ActionExecuted("action_listen"))
+    return tracker
+
+
+def new_session(tracker: DialogueStateTracker) -> DialogueStateTracker:
+    """What Rasa adds when a session expired: session start, carried-over slots, listen."""
+    carried = {name: slot.value for name, slot in tracker.slots.items() if slot.value}
+    tracker.update(ActionExecuted("action_session_start"))
+    tracker.update(SessionStarted())
+    for name, value in carried.items():  # after the start: Rasa keeps the start's later events
+        tracker.update(SlotSet(name, value))
+    tracker.update(ActionExecuted("action_listen"))
+    return tracker
+
+
+def dump(tracker: DialogueStateTracker | None) -> Any:
+    """Everything a caller can see of a tracker: its events and its state."""
+    if tracker is None:
+        return None
+    state = tracker.current_state()
+    return [e.as_dict() for e in tracker.events], {k: v for k, v in state.items() if k != "events"}
+
+
+def stored_rows(url: str, sender: str) -> int:
+    with sa.create_engine(url).connect() as connection:
+        query = sa.text("SELECT count(*) FROM events WHERE sender_id = :s")
+        return int(connection.execute(query, {"s": sender}).scalar_one())
+
+
+@pytest.fixture
+def database_reads(store: UrlSQLTrackerStore) -> Iterator[dict[str, int]]:
+    """How many statements `store` runs and how many stored events it decodes (json.loads)."""
+    counts = {"statements": 0, "decoded": 0}
+
+    def count_statement(*_: Any) -> None:
+        counts["statements"] += 1
+
+    loads = json.loads
+
+    def counting_loads(*args: Any, **kwargs: Any) -> Any:
+        counts["decoded"] += 1
+        return loads(*args, **kwargs)
+
+    sa.event.listen(store.engine, "after_cursor_execute", count_statement)
+    json.loads = counting_loads
+    try:
+        yield counts
+    finally:
+        json.loads = loads
+        sa.event.remove(store.engine, "after_cursor_execute", count_statement)
 
 
 def break_database(store: UrlSQLTrackerStore) -> None:
@@ -113,3 +204,252 @@ def test_other_lock_store_url_is_refused() -> None:
     """A URL that is not Redis is a configuration mistake, reported at start-up."""
     with pytest.raises(ValueError, match="redis://"):
         UrlLockStore(EndpointConfig(url="postgresql://db/locks"))
+
+
+# --- the cache of conversations ----------------------------------------------------------
+
+
+async def test_a_turn_reads_only_the_rows_stored_since(
+    store: UrlSQLTrackerStore, rasa_store: SQLTrackerStore, database_reads: dict[str, int]
+) -> None:
+    """After 60 messages, retrieving reads one statement and decodes only the new events."""
+    await store.save(conversation("alice", *(f"message {n}" for n in range(60))))
+    tracker = await store.retrieve("alice")
+    assert tracker is not None and len(tracker.events) == 1 + 60 * 4
+    turn(tracker, "one more", says_low_count=True)
+    database_reads.update(statements=0, decoded=0)
+
+    await store.save(tracker)
+    assert database_reads["decoded"] == 0  # which events are new: counted from the cache
+    database_reads.update(statements=0, decoded=0)
+    again = await store.retrieve("alice")
+
+    assert database_reads == {"statements": 1, "decoded": 5}
+    assert dump(again) == dump(await rasa_store.retrieve("alice"))
+    assert again is not None and again.get_slot("says_low_count") is True
+    assert stored_rows(sqlite_url(store), "alice") == len(again.events)
+
+
+def sqlite_url(store: UrlSQLTrackerStore) -> str:
+    return str(store.engine.url)
+
+
+async def test_another_servers_events_are_read(
+    store: UrlSQLTrackerStore, other: UrlSQLTrackerStore, rasa_store: SQLTrackerStore
+) -> None:
+    """Turns taken by another server are in the next retrieve; nothing is stored twice."""
+    await store.save(conversation("alice", "my wbc is 3.2"))
+    assert await store.retrieve("alice") is not None  # now cached here
+
+    elsewhere = await other.retrieve("alice")
+    assert elsewhere is not None
+    await other.save(turn(elsewhere, "she is 3", age_years=3.0))
+    here = await store.retrieve("alice")
+    assert here is not None
+    await store.save(turn(here, "and a fever"))
+
+    expected = dump(await rasa_store.retrieve("alice"))
+    assert dump(await store.retrieve("alice")) == dump(await other.retrieve("alice")) == expected
+    assert expected[1]["slots"]["age_years"] == 3.0
+    assert stored_rows(sqlite_url(store), "alice") == 1 + 3 * 4 + 1
+
+
+async def test_forgetting_elsewhere_or_purging_is_noticed(
+    store: UrlSQLTrackerStore, other: UrlSQLTrackerStore, url: str
+) -> None:
+    """A conversation deleted by another server or by `make purge` is not served from memory."""
+    await store.save(conversation("alice", "my wbc is 3.2"))
+    await store.save(conversation("bob", "wbc 5"))
+    assert await store.retrieve("alice") is not None and await store.retrieve("bob") is not None
+
+    other.delete("alice")
+    assert purge.purge(url, retention_days=0, now=2e10) == 1  # bob, the only one left
+
+    assert await store.retrieve("alice") is None
+    assert await store.retrieve("bob") is None
+    assert "alice" not in store.cache and "bob" not in store.cache
+
+
+async def test_a_new_conversation_on_the_same_row_ids_is_read_again(
+    store: UrlSQLTrackerStore, other: UrlSQLTrackerStore, rasa_store: SQLTrackerStore
+) -> None:
+    """SQLite gives a deleted row's id to the next row: same ids and count, other events."""
+    await store.save(conversation("alice", "my wbc is 3.2"))
+    assert await store.retrieve("alice") is not None
+    other.delete("alice")
+    await other.save(conversation("alice", "wbc 9"))  # the same 5 rows, ids 1 to 5 again
+
+    again = await store.retrieve("alice")
+
+    assert again is not None and again.latest_message is not None
+    assert again.latest_message.text == "wbc 9"
+    assert dump(again) == dump(await rasa_store.retrieve("alice"))
+
+
+async def test_rows_missing_or_committed_late_are_noticed(
+    store: UrlSQLTrackerStore, rasa_store: SQLTrackerStore, url: str
+) -> None:
+    """A row deleted before the last one, or committed late with a lower id (PostgreSQL hands
+    out ids before commit), changes the row count: the conversation is read again."""
+    await store.save(conversation("alice", "my wbc is 3.2", "she is 3"))
+    assert await store.retrieve("alice") is not None
+    engine = sa.create_engine(url)
+    with engine.begin() as connection:
+        row = connection.execute(sa.text("SELECT * FROM events WHERE id = 3")).mappings().one()
+        connection.execute(sa.text("DELETE FROM events WHERE id = 3"))
+
+    assert dump(await store.retrieve("alice")) == dump(await rasa_store.retrieve("alice"))
+
+    with engine.begin() as connection:
+        names = list(row)
+        columns, values = ", ".join(names), ", ".join(f":{name}" for name in names)
+        connection.execute(sa.text(f"INSERT INTO events ({columns}) VALUES ({values})"), row)
+    again = await store.retrieve("alice")
+    assert dump(again) == dump(await rasa_store.retrieve("alice"))
+    assert again is not None and len(again.events) == 1 + 2 * 4
+
+
+async def test_forgetting_here_drops_the_cached_copy(store: UrlSQLTrackerStore) -> None:
+    """The turn that ran the forget action deletes the rows and the cached conversation."""
+    await store.save(conversation("alice", "my wbc is 3.2"))
+    tracker = await store.retrieve("alice")
+    assert tracker is not None and "alice" in store.cache
+    tracker.update(UserUttered("forget my data", {"name": "forget_data"}))
+    tracker.update(ActionExecuted("action_forget_data"))
+    tracker.update(Restarted())
+
+    await store.save(tracker)
+
+    assert "alice" not in store.cache
+    assert await store.retrieve("alice") is None
+
+
+async def test_memory_holds_at_most_the_cache_size(url: str) -> None:
+    """The least recently used conversation leaves first; it is still read from the database."""
+    store = UrlSQLTrackerStore(url=url, domain=DOMAIN, cache_size=2)
+    for sender in ("alice", "bob", "carol"):
+        await store.save(conversation(sender, f"I am {sender}"))
+        await store.retrieve(sender)
+    await store.retrieve("bob")
+    await store.retrieve("dave")  # not stored: not cached
+
+    assert len(store.cache) == 2 and "alice" not in store.cache
+    assert "bob" in store.cache and "carol" in store.cache
+    alice = await store.retrieve("alice")
+    assert alice is not None and alice.latest_message is not None
+    assert alice.latest_message.text == "I am alice"
+    assert "carol" not in store.cache
+
+
+async def test_cache_size_zero_is_rasas_own_store(url: str, rasa_store: SQLTrackerStore) -> None:
+    """TRACKER_CACHE_SIZE=0: nothing is kept; every retrieve reads the conversation."""
+    store = UrlSQLTrackerStore(url=url, domain=DOMAIN, cache_size="0")
+    tracker = conversation("alice", "my wbc is 3.2")
+    await store.save(tracker)
+    await store.save(turn(tracker, "she is 3"))
+
+    assert len(store.cache) == 0
+    assert dump(await store.retrieve("alice")) == dump(await rasa_store.retrieve("alice"))
+    assert len(store.cache) == 0
+
+
+@pytest.mark.parametrize("value", ["-1", "many", "1.5"])
+def test_a_wrong_cache_size_names_the_setting(url: str, value: str) -> None:
+    with pytest.raises(SettingError, match="TRACKER_CACHE_SIZE"):
+        UrlSQLTrackerStore(url=url, domain=DOMAIN, cache_size=value)
+
+
+def test_cache_size_comes_from_the_environment(url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TRACKER_CACHE_SIZE", "7")
+    assert UrlSQLTrackerStore(url=url, domain=DOMAIN).cache.size == 7
+    monkeypatch.delenv("TRACKER_CACHE_SIZE")
+    assert UrlSQLTrackerStore(url=url, domain=DOMAIN).cache.size == 1000
+
+
+async def test_changing_a_returned_tracker_leaves_the_cache_alone(
+    store: UrlSQLTrackerStore, rasa_store: SQLTrackerStore
+) -> None:
+    """A turn that changes the tracker and fails before saving changes nothing for the next."""
+    tracker = conversation("alice", "my wbc is 3.2")
+    tracker.update(SlotSet("red_flags", ["fever"]))
+    await store.save(turn(tracker, "she is 3", age_years=3.0))
+    before = dump(await store.retrieve("alice"))
+    assert before == dump(await rasa_store.retrieve("alice"))
+
+    changed = await store.retrieve("alice")
+    assert changed is not None and changed.latest_message is not None
+    changed.latest_message.entities.append({"entity": "wbc_value", "value": "9"})
+    changed.latest_message.parse_data["intent"]["name"] = "greet"
+    changed.slots["red_flags"].value.append("stiff neck")
+    changed.slots["age_years"].value = 40.0
+    changed.update(EntitiesAdded([{"entity": "anc_value", "value": "800"}]))
+    changed.update(UserUttered("a new message"))
+    changed.update(Restarted())
+    changed.events.popleft()
+
+    assert dump(await store.retrieve("alice")) == before
+
+
+async def test_only_the_current_session_is_returned_as_rasa_does(
+    store: UrlSQLTrackerStore, other: UrlSQLTrackerStore, rasa_store: SQLTrackerStore
+) -> None:
+    """A new session (here or on another server): retrieve returns it alone, slots carried."""
+    tracker = conversation("alice", "my wbc is 3.2")
+    await store.save(turn(tracker, "she is 3", age_years=3.0))
+    cached = await store.retrieve("alice")
+    assert cached is not None
+    await store.save(turn(new_session(cached), "what causes it?"))
+    elsewhere = await other.retrieve("alice")
+    assert elsewhere is not None
+    await other.save(turn(new_session(elsewhere), "thanks"))
+
+    for server in (store, other):
+        current = await server.retrieve("alice")
+        assert dump(current) == dump(await rasa_store.retrieve("alice"))
+        assert current is not None and current.get_slot("age_years") == 3.0
+        assert isinstance(current.events[0], SessionStarted)
+        full = await server.retrieve_full_tracker("alice")
+        assert full is not None and len(full.events) == stored_rows(sqlite_url(store), "alice")
+
+
+async def test_a_new_model_drops_the_cache(store: UrlSQLTrackerStore) -> None:
+    """Trackers carry the domain's slots: a new domain (a new model) empties the cache."""
+    await store.save(conversation("alice", "my wbc is 3.2"))
+    await store.retrieve("alice")
+    store.domain = DOMAIN
+    assert len(store.cache) == 0
+
+
+async def test_random_turns_on_two_servers_equal_rasas_store(
+    store: UrlSQLTrackerStore,
+    other: UrlSQLTrackerStore,
+    rasa_store: SQLTrackerStore,
+    url: str,
+) -> None:
+    """Random turns, sessions, forgetting and purging across two servers: every retrieve and
+    every stored row is what Rasa's own store would give."""
+    chance = random.Random(15)
+    senders = ["alice", "bob", "carol"]
+    texts = ["my wbc is 3.2", "she is 3", "K/uL", "thanks", "what causes it?"]
+    for step in range(300):
+        server = chance.choice([store, other])
+        sender = chance.choice(senders)
+        action = chance.random()
+        if action < 0.03:
+            server.delete(sender)
+        elif action < 0.05:
+            purge.purge(url, retention_days=0, now=2e10)
+        else:
+            tracker = await server.retrieve(sender) or conversation(sender)
+            if action < 0.12:
+                new_session(tracker)
+            for _ in range(chance.randint(1, 3)):
+                slots = {"age_years": float(step)} if chance.random() < 0.5 else {}
+                turn(tracker, chance.choice(texts), **slots)
+            stored = await rasa_store.retrieve(sender)  # Rasa saves the events after these
+            rows_before = stored_rows(url, sender)
+            await server.save(tracker)
+            added = len(tracker.events) - (len(stored.events) if stored else 0)
+            assert stored_rows(url, sender) - rows_before == added
+        for check in (store, other):
+            assert dump(await check.retrieve(sender)) == dump(await rasa_store.retrieve(sender))
