@@ -17,7 +17,8 @@ MODEL_NAME := wbc
 MODEL := models/$(MODEL_NAME).tar.gz
 FINGERPRINT := models/$(MODEL_NAME).fingerprint
 RESULTS := results
-ACTIONS_PORT := 5055
+# The bot's settings (server/settings.py: ACTIONS_PORT, RASA_PORT, WEB_PORT, ...) come from the
+# environment, with their defaults there; none is set here, so none can shadow the environment.
 
 # Quiet TensorFlow's C++ logging and Rasa's telemetry for every command run from here.
 export TF_CPP_MIN_LOG_LEVEL := 2
@@ -29,7 +30,7 @@ LINT_PATHS := bot actions components channels server tests scripts
 RASA := PYTHONWARNINGS=ignore::DeprecationWarning $(BIN)/rasa
 
 .PHONY: help venv install lock lint typecheck pytest validate train test-conversations test \
-	run shell bench bench-load test-stack web clean distclean purge audit
+	check run shell bench bench-load test-stack web clean distclean purge audit
 
 help: ## List the targets
 	@echo "Usage: make TARGET   (PYTHON=/path/to/python3.10 to choose the interpreter)"
@@ -74,8 +75,8 @@ typecheck: $(INSTALLED) ## mypy over bot, actions and components
 	$(BIN)/mypy bot actions components channels server
 
 # pytest exits 5 when it collects no test; that is not a failure here.
-pytest: $(INSTALLED) ## Unit tests, with coverage of bot/
-	@$(BIN)/pytest -m "not stack" --cov=bot --cov-report=term-missing \
+pytest: $(INSTALLED) ## Unit tests (slow ones too, e.g. the safety grammar), with coverage of bot/
+	@$(BIN)/pytest -n 2 -m "not stack" --cov=bot --cov-report=term-missing \
 		|| { rc=$$?; [ $$rc -eq 5 ] || exit $$rc; }
 
 validate: $(INSTALLED) ## Check the Rasa training data and domain (warnings fail)
@@ -127,15 +128,32 @@ $(WEB_VENDOR): $(WEB_STAMP)
 test-stack: train web ## Channel, browser, store and fault tests against the real servers
 	$(BIN)/pytest -m stack --durations=15
 
-test: ## Every check, in CI order: lint typecheck audit pytest validate train test-conversations test-stack
-	$(MAKE) lint
-	$(MAKE) typecheck
-	$(MAKE) audit
-	$(MAKE) pytest
-	$(MAKE) validate
-	$(MAKE) train
-	$(MAKE) test-conversations
-	$(MAKE) test-stack
+# One line per stage; each stage's whole output (Rasa's and TensorFlow's warnings and progress
+# bars included) goes to results/logs/STAGE.log and is shown in full only when the stage fails.
+STAGE := scripts/stage.sh
+PASSED := '[0-9]+ passed'
+
+test: ## Every check, in CI order: provision lint typecheck audit pytest validate train test-conversations test-stack
+	@rm -f $(RESULTS)/logs/summary.txt
+	@$(STAGE) provision -- scripts/provision.sh
+	@$(STAGE) install -- $(MAKE) install
+	@$(STAGE) lint -- $(MAKE) lint
+	@$(STAGE) typecheck --summary 'Success|error' -- $(MAKE) typecheck
+	@$(STAGE) audit --summary 'KEV|NOT CHECKED|vulnerab' -- $(MAKE) audit
+	@$(STAGE) pytest --summary $(PASSED) -- $(MAKE) pytest
+	@$(STAGE) validate -- $(MAKE) validate
+	@$(STAGE) train --summary 'up to date|Your Rasa model is trained' -- $(MAKE) train
+	@$(STAGE) test-conversations --summary 'macro-F1' -- $(MAKE) test-conversations
+	@$(STAGE) web -- $(MAKE) web
+	@$(STAGE) test-stack --summary $(PASSED) -- $(MAKE) test-stack
+	@echo "All checks passed (logs in $(RESULTS)/logs/)."
+
+# The fast loop: no network, no browser, no training; the unit tests in two processes.
+check: $(INSTALLED) ## Lint, types and the unit tests (not slow, not stack): under a minute
+	@$(STAGE) lint -- $(MAKE) lint
+	@$(STAGE) typecheck --summary 'Success|error' -- $(MAKE) typecheck
+	@$(STAGE) unit-tests --summary $(PASSED) -- $(BIN)/pytest -n 2 -m "not stack and not slow" -q \
+		-p no:cacheprovider
 
 run: install train web ## Start the action server, the Rasa server and the widget page (Ctrl-C stops)
 	@PYTHONWARNINGS=ignore::DeprecationWarning $(BIN)/python -m server run

@@ -1,7 +1,7 @@
 """Acceptance table for `python -m bot interpret --json`, written from the issue and the spec.
 
 Every expectation below comes from the CLI contract in the issue or from
-`shared/clinical-reference.md` (sections named in the comments); nothing here is read off the
+`docs/clinical-reference.md` (sections named in the comments); nothing here is read off the
 implementation. Inputs are written the way patients and real lab reports write them.
 """
 
@@ -907,6 +907,7 @@ def run_cli(args: list[Any], stdin: bytes | None = None) -> subprocess.Completed
     )
 
 
+@pytest.mark.slow  # a real process: seconds
 def test_invalid_utf8_argument() -> None:
     """Issue: invalid UTF-8 gives a clear message or empty findings, never a traceback."""
     proc = run_cli(["--json", b"wbc \xff\xfe 3.2 \xc3"])
@@ -917,6 +918,7 @@ def test_invalid_utf8_argument() -> None:
         json.loads(proc.stdout)
 
 
+@pytest.mark.slow  # a real process: seconds
 def test_batch_mode_one_object_per_line() -> None:
     """Issue: TEXT `-` reads one text per line and prints one JSON object per line, in order."""
     proc = run_cli(["--json", "-"], b"wbc 2.9\nwbc 12000\nANC 0.3\nLeukozyten 3,2 G/l\n")
@@ -933,6 +935,7 @@ def test_batch_mode_one_object_per_line() -> None:
     assert lines[3]["findings"][0]["cells_per_ul"] == 3200
 
 
+@pytest.mark.slow  # a real process: seconds
 def test_batch_mode_with_age_option() -> None:
     """--age-years applies to every line of a batch."""
     proc = run_cli(["--json", "--age-years", "3", "-"], b"wbc 16\nwbc 5.0\n")
@@ -942,6 +945,7 @@ def test_batch_mode_with_age_option() -> None:
     assert {r["findings"][0]["reference"]["basis"] for r in lines} == {PB}
 
 
+@pytest.mark.slow  # a real process: seconds
 def test_batch_mode_bad_bytes_no_traceback() -> None:
     """Issue: invalid UTF-8 and binary on stdin: clear message or JSON, never a traceback."""
     proc = run_cli(["--json", "-"], b"wbc 2.9\n\xff\xfe\x00\x01\nwbc 5\n")

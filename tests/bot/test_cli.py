@@ -92,6 +92,7 @@ def test_bad_age_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
     assert "not a number of years" in capsys.readouterr().err
 
 
+@pytest.mark.slow  # a real process: seconds
 def test_batch_mode_in_a_real_process() -> None:
     """`-` reads one text per line (invalid UTF-8 and binary too) and prints one JSON per line."""
     lines = [
@@ -120,6 +121,7 @@ def test_batch_mode_in_a_real_process() -> None:
     assert results[4]["findings"][0]["cells_per_ul"] == 3200
 
 
+@pytest.mark.slow  # a real process: seconds
 def test_invalid_utf8_argument_in_a_real_process() -> None:
     """An argument that is not valid UTF-8 is read with replacement characters, not a crash."""
     completed = subprocess.run(
@@ -183,6 +185,7 @@ def test_reply_plain_text_and_age(capsys: pytest.CaptureFixture[str]) -> None:
     assert "5,100" in out and "children aged 2 to under 6 years" in out
 
 
+@pytest.mark.slow  # a real process: seconds
 def test_reply_batch_mode_is_one_fresh_conversation_per_line() -> None:
     """`reply -` reads lines; each line is its own conversation (no intro carried over)."""
     lines = "I have trouble breathing\n\nwbc 6.5\n"
