@@ -4,7 +4,11 @@
 demo web page, waits until each answers, prints the URLs and then waits for Ctrl-C or SIGTERM.
 A server that dies is started again (the Rasa server keeps answering meanwhile, with a short
 "trouble" reply when the action server is gone). On the way out it stops every server it
-started (whole process groups, so Sanic's worker processes go too). It needs no terminal.
+started (whole process groups, so Sanic's worker processes go too): SIGTERM, then SIGKILL after
+STOP_TIMEOUT_SECONDS or as soon as a second Ctrl-C or SIGTERM comes. It returns only once every
+process it started is gone. It needs no terminal.
+
+The signal handler only records the signal (see StopSignals); the main loop does the rest.
 
 `shell` talks to the bot in the terminal through `rasa shell`, using the action server of a
 running `make run` when there is one.
@@ -12,15 +16,16 @@ running `make run` when there is one.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import select
 import signal
 import socket
 import subprocess
 import sys
-import threading
 import time
 import urllib.request
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
@@ -33,7 +38,11 @@ MODEL = ROOT / "models" / "wbc.tar.gz"
 # Both servers log through server/privacy.py's redaction (hashed senders, no message text).
 LOGGING_CONFIG = ROOT / "server" / "logging.yml"
 START_TIMEOUT_SECONDS = 120.0
-STOP_TIMEOUT_SECONDS = 10.0
+# How long the servers get to stop after SIGTERM (the Rasa server takes about 3 s) before
+# SIGKILL: well within the 10 s a service manager or test gives the whole stop.
+STOP_TIMEOUT_SECONDS = 6.0
+# How often the main loop looks at the servers (a stop signal wakes it at once).
+POLL_SECONDS = 0.5
 # A server that dies is started again, unless they died this often within the window.
 MAX_RESTARTS = 5
 RESTART_WINDOW_SECONDS = 60.0
@@ -65,38 +74,15 @@ class Server:
     def alive(self) -> bool:
         return self.process is not None and self.process.poll() is None
 
-    def stop(self) -> None:
-        """SIGTERM to the whole group, SIGKILL after STOP_TIMEOUT_SECONDS."""
-        if self.process is None:
-            return
-        for sig in (signal.SIGTERM, signal.SIGKILL):
-            try:
-                os.killpg(self.process.pid, sig)
-            except ProcessLookupError:
-                return
-            try:
-                self.process.wait(STOP_TIMEOUT_SECONDS)
-                _wait_group_gone(self.process.pid, STOP_TIMEOUT_SECONDS)
-                return
-            except subprocess.TimeoutExpired:
-                continue
+    def ready(self) -> bool:
+        """Whether it answers on its ready URL."""
+        return answers(self.ready_url)
 
     def log_tail(self, lines: int = 30) -> str:
         try:
             return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
         except FileNotFoundError:
             return ""
-
-
-def _wait_group_gone(pgid: int, seconds: float) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            os.killpg(pgid, 0)
-        except ProcessLookupError:
-            return
-        time.sleep(0.1)
-    raise subprocess.TimeoutExpired(f"process group {pgid}", seconds)
 
 
 def answers(url: str) -> bool:
@@ -167,28 +153,31 @@ def _loopback(values: Mapping[str, str]) -> str:
     return "127.0.0.1" if host in ("0.0.0.0", "::") else host
 
 
-def wait_until_ready(servers: Sequence[Server], stopping: threading.Event) -> bool:
-    """Wait for every server's ready URL; False (with its log) if one dies or times out."""
+def wait_until_ready(servers: Sequence[Server], signals: StopSignals) -> bool:
+    """Wait for every server's ready URL; False if a stop signal comes, or (with its log) if one
+    dies or times out."""
     deadline = time.monotonic() + START_TIMEOUT_SECONDS
     pending = list(servers)
-    while pending and not stopping.is_set():
+    while pending and not signals.count:
         for server in list(pending):
             if not server.alive():
                 print(f"The {server.name} stopped while starting; the end of {server.log}:")
                 print(server.log_tail(), flush=True)
                 return False
-            if answers(server.ready_url):
+            if server.ready():
                 pending.remove(server)
         if time.monotonic() > deadline:
             names = ", ".join(server.name for server in pending)
             print(f"Not ready after {START_TIMEOUT_SECONDS:.0f} s: {names}; see the logs")
             return False
-        time.sleep(0.25)
-    return not pending
+        if pending:
+            signals.wait(0.25)
+    return not pending and not signals.count
 
 
 def run(environ: Mapping[str, str]) -> int:
     """`make run`: every server, until Ctrl-C, SIGTERM or a server dies."""
+    signals = StopSignals().install()  # first: from here on a signal never ends us abruptly
     env = settings.environment(environ)
     values = settings.resolve(environ)
     if values["SANIC_WORKERS"] != "1" and not values["LOCK_STORE_URL"]:
@@ -200,15 +189,10 @@ def run(environ: Mapping[str, str]) -> int:
             "(its long-polling needs one process); serve the widget from one-worker servers "
             "behind a sticky load balancer (README, Running at scale)."
         )
-    stopping = _stop_on_signals()
     servers = [action_server(values), rasa_server(values)]
     page = web.DemoPage(values)
-    try:
-        for server in servers:
-            server.start(env)
-        print(f"Starting the servers (logs in {values['LOG_DIR']}) ...", flush=True)
-        if not wait_until_ready(servers, stopping):
-            return 0 if stopping.is_set() else 1
+
+    def on_ready() -> None:
         page.start()
         print(
             f"Ready.\n"
@@ -220,27 +204,129 @@ def run(environ: Mapping[str, str]) -> int:
             f"Press Ctrl-C to stop.",
             flush=True,
         )
-        restarts: list[float] = []
-        while not stopping.wait(0.5):
-            for server in servers:
-                if server.alive():
-                    continue
-                print(f"The {server.name} stopped; the end of {server.log}:")
-                print(server.log_tail(), flush=True)
-                now = time.monotonic()
-                restarts = [t for t in restarts if now - t < RESTART_WINDOW_SECONDS] + [now]
-                if len(restarts) > MAX_RESTARTS:
-                    print(f"Restarted {MAX_RESTARTS} times in a minute; giving up.", flush=True)
-                    return 1
-                print(f"Restarting the {server.name} ...", flush=True)
-                server.start(env)
-        return 0
+
+    print(f"Starting the servers (logs in {values['LOG_DIR']}) ...", flush=True)
+    return serve(servers, env, signals, on_ready, page.stop)
+
+
+def serve(
+    servers: Sequence[Server],
+    env: Mapping[str, str],
+    signals: StopSignals,
+    on_ready: Callable[[], None],
+    on_stop: Callable[[], None],
+) -> int:
+    """Start the servers, call `on_ready` and keep them running until a stop signal (0) or a
+    failure (1); then `on_stop` and stop every server, whatever happened before."""
+    try:
+        for server in servers:
+            if signals.count:
+                return 0
+            server.start(env)
+        if not wait_until_ready(servers, signals):
+            return 0 if signals.count else 1
+        on_ready()
+        return supervise(servers, env, signals)
     finally:
         print("Stopping ...", flush=True)
-        page.stop()
-        for server in reversed(servers):
-            server.stop()
+        stop_servers(servers, signals, meanwhile=on_stop)
         print("Stopped.", flush=True)
+
+
+def supervise(servers: Sequence[Server], env: Mapping[str, str], signals: StopSignals) -> int:
+    """Start again a server that dies, until a stop signal (0) or too many restarts (1)."""
+    restarts: list[float] = []
+    while not signals.wait(POLL_SECONDS):
+        for server in servers:
+            if server.alive() or signals.count:
+                continue
+            print(f"The {server.name} stopped; the end of {server.log}:")
+            print(server.log_tail(), flush=True)
+            now = time.monotonic()
+            restarts = [t for t in restarts if now - t < RESTART_WINDOW_SECONDS] + [now]
+            if len(restarts) > MAX_RESTARTS:
+                print(f"Restarted {MAX_RESTARTS} times in a minute; giving up.", flush=True)
+                return 1
+            print(f"Restarting the {server.name} ...", flush=True)
+            server.start(env)
+    return 0
+
+
+def stop_servers(
+    servers: Sequence[Server], signals: StopSignals, meanwhile: Callable[[], None] = lambda: None
+) -> None:
+    """SIGTERM to every server's process group, then `meanwhile`; SIGKILL to what is left after
+    STOP_TIMEOUT_SECONDS, or at once on a second stop signal. Returns when no process is left."""
+    processes = [server.process for server in servers if server.process is not None]
+    deadline = time.monotonic() + STOP_TIMEOUT_SECONDS
+    if not signals.wait(0, beyond=1):
+        _signal_groups(processes, signal.SIGTERM)
+    try:
+        meanwhile()
+    finally:
+        while _any_alive(processes):
+            if signals.wait(0.05, beyond=1):
+                print("Stop signal again: killing the servers.", flush=True)
+                break
+            if time.monotonic() > deadline:
+                print(f"Not stopped after {STOP_TIMEOUT_SECONDS:.0f} s: killing.", flush=True)
+                break
+        _kill_until_gone(processes)
+
+
+def _kill_until_gone(processes: Sequence[subprocess.Popen[bytes]]) -> None:
+    """SIGKILL to the groups until none of their processes is left (it never gives up)."""
+    since = time.monotonic()
+    while _any_alive(processes):
+        _signal_groups(processes, signal.SIGKILL)
+        time.sleep(0.02)
+        if time.monotonic() - since > STOP_TIMEOUT_SECONDS:
+            pgids = " ".join(str(process.pid) for process in processes)
+            print(f"Still waiting for process groups {pgids} to end ...", flush=True)
+            since = time.monotonic()
+
+
+def _signal_groups(processes: Sequence[subprocess.Popen[bytes]], sig: signal.Signals) -> None:
+    """Send `sig` to each process's group (each server is the leader of its own)."""
+    for process in processes:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, sig)
+
+
+def _any_alive(processes: Sequence[subprocess.Popen[bytes]]) -> bool:
+    """Whether a process of any of the groups is left (reaping our own children as they end)."""
+    for process in processes:
+        process.poll()
+    return any(group_alive(process.pid) for process in processes)
+
+
+def group_alive(pgid: int) -> bool:
+    """Whether process group `pgid` has a member that is not a zombie.
+
+    A zombie is already dead; one whose parent died waits for init to reap it, which may take
+    a while (or forever in a container without a reaping init), so it does not count.
+    """
+    try:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    proc = Path("/proc")
+    if not proc.is_dir():
+        return True
+    return any(_alive_in_group(stat, pgid) for stat in proc.glob("[0-9]*/stat"))
+
+
+def _alive_in_group(stat: Path, pgid: int) -> bool:
+    """Whether the /proc/PID/stat file is of a live (not zombie) member of group `pgid`."""
+    try:
+        text = stat.read_text()
+    except OSError:  # the process just ended
+        return False
+    # "pid (comm) state ppid pgrp ...": comm may hold spaces and parentheses.
+    state, _ppid, pgrp = text[text.rindex(")") + 2 :].split()[:3]
+    return int(pgrp) == pgid and state not in ("Z", "X")
 
 
 def _telegram_state(values: Mapping[str, str]) -> str:
@@ -257,14 +343,8 @@ def shell(environ: Mapping[str, str]) -> int:
     env = settings.environment(environ)
     values = settings.resolve(environ)
     helper = action_server(values)
-    started = False
-    if not answers(helper.ready_url):
-        print(f"No action server at {helper.ready_url}; starting one (log: {helper.log}) ...")
-        helper.start(env)
-        started = True
-        if not wait_until_ready([helper], threading.Event()):
-            helper.stop()
-            return 1
+    # Not installed: Ctrl-C stays a KeyboardInterrupt here, and `rasa shell` handles its own.
+    signals = StopSignals()
     command = [
         str(BIN / "rasa"),
         "shell",
@@ -278,12 +358,16 @@ def shell(environ: Mapping[str, str]) -> int:
         str(_free_port()),
     ]
     try:
+        if not helper.ready():
+            print(f"No action server at {helper.ready_url}; starting one (log: {helper.log}) ...")
+            helper.start(env)
+            if not wait_until_ready([helper], signals):
+                return 1
         return subprocess.call(command, cwd=ROOT, env=env)
     except KeyboardInterrupt:
         return 130
     finally:
-        if started:
-            helper.stop()
+        stop_servers([helper], signals)  # only the one started here, if any
 
 
 def _free_port() -> int:
@@ -292,12 +376,46 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def _stop_on_signals() -> threading.Event:
-    stopping = threading.Event()
+class StopSignals:
+    """SIGINT and SIGTERM, recorded by a handler that does nothing else; the main loop acts.
 
-    def handle(signum: int, frame: FrameType | None) -> None:
-        stopping.set()
+    A Python signal handler runs in the main thread between any two bytecodes, even inside an
+    earlier run of itself, so it must take no lock: `threading.Event.set` does, and deadlocked
+    the launcher when a second signal came while the first handler was inside it. This one only
+    appends to a list (one C call, never interrupted by another handler), and
+    `signal.set_wakeup_fd` wakes `wait` at once through a socket pair.
+    """
 
-    signal.signal(signal.SIGINT, handle)
-    signal.signal(signal.SIGTERM, handle)
-    return stopping
+    def __init__(self) -> None:
+        self._received: list[int] = []
+        self._reader, self._writer = socket.socketpair()
+        self._reader.setblocking(False)
+        self._writer.setblocking(False)
+
+    def install(self) -> StopSignals:
+        """Record SIGINT and SIGTERM from now on, instead of their default (main thread only)."""
+        signal.set_wakeup_fd(self._writer.fileno(), warn_on_full_buffer=False)
+        signal.signal(signal.SIGINT, self._record)
+        signal.signal(signal.SIGTERM, self._record)
+        return self
+
+    def _record(self, signum: int, frame: FrameType | None) -> None:
+        self._received.append(signum)
+
+    @property
+    def count(self) -> int:
+        """How many stop signals have come so far."""
+        return len(self._received)
+
+    def wait(self, seconds: float, beyond: int = 0) -> bool:
+        """Sleep up to `seconds`, less if a signal comes; whether more than `beyond` have come."""
+        if self.count <= beyond and seconds > 0:
+            select.select([self._reader], [], [], seconds)
+            self._drain()
+        return self.count > beyond
+
+    def _drain(self) -> None:
+        """Empty the wakeup socket, so the next `wait` sleeps again."""
+        with contextlib.suppress(BlockingIOError):
+            while self._reader.recv(4096):
+                pass
