@@ -47,6 +47,7 @@ class ConversationState:
     awaiting: str | None = None  # the question the bot asked last: "unit" | "age"
     subject: str | None = None  # whose counts: "daughter", "child"; None: the writer's own
     intro_given: bool = False  # the note on what this bot is was sent
+    last_sources: tuple[str, ...] = ()  # every source of the last medical answer ("sources")
 
 
 @dataclass(frozen=True)

@@ -14,8 +14,8 @@ from bot.conversation import ConversationState, Turn, take_turn
 from bot.errors import EmptyTextError, TextTooLongError, WbcBotError
 from bot.model import Interpretation, Urgency
 from bot.questions import asked_topic
-from bot.replies import TOPIC_PREFIX, Message, plan_reply
-from bot.safety import EMERGENCY_TEXT, fallback_texts, log_failure
+from bot.replies import TOPIC_PREFIX, Message, plan_reply, sources_of
+from bot.safety import emergency_text, fallback_texts, log_failure
 
 # Intents whose message may still carry a question the NLU model did not pick
 # ("wbc 2.1 and mouth sores, how do I avoid infections?").
@@ -35,7 +35,7 @@ class Reply:
     def urgency(self) -> Urgency | None:
         """The urgency of the answer (None: nothing medical was judged)."""
         if self.failed:
-            emergency = any(message.text == EMERGENCY_TEXT for message in self.messages)
+            emergency = any(message.text == emergency_text() for message in self.messages)
             return Urgency.EMERGENCY if emergency else None
         return None if self.interpretation is None else self.interpretation.urgency
 
@@ -59,7 +59,8 @@ def respond(state: ConversationState, text: str, intent: str | None = None) -> R
     except Exception as exc:  # noqa: BLE001 - never leave a person without an answer
         log_failure("composing a reply", exc)
         return _fallback(turn.state, text, _urgent(turn))
-    new_state = replace(turn.state, intro_given=True)
+    last_sources = sources_of(messages) or turn.state.last_sources
+    new_state = replace(turn.state, intro_given=True, last_sources=last_sources)
     return Reply(messages, new_state, turn.interpretation)
 
 

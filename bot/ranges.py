@@ -346,13 +346,15 @@ def years_of_age(amount: float, unit: str) -> float:
 
 
 class CitedText(str):
-    """A sentence from data/wording.yml that remembers the keys of its sources (for links)."""
+    """A sentence from data/wording.yml that remembers its key and the keys of its sources."""
 
     source_keys: tuple[str, ...] = ()
+    key: str = ""
 
-    def __new__(cls, text: str, source_keys: tuple[str, ...] = ()) -> CitedText:
+    def __new__(cls, text: str, source_keys: tuple[str, ...] = (), key: str = "") -> CitedText:
         cited = super().__new__(cls, text)
         cited.source_keys = source_keys
+        cited.key = key
         return cited
 
 
@@ -367,12 +369,13 @@ def _phrase(
     wording = table.get(key)
     if wording is None:
         raise ReferenceDataError(str(DATA_DIR / "wording.yml"), f"{section}.{key} is missing")
-    cited = citation(wording.sources)
-    bracket = f" ({cited})" if cited else ""
-    text = _fill(section, key, wording.text, {**fields, "cite": bracket})
-    if bracket and "{cite}" not in wording.text:
-        text = f"{text[:-1]}{bracket}." if text.endswith(".") else f"{text}{bracket}"
-    return CitedText(text[:1].upper() + text[1:], wording.sources)
+    text = _fill(section, key, wording.text, {**fields, "cite": ""})  # sources go in links
+    return CitedText(text[:1].upper() + text[1:], wording.sources, key)
+
+
+def key_of(text: str) -> str:
+    """The wording.yml key a reason or note was made from ("" for plain text)."""
+    return text.key if isinstance(text, CitedText) else ""
 
 
 def _fill(section: str, key: str, template: str, fields: Mapping[str, object]) -> str:

@@ -1,22 +1,27 @@
-"""What the bot says after a message: the order of the parts and the one place where every medical
-text gets its sources and the emergency-care disclaimer.
+"""What the bot says after a message: which parts, in which order, and the one place where every
+medical text gets its sources (at most two, as titled links) and, once per reply, the disclaimer.
 
-Order of a reply: emergency advice first (it overrides everything); the once-per-conversation
-note on what this bot is; the reading of any new counts; the answer to the question asked; next
-steps as buttons. Non-medical replies are Rasa responses named here and written in domain.yml.
+Order of a reply: emergency advice first (it overrides everything); what this message changed (a
+sample that is not blood, the reading of new counts, same-day advice it raised); the answer to
+the question asked; the once-per-conversation note on what this bot is, after the first answer;
+next steps as buttons on the last message. Non-medical replies are Rasa responses named here and
+written in domain.yml. No sentence is said twice in one reply.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
 
 from bot import ranges
+from bot.commands import MORE, SOURCES, command_of
 from bot.content import button_title, find_cause, topic_answer, topics
 from bot.conversation import Turn
-from bot.model import Category, Finding, Interpretation, Urgency
-from bot.report import by_severity, explanations, format_cells
+from bot.links import citable, link
+from bot.model import Interpretation, Urgency
+from bot.reading import Cited, has_more, more_about, reading
+from bot.report import explanations
 from bot.specimens import specimen_named_by
 
 # Intents answered from bot/data/content.yml: ask_<topic>.
@@ -36,10 +41,12 @@ RESPONSE_OF_INTENT = {
 }
 INTRO_RESPONSE = "utter_intro"
 MAIN_TOPICS = ("what_is_leukopenia", "causes", "normal_range", "when_to_see_doctor")
-AFTER_COUNTS = ("causes", "when_to_see_doctor", "prevention")
+AFTER_COUNTS = ("causes", "when_to_see_doctor")
 AFTER_EMERGENCY = ("when_to_see_doctor", "chemotherapy")
 SAFETY_TOPIC = "when_to_see_doctor"  # what a symptom report without counts is answered with
-MAX_NOTES = 3
+MAX_LINKS = 2  # sources shown as links under a message; the Sources button lists them all
+EMERGENCY_MARK = "⚠️ "
+_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"“(])")
 
 
 @dataclass(frozen=True)
@@ -52,54 +59,121 @@ class Button:
 
 @dataclass(frozen=True)
 class Message:
-    """One bot message: either our own text or a Rasa response by name."""
+    """One bot message: our own text or a Rasa response by name. A medical message carries the
+    keys of all its sources (`source_keys`): links to the first two are in its text."""
 
     text: str = ""
     response: str = ""
     buttons: tuple[Button, ...] = ()
+    source_keys: tuple[str, ...] = ()
 
 
 def plan_reply(turn: Turn, intent: str, text: str) -> tuple[Message, ...]:
-    """The messages answering one turn, in the order they must be sent.
-
-    Urgency first and never dropped: the emergency lead, then (once) the intro, then what this
-    message changed (a sample that is not blood, the reading of new counts, or same-day advice
-    raised by what it said), then the answer to the question asked, then next steps.
-    """
-    messages: list[Message] = []
+    """The messages answering one turn, in the order they must be sent."""
     interpretation = turn.interpretation
     emergency = interpretation is not None and interpretation.urgency is Urgency.EMERGENCY
+    parts: list[Message] = []
     if emergency and interpretation is not None:
-        messages.append(Message(text=emergency_message(interpretation)))
-    if not turn.state.intro_given:
-        messages.append(Message(response=INTRO_RESPONSE))
+        parts.append(_medical(emergency_advice(interpretation)))
+    command = command_of(text)
     answered = False
+    if command == SOURCES:
+        parts.append(Message(text=sources_list(turn.state.last_sources)))
+        answered = True
+    elif command == MORE:
+        parts.append(_more(interpretation))
+        answered = True
     if turn.other_specimen:
-        messages.append(Message(text=specimen_message(turn.other_specimen)))
+        parts.append(_medical(specimen_answer(turn.other_specimen)))
         answered = True
     if interpretation is not None and interpretation.findings and turn.counts_changed:
-        messages.append(Message(text=interpretation_message(interpretation, turn.state.subject)))
+        parts.append(_medical(reading(interpretation, turn.state.subject)))
         answered = True
-    elif _urgency_due(turn, emergency):
+    elif not answered and _urgency_due(turn, emergency):
         assert interpretation is not None  # _urgency_due checks it
-        messages.append(Message(text=advice_message(interpretation)))
+        parts.append(_medical(advice(interpretation)))
         answered = True
 
     topic = intent[len(TOPIC_PREFIX) :] if intent.startswith(TOPIC_PREFIX) else None
-    if topic is not None and topic in topics():
-        messages.append(Message(text=topic_message(topic, text, turn)))
+    if command is not None:
+        pass
+    elif topic is not None and topic in topics():
+        parts.append(_medical(topic_text(topic, text, turn)))
     elif intent == "report_symptom" and not emergency and not answered:
-        messages.append(Message(text=symptom_message(interpretation)))
+        parts.append(_medical(symptom_answer(interpretation)))
     elif intent in RESPONSE_OF_INTENT and not (intent == "inform" and (answered or emergency)):
-        messages.append(Message(response=RESPONSE_OF_INTENT[intent]))
+        parts.append(Message(response=RESPONSE_OF_INTENT[intent]))
     elif intent not in RESPONSE_OF_INTENT and not answered and not emergency:
-        messages.append(Message(response=RESPONSE_OF_INTENT["nlu_fallback"]))
+        parts.append(Message(response=RESPONSE_OF_INTENT["nlu_fallback"]))
 
-    buttons = _buttons(topic, turn, emergency, intent)
+    messages = _with_sources_and_disclaimer(_without_repeats(parts))
+    if not turn.state.intro_given:
+        messages.append(Message(response=INTRO_RESPONSE))
+    buttons = _buttons(topic, turn, emergency, intent, command, messages)
     if messages and buttons:
-        last = messages[-1]
-        messages[-1] = Message(last.text, last.response, buttons)
+        messages[-1] = replace(messages[-1], buttons=buttons)
     return tuple(messages)
+
+
+def sources_of(messages: Iterable[Message]) -> tuple[str, ...]:
+    """Every source of the medical messages of a reply, once each, in order."""
+    return tuple(dict.fromkeys(key for message in messages for key in message.source_keys))
+
+
+def disclaimer() -> str:
+    """The short emergency-care disclaimer that ends every medical reply, once."""
+    return str(explanations()["disclaimer"])
+
+
+def emergency_advice(interpretation: Interpretation) -> Cited:
+    """What to do and the number to call first, then why (section 6)."""
+    return Cited(EMERGENCY_MARK + " ".join(interpretation.reasons), _reason_sources(interpretation))
+
+
+def advice(interpretation: Interpretation) -> Cited:
+    """The urgency a message raised without new counts ("and she has mouth sores now")."""
+    reasons = [r for r in interpretation.reasons if ranges.key_of(r) != "routine"]
+    return Cited(" ".join(reasons), tuple(_reason_sources(interpretation)))
+
+
+def specimen_answer(name: str) -> Cited:
+    """White cells in urine, spinal fluid ...: not judged against blood ranges (section 4)."""
+    specimen = specimen_named_by(name)
+    return Cited(ranges.reason("other_specimen", sample=specimen.words), specimen.source_keys)
+
+
+def topic_text(topic: str, text: str, turn: Turn) -> Cited:
+    """The sourced answer to a question, for the cause named or the situation known."""
+    cause = find_cause(text) if topic == "causes" else None
+    if topic == "causes" and cause is None and turn.state.on_cancer_treatment:
+        cause = "chemotherapy"  # "what could cause it?" while on chemotherapy
+    answer = topic_answer(topic, cause)
+    return Cited(answer.text, answer.source_keys)
+
+
+def symptom_answer(interpretation: Interpretation | None) -> Cited:
+    """A symptom report that is not an emergency: what to do, then when to get care."""
+    answer = topic_answer(SAFETY_TOPIC)
+    if interpretation is None:
+        return Cited(answer.text, answer.source_keys)
+    reasons = [r for r in interpretation.reasons if ranges.key_of(r) != "routine"]
+    keys = (*_reason_sources(interpretation), *answer.source_keys)
+    return Cited(" ".join([*reasons, answer.text]), keys)
+
+
+def sources_list(keys: Sequence[str]) -> str:
+    """Every source of the last answer, one titled link a line."""
+    shown = citable(list(keys))
+    if not shown:
+        return ranges.word("no_sources")
+    return "\n".join([ranges.word("sources_list"), *(f"- {link(key)}" for key in shown)])
+
+
+def _more(interpretation: Interpretation | None) -> Message:
+    if interpretation is None or not interpretation.findings:
+        return Message(text=ranges.word("no_result"))
+    more = more_about(interpretation)
+    return _medical(more) if more.text else _medical(reading(interpretation))
 
 
 def _urgency_due(turn: Turn, emergency: bool) -> bool:
@@ -111,121 +185,77 @@ def _urgency_due(turn: Turn, emergency: bool) -> bool:
     return same_day or interpretation.context.fever_below_threshold
 
 
-def medical_message(text: str, source_keys: Iterable[str]) -> str:
-    """The one place that adds sources (title and link) and the disclaimer to medical text."""
-    sources = [_citation(key) for key in dict.fromkeys(source_keys)]
-    cited = [source for source in sources if source]
-    if not cited:
-        raise ValueError("a medical answer needs at least one source it can name")
-    return "\n\n".join([text.strip(), "Sources: " + "; ".join(cited), disclaimer()])
+def _medical(cited: Cited) -> Message:
+    if not citable(list(cited.source_keys)):
+        raise ValueError("a medical answer needs at least one source it can link to")
+    return Message(text=cited.text.strip(), source_keys=tuple(dict.fromkeys(cited.source_keys)))
 
 
-def disclaimer() -> str:
-    """The short emergency-care disclaimer that ends every medical answer."""
-    return str(explanations()["disclaimer"])
+def _without_repeats(parts: list[Message]) -> list[Message]:
+    """Drop every sentence already said earlier in the reply (medical texts only)."""
+    seen: set[str] = set()
+    kept = []
+    for part in parts:
+        if not part.source_keys:
+            kept.append(part)
+            continue
+        sentences = [s for s in _SENTENCE.split(part.text) if s.strip()]
+        new = [s for s in sentences if s.strip() not in seen]
+        seen.update(s.strip() for s in sentences)
+        if new:
+            kept.append(replace(part, text=" ".join(new)))
+    return kept
 
 
-def emergency_message(interpretation: Interpretation) -> str:
-    """Emergency advice, with why; it leads the first message of the reply."""
-    text = "⚠️ " + " ".join(interpretation.reasons)
-    return medical_message(text, _reason_sources(interpretation))
+def _with_sources_and_disclaimer(parts: list[Message]) -> list[Message]:
+    """Links to at most two sources under each medical text; the disclaimer after the last."""
+    last_medical = max((i for i, p in enumerate(parts) if p.source_keys), default=-1)
+    messages = []
+    for index, part in enumerate(parts):
+        if part.source_keys:
+            links = " · ".join(link(key) for key in citable(list(part.source_keys))[:MAX_LINKS])
+            blocks = [part.text, f"Sources: {links}"]
+            if index == last_medical:
+                blocks.append(disclaimer())
+            part = replace(part, text="\n\n".join(blocks))
+        messages.append(part)
+    return messages
 
 
-def interpretation_message(interpretation: Interpretation, subject: str | None = None) -> str:
-    """How each count was read, what it is compared with, what that means, and what to do.
-
-    `subject`: whose count it is ("daughter") when not the writer's own.
-    """
-    words = explanations()
-    findings = by_severity(interpretation.findings)
-    sentences = [_finding_sentence(finding, words, subject) for finding in findings]
-    sentences.append(words["meanings"][findings[0].category.value])
-    if interpretation.urgency is not Urgency.EMERGENCY:
-        sentences.extend(interpretation.reasons)
-    sentences.extend(interpretation.notes[:MAX_NOTES])
-    keys = [key for finding in findings for key in finding.reference.source_keys]
-    keys += _reason_sources(interpretation)
-    return medical_message(" ".join(sentences), keys)
-
-
-def advice_message(interpretation: Interpretation) -> str:
-    """The urgency a message raised without new counts ("and she has mouth sores now")."""
-    reasons = [reason for reason in interpretation.reasons if reason != ranges.reason("routine")]
-    return medical_message(" ".join(reasons), _reason_sources(interpretation))
-
-
-def specimen_message(name: str) -> str:
-    """White cells in urine, spinal fluid ...: not judged against blood ranges (section 4)."""
-    specimen = specimen_named_by(name)
-    text = ranges.reason("other_specimen", sample=specimen.words)
-    return medical_message(text, specimen.source_keys)
-
-
-def topic_message(topic: str, text: str, turn: Turn) -> str:
-    """The sourced answer to a question, for the cause named or the situation known."""
-    cause = find_cause(text) if topic == "causes" else None
-    if topic == "causes" and cause is None and turn.state.on_cancer_treatment:
-        cause = "chemotherapy"  # "what could cause it?" while on chemotherapy
-    answer = topic_answer(topic, cause)
-    return medical_message(answer.text, answer.source_keys)
-
-
-def symptom_message(interpretation: Interpretation | None) -> str:
-    """A symptom report that is not an emergency: what to do, then when to get care."""
-    answer = topic_answer(SAFETY_TOPIC)
-    reasons = [] if interpretation is None else list(interpretation.reasons)
-    keys = [
-        *answer.source_keys,
-        *([] if interpretation is None else _reason_sources(interpretation)),
-    ]
-    return medical_message(" ".join([*reasons, answer.text]), keys)
-
-
-def _finding_sentence(finding: Finding, words: Mapping[str, Any], subject: str | None) -> str:
-    name = words["analyte_names"][finding.analyte.value]
-    whose = f"your {subject}'s" if subject else "your"
-    if finding.category is Category.NEEDS_UNIT:
-        return f'I cannot judge {whose} {name} of "{finding.text}" without its unit.'
-    if finding.category is Category.IMPLAUSIBLE or finding.cells_per_ul is None:
-        return f'As written, "{finding.text}" is not a {name} a blood test can give.'
-    reference = finding.reference
-    cells = format_cells(finding.cells_per_ul)
-    category = words["categories"][finding.category.value]
-    grade = f" ({words['grades'][finding.grade.value]})" if finding.grade else ""
-    compared = "the " + ranges.range_words(reference)
-    low, high = format_cells(reference.low), format_cells(reference.high)
-    return (
-        f"{whose.capitalize()} {name} of {cells} cells per microliter is {category}{grade}: "
-        f"I compared it with {compared}, {low} to {high}."
-    )
-
-
-def _reason_sources(interpretation: Interpretation) -> list[str]:
+def _reason_sources(interpretation: Interpretation) -> tuple[str, ...]:
     """The keys of the sources the urgency reasons rest on."""
-    return [key for reason in interpretation.reasons for key in ranges.source_keys_of(reason)]
+    keys = (key for reason in interpretation.reasons for key in ranges.source_keys_of(reason))
+    return tuple(dict.fromkeys(keys))
 
 
-def _buttons(topic: str | None, turn: Turn, emergency: bool, intent: str) -> tuple[Button, ...]:
+def _buttons(
+    topic: str | None,
+    turn: Turn,
+    emergency: bool,
+    intent: str,
+    command: str | None,
+    messages: Sequence[Message],
+) -> tuple[Button, ...]:
+    follow_ups: Sequence[str]
     if emergency:
-        follow_ups: Sequence[str] = AFTER_EMERGENCY
+        follow_ups = AFTER_EMERGENCY
     elif topic is not None and topic in topics():
-        follow_ups = topic_answer(topic).follow_ups
+        follow_ups = topic_answer(topic).follow_ups[:2]
     elif turn.counts_changed:
         follow_ups = AFTER_COUNTS
-    elif (
+    elif command is None and (
         intent in ("nlu_fallback", "ask_help", "greet", "affirm")
         or intent not in RESPONSE_OF_INTENT
     ):
         follow_ups = MAIN_TOPICS
     else:
-        return ()
-    return tuple(
+        follow_ups = ()
+    buttons = [
         Button(button_title(name), f"/{TOPIC_PREFIX}{name}") for name in follow_ups if name != topic
-    )
-
-
-def _citation(key: str) -> str:
-    source = ranges.sources()[key]
-    if not source.short:
-        return ""
-    return f"{source.name} — {source.link}" if source.link else source.name
+    ]
+    interpretation = turn.interpretation
+    if turn.counts_changed and interpretation is not None and has_more(interpretation):
+        buttons.append(Button(ranges.word("more_about_result"), MORE))
+    if len(sources_of(messages)) > MAX_LINKS:
+        buttons.append(Button(ranges.word("sources_button"), SOURCES))
+    return tuple(buttons)

@@ -10,6 +10,7 @@ advice to "no fever" is the safe mistake.
 from __future__ import annotations
 
 import logging
+import os
 import re
 from collections.abc import Sequence
 from functools import cache
@@ -17,13 +18,15 @@ from types import TracebackType
 
 logger = logging.getLogger(__name__)
 
+# Who to call: a clinic can set its own (the EMERGENCY_NUMBERS setting, server/settings.py).
+DEFAULT_EMERGENCY_NUMBERS = (
+    "911 in the US, 112 in the EU, 999 in the UK, or your local emergency number"
+)
 EMERGENCY_TEXT = (
-    "⚠️ If this is about a fever with a low white count, trouble breathing, chest pain, "
-    "confusion, fainting, a seizure, a stiff neck with a headache or feeling very unwell: seek "
-    "emergency care now. Call 911 in the US, 112 in the EU, 999 in the UK, or your local "
-    "emergency number. On cancer treatment, also call your oncology team's 24-hour line.\n\n"
-    'Source: MedlinePlus, "Recognizing medical emergencies" — '
-    "https://medlineplus.gov/ency/article/001927.htm"
+    "⚠️ Seek emergency care now: call {numbers}, if there is a fever with a low white count, "
+    "trouble breathing, chest pain, confusion, fainting, a seizure, or you feel very unwell.\n\n"
+    "Source: [MedlinePlus: Recognizing medical emergencies]"
+    "(https://medlineplus.gov/ency/article/001927.htm)"
 )
 TROUBLE_TEXT = (
     "Sorry, I'm having trouble answering right now. Please try again in a minute. "
@@ -40,13 +43,23 @@ _FEVER_NUMBER = re.compile(r"\b(?:3[89]|4[0-2])[.,]\d\b|\b10\d(?:[.,]\d)?\s*°?\
 _URGENT_KINDS = ("emergency_sign", "fever")
 
 
+def emergency_numbers() -> str:
+    """The emergency numbers to tell people to call (EMERGENCY_NUMBERS, else the default)."""
+    return os.environ.get("EMERGENCY_NUMBERS", "").strip() or DEFAULT_EMERGENCY_NUMBERS
+
+
+def emergency_text() -> str:
+    """The constant emergency advice, with the numbers to call."""
+    return EMERGENCY_TEXT.format(numbers=emergency_numbers())
+
+
 def fallback_texts(text: str, red_flag_known: bool = False) -> tuple[str, ...]:
     """What to send when the real reply could not be composed: never empty, never raises."""
     try:
         urgent = red_flag_known or mentions_red_flag(text)
     except Exception:  # noqa: BLE001 - the last line of defence must not fail
         urgent = True
-    return (EMERGENCY_TEXT, TROUBLE_TEXT) if urgent else (TROUBLE_TEXT,)
+    return (emergency_text(), TROUBLE_TEXT) if urgent else (TROUBLE_TEXT,)
 
 
 def mentions_red_flag(text: str) -> bool:

@@ -8,7 +8,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bot import ranges
-from bot.model import Analyte, Category, ClinicalContext, Finding, RedFlagKind, Urgency
+from bot.model import Analyte, Category, ClinicalContext, Finding, RedFlag, RedFlagKind, Urgency
+from bot.safety import emergency_numbers
 
 LOW_COUNT_CATEGORIES = frozenset({Category.CRITICALLY_LOW, Category.LOW})
 UNREAD_CATEGORIES = frozenset({Category.NEEDS_UNIT, Category.IMPLAUSIBLE})
@@ -62,7 +63,8 @@ def assess(
             if context.on_cancer_treatment
             else ("oncology_line_if_on_treatment")
         )
-        actions = [ranges.reason("seek_emergency_care"), ranges.reason(line)]
+        seek = ranges.reason("seek_emergency_care", numbers=emergency_numbers())
+        actions = [seek, ranges.reason(line)]
         return Urgency.EMERGENCY, _unique([*actions, *emergency])
     if same_day:
         return Urgency.SAME_DAY, _unique(same_day)
@@ -119,8 +121,16 @@ def _is_low(finding: Finding) -> bool:
 
 
 def _flag_names(context: ClinicalContext, kind: RedFlagKind) -> list[str]:
-    names = (flag.name.replace("_", " ") for flag in context.red_flags if flag.kind is kind)
+    """The red flags of one kind in the person's own words ("mouth sores"), else by name."""
+    names = (_words(flag) for flag in context.red_flags if flag.kind is kind)
     return list(dict.fromkeys(names))
+
+
+def _words(flag: RedFlag) -> str:
+    typed = flag.text.strip().lower()
+    if flag.start >= 0 and typed and not any(char.isdigit() for char in typed):
+        return typed
+    return flag.name.replace("_", " ")
 
 
 def _fever_words(context: ClinicalContext) -> str:

@@ -24,7 +24,14 @@ def texts(messages: list[dict[str, Any]]) -> list[str]:
 
 
 def is_sourced(text: str) -> bool:
-    return "\nSources: " in text and "https://" in text and text.endswith(disclaimer())
+    """A medical message: a titled source link under the text."""
+    return "\n\nSources: [" in text and "](https://" in text
+
+
+def ends_with_the_disclaimer_once(answers: list[str]) -> bool:
+    """The disclaimer closes the reply's last medical message, and only that one."""
+    medical = [answer for answer in answers if is_sourced(answer)]
+    return medical[-1].endswith(disclaimer()) and sum(disclaimer() in a for a in answers) == 1
 
 
 def test_every_response_the_actions_name_is_in_the_domain() -> None:
@@ -51,24 +58,26 @@ async def test_every_topic_answer_has_sources_and_the_disclaimer(
     answers = texts(messages)
     assert answers, intent
     assert all(is_sourced(answer) for answer in answers)
+    assert ends_with_the_disclaimer_once(answers)
 
 
 async def test_first_reply_says_once_what_the_bot_is(respond: Conversation) -> None:
-    """The intro is sent on the first reply only."""
+    """The intro is sent on the first reply only, after the answer."""
     first, _, slots = await respond("hello", "greet")
-    assert [m.get("response") for m in first] == [INTRO_RESPONSE, "utter_greet"]
+    assert [m.get("response") for m in first] == ["utter_greet", INTRO_RESPONSE]
     again, _, _ = await respond("hello", "greet", slots)
     assert [m.get("response") for m in again] == ["utter_greet"]
 
 
 async def test_value_is_read_whatever_the_intent(respond: Conversation) -> None:
-    """A count in a question is interpreted first (3,200 cells per microliter), then answered."""
+    """A count in a question is interpreted first (3,200), then answered."""
     messages, _, _ = await respond(
         "my wbc is 3.2, what could cause it?", "ask_causes", {"intro_given": True}
     )
     reading, answer = texts(messages)
-    assert "3,200 cells per microliter" in reading and "low" in reading
+    assert "(read as 3,200) is low" in reading
     assert is_sourced(reading) and is_sourced(answer)
+    assert ends_with_the_disclaimer_once([reading, answer])
     assert any(b["payload"].startswith("/ask_") for b in messages[-1]["buttons"])
 
 
@@ -101,7 +110,7 @@ async def test_age_after_a_value_reinterprets_with_the_child_range(
     _, _, slots = await respond("her wbc is 4.5", "inform_wbc_value")
     messages, _, after = await respond("she's 3", "inform", slots)
     assert after["age_years"] == 3.0
-    assert "range for children aged 2 to under 6 years" in texts(messages)[0]
+    assert "low for a 3-year-old (the usual range is 5,500 to 15,500)" in texts(messages)[0]
 
 
 async def test_unit_answer_completes_a_value(respond: Conversation) -> None:
@@ -110,7 +119,7 @@ async def test_unit_answer_completes_a_value(respond: Conversation) -> None:
     assert slots["awaiting"] == "unit"
     assert "without its unit" in texts(first)[0]
     messages, _, _ = await respond("cells per microliter", "inform", slots)
-    assert "320 cells per microliter" in texts(messages)[0]
+    assert "white count of 320 is very low" in texts(messages)[0]
 
 
 async def test_causes_on_chemotherapy_answer_for_that_situation(respond: Conversation) -> None:
@@ -170,7 +179,7 @@ async def test_only_changed_slots_are_set(respond: Conversation) -> None:
     assert [e for e in events if e.get("event") == "slot"] == []
     _, events, after = await respond("my wbc is 3.2", "inform", {"intro_given": True})
     names = {e["name"] for e in events if e.get("event") == "slot"}
-    assert names == {"counts"} and after["counts"][0]["cells_per_ul"] == 3200
+    assert names == {"counts", "last_sources"} and after["counts"][0]["cells_per_ul"] == 3200
 
 
 def test_bot_never_imports_rasa() -> None:

@@ -182,7 +182,7 @@ def test_reply_plain_text_and_age(capsys: pytest.CaptureFixture[str]) -> None:
     """Without --json the texts are printed; --age-years judges a child's count."""
     assert main(["reply", "--age-years", "4", "wbc 5.1"]) == 0
     out = capsys.readouterr().out
-    assert "5,100" in out and "children aged 2 to under 6 years" in out
+    assert "5,100" in out and "low for a 4-year-old" in out
 
 
 @pytest.mark.slow  # a real process: seconds

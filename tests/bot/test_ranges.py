@@ -250,19 +250,12 @@ def test_years_of_age_refuses_unknown_units() -> None:
 # --- wording ------------------------------------------------------------------------------------
 
 
-def test_citation_goes_before_the_final_full_stop() -> None:
-    """The brief's example reason, word for word."""
-    assert ranges.reason("fever_low_count", fever="fever") == (
-        "Fever together with a low white count can be a sign of a serious infection: "
-        "this is a medical emergency (CDC; IDSA)."
-    )
-
-
-def test_citation_goes_where_the_template_puts_it() -> None:
-    """With {cite} in the text the brackets go there, not at the end."""
-    text = ranges.note("mildly_low")
-    assert "Duffy-null blood type (Merz et al. 2023; Mayo Clinic). This" in text
-    assert text.endswith("your result.")
+def test_reasons_are_plain_sentences_with_their_sources_kept() -> None:
+    """A reason reads as plain text (no brackets); its sources travel with it for the links."""
+    text = ranges.reason("fever_low_count", fever="fever")
+    assert text == "Fever with a low white count can mean a serious infection."
+    assert ranges.source_keys_of(text) == ("CDC", "IDSA")
+    assert ranges.key_of(text) == "fever_low_count"
 
 
 def test_uncited_wording_has_no_brackets() -> None:
@@ -364,7 +357,13 @@ BAD_DATA = [
     ("source-twice", SOURCES, "CC,Cleveland", "MAYO-DEF,Cleveland", "appears twice"),
     ("no-lab-report-source", SOURCES, "LAB-REPORT,", "LAB-RPT,", "LAB-REPORT is missing"),
     ("yaml", WORDING, "reasons:", "reasons: [", "not valid YAML"),
-    ("no-text", WORDING, 'text: "You mentioned {signs}', 'txt: "x', "has no text"),
+    (
+        "no-text",
+        WORDING,
+        "text: >-\n      You mentioned {signs}",
+        "txt: >-\n      x",
+        "has no text",
+    ),
     ("source-not-list", WORDING, "source: [CLINREF]", "source: CLINREF", "list of sources"),
     ("wording-source", WORDING, "source: [CDC]", "source: [CDCX]", "unknown source CDCX"),
     ("open-brace", WORDING, "mentioned {signs}", "mentioned {signs", "not a valid template"),

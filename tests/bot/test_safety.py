@@ -12,7 +12,7 @@ from bot.conversation import ConversationState
 from bot.dialogue import respond
 from bot.model import Urgency
 from bot.parse import parse_text
-from bot.safety import EMERGENCY_TEXT, TROUBLE_TEXT, fallback_texts
+from bot.safety import TROUBLE_TEXT, emergency_text, fallback_texts
 
 TEMPERATURE_CASES = [
     ("wbc 4.4 and a temperature of 38.6", [4400.0], 38.6),
@@ -100,7 +100,7 @@ def test_a_failing_reply_still_gives_emergency_advice(
     monkeypatch.setattr("bot.dialogue.plan_reply", broken)
     with caplog.at_level(logging.ERROR):
         reply = respond(ConversationState(), "my wbc is 1.1 and I have trouble breathing")
-    assert [m.text for m in reply.messages] == [EMERGENCY_TEXT, TROUBLE_TEXT]
+    assert [m.text for m in reply.messages] == [emergency_text(), TROUBLE_TEXT]
     assert reply.urgency is Urgency.EMERGENCY
     assert "ValueError" in caplog.text and "breathing" not in caplog.text
 
@@ -126,7 +126,7 @@ def test_fallback_texts_are_never_empty(text: str, urgent: bool) -> None:
     """The fallback always apologises, and leads with emergency advice for a red flag."""
     texts = fallback_texts(text)
     assert texts[-1] == TROUBLE_TEXT
-    assert (texts[0] == EMERGENCY_TEXT) is urgent
+    assert (texts[0] == emergency_text()) is urgent
 
 
 def test_every_cited_source_has_a_name_and_a_link() -> None:
@@ -138,9 +138,9 @@ def test_every_cited_source_has_a_name_and_a_link() -> None:
 
 def test_emergency_constant_says_what_to_do_and_the_number_to_call() -> None:
     """The constant emergency advice: act now, the numbers, a titled source link."""
-    assert "emergency care now" in EMERGENCY_TEXT
-    assert all(number in EMERGENCY_TEXT for number in ("911", "112", "999"))
-    assert "https://medlineplus.gov/" in EMERGENCY_TEXT
+    assert "emergency care now" in emergency_text()
+    assert all(number in emergency_text() for number in ("911", "112", "999"))
+    assert "https://medlineplus.gov/" in emergency_text()
 
 
 @pytest.mark.parametrize(
@@ -149,15 +149,16 @@ def test_emergency_constant_says_what_to_do_and_the_number_to_call() -> None:
 )
 def test_naturally_lower_counts_note_only_for_adults(age: float | None, noted: bool) -> None:
     """The Duffy note never goes to a newborn or a child."""
-    reply = respond(ConversationState(age_years=age, intro_given=True), "wbc 4.2")
-    assert any("Duffy" in message.text for message in reply.messages) is noted
+    state = respond(ConversationState(age_years=age, intro_given=True), "wbc 4.2").state
+    more = respond(state, "more about this result").messages
+    assert any("African or Middle Eastern" in message.text for message in more) is noted
 
 
 def test_someone_elses_count_is_worded_as_theirs() -> None:
     """ "My daughter is 4 and her wbc is 5.1" is about the daughter's count."""
     reply = respond(ConversationState(intro_given=True), "my daughter is 4 and her wbc is 5.1")
-    assert "Your daughter's white blood cell count of 5,100" in reply.messages[0].text
-    assert "children aged 2 to under 6 years" in reply.messages[0].text
+    assert "Your daughter's white count of 5.1 (read as 5,100)" in reply.messages[0].text
+    assert "low for a 4-year-old (the usual range is 5,500 to 15,500)" in reply.messages[0].text
 
 
 def test_a_same_day_reason_is_kept_beside_a_question() -> None:

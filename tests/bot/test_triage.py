@@ -132,30 +132,24 @@ def test_emergency_starts_with_what_to_do() -> None:
     assert urgency is E
     assert reasons[0].startswith("Seek emergency care now: call 911 in the US, 112 in the EU")
     assert "999 in the UK" in reasons[0]
-    assert reasons[1].startswith(
-        "If you are on chemotherapy, also call your oncology team's 24-hour"
-    )
-    assert "tell the emergency staff that you are on chemotherapy" in reasons[1]
-    assert reasons[2] == (
-        "Fever together with a low white count can be a sign of a serious infection: "
-        "this is a medical emergency (CDC; IDSA)."
-    )
+    assert "chemotherapy" in reasons[1] and "24-hour line" in reasons[1]
+    assert "low white count" in reasons[2] and "serious infection" in reasons[2]
 
 
 def test_emergency_on_cancer_treatment_says_to_call_the_oncology_line() -> None:
     """Someone on treatment is told to call their team's 24-hour line too."""
     _, reasons = assess([count(7000.0)], context(FEVER, on_cancer_treatment=True))
-    assert reasons[1].startswith("Because you are having cancer treatment, also call")
+    assert "24-hour line" in reasons[1] and "on chemotherapy" in reasons[1]
     assert reasons[2].startswith("Fever during cancer treatment")
 
 
 @pytest.mark.parametrize(
     ("findings", "clinical", "start"),
     [
-        ([], context(FEVER, says_low_count=True), "Fever in someone who has a low white count"),
-        ([count(None)], context(FEVER), "Fever together with a count that could not be read"),
-        ([count(3000.0)], context(FEVER, CHILLS), "Fever and chills together with a low white"),
-        ([count(3000.0)], ClinicalContext(temperature_c=39.0), "Fever together with a low"),
+        ([], context(FEVER, says_low_count=True), "fever_says_low_count"),
+        ([count(None)], context(FEVER), "fever_unread_count"),
+        ([count(3000.0)], context(FEVER, CHILLS), "fever_low_count"),
+        ([count(3000.0)], ClinicalContext(temperature_c=39.0), "fever_low_count"),
     ],
     ids=["says-low", "unread-count", "fever-and-chills", "temperature-only"],
 )
@@ -164,16 +158,15 @@ def test_fever_reason_says_which_low_count_context(
 ) -> None:
     """The why of a fever emergency names what made the count context low."""
     _, reasons = assess(findings, clinical)
-    assert reasons[2].startswith(start)
+    assert ranges.key_of(reasons[2]) == start
+    assert reasons[2].startswith("Fever and chills" if CHILLS in clinical.red_flags else "Fever")
 
 
 def test_emergency_sign_is_named_in_plain_words() -> None:
     """ "trouble_breathing" is told as "trouble breathing"."""
     chest = flag("chest_pain", RedFlagKind.EMERGENCY_SIGN)
     _, reasons = assess([], context(BREATHING, chest))
-    assert reasons[2].startswith(
-        "You mentioned trouble breathing and chest pain: that can be a sign of a medical emergency"
-    )
+    assert reasons[2].startswith("You mentioned trouble breathing and chest pain")
 
 
 def test_emergency_gives_one_urgency_only() -> None:
@@ -187,11 +180,11 @@ def test_emergency_gives_one_urgency_only() -> None:
 @pytest.mark.parametrize(
     ("findings", "clinical", "text"),
     [
-        ([count(1999.0)], context(), "A white count of 1,999 per microliter is very low"),
-        ([count(400.0, Analyte.ANC)], context(), "severe neutropenia"),
+        ([count(1999.0)], context(), "A white count of 1,999 is very low"),
+        ([count(400.0, Analyte.ANC)], context(), "infections are more likely"),
         ([count(7000.0)], context(FEVER), "even when the white count is not low"),
         ([], context(FEVER), "Fever needs a doctor's advice: contact your doctor today"),
-        ([count(3000.0)], context(SORE_THROAT), "You mentioned sore throat: during cancer"),
+        ([count(3000.0)], context(SORE_THROAT), "With a low count or during cancer treatment"),
     ],
     ids=[
         "critically-low",
@@ -213,10 +206,9 @@ def test_routine_reason_says_ranges_vary() -> None:
     """A routine answer never says "fine": talk with your doctor, ranges vary (MAYO-DEF)."""
     urgency, reasons = assess([count(7000.0)], context())
     assert urgency is R
-    assert reasons == (
-        "Talk with your doctor about what the result means (Mayo Clinic). Ranges vary from lab "
-        "to lab, so ask your doctor which range applies to you.",
-    )
+    assert len(reasons) == 1
+    assert "Ranges vary" in reasons[0] and "talk with your doctor" in reasons[0]
+    assert "fine" not in reasons[0]
 
 
 def test_has_fever() -> None:

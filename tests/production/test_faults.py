@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from bot.safety import EMERGENCY_TEXT, TROUBLE_TEXT
+from bot.safety import TROUBLE_TEXT, emergency_text
 from tests.production.services import ActionServerPort, Pair, Postgres, stored_events
 from tests.stack import Stack, texts
 
@@ -64,7 +64,7 @@ def test_database_down_gets_the_trouble_reply_then_recovers_the_conversation(
     back, _ = timed_reply(pair.b, sender, "and I have a fever now")
 
     # A fever named while nothing can be looked up gets the emergency advice before the apology.
-    assert on_a[0] == f"{EMERGENCY_TEXT}\n{TROUBLE_TEXT}" and on_b[0] == TROUBLE_TEXT
+    assert on_a[0] == f"{emergency_text()}\n{TROUBLE_TEXT}" and on_b[0] == TROUBLE_TEXT
     for _, seconds in (on_a, on_b):
         assert seconds < PROMPT_SECONDS
     assert "Tracker store unavailable: could not read conversation" in pair.a.logs()

@@ -1,0 +1,111 @@
+"""The reading of counts, verdict first: "Your white count of 3,200 is low for an adult (the usual
+range is 4,500 to 11,000)." Then what it means and what to do, in one sentence each. The notes
+that do not change what to do (how a number was read, other ranges, naturally lower counts) wait
+behind the "More about this result" button (`more_about`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot import ranges
+from bot.model import Category, Finding, Interpretation, ReferenceRange, Urgency
+from bot.report import by_severity, explanations, format_cells
+
+# Notes told with the verdict because they change what the person should do next; the others
+# (unit_assumed, computed ANC, lab_flag, sex_range, mildly_low) are told on request.
+NOTES_NOW = frozenset(
+    {"needs_unit", "needs_unit_unread", "unit_mix_up", "implausible", "age_unknown"}
+)
+_GROUP_UNITS = ((1.0, "year"), (1 / 12, "month"), (7 / 365.25, "week"), (1 / 365.25, "day"))
+
+
+@dataclass(frozen=True)
+class Cited:
+    """A text and the keys of the sources it rests on."""
+
+    text: str
+    source_keys: tuple[str, ...]
+
+
+def reading(interpretation: Interpretation, subject: str | None = None) -> Cited:
+    """Verdict for each count (most serious first), what it means, what to do, needed notes."""
+    findings = by_severity(interpretation.findings)
+    age = interpretation.context.age_years
+    sentences = [verdict(finding, subject, age) for finding in findings]
+    sentences.append(str(explanations()["meanings"][findings[0].category.value]))
+    if interpretation.urgency is not Urgency.EMERGENCY:
+        sentences.extend(interpretation.reasons)
+    sentences.extend(note for note in interpretation.notes if ranges.key_of(note) in NOTES_NOW)
+    keys = [key for finding in findings for key in finding.reference.source_keys]
+    keys += [
+        key
+        for text in [*interpretation.reasons, *interpretation.notes]
+        for key in ranges.source_keys_of(text)
+    ]
+    return Cited(" ".join(dict.fromkeys(sentences)), tuple(dict.fromkeys(keys)))
+
+
+def has_more(interpretation: Interpretation) -> bool:
+    """Whether notes are left for "More about this result"."""
+    return any(ranges.key_of(note) not in NOTES_NOW for note in interpretation.notes)
+
+
+def more_about(interpretation: Interpretation) -> Cited:
+    """The notes left out of the reading: how numbers were read, other ranges, lower counts."""
+    notes = [note for note in interpretation.notes if ranges.key_of(note) not in NOTES_NOW]
+    findings = [f for f in interpretation.findings if f.category not in _UNREAD]
+    ranges_used = [_range_sentence(f.reference) for f in findings]
+    keys = [key for note in notes for key in ranges.source_keys_of(note)]
+    keys += [key for f in findings for key in f.reference.source_keys]
+    text = " ".join(dict.fromkeys([*notes, *ranges_used]))
+    return Cited(text, tuple(dict.fromkeys(keys)))
+
+
+def verdict(finding: Finding, subject: str | None, age_years: float | None) -> str:
+    """One sentence: whose count, the number, its category, for whom, against which range."""
+    whose = f"your {subject}'s" if subject else "your"
+    name = ranges.word(f"name_{finding.analyte.value}")
+    if finding.category is Category.NEEDS_UNIT:
+        return _cap(ranges.word("verdict_needs_unit", whose=whose, name=name, text=finding.text))
+    if finding.category is Category.IMPLAUSIBLE or finding.cells_per_ul is None:
+        return _cap(ranges.word("verdict_implausible", text=finding.text, name=name))
+    value = format_cells(finding.cells_per_ul)
+    if finding.unit_assumed and not finding.computed:
+        value = ranges.word("read_as", text=finding.text, value=value)
+    category = ranges.word(finding.category.value)
+    if finding.grade is not None:
+        category += f" ({explanations()['grades'][finding.grade.value]})"
+    reference = finding.reference
+    low, high = format_cells(reference.low), format_cells(reference.high)
+    fields = {"whose": whose, "name": name, "value": value, "category": category}
+    if reference.basis == ranges.BASIS_LAB:
+        return _cap(ranges.word("verdict_lab", **fields, low=low, high=high))
+    group = _group(reference, age_years)
+    return _cap(ranges.word("verdict", **fields, group=group, low=low, high=high))
+
+
+_UNREAD = frozenset({Category.NEEDS_UNIT, Category.IMPLAUSIBLE})
+
+
+def _group(reference: ReferenceRange, age_years: float | None) -> str:
+    """ "an adult", "a 4-year-old", "a 6-week-old"."""
+    if reference.basis != ranges.BASIS_PEDIATRIC:
+        return ranges.word("group_adult")
+    if age_years is None:
+        return ranges.word("group_band", label=reference.label)
+    for size, unit in _GROUP_UNITS:
+        if age_years >= size:
+            return ranges.word("group_age", age=f"{int(age_years / size + 1e-9)}-{unit}")
+    return ranges.word("group_band", label=reference.label)
+
+
+def _range_sentence(reference: ReferenceRange) -> str:
+    low, high = format_cells(reference.low), format_cells(reference.high)
+    return (
+        f"I compared it with the {ranges.range_words(reference)}, {low} to {high} per microliter."
+    )
+
+
+def _cap(text: str) -> str:
+    return text[:1].upper() + text[1:]
