@@ -15,7 +15,11 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.state import load_state, save_state
 from bot.dialogue import respond
+from bot.links import as_plain
 from bot.replies import Message
+
+# Input channels that show text in a terminal (`rasa shell`): links as "title: URL" lines.
+TERMINAL_CHANNELS = frozenset({"cmdline"})
 
 
 class ActionRespond(Action):
@@ -32,14 +36,18 @@ class ActionRespond(Action):
         intent = str((message.get("intent") or {}).get("name") or "nlu_fallback")
         state = load_state(tracker)
         reply = respond(state, text, intent)
+        terminal = tracker.get_latest_input_channel() in TERMINAL_CHANNELS
         for sent in reply.messages:
-            _send(dispatcher, sent)
+            _send(dispatcher, sent, terminal)
         return list(save_state(reply.state, before=state))
 
 
-def _send(dispatcher: CollectingDispatcher, message: Message) -> None:
+def _send(dispatcher: CollectingDispatcher, message: Message, terminal: bool) -> None:
+    """Links stay Markdown (the widget and REST; Telegram's channel makes them HTML), except in
+    the terminal, which shows "title: URL"."""
     buttons = [{"title": b.title, "payload": b.payload} for b in message.buttons]
     if message.response:
         dispatcher.utter_message(response=message.response, buttons=buttons or None)
     else:
-        dispatcher.utter_message(text=message.text, buttons=buttons or None)
+        text = as_plain(message.text) if terminal else message.text
+        dispatcher.utter_message(text=text, buttons=buttons or None)

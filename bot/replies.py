@@ -71,11 +71,11 @@ class Message:
 def plan_reply(turn: Turn, intent: str, text: str) -> tuple[Message, ...]:
     """The messages answering one turn, in the order they must be sent."""
     interpretation = turn.interpretation
+    command = command_of(text)  # "sources", "more about this result": about the last answer
     emergency = interpretation is not None and interpretation.urgency is Urgency.EMERGENCY
     parts: list[Message] = []
-    if emergency and interpretation is not None:
+    if emergency and interpretation is not None and command is None:
         parts.append(_medical(emergency_advice(interpretation)))
-    command = command_of(text)
     answered = False
     if command == SOURCES:
         parts.append(Message(text=sources_list(turn.state.last_sources)))
@@ -172,8 +172,10 @@ def sources_list(keys: Sequence[str]) -> str:
 def _more(interpretation: Interpretation | None) -> Message:
     if interpretation is None or not interpretation.findings:
         return Message(text=ranges.word("no_result"))
-    more = more_about(interpretation)
-    return _medical(more) if more.text else _medical(reading(interpretation))
+    more = more_about(interpretation) if has_more(interpretation) else reading(interpretation)
+    if not citable(list(more.source_keys)):  # e.g. only the report's own range was used
+        more = Cited(more.text, (*more.source_keys, *_reason_sources(interpretation)))
+    return _medical(more)
 
 
 def _urgency_due(turn: Turn, emergency: bool) -> bool:

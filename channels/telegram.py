@@ -29,6 +29,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.links import as_html
 from channels.guard import (
     NOT_TEXT_TEXT,
     SLOW_DOWN_TEXT,
@@ -111,7 +112,8 @@ class TelegramOutput(CountingOutput, OutputChannel):
         for number, part in enumerate(parts, start=1):
             params: dict[str, Any] = {
                 "chat_id": _chat(chat_id),
-                "text": part,
+                "text": as_html(part),  # everything escaped; Markdown links become <a href>
+                "parse_mode": "HTML",
                 "disable_web_page_preview": True,  # sources are links: no preview cards
             }
             if keyboard and number == len(parts):

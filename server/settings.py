@@ -52,6 +52,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("MAX_BODY_BYTES", "65536", "largest request body accepted (larger: HTTP 413)"),
     Setting("RATE_LIMIT_PER_MINUTE", "30", "messages one sender may send per minute"),
     Setting("RETENTION_DAYS", "30", "`make purge` deletes conversations idle this long"),
+    Setting(
+        "EMERGENCY_NUMBERS",
+        "",
+        "who emergency advice says to call (default: 911 in the US, 112 in the EU, 999 in the UK,"
+        " or your local emergency number)",
+    ),
     Setting("LOG_DIR", "", "where the servers' log files go (default: var/log)"),
     Setting("LOG_LEVEL", "INFO", "how much the servers log (never what people type)"),
     Setting("RASA_API_TOKEN", "", "turns on Rasa's HTTP API, protected by this token"),
