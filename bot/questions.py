@@ -18,6 +18,24 @@ from bot.errors import ReferenceDataError
 QUESTIONS_FILE = Path(__file__).parent / "data" / "questions.yml"
 
 
+FOLLOW_UP = re.compile(
+    r"^\W*(?:and |so |ok(?:ay)?,? |hmm,? )?(?:"
+    r"is (?:that|this|it|this number|that number|that count|this result) "
+    r"(?:normal|bad|ok|okay|good|serious|dangerous|high|low|too low|too high|worrying|fine)"
+    r"|what does (?:that|this|it) mean(?: for me)?"
+    r"|(?:should|do) (?:i|we) (?:need to )?(?:be )?worr(?:y|ied)(?: about (?:it|that|this))?"
+    r"|how bad is (?:that|this|it)"
+    r"|is (?:that|this|it) something to worry about"
+    r"|what now|so what does that mean)\W*$",
+    re.IGNORECASE,
+)
+
+
+def is_follow_up(text: str) -> bool:
+    """A short question about what was just said ("is that normal?", "should I worry?")."""
+    return FOLLOW_UP.match(text) is not None
+
+
 def asked_topic(text: str) -> str | None:
     """The content topic the message asks about, or None when no rule matches."""
     for topic, patterns in _rules():

@@ -20,6 +20,7 @@ from bot.content import button_title, find_cause, topic_answer, topics
 from bot.conversation import Turn
 from bot.links import citable, link
 from bot.model import Interpretation, Urgency
+from bot.questions import is_follow_up
 from bot.reading import Cited, has_more, more_about, reading
 from bot.report import explanations
 from bot.specimens import specimen_named_by
@@ -86,7 +87,9 @@ def plan_reply(turn: Turn, intent: str, text: str) -> tuple[Message, ...]:
     if turn.other_specimen:
         parts.append(_medical(specimen_answer(turn.other_specimen)))
         answered = True
-    if interpretation is not None and interpretation.findings and turn.counts_changed:
+    follow_up = command is None and is_follow_up(text)  # "is that normal?" after a count
+    explain = turn.counts_changed or follow_up
+    if interpretation is not None and interpretation.findings and explain:
         parts.append(_medical(reading(interpretation, turn.state.subject)))
         answered = True
     elif not answered and _urgency_due(turn, emergency):
@@ -95,8 +98,8 @@ def plan_reply(turn: Turn, intent: str, text: str) -> tuple[Message, ...]:
         answered = True
 
     topic = intent[len(TOPIC_PREFIX) :] if intent.startswith(TOPIC_PREFIX) else None
-    if command is not None:
-        pass
+    if command is not None or (follow_up and answered and topic != "causes"):
+        pass  # answered: the follow-up was about the count, not a new topic
     elif topic is not None and topic in topics():
         parts.append(_medical(topic_text(topic, text, turn)))
     elif intent == "report_symptom" and not emergency and not answered:

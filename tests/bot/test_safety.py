@@ -179,3 +179,15 @@ def test_a_fever_below_the_threshold_is_acknowledged() -> None:
     text = " ".join(message.text for message in reply.messages)
     assert "38.0 °C (100.4 °F)" in text and "Measure again" in text
     assert reply.urgency is Urgency.SAME_DAY  # a low count makes it a call today
+
+
+@pytest.mark.parametrize(
+    "follow_up", ["is that normal?", "What does that mean?", "should I worry?", "is it bad"]
+)
+def test_a_follow_up_after_a_count_is_about_that_count(follow_up: str) -> None:
+    """ "My daughter is 4 and her wbc is 5.1" then "is that normal?" explains her count again."""
+    first = respond(ConversationState(intro_given=True), "my daughter is 4 and her wbc is 5.1")
+    for intent in (None, "inform", "affirm", "nlu_fallback", "ask_normal_range"):
+        reply = respond(first.state, follow_up, intent)
+        assert "Your daughter's white count" in reply.messages[0].text, intent
+        assert "low for a 4-year-old" in reply.messages[0].text
