@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.__main__ import main
+from bot.responses import response_text
 
 ROOT = Path(__file__).resolve().parents[2]
 FINDING_KEYS = {"analyte", "text", "cells_per_ul", "unit_assumed", "category", "grade", "reference"}
@@ -200,4 +201,5 @@ def test_reply_batch_mode_is_one_fresh_conversation_per_line() -> None:
     results = [json.loads(line) for line in done.stdout.decode().splitlines()]
     assert [r["urgency"] for r in results] == ["emergency", None, "routine"]
     assert results[1]["messages"][0]["text"]  # an empty line gets a friendly reply, not a crash
-    assert all("quick note" in " ".join(m["text"] for m in r["messages"]) for r in results[::2])
+    intro = response_text("utter_intro")
+    assert all(r["messages"][-1]["text"] == intro for r in results[::2])  # each one's first reply
