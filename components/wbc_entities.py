@@ -3,10 +3,16 @@
 Rule-based (spaCy tokenizer and matchers in bot/), not trained: wbc_value, anc_value and
 temperature spans are exactly what `python -m bot interpret` reads, so NLU evaluation scores the
 same reader the answers use.
+
+At run time nothing uses these entities (the intent does not depend on them, and the action
+server reads the message itself), so the servers started by `make run` switch the extractor off
+(WBC_ENTITIES=off) and each message is parsed once, in the action server. `rasa test` and
+`rasa shell --debug` keep it on.
 """
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -20,6 +26,7 @@ from rasa.shared.nlu.training_data.message import Message
 from bot import Analyte, WbcBotError, parse_text
 from bot.temperature import find_temperatures
 
+SWITCH = "WBC_ENTITIES"  # "off": extract nothing (the servers of `make run`)
 ENTITY_OF_ANALYTE = {Analyte.WBC: "wbc_value", Analyte.ANC: "anc_value"}
 TEMPERATURE = "temperature"
 
@@ -40,6 +47,8 @@ class WbcEntityExtractor(GraphComponent, EntityExtractorMixin):
 
     def process(self, messages: list[Message]) -> list[Message]:
         """Add the entities of each message to what other extractors found."""
+        if os.environ.get(SWITCH, "on") == "off":
+            return messages
         for message in messages:
             found = self.add_extractor_name(entities_in(str(message.get(TEXT) or "")))
             message.set(ENTITIES, [*message.get(ENTITIES, []), *found], add_to_output=True)

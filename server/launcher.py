@@ -57,6 +57,7 @@ class Server:
     ready_url: str
     log: Path
     process: subprocess.Popen[bytes] | None = field(default=None, repr=False)
+    extra_env: Mapping[str, str] = field(default_factory=dict)  # this server's own variables
 
     def start(self, env: Mapping[str, str]) -> None:
         self.log.parent.mkdir(parents=True, exist_ok=True)
@@ -64,7 +65,7 @@ class Server:
             self.process = subprocess.Popen(
                 list(self.command),
                 cwd=ROOT,
-                env=dict(env),
+                env={**env, **self.extra_env},
                 stdin=subprocess.DEVNULL,
                 stdout=log,
                 stderr=subprocess.STDOUT,
@@ -145,6 +146,8 @@ def rasa_server(values: Mapping[str, str]) -> Server:
         command,
         f"http://{_loopback(values)}:{port}/webhooks/rest/",
         Path(values["LOG_DIR"]) / "rasa.log",
+        # The action server reads each message; the NLU entity extractor would read it again.
+        extra_env={"WBC_ENTITIES": "off"},
     )
 
 

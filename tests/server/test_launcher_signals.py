@@ -271,3 +271,11 @@ def test_makefile_sets_no_setting() -> None:
     for setting in SETTINGS:
         pattern = rf"^\s*(export\s+|override\s+)*{setting.name}\s*(:|::|:::|\+|!)?="
         assert not re.search(pattern, makefile, re.MULTILINE), setting.name
+
+
+def test_the_rasa_server_does_not_parse_messages_again() -> None:
+    """The Rasa server of `make run` has the entity extractor off: parsed once, in the actions."""
+    from server import launcher, settings
+
+    server = launcher.rasa_server(settings.resolve({}))
+    assert server.extra_env == {"WBC_ENTITIES": "off"}
