@@ -1,7 +1,7 @@
-"""Two changes to Rasa 3.6's own behaviour inside the Rasa server, applied by our channels.
+"""Changes to Rasa 3.6's own behaviour inside the Rasa server, applied by our channels.
 
 Our channels are the code Rasa loads into its server process at start-up (credentials.yml), so
-their constructors call `apply()`. Both changes keep Rasa's behaviour and fix a cost:
+their constructors call `apply()`. Each change keeps Rasa's behaviour and fixes a cost:
 
 - the action-server timeout: Rasa hard-codes 5 minutes; a person should hear "I'm having
   trouble" within seconds instead (ACTION_TIMEOUT_SECONDS);
@@ -11,18 +11,47 @@ their constructors call `apply()`. Both changes keep Rasa's behaviour and fix a 
 - reading stored events: Rasa finds an event's class by walking every subclass of Event, for
   every event of the conversation, every turn (a tenth of the CPU per message). Here the
   classes are looked up in a table built once; names not in it go to Rasa's own lookup.
+
+And three costs that grew with the length of a conversation (issue 15: at message 175 the
+policies' states of the whole history were 43% of the Rasa server's time, the tracker sent to
+the action server 12%), each now bounded by the last few turns:
+
+- the policies see the last POLICY_HISTORY_TURNS user turns (`recent_history`), not the whole
+  conversation: all but the first of that window's states are the whole tracker's last ones,
+  more than the rules (two steps) and MemoizationPolicy's max_history (config.yml) look at.
+  Only where that cannot change those states: no slot influences the conversation, no form or
+  loop, nothing reverted in the window; else the policies get the whole tracker;
+- the action server gets the tracker's state (slots, latest message, ...) with the events of
+  the latest turn only (`latest_turn`): our actions read the slots and the latest message;
+- copying a tracker (Rasa copies it for every action it runs) copies its state and shares the
+  events (`copy_tracker`) instead of replaying every event into a new tracker.
 """
 
 from __future__ import annotations
 
+import copy
 import functools
+import itertools
+from collections import deque
 from typing import Any
 
 import jsonschema
 import rasa.core.actions.action
 from rasa.core.actions.action import RemoteAction
+from rasa.core.processor import MessageProcessor
 from rasa.shared.constants import DOCS_BASE_URL
-from rasa.shared.core.events import Event
+from rasa.shared.core.constants import ACTION_LISTEN_NAME
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import (
+    ActionExecuted,
+    ActionReverted,
+    ActiveLoop,
+    Event,
+    LoopInterrupted,
+    UserUtteranceReverted,
+    UserUttered,
+)
+from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.utils.common import all_subclasses
 
 VALIDATION_HINT = (
@@ -30,18 +59,162 @@ VALIDATION_HINT = (
     f"Action endpoint is valid. For more information about the format visit "
     f"{DOCS_BASE_URL}/custom-actions"
 )
+# User turns of history the policies see. MemoizationPolicy's max_history (config.yml) counts
+# actions, two per turn here (action_respond, action_listen); the rules are two steps long.
+POLICY_HISTORY_TURNS = 5
+# Events that change what came before them: a window that holds one needs the whole tracker.
+REWRITING_EVENTS = (UserUtteranceReverted, ActionReverted, ActiveLoop, LoopInterrupted)
 
 
 def apply(action_timeout_seconds: float) -> None:
-    """Set the action-server timeout and the once-built response validator."""
+    """Set the action-server timeout and put every change above in place (once)."""
     rasa.core.actions.action.DEFAULT_REQUEST_TIMEOUT = action_timeout_seconds
     RemoteAction._validate_action_result = _validate_action_result
     if Event.resolve_by_type is not _resolve_event_type:
         _rasas_resolve_by_type.append(Event.resolve_by_type)
         Event.resolve_by_type = staticmethod(_resolve_event_type)
+    for owner, name, ours in (
+        (MessageProcessor, "_predict_next_with_tracker", _predict_next_with_tracker),
+        (RemoteAction, "_action_call_format", _action_call_format),
+        (DialogueStateTracker, "copy", copy_tracker),
+    ):
+        if getattr(owner, name) is not ours:
+            RASAS[name] = getattr(owner, name)
+            setattr(owner, name, ours)
 
 
+def undo() -> None:
+    """Rasa's own methods back (for tests)."""
+    for owner in (MessageProcessor, RemoteAction, DialogueStateTracker):
+        for name, rasas in RASAS.items():
+            if name in vars(owner):
+                setattr(owner, name, rasas)
+
+
+RASAS: dict[str, Any] = {}  # Rasa's own methods that apply() replaced, by name
 _rasas_resolve_by_type: list[Any] = []  # Rasa's own Event.resolve_by_type, once replaced
+
+
+# --- the history the policies see ---------------------------------------------------------
+
+
+def _predict_next_with_tracker(self: MessageProcessor, tracker: DialogueStateTracker) -> Any:
+    """Rasa's prediction, from the recent history when that gives the same prediction.
+
+    A pending follow-up action goes to Rasa with the tracker itself (it clears it there).
+    """
+    if tracker.followup_action:
+        return RASAS["_predict_next_with_tracker"](self, tracker)
+    return RASAS["_predict_next_with_tracker"](self, recent_history(tracker, self.domain))
+
+
+def recent_history(
+    tracker: DialogueStateTracker, domain: Domain, turns: int = POLICY_HISTORY_TURNS
+) -> DialogueStateTracker:
+    """A tracker of the last `turns` user turns, from the action_listen before the first of
+    them (as Rasa's own MemoizationPolicy trims a tracker), or `tracker` itself when it is no
+    longer or the window would not give the policies the same last states: when a slot
+    influences the conversation (its value before the window would be missing), with forms or
+    an active loop, or when an event in the window rewrites what came before it.
+    """
+    if (
+        domain.form_names
+        or tracker.active_loop_name
+        or any(slot.influence_conversation for slot in domain.slots)
+    ):
+        return tracker
+    start = _start_of_turns(tracker, turns)
+    if start is None:
+        return tracker
+    window = list(itertools.islice(tracker.events, start, None))
+    if any(isinstance(event, REWRITING_EVENTS) for event in window):
+        return tracker
+    recent = tracker.init_copy()  # no model id: replaying does not touch the shared events
+    for event in window:
+        recent.update(event)
+    return recent
+
+
+def _start_of_turns(tracker: DialogueStateTracker, turns: int) -> int | None:
+    """Index of the action_listen before the `turns`-th last user message (None: none)."""
+    users = 0
+    for back, event in enumerate(reversed(tracker.events), start=1):
+        if isinstance(event, UserUttered):
+            users += 1
+        elif (
+            users >= turns
+            and isinstance(event, ActionExecuted)
+            and event.action_name == ACTION_LISTEN_NAME
+        ):
+            start = len(tracker.events) - back
+            return start if start > 0 else None
+    return None
+
+
+# --- what the action server gets ----------------------------------------------------------
+
+
+def _action_call_format(
+    self: RemoteAction, tracker: DialogueStateTracker, domain: Domain
+) -> dict[str, Any]:
+    """Rasa's request to the action server, with the events of the latest turn only."""
+    return RASAS["_action_call_format"](self, latest_turn(tracker), domain)
+
+
+def latest_turn(tracker: DialogueStateTracker) -> DialogueStateTracker:
+    """The tracker's state with only the events since the action_listen before the latest
+    user message (all of them if there is none); shares everything, for reading only."""
+    start = _start_of_turns(tracker, 1)
+    if start is None:
+        return tracker
+    view = copy.copy(tracker)
+    view.events = deque(itertools.islice(tracker.events, start, None), tracker.events.maxlen)
+    return view
+
+
+# --- copying a tracker --------------------------------------------------------------------
+
+
+def copy_tracker(tracker: DialogueStateTracker) -> DialogueStateTracker:
+    """DialogueStateTracker.copy() without replaying every event: the same new tracker.
+
+    Like Rasa's copy (which replays the events into a new tracker, sharing them), the copy has
+    the tracker's state and its events, and no model or assistant id.
+    """
+    clone = copy_state(tracker)
+    clone.model_id = None
+    clone.assistant_id = None
+    return clone
+
+
+def copy_state(tracker: DialogueStateTracker) -> DialogueStateTracker:
+    """A copy of a tracker that can be changed without changing the original.
+
+    The tracker's own state (slots, loop, latest action) is copied; the events are shared, as
+    Rasa treats a stored event as a value: the only events it changes in place are the latest
+    user message (DefinePrevUserUtteredFeaturization, EntitiesAdded), which is copied, and the
+    latest bot message, copied too. Sharing them keeps a copy cheap however long the
+    conversation.
+    """
+    clone = copy.copy(tracker)
+    clone.slots = copy.deepcopy(tracker.slots)
+    clone.events = deque(tracker.events, tracker.events.maxlen)
+    clone.latest_action = copy.deepcopy(tracker.latest_action)
+    clone.active_loop = copy.deepcopy(tracker.active_loop)
+    for name in ("latest_message", "latest_bot_utterance"):
+        original = getattr(tracker, name)
+        if original is None:
+            continue
+        own = copy.deepcopy(original)
+        setattr(clone, name, own)
+        for back, event in enumerate(reversed(clone.events), start=1):
+            if event is original:  # usually among the last few
+                clone.events[-back] = own
+                break
+    return clone
+
+
+# --- reading stored events and checking action responses ----------------------------------
 
 
 @functools.cache

@@ -23,13 +23,12 @@ several processes can serve one conversation (see AtomicRedisLockStore).
 
 from __future__ import annotations
 
-import copy
 import itertools
 import json
 import logging
 import os
 import threading
-from collections import OrderedDict, deque
+from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -58,6 +57,7 @@ from rasa.utils.endpoints import EndpointConfig
 
 from server import settings
 from server.privacy import hashed
+from server.rasa_tuning import copy_state
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -120,7 +120,7 @@ class UrlSQLTrackerStore(SQLTrackerStore):
                 return await super().retrieve(sender_id)
             with self.session_scope() as session, self.cache.lock:
                 entry = self._synced(session, sender_id)
-                return None if entry is None else _copy_of(entry.tracker)
+                return None if entry is None else copy_state(entry.tracker)
         except sa.exc.SQLAlchemyError as error:
             self.cache.drop(sender_id)
             failure = StoreUnavailableError("read", sender_id, error)
@@ -362,32 +362,6 @@ def _cache_size(value: int | str | None, environ: Mapping[str, str]) -> int:
     if size < 0:
         raise settings.SettingError("TRACKER_CACHE_SIZE", str(value))
     return size
-
-
-def _copy_of(tracker: DialogueStateTracker) -> DialogueStateTracker:
-    """A copy of a cached tracker that its caller may change without changing the cache.
-
-    The tracker's own state (slots, loop, latest action) is copied; the events are shared, as
-    Rasa treats a stored event as a value: the only stored event it changes in place is the
-    latest user message (DefinePrevUserUtteredFeaturization, EntitiesAdded), which is copied.
-    Sharing them keeps a copy cheap however long the conversation.
-    """
-    clone = copy.copy(tracker)
-    clone.slots = copy.deepcopy(tracker.slots)
-    clone.events = deque(tracker.events, tracker.events.maxlen)
-    clone.latest_action = copy.deepcopy(tracker.latest_action)
-    clone.active_loop = copy.deepcopy(tracker.active_loop)
-    for name in ("latest_message", "latest_bot_utterance"):
-        original = getattr(tracker, name)
-        if original is None:
-            continue
-        own = copy.deepcopy(original)
-        setattr(clone, name, own)
-        for back, event in enumerate(reversed(clone.events), start=1):
-            if event is original:  # usually among the last few
-                clone.events[-back] = own
-                break
-    return clone
 
 
 def _engine_kwargs(url: Any) -> dict[str, Any]:
