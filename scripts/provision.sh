@@ -3,11 +3,14 @@
 #   chromium       the browser test of the chat widget (Playwright drives /usr/bin/chromium)
 #   postgresql     the store and fault tests (throwaway servers on free loopback ports)
 #   redis-server   the lock-store tests
+#   tesseract-ocr, tesseract-ocr-eng, poppler-utils
+#                  reading photos and scanned PDFs of lab reports (bot/reports/; the bot uses
+#                  them at run time too: `tesseract` for text recognition, `pdftoppm` for pages)
 # Used by `make test` (so also by .ci/run). As root it installs with apt-get, otherwise with
 # `sudo -n`; where it can do neither it stops at once and names the packages to install.
 set -euo pipefail
 
-packages=(chromium postgresql redis-server)
+packages=(chromium postgresql redis-server tesseract-ocr tesseract-ocr-eng poppler-utils)
 
 installed() {
   if command -v dpkg-query >/dev/null 2>&1; then
@@ -16,6 +19,9 @@ installed() {
     case "$1" in
       chromium) command -v chromium >/dev/null 2>&1 ;;
       postgresql) command -v pg_ctl >/dev/null 2>&1 || ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 ;;
+      tesseract-ocr) command -v tesseract >/dev/null 2>&1 ;;
+      tesseract-ocr-eng) ls /usr/share/tesseract-ocr/*/tessdata/eng.traineddata >/dev/null 2>&1 ;;
+      poppler-utils) command -v pdftoppm >/dev/null 2>&1 ;;
       *) command -v "$1" >/dev/null 2>&1 ;;
     esac
   fi

@@ -51,6 +51,13 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("ACTION_TIMEOUT_SECONDS", "2.5", "how long to wait for the action server per turn"),
     Setting("MAX_BODY_BYTES", "65536", "largest request body accepted (larger: HTTP 413)"),
     Setting("RATE_LIMIT_PER_MINUTE", "30", "messages one sender may send per minute"),
+    Setting("REPORT_MAX_BYTES", "10485760", "largest lab report photo or PDF read (10 MB)"),
+    Setting("REPORT_MAX_PAGES", "3", "pages of a report PDF read (the rest are left out)"),
+    Setting(
+        "REPORT_MAX_PIXELS", "40000000", "largest report image read, in pixels (bigger: refused)"
+    ),
+    Setting("REPORT_OCR_SECONDS", "20", "longest text recognition of one report page"),
+    Setting("REPORT_WORKERS", "2", "report pages read at once per Rasa process (the rest wait)"),
     Setting("RETENTION_DAYS", "30", "`make purge` deletes conversations idle this long"),
     Setting(
         "EMERGENCY_NUMBERS",

@@ -1,0 +1,175 @@
+"""Reading one lab report file: its white-cell lines as printed, with how sure the OCR was."""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from bot.reports import images, ocr, pdf
+from bot.reports.files import Kind, Problem, ReportLimits, is_heic, kind_of
+from bot.reports.lines import is_white_cell_line, split_row, tidy
+
+logger = logging.getLogger(__name__)
+
+# A line whose least certain word Tesseract gives less than this (0-100) is shown, marked
+# unclear, and not judged: a wrong number is worse than none (docs/reports.md has the figures).
+MIN_CONFIDENCE = 70.0
+MAX_LINES = 20
+UNIT_WORD = re.compile(r"(?i)[/^]|^[x×*]10|^10[*^]")  # white-cell lines kept from one report (a cumulative report repeats them)
+
+
+@dataclass(frozen=True)
+class ReportLine:
+    """A white-cell line as read; `confidence` is None when it came from a PDF's text."""
+
+    text: str
+    confidence: float | None = None
+
+    @property
+    def clear(self) -> bool:
+        return self.confidence is None or self.confidence >= MIN_CONFIDENCE
+
+
+@dataclass(frozen=True)
+class ReportReading:
+    """What was read from one file, or why nothing was."""
+
+    lines: tuple[ReportLine, ...] = ()
+    problem: Problem | None = None
+    pages_read: int = 0
+    pages_in_file: int = 0
+    ocr_used: bool = False
+    seconds: float = 0.0
+
+    @property
+    def clear_lines(self) -> tuple[ReportLine, ...]:
+        return tuple(line for line in self.lines if line.clear)
+
+
+def read_report(data: bytes, limits: ReportLimits | None = None) -> ReportReading:
+    """The white-cell lines of a report photo or PDF; never raises. Blocking (OCR takes a
+    second or more a page): call it in a worker thread."""
+    limits = limits or ReportLimits()
+    started = time.monotonic()
+    try:
+        reading = _read(data, limits)
+    except ocr.OcrTimeout:
+        reading = ReportReading(problem=Problem.TOO_SLOW, ocr_used=True)
+    except ocr.OcrFailed as error:
+        logger.error("Report OCR failed: %s", error)
+        problem = Problem.BROKEN if ocr.available() else Problem.READER_MISSING
+        reading = ReportReading(problem=problem, ocr_used=True)
+    except images.ImageTooLarge:
+        reading = ReportReading(problem=Problem.TOO_MANY_PIXELS)
+    except images.NotAnImage:
+        reading = ReportReading(problem=Problem.BROKEN)
+    except pdf.Encrypted:
+        reading = ReportReading(problem=Problem.ENCRYPTED)
+    except pdf.Broken:
+        reading = ReportReading(problem=Problem.BROKEN)
+    except Exception as error:  # noqa: BLE001 - a file must never crash a turn
+        logger.error("Report not read: %s", type(error).__name__)
+        reading = ReportReading(problem=Problem.BROKEN)
+    seconds = time.monotonic() - started
+    return ReportReading(
+        reading.lines,
+        reading.problem,
+        reading.pages_read,
+        reading.pages_in_file,
+        reading.ocr_used,
+        seconds,
+    )
+
+
+def _read(data: bytes, limits: ReportLimits) -> ReportReading:
+    if len(data) > limits.max_bytes:
+        return ReportReading(problem=Problem.TOO_BIG)
+    kind = kind_of(data)
+    if kind is None:
+        return ReportReading(problem=Problem.HEIC if is_heic(data) else Problem.WRONG_TYPE)
+    if kind is Kind.PDF:
+        return _read_pdf(data, limits)
+    image = images.open_image(data, limits.max_pixels)
+    lines = _ocr_lines(image, limits)
+    return _finish(lines, pages_read=1, pages_in_file=1, ocr_used=True)
+
+
+def _read_pdf(data: bytes, limits: ReportLimits) -> ReportReading:
+    reader = pdf.open_pdf(data)
+    pages = len(reader.pages)
+    if pages == 0:
+        return ReportReading(problem=Problem.BROKEN)
+    lines: list[ReportLine] = []
+    ocr_used = False
+    for index in range(min(pages, limits.max_pages)):
+        rows = pdf.page_rows(reader, index)
+        if rows is not None:
+            lines.extend(_text_lines(rows))
+            continue
+        ocr_used = True
+        dpi = pdf.page_dpi(reader, index, limits.max_pixels)
+        png = ocr.render_pdf_page(data, index + 1, dpi, limits.ocr_seconds)
+        lines.extend(_ocr_lines(images.open_image(png, limits.max_pixels), limits))
+    return _finish(lines, min(pages, limits.max_pages), pages, ocr_used)
+
+
+def _text_lines(rows: Sequence[Sequence[str]]) -> list[ReportLine]:
+    found = []
+    for cells in rows:
+        for group in split_row(cells):
+            text = tidy(" ".join(cells[i] for i in group))
+            if is_white_cell_line(text):
+                found.append(ReportLine(text))
+    return found
+
+
+def _ocr_lines(image: images.Image.Image, limits: ReportLimits) -> list[ReportLine]:
+    page = images.prepare(image)
+    found = []
+    for line in ocr.recognise(images.png_bytes(page), limits.ocr_seconds):
+        cells = [" ".join(word.text for word in cell) for cell in line.cells]
+        for group in split_row(cells):
+            words = [word for i in group for word in line.cells[i]]
+            text = tidy(" ".join(word.text for word in words))
+            if is_white_cell_line(text):
+                found.append(ReportLine(text, _confidence(words)))
+    return found
+
+
+def _confidence(words: Sequence[ocr.Word]) -> float:
+    """How sure the OCR is of what gets judged: the least confidence among the test's name
+    (the first word) and the words holding numbers (the value, the range). A unit such as
+    "x10^3/uL" is left out: Tesseract is never sure of its signs, and the reader checks units
+    by their own rules, as for typed text."""
+    scores = [words[0].confidence] if words else []
+    scores += [word.confidence for word in words[1:] if _holds_a_number(word.text)]
+    return round(min(scores), 1) if scores else 0.0
+
+
+def _holds_a_number(text: str) -> bool:
+    return any(ch.isdigit() for ch in text) and not UNIT_WORD.search(text)
+
+
+def _finish(
+    lines: Sequence[ReportLine], pages_read: int, pages_in_file: int, ocr_used: bool
+) -> ReportReading:
+    kept = _unique(lines)[:MAX_LINES]
+    problem = None
+    if not kept:
+        problem = Problem.NOTHING_FOUND
+    elif not any(line.clear for line in kept):
+        problem = Problem.ALL_UNCLEAR
+    return ReportReading(tuple(kept), problem, pages_read, pages_in_file, ocr_used)
+
+
+def _unique(lines: Sequence[ReportLine]) -> list[ReportLine]:
+    seen: set[str] = set()
+    kept = []
+    for line in lines:
+        if line.text not in seen:
+            seen.add(line.text)
+            kept.append(line)
+    return kept
