@@ -24,7 +24,10 @@ the action server 12%), each now bounded by the last few turns:
 - the action server gets the tracker's state (slots, latest message, ...) with the events of
   the latest turn only (`latest_turn`): our actions read the slots and the latest message;
 - copying a tracker (Rasa copies it for every action it runs) copies its state and shares the
-  events (`copy_tracker`) instead of replaying every event into a new tracker.
+  events (`copy_tracker`) instead of replaying every event into a new tracker;
+- a tracker's applied events (Rasa works them out from every event, several times a turn: to
+  see whether a session has started or expired, to find the latest message) are remembered
+  on the tracker and extended with the events added since (`applied_events`).
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ import copy
 import functools
 import itertools
 from collections import deque
+from dataclasses import dataclass
 from typing import Any
 
 import jsonschema
@@ -48,6 +52,8 @@ from rasa.shared.core.events import (
     ActiveLoop,
     Event,
     LoopInterrupted,
+    Restarted,
+    SessionStarted,
     UserUtteranceReverted,
     UserUttered,
 )
@@ -77,6 +83,7 @@ def apply(action_timeout_seconds: float) -> None:
         (MessageProcessor, "_predict_next_with_tracker", _predict_next_with_tracker),
         (RemoteAction, "_action_call_format", _action_call_format),
         (DialogueStateTracker, "copy", copy_tracker),
+        (DialogueStateTracker, "applied_events", applied_events),
     ):
         if getattr(owner, name) is not ours:
             RASAS[name] = getattr(owner, name)
@@ -201,6 +208,7 @@ def copy_state(tracker: DialogueStateTracker) -> DialogueStateTracker:
     clone.events = deque(tracker.events, tracker.events.maxlen)
     clone.latest_action = copy.deepcopy(tracker.latest_action)
     clone.active_loop = copy.deepcopy(tracker.active_loop)
+    copied: dict[int, Event] = {}
     for name in ("latest_message", "latest_bot_utterance"):
         original = getattr(tracker, name)
         if original is None:
@@ -210,8 +218,74 @@ def copy_state(tracker: DialogueStateTracker) -> DialogueStateTracker:
         for back, event in enumerate(reversed(clone.events), start=1):
             if event is original:  # usually among the last few
                 clone.events[-back] = own
+                copied[id(original)] = own
                 break
+    known: _Applied | None = tracker.__dict__.get("_applied")
+    if known is not None and copied:  # the applied events the clone remembers: its own copies
+        clone.__dict__["_applied"] = _Applied(
+            known.count,
+            copied.get(id(known.first), known.first),
+            copied.get(id(known.last), known.last),
+            tuple(copied.get(id(event), event) for event in known.events),
+        )
     return clone
+
+
+# --- applied events -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Applied:
+    """A tracker's applied events when it had `count` events, `first` and `last` among them."""
+
+    count: int
+    first: Event
+    last: Event
+    events: tuple[Event, ...]
+
+
+# Events after which Rasa's own rules decide what is applied (loops: their executions too).
+UNDOING_EVENTS = (UserUtteranceReverted, ActionReverted, ActiveLoop, LoopInterrupted)
+
+
+def applied_events(tracker: DialogueStateTracker) -> list[Event]:
+    """DialogueStateTracker.applied_events(): the same list, without going through every event
+    each time. The list worked out last time is kept on the tracker and extended with the
+    events added since, unless one of them undoes earlier ones or concerns a loop (then Rasa
+    works the list out again; a restart or a new session starts the list again, as in Rasa).
+    """
+    events = tracker.events
+    known: _Applied | None = tracker.__dict__.get("_applied")
+    if known is not None and _still_holds(events, known):
+        added = list(itertools.islice(events, known.count, None))
+        if not any(isinstance(event, UNDOING_EVENTS) for event in added):
+            applied = list(known.events)
+            for event in added:
+                if isinstance(event, (Restarted, SessionStarted)):
+                    applied = []
+                else:
+                    applied.append(event)
+            _remember(tracker, applied)
+            return applied
+    applied = RASAS["applied_events"](tracker)
+    if not any(isinstance(event, ActiveLoop) for event in events):
+        _remember(tracker, applied)
+    return applied
+
+
+def _still_holds(events: deque[Event], known: _Applied) -> bool:
+    """Whether `events` still starts with the events `known` was worked out from."""
+    return (
+        len(events) >= known.count > 0
+        and events[0] is known.first
+        and events[known.count - 1 - len(events)] is known.last
+    )
+
+
+def _remember(tracker: DialogueStateTracker, applied: list[Event]) -> None:
+    events = tracker.events
+    if events:
+        tracker.__dict__["_applied"] = _Applied(len(events), events[0], events[-1], tuple(applied))
 
 
 # --- reading stored events and checking action responses ----------------------------------

@@ -4,7 +4,8 @@ only what a turn needs, however long the conversation: the same predictions and 
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterator
+import random
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -14,9 +15,13 @@ from rasa.core.actions.action import RemoteAction
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import (
     ActionExecuted,
+    ActionReverted,
+    ActiveLoop,
     BotUttered,
     DefinePrevUserUtteredFeaturization,
     EntitiesAdded,
+    Event,
+    Restarted,
     SessionStarted,
     SlotSet,
     UserUtteranceReverted,
@@ -27,6 +32,7 @@ from rasa.shared.core.trackers import DialogueStateTracker, EventVerbosity
 from server import rasa_tuning
 from server.rasa_tuning import (
     POLICY_HISTORY_TURNS,
+    copy_state,
     copy_tracker,
     latest_turn,
     recent_history,
@@ -184,3 +190,43 @@ def test_apply_twice_keeps_rasas_own_methods(tuned: None) -> None:
     assert DialogueStateTracker.copy is copy_tracker
 
     assert list(Path(ROOT / "data" / "rules").glob("*.yml"))  # where the window test reads
+
+
+def test_applied_events_are_rasas_as_a_conversation_grows(tuned: None) -> None:
+    """Random events (restarts, sessions, reverts, loops) and copies: always Rasa's list."""
+    chance = random.Random(15)
+    makers: list[Callable[[], Event]] = [
+        lambda: ActionExecuted("action_listen"),
+        lambda: UserUttered("my wbc is 3.2", {"name": "inform_wbc_value"}),
+        lambda: ActionExecuted("action_respond"),
+        lambda: BotUttered("a reply"),
+        lambda: SlotSet("age_years", chance.random()),
+        Restarted,
+        SessionStarted,
+        UserUtteranceReverted,
+        ActionReverted,
+        lambda: ActiveLoop(chance.choice(["a_form", None])),
+        lambda: ActionExecuted("a_form"),
+    ]
+    weights = [20, 20, 20, 10, 10, 1, 1, 1, 1, 1, 1]
+    tracker = DialogueStateTracker("alice", DOMAIN.slots)
+    for _ in range(1500):
+        tracker.update(chance.choices(makers, weights)[0]())
+        if chance.random() < 0.3:
+            assert tracker.applied_events() == rasa_tuning.RASAS["applied_events"](tracker)
+        if chance.random() < 0.02:
+            tracker = tracker.copy() if chance.random() < 0.5 else copy_state(tracker)
+
+
+def test_a_copy_remembers_its_own_events(tuned: None) -> None:
+    """The applied events of a copy hold the copy's latest message, not the original's."""
+    tracker = long_conversation(10)
+    tracker.update(UserUttered("she is 3", {"name": "inform"}))
+    tracker.update(ActionExecuted("action_respond"))
+    tracker.applied_events()
+    clone = copy_state(tracker)
+    applied = clone.applied_events()
+
+    assert applied == rasa_tuning.RASAS["applied_events"](clone)
+    assert any(event is clone.latest_message for event in applied)
+    assert not any(event is tracker.latest_message for event in applied)
