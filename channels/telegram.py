@@ -4,10 +4,12 @@ Differences from rasa.core.channels.telegram.TelegramInput: an update without Te
 header is refused (HTTP 403) before anything reads it; Telegram gets its 200 at once and the
 turn runs afterwards, in order per chat; answers longer than a Telegram message are split at
 paragraph, line or word boundaries; buttons are an inline keyboard and a press is acknowledged;
-stickers, photos, joins and other updates are handled without an error; only private chats get
-answers (one chat is one conversation, and a group is not the place for someone's counts); a
-Telegram API error or timeout is logged and retried only where that cannot send a message twice
-(channels/telegram_api.py); and no message text, chat id or token is written to the log.
+a photo of a lab report, or a document that is an image or a PDF, is read and its white-cell
+lines answered (channels/uploads.py); stickers, joins and other updates are handled without an
+error; only private chats get answers (one chat is one conversation, and a group is not the
+place for someone's counts); a Telegram API error or timeout is logged and retried only where
+that cannot send a message twice (channels/telegram_api.py); and no message text, chat id or
+token is written to the log.
 
 The channel is off (no webhook route: 404, no API call) while TELEGRAM_TOKEN is empty. With a
 token it also needs TELEGRAM_WEBHOOK_URL and TELEGRAM_SECRET_TOKEN, else it stays off and says
@@ -30,6 +32,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.links import as_html
+from bot.reports import ReportReading
 from channels.guard import (
     NOT_TEXT_TEXT,
     SLOW_DOWN_TEXT,
@@ -40,6 +43,7 @@ from channels.guard import (
     json_object,
 )
 from channels.telegram_api import DEFAULT_API_BASE_URL, TelegramApi
+from channels.uploads import ReportReader, TelegramFiles, answer_report
 from server.privacy import hashed
 
 logger = logging.getLogger(__name__)
@@ -191,13 +195,23 @@ def _chat(chat_id: str) -> int | str:
 
 
 @dataclass(frozen=True)
+class Upload:
+    """A photo or document sent to the bot: maybe a lab report to read."""
+
+    file_id: str
+    size: int | None  # bytes, as Telegram states it
+    caption: str = ""
+
+
+@dataclass(frozen=True)
 class Incoming:
     """What one update asks of the bot."""
 
     chat_id: str  # empty for a button pressed on a message that is not in a chat
     private: bool
-    text: str | None  # None: something the bot cannot read (a sticker, a photo ...)
+    text: str | None  # None: something the bot cannot read (a sticker, a voice message ...)
     callback_query_id: str = ""
+    upload: Upload | None = None  # a photo or document (text is None then)
 
 
 def read_update(update: Mapping[str, Any]) -> Incoming | None:
@@ -229,9 +243,39 @@ def _read_message(message: Mapping[str, Any], edited: bool) -> Incoming | None:
     text = message.get("text")
     if isinstance(text, str):
         return Incoming(chat_id, private, text)  # an edited text is answered as it now reads
+    upload = None if edited else read_upload(message)
+    if upload is not None:
+        return Incoming(chat_id, private, None, upload=upload)
     if MEDIA_KEYS & message.keys() and not edited:
         return Incoming(chat_id, private, None)
     return None
+
+
+def read_upload(message: Mapping[str, Any]) -> Upload | None:
+    """The photo (its largest size) or the document in a message; its kind is checked by its
+    content once downloaded, not by its name or MIME type."""
+    caption = message.get("caption")
+    caption = caption if isinstance(caption, str) else ""
+    photo = message.get("photo")
+    if isinstance(photo, list):
+        sizes = [size for size in photo if isinstance(size, dict) and size.get("file_id")]
+        if sizes:
+            largest = max(sizes, key=_pixels)
+            return Upload(str(largest["file_id"]), _size(largest), caption)
+    document = message.get("document")
+    if isinstance(document, dict) and document.get("file_id"):
+        return Upload(str(document["file_id"]), _size(document), caption)
+    return None
+
+
+def _pixels(size: Mapping[str, Any]) -> int:
+    width, height = size.get("width"), size.get("height")
+    return width * height if isinstance(width, int) and isinstance(height, int) else 0
+
+
+def _size(file: Mapping[str, Any]) -> int | None:
+    size = file.get("file_size")
+    return size if isinstance(size, int) else None
 
 
 def command_text(text: str, bot_name: str = "") -> str:
@@ -288,6 +332,12 @@ class TelegramInput(InputChannel):
         self.api = TelegramApi(access_token, api_base_url) if on else None
         self.limits = Limits()
         self.limits.apply_to_rasa()
+        self.reports = ReportReader.from_settings()
+        self.files = (
+            TelegramFiles(self.api, access_token, api_base_url, self.reports.limits.max_bytes)
+            if self.api is not None
+            else None
+        )
         self.rate_limit = SenderRateLimit(self.limits.per_minute)
         self._told_to_slow_down: set[str] = set()
         self._last_turn: dict[str, asyncio.Task[None]] = {}  # per chat, to keep turns in order
@@ -373,12 +423,41 @@ class TelegramInput(InputChannel):
             if incoming.text is not None and addressed_to_bot(incoming.text, self.bot_name):
                 await output.send_text_message(chat_id, PRIVATE_ONLY_TEXT)
             return
+        if incoming.upload is not None:
+            await self._answer_upload(incoming.upload, chat_id, output, on_new_message)
+            return
         if incoming.text is None:
             await output.send_text_message(chat_id, NOT_TEXT_TEXT)
             return
         text = command_text(incoming.text, self.bot_name)
         message = UserMessage(text, output, chat_id, input_channel=self.name())
         await answer(on_new_message, message, output, self.limits.deadline)
+
+    async def _answer_upload(
+        self,
+        upload: Upload,
+        chat_id: str,
+        output: TelegramOutput,
+        on_new_message: Callable[[UserMessage], Awaitable[Any]],
+    ) -> None:
+        """A photo or document: read as a lab report, its lines shown, then answered."""
+        assert self.files is not None  # only called when enabled
+        fetched = await self.files.fetch(upload.file_id, upload.size)
+        reading = (
+            await self.reports.read(fetched.data)
+            if fetched.problem is None
+            else ReportReading(problem=fetched.problem)
+        )
+
+        async def send(text: str) -> None:
+            await output.send_text_message(chat_id, text)
+
+        async def answer_text(text: str) -> None:
+            reply_output = TelegramOutput(output.api)
+            message = UserMessage(text, reply_output, chat_id, input_channel=self.name())
+            await answer(on_new_message, message, reply_output, self.limits.deadline)
+
+        await answer_report(reading, upload.caption, send, answer_text)
 
     async def _within_rate_limit(self, chat_id: str, output: TelegramOutput) -> bool:
         """The rate limit; a chat over it is told so once, then ignored until it is under."""

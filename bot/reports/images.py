@@ -10,7 +10,6 @@ import io
 import warnings
 
 import numpy
-
 from PIL import Image, ImageChops, ImageFilter, ImageOps, ImageStat
 
 # Tesseract reads best with capital letters 25-40 pixels tall: a page narrower than this is
@@ -34,7 +33,7 @@ def open_image(data: bytes, max_pixels: int) -> Image.Image:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            image = Image.open(io.BytesIO(data))
+            image: Image.Image = Image.open(io.BytesIO(data))
             width, height = image.size
             if width * height > max_pixels:
                 raise ImageTooLarge()
@@ -62,7 +61,9 @@ def prepare(image: Image.Image, deskew: bool = True) -> Image.Image:
     if deskew:
         angle = skew_angle(image)
         if abs(angle) >= 0.3:
-            image = image.rotate(angle, resample=Image.Resampling.BICUBIC, expand=True, fillcolor=255)
+            image = image.rotate(
+                angle, resample=Image.Resampling.BICUBIC, expand=True, fillcolor=255
+            )
     return image
 
 

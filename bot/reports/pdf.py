@@ -8,8 +8,7 @@ import logging
 import math
 import re
 
-from pypdf import PdfReader
-from pypdf import PasswordType
+from pypdf import PasswordType, PdfReader
 
 logger = logging.getLogger(__name__)
 

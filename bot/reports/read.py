@@ -18,7 +18,9 @@ logger = logging.getLogger(__name__)
 # unclear, and not judged: a wrong number is worse than none (docs/reports.md has the figures).
 MIN_CONFIDENCE = 70.0
 MAX_LINES = 20
-UNIT_WORD = re.compile(r"(?i)[/^]|^[x×*]10|^10[*^]")  # white-cell lines kept from one report (a cumulative report repeats them)
+UNIT_WORD = re.compile(
+    r"(?i)[/^]|^[x×*]10|^10[*^]"
+)  # white-cell lines kept from one report (a cumulative report repeats them)
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,9 @@ answers the way api.telegram.org does ({"ok": true, "result": ...} or {"ok": fal
 "error_code": ..., "description": ..., "parameters": {"retry_after": ...}}), and keeps each call
 with its parameters (JSON, form or query string) and the status it answered. `fail()` queues
 answers for the next calls of a method: an HTTP error, a 429 with retry_after, or a delay.
+Files people "sent" are added with `add_file()`: getFile answers with their file_path, and
+`GET /file/bot<token>/<file_path>` serves their bytes (each download is kept as a call of the
+method "download", its file_path in params).
 """
 
 from __future__ import annotations
@@ -64,6 +67,7 @@ class FakeTelegram:
         self._calls: list[ApiCall] = []
         self._faults: dict[str, list[Fault]] = {}
         self._message_ids = 0
+        self._files: dict[str, bytes] = {}  # file_id -> content
         self._lock = threading.Lock()  # the calls and faults are shared with the server thread
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
@@ -97,6 +101,12 @@ class FakeTelegram:
         with self._lock:
             self._faults.setdefault(method, []).extend(faults)
 
+    def add_file(self, file_id: str, data: bytes) -> str:
+        """Make a file available for getFile and download; its file_path."""
+        with self._lock:
+            self._files[file_id] = data
+        return _file_path(file_id)
+
     def calls(self, method: str | None = None, chat_id: int | None = None) -> list[ApiCall]:
         """The calls so far, oldest first, of one method and to one chat if given."""
         with self._lock:
@@ -129,6 +139,7 @@ class FakeTelegram:
         self._stopping = asyncio.Event()
         app = web.Application()
         app.router.add_route("*", "/bot{token}/{method}", self._answer)
+        app.router.add_route("GET", "/file/bot{token}/{path:.+}", self._download)
         self._runner = web.AppRunner(app, shutdown_timeout=1.0)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", self.port)
@@ -157,6 +168,25 @@ class FakeTelegram:
         status, body = self._reply(call, fault)
         call.status = status
         return web.json_response(body, status=status)
+
+    async def _download(self, request: web.Request) -> web.Response:
+        path = request.match_info["path"]
+        call = ApiCall(
+            "download", {"file_path": path}, request.match_info["token"], time.monotonic()
+        )
+        with self._lock:
+            self._calls.append(call)
+            fault = self._take_fault(call)
+            found = [data for file_id, data in self._files.items() if _file_path(file_id) == path]
+        if call.token != self.token:
+            call.status = 401
+        elif fault is not None and fault.status != 200:
+            call.status = fault.status
+        else:
+            call.status = 200 if found else 404
+        if call.status != 200:
+            return web.Response(status=call.status, text="error")
+        return web.Response(body=found[0], content_type="application/octet-stream")
 
     def _take_fault(self, call: ApiCall) -> Fault | None:
         queue = self._faults.get(call.method, [])
@@ -189,9 +219,26 @@ class FakeTelegram:
                 "text": call.text,
             }
             return 200, {"ok": True, "result": message}
+        if call.method == "getFile":
+            with self._lock:
+                data = self._files.get(str(call.params.get("file_id")))
+            if data is None:
+                return _error(400, "Bad Request: invalid file_id")
+            file_id = str(call.params["file_id"])
+            result = {
+                "file_id": file_id,
+                "file_unique_id": f"u{file_id}",
+                "file_size": len(data),
+                "file_path": _file_path(file_id),
+            }
+            return 200, {"ok": True, "result": result}
         if call.method in ("setWebhook", "deleteWebhook", "answerCallbackQuery"):
             return 200, {"ok": True, "result": True}
         return _error(404, "Not Found")
+
+
+def _file_path(file_id: str) -> str:
+    return f"documents/file_{file_id}"
 
 
 async def _params(request: web.Request) -> dict[str, Any]:

@@ -1,0 +1,144 @@
+"""Lab reports sent as files: fetched, read off the event loop, and answered into the chat.
+
+A channel hands the bytes of a photo or PDF to `ReportReader.read`, which runs
+bot.reports.read_report in a worker thread (OCR is a Tesseract child process, so the event loop
+and the other conversations go on meanwhile), at most REPORT_WORKERS files at once per process.
+`answer_report` then sends the lines read as read ("I read these lines from your report: ..."),
+and passes the clear ones on as the person's message, so the usual reply explains them with the
+same rules as typed text. The file itself is only ever in memory: never written to disk, never
+logged, never in the conversation store; only the recognised lines enter the conversation.
+
+Telegram: `TelegramFiles.fetch` downloads a file through the Bot API (getFile, then
+{TELEGRAM_API_BASE_URL}/file/bot<token>/<file_path>), refusing one larger than REPORT_MAX_BYTES
+before and while downloading.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+
+import aiohttp
+
+from bot.reports import (
+    Problem,
+    ReportLimits,
+    ReportReading,
+    judged_text,
+    read_report,
+    shown_text,
+)
+from channels.telegram_api import TelegramApi
+from server import settings
+
+logger = logging.getLogger(__name__)
+
+DOWNLOAD_TIMEOUT_SECONDS = 30.0
+CHUNK_BYTES = 64 * 1024
+
+
+def report_limits(values: Mapping[str, str] | None = None) -> tuple[ReportLimits, int]:
+    """The REPORT_* settings: the reading limits and how many files are read at once."""
+    values = values or settings.resolve(os.environ)
+    limits = ReportLimits(
+        max_bytes=int(settings.number(values, "REPORT_MAX_BYTES")),
+        max_pages=max(1, int(settings.number(values, "REPORT_MAX_PAGES"))),
+        max_pixels=int(settings.number(values, "REPORT_MAX_PIXELS")),
+        ocr_seconds=settings.number(values, "REPORT_OCR_SECONDS"),
+    )
+    return limits, max(1, int(settings.number(values, "REPORT_WORKERS")))
+
+
+class ReportReader:
+    """Reads report files in worker threads, at most `workers` at a time."""
+
+    def __init__(self, limits: ReportLimits, workers: int) -> None:
+        self.limits = limits
+        self._slots = asyncio.Semaphore(workers)
+
+    @classmethod
+    def from_settings(cls, values: Mapping[str, str] | None = None) -> ReportReader:
+        return cls(*report_limits(values))
+
+    async def read(self, data: bytes) -> ReportReading:
+        if len(data) > self.limits.max_bytes:  # not worth a thread
+            return ReportReading(problem=Problem.TOO_BIG)
+        async with self._slots:
+            return await asyncio.to_thread(read_report, data, self.limits)
+
+
+async def answer_report(
+    reading: ReportReading,
+    caption: str,
+    send_text: Callable[[str], Awaitable[None]],
+    answer_text: Callable[[str], Awaitable[None]],
+) -> None:
+    """Tell the person what was read, then answer it (with the caption, which may say "I have
+    a fever") as their message. Nothing read: say why; a caption is still answered."""
+    await send_text(shown_text(reading))
+    text = judged_text(reading)
+    caption = caption.strip()
+    if text:
+        await answer_text(f"{text}\n{caption}" if caption else text)
+    elif caption:
+        await answer_text(caption)
+
+
+@dataclass(frozen=True)
+class Fetched:
+    """A downloaded file, or why there is none."""
+
+    data: bytes = b""
+    problem: Problem | None = None
+
+
+class TelegramFiles:
+    """Downloads files people send to the bot, through the Bot API."""
+
+    def __init__(self, api: TelegramApi, token: str, base_url: str, max_bytes: int) -> None:
+        self.api = api
+        self._file_url = f"{base_url.rstrip('/')}/file/bot{token}/"  # holds the token: never logged
+        self.max_bytes = max_bytes
+
+    async def fetch(self, file_id: str, size: int | None) -> Fetched:
+        if size is not None and size > self.max_bytes:
+            return Fetched(problem=Problem.TOO_BIG)
+        result = await self.api.call("getFile", {"file_id": file_id}, repeatable=True)
+        path = result.get("file_path") if isinstance(result, dict) else None
+        if not isinstance(path, str) or not path:
+            # Telegram gives no path for a file over its own 20 MB download limit.
+            too_big = (
+                isinstance(result, dict) and int(result.get("file_size") or 0) > self.max_bytes
+            )
+            return Fetched(problem=Problem.TOO_BIG if too_big else Problem.DOWNLOAD_FAILED)
+        declared = result.get("file_size")
+        if isinstance(declared, int) and declared > self.max_bytes:
+            return Fetched(problem=Problem.TOO_BIG)
+        return await self._download(path)
+
+    async def _download(self, path: str) -> Fetched:
+        timeout = aiohttp.ClientTimeout(total=DOWNLOAD_TIMEOUT_SECONDS)
+        url = self._file_url + path.lstrip("/")
+        try:
+            async with (
+                aiohttp.ClientSession(timeout=timeout) as session,
+                session.get(url) as reply,
+            ):
+                if reply.status != 200:
+                    logger.error("Telegram file download failed: HTTP %d", reply.status)
+                    return Fetched(problem=Problem.DOWNLOAD_FAILED)
+                if (reply.content_length or 0) > self.max_bytes:
+                    return Fetched(problem=Problem.TOO_BIG)
+                chunks, received = [], 0
+                async for chunk in reply.content.iter_chunked(CHUNK_BYTES):
+                    received += len(chunk)
+                    if received > self.max_bytes:
+                        return Fetched(problem=Problem.TOO_BIG)
+                    chunks.append(chunk)
+        except (aiohttp.ClientError, asyncio.TimeoutError) as error:
+            logger.error("Telegram file download failed: %s", type(error).__name__)
+            return Fetched(problem=Problem.DOWNLOAD_FAILED)
+        return Fetched(b"".join(chunks))

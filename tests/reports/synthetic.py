@@ -1,0 +1,408 @@
+"""A generated set of lab reports (no real person's data) with their expected white-cell values.
+
+Each report is HTML rendered by the headless Chromium the browser test uses (/usr/bin/chromium
+through Playwright): as a PNG screenshot, as a portal PDF with a text layer (page.pdf()), or as
+an image-only PDF (the PNG saved as PDF by Pillow, like a scan). Photos are the screenshots
+degraded like a phone's: turned a few degrees, blurred, saved as JPEG quality 40, shaded.
+
+`python -m tests.reports.synthetic` reads the whole set and prints the figures in
+docs/reports.md: share of expected values read right, values read wrong, seconds per page.
+"""
+
+from __future__ import annotations
+
+import io
+import random
+import sys
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+from PIL import Image, ImageDraw, ImageFilter
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"]
+
+# What the bot's reader gives for a report: (kind, number), kind one of "wbc" and "anc"
+# (cells/uL), "neutrophils" and "bands" (percent).
+Value = tuple[str, float]
+
+
+@dataclass(frozen=True)
+class Case:
+    """One report: its HTML, what it should give, and how to make the file from it."""
+
+    name: str
+    layout: str
+    html: str
+    expected: tuple[Value, ...]
+    form: str = "png"  # png | pdf-text | pdf-image
+    degrade: str = ""  # "" | rotate5 | rotate10 | blur | jpeg40 | shadow | phone
+    data: bytes = field(default=b"", repr=False)
+
+    @property
+    def pages(self) -> int:
+        return 1
+
+
+PAGE_STYLE = """
+<style>
+ body { font-family: 'DejaVu Sans', Arial, sans-serif; margin: 36px; color: #111;
+        background: #fff; width: 820px; font-size: 15px; }
+ h1 { font-size: 20px; margin: 0 0 4px; } .sub { color: #444; margin-bottom: 14px; }
+ table { border-collapse: collapse; width: 100%; margin-top: 10px; }
+ th { text-align: left; border-bottom: 2px solid #333; padding: 5px 6px; font-size: 13px; }
+ td { padding: 5px 6px; border-bottom: 1px solid #ccc; }
+ .flag { font-weight: bold; } .sec { font-weight: bold; padding-top: 12px; }
+ .cols { display: flex; gap: 28px; } .cols > div { flex: 1; }
+</style>
+"""
+
+
+def _page(title: str, sub: str, body: str) -> str:
+    return (
+        f"<html><head><meta charset='utf-8'>{PAGE_STYLE}</head><body><h1>{title}</h1>"
+        f"<div class='sub'>{sub}</div>{body}</body></html>"
+    )
+
+
+def _table(head: list[str], rows: list[list[str]]) -> str:
+    cells = "".join(f"<th>{h}</th>" for h in head)
+    body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in rows)
+    return f"<table><tr>{cells}</tr>{body}</table>"
+
+
+PATIENT = "Patient: Sample, Test &nbsp; DOB: 01/01/1980 &nbsp; Collected: 03/14/2025 08:10"
+
+
+def _flag(value: float, low: float, high: float, low_flag: str = "L", high_flag: str = "H") -> str:
+    return low_flag if value < low else high_flag if value > high else ""
+
+
+def us_report(wbc: float, neut_pct: int, lymph_pct: int, bands: int) -> tuple[str, list[Value]]:
+    """US units with flags (x10^3/uL), absolute neutrophils computed."""
+    anc = round(wbc * (neut_pct + bands) / 100, 1)
+    rows = [
+        ["WBC", f"{wbc:.1f}", _flag(wbc, 4.0, 10.5), "x10^3/uL", "4.0-10.5"],
+        ["RBC", "4.62", "", "x10^6/uL", "4.20-5.40"],
+        ["Hemoglobin", "13.8", "", "g/dL", "12.0-16.0"],
+        ["Platelets", "245", "", "x10^3/uL", "150-400"],
+        ["Neutrophils", f"{neut_pct}", _flag(neut_pct, 40, 75), "%", "40-75"],
+        ["Bands", f"{bands}", _flag(bands, 0, 5), "%", "0-5"],
+        ["Lymphocytes", f"{lymph_pct}", _flag(lymph_pct, 20, 45), "%", "20-45"],
+        ["Neutrophils, Absolute", f"{anc:.1f}", _flag(anc, 1.8, 7.7), "x10^3/uL", "1.8-7.7"],
+    ]
+    html = _page(
+        "Complete Blood Count with Differential",
+        PATIENT,
+        _table(["Test", "Result", "Flag", "Units", "Reference Range"], rows),
+    )
+    expected = [
+        ("wbc", wbc * 1000),
+        ("neutrophils", neut_pct),
+        ("bands", bands),
+        ("anc", anc * 1000),
+    ]
+    return html, expected
+
+
+def si_report(wbc: float, neut: float, lymph: float) -> tuple[str, list[Value]]:
+    """SI units (x10^9/L), range in brackets, flag after the range."""
+    rows = [
+        ["Haemoglobin", "131 g/L", "(115 - 165)", ""],
+        ["White cell count", f"{wbc:.1f} x10^9/L", "(4.0 - 11.0)", _flag(wbc, 4.0, 11.0)],
+        ["Platelet count", "276 x10^9/L", "(150 - 450)", ""],
+        ["Neutrophils", f"{neut:.2f} x10^9/L", "(2.0 - 7.5)", _flag(neut, 2.0, 7.5)],
+        ["Lymphocytes", f"{lymph:.2f} x10^9/L", "(1.5 - 4.0)", _flag(lymph, 1.5, 4.0)],
+        ["Monocytes", "0.52 x10^9/L", "(0.2 - 0.8)", ""],
+    ]
+    html = _page(
+        "FULL BLOOD COUNT",
+        "NHS number: 000 000 0000 &nbsp; Specimen: Blood &nbsp; Received: 14-Mar-2025",
+        _table(["Test", "Result", "Reference range", ""], rows),
+    )
+    return html, [("wbc", wbc * 1000), ("anc", neut * 1000)]
+
+
+def indian_report(tlc: int, neut_pct: int, lymph_pct: int) -> tuple[str, list[Value]]:
+    """Indian style: "Total W.B.C. Count ... /cumm", a differential in percent."""
+    rows = [
+        ["Haemoglobin", "12.9", "gm/dl", "12.0 - 15.0"],
+        ["Total W.B.C. Count", f"{tlc}", "/cumm", "4000 - 11000"],
+        ["<b>Differential Leucocyte Count</b>", "", "", ""],
+        ["Neutrophils", f"{neut_pct}", "%", "40 - 80"],
+        ["Lymphocytes", f"{lymph_pct}", "%", "20 - 40"],
+        ["Eosinophils", "03", "%", "01 - 06"],
+        ["Monocytes", "04", "%", "02 - 10"],
+        ["Platelet Count", "2.45", "lakhs/cumm", "1.5 - 4.1"],
+    ]
+    html = _page(
+        "HAEMATOLOGY - COMPLETE BLOOD PICTURE",
+        "Name: Mr. Test Sample &nbsp; Age/Sex: 42 Y / M &nbsp; Ref. By: Dr. Self",
+        _table(["Investigation", "Observed Value", "Unit", "Biological Ref. Interval"], rows),
+    )
+    return html, [("wbc", tlc), ("neutrophils", neut_pct)]
+
+
+def german_report(leuko: float, neut: float) -> tuple[str, list[Value]]:
+    """German: "Leukozyten 3,2 /nl", decimal commas."""
+
+    def de(x: float) -> str:
+        return f"{x:.1f}".replace(".", ",")
+
+    rows = [
+        ["Leukozyten", de(leuko), "/nl", "4,0 - 10,0", _flag(leuko, 4.0, 10.0, "-", "+")],
+        ["Erythrozyten", "4,71", "/pl", "4,10 - 5,40", ""],
+        ["Hämoglobin", "14,1", "g/dl", "12,0 - 16,0", ""],
+        ["Neutrophile", de(neut), "/nl", "1,8 - 7,7", _flag(neut, 1.8, 7.7, "-", "+")],
+        ["Thrombozyten", "231", "/nl", "150 - 400", ""],
+    ]
+    html = _page(
+        "Kleines Blutbild mit Differenzierung",
+        "Patient: Muster, Test &nbsp; Geb.: 01.01.1980 &nbsp; Eingang: 14.03.2025",
+        _table(["Parameter", "Ergebnis", "Einheit", "Referenzbereich", ""], rows),
+    )
+    return html, [("wbc", leuko * 1000), ("anc", neut * 1000)]
+
+
+def two_column_report(wbc: float, neut_pct: int, lymph_pct: int) -> tuple[str, list[Value]]:
+    """Two tables side by side: the blood count left, chemistry right."""
+    left = _table(
+        ["Test", "Result", "Range"],
+        [
+            ["WBC", f"{wbc:.1f} K/uL {_flag(wbc, 4.0, 10.5)}", "4.0-10.5"],
+            ["Neutrophils", f"{neut_pct} %", "40-75"],
+            ["Lymphocytes", f"{lymph_pct} %", "20-45"],
+            ["Hemoglobin", "14.2 g/dL", "13.5-17.5"],
+        ],
+    )
+    right = _table(
+        ["Test", "Result", "Range"],
+        [
+            ["Sodium", "139 mmol/L", "135-145"],
+            ["Potassium", "4.1 mmol/L", "3.5-5.1"],
+            ["Creatinine", "0.9 mg/dL", "0.6-1.2"],
+            ["Glucose", "92 mg/dL", "70-99"],
+        ],
+    )
+    html = _page(
+        "Laboratory Results",
+        PATIENT,
+        f"<div class='cols'><div>{left}</div><div>{right}</div></div>",
+    )
+    return html, [("wbc", wbc * 1000), ("neutrophils", neut_pct)]
+
+
+LAYOUTS: dict[str, Callable[[random.Random], tuple[str, list[Value]]]] = {
+    "us": lambda r: us_report(
+        r.choice([2.4, 3.2, 6.8, 12.6, 18.3]), r.choice([34, 52, 68, 81]), 30, r.choice([1, 3, 8])
+    ),
+    "si": lambda r: si_report(
+        r.choice([3.1, 5.4, 12.4, 21.7]), r.choice([0.85, 1.42, 4.10, 9.12]), 1.8
+    ),
+    "indian": lambda r: indian_report(
+        r.choice([3200, 5600, 9800, 14500]), r.choice([45, 62, 78, 84]), 30
+    ),
+    "german": lambda r: german_report(r.choice([3.2, 6.5, 11.4]), r.choice([1.1, 3.9, 8.4])),
+    "two-column": lambda r: two_column_report(
+        r.choice([2.9, 7.3, 13.8]), r.choice([38, 58, 79]), 30
+    ),
+}
+DEGRADATIONS = ("", "rotate5", "rotate10", "blur", "jpeg40", "shadow", "phone", "poor")
+
+
+def cases(seed: int = 13, per_layout: int = 2) -> list[Case]:
+    """The test set, without the files (see `render`): every layout as a screenshot in every
+    degradation, a portal PDF with a text layer, and a scanned (image-only) PDF."""
+    rng = random.Random(seed)
+    made = []
+    for layout, make in LAYOUTS.items():
+        for number in range(per_layout):
+            html, expected = make(rng)
+            base = f"{layout}-{number + 1}"
+            for degrade in DEGRADATIONS:
+                made.append(
+                    Case(
+                        f"{base}-{degrade or 'clean'}",
+                        layout,
+                        html,
+                        tuple(expected),
+                        "png",
+                        degrade,
+                    )
+                )
+            made.append(Case(f"{base}-pdf-text", layout, html, tuple(expected), "pdf-text"))
+            made.append(Case(f"{base}-pdf-scan", layout, html, tuple(expected), "pdf-image"))
+    return made
+
+
+def render(all_cases: list[Case]) -> list[Case]:
+    """The cases with their files, rendered in one headless Chromium."""
+    from dataclasses import replace
+
+    from playwright.sync_api import sync_playwright
+
+    rendered = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 900, "height": 700}, device_scale_factor=1.5)
+        shots: dict[str, bytes] = {}
+        pdfs: dict[str, bytes] = {}
+        for case in all_cases:
+            if case.html not in shots:
+                page.set_content(case.html)
+                shots[case.html] = page.screenshot(full_page=True)
+                pdfs[case.html] = page.pdf(format="A4", print_background=True)
+            if case.form == "pdf-text":
+                data = pdfs[case.html]
+            elif case.form == "pdf-image":
+                data = image_pdf(shots[case.html])
+            else:
+                data = degrade(shots[case.html], case.degrade, seed=hash(case.name) & 0xFFFF)
+            rendered.append(replace(case, data=data))
+        browser.close()
+    return rendered
+
+
+def image_pdf(png: bytes) -> bytes:
+    """A scan saved as PDF: the page as a picture, no text layer."""
+    out = io.BytesIO()
+    Image.open(io.BytesIO(png)).convert("RGB").save(out, format="PDF", resolution=150)
+    return out.getvalue()
+
+
+def degrade(png: bytes, how: str, seed: int = 0) -> bytes:
+    """The screenshot as a phone might have taken it."""
+    image = Image.open(io.BytesIO(png)).convert("RGB")
+    rng = random.Random(seed)
+    if how == "poor":  # a small, blurred, badly compressed photo: some of it is unreadable
+        image = image.resize((image.width * 2 // 3, image.height * 2 // 3))
+        image = image.rotate(rng.choice([-3, 3]), expand=True, fillcolor=(235, 235, 230))
+        image = image.filter(ImageFilter.GaussianBlur(1.6))
+    if how in ("rotate5", "phone"):
+        image = image.rotate(rng.choice([-5, 5]), expand=True, fillcolor=(235, 235, 230))
+    if how == "rotate10":
+        image = image.rotate(rng.choice([-10, 10]), expand=True, fillcolor=(235, 235, 230))
+    if how in ("shadow", "phone"):
+        image = _shadow(image)
+    if how in ("blur", "phone"):
+        image = image.filter(ImageFilter.GaussianBlur(1.2))
+    out = io.BytesIO()
+    if how in ("jpeg40", "phone"):
+        image.save(out, format="JPEG", quality=40)
+    elif how == "poor":
+        image.save(out, format="JPEG", quality=25)
+    else:
+        image.save(out, format="PNG")
+    return out.getvalue()
+
+
+def _shadow(image: Image.Image) -> Image.Image:
+    """A soft shadow over one side of the page, as a hand or phone casts it."""
+    width, height = image.size
+    mask = Image.new("L", (width, height), 0)
+    draw = ImageDraw.Draw(mask)
+    for x in range(width):
+        shade = int(110 * max(0.0, 1 - x / (width * 0.6)))
+        draw.line([(x, 0), (x, height)], fill=shade)
+    dark = Image.new("RGB", image.size, (40, 40, 50))
+    return Image.composite(dark, image, mask)
+
+
+# --- Measuring ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Outcome:
+    case: Case
+    right: int
+    wrong: list[str]
+    missed: list[str]
+    seconds: float
+    lines: tuple[str, ...]
+
+
+def values_read(text: str) -> list[Value]:
+    """What the bot's reader takes from the judged text of a report."""
+    from bot.parse import parse_text
+
+    if not text.strip():
+        return []
+    parsed = parse_text(text)
+    found: list[Value] = [
+        (value.analyte.value, value.cells_per_ul)
+        for value in parsed.values
+        if value.cells_per_ul is not None
+    ]
+    found += [(share.kind, share.percent) for share in parsed.neutrophil_shares]
+    return found
+
+
+def measure(case: Case) -> Outcome:
+    from bot.reports import judged_text, read_report
+
+    started = time.monotonic()
+    reading = read_report(case.data)
+    seconds = time.monotonic() - started
+    found = values_read(judged_text(reading))
+    expected = list(case.expected)
+    right, wrong = 0, []
+    for kind, number in found:
+        match = next((e for e in expected if e[0] == kind and abs(e[1] - number) < 1e-6), None)
+        if match is not None:
+            expected.remove(match)
+            right += 1
+        else:
+            wrong.append(f"{kind}={number:g}")
+    missed = [f"{kind}={number:g}" for kind, number in expected]
+    shown = tuple(
+        line.text + ("" if line.clear else f" [unclear {line.confidence}]")
+        for line in reading.lines
+    )
+    return Outcome(case, right, wrong, missed, seconds, shown)
+
+
+def summary(outcomes: list[Outcome]) -> Iterator[str]:
+    expected = sum(len(o.case.expected) for o in outcomes)
+    right = sum(o.right for o in outcomes)
+    wrong = sum(len(o.wrong) for o in outcomes)
+    ocr = [o.seconds for o in outcomes if o.case.form != "pdf-text"]
+    yield f"reports: {len(outcomes)} ({len({o.case.layout for o in outcomes})} layouts)"
+    yield f"expected values read right: {right}/{expected} ({100 * right / expected:.1f}%)"
+    yield f"values read wrong: {wrong}"
+    if ocr:
+        ocr.sort()
+        yield (
+            f"seconds per OCR page: mean {sum(ocr) / len(ocr):.2f}, "
+            f"p95 {ocr[int(0.95 * (len(ocr) - 1))]:.2f}, max {ocr[-1]:.2f}"
+        )
+    groups: dict[str, list[Outcome]] = {}
+    for o in outcomes:
+        groups.setdefault(o.case.degrade or o.case.form, []).append(o)
+        groups.setdefault("layout " + o.case.layout, []).append(o)
+    for name, group in sorted(groups.items()):
+        exp = sum(len(o.case.expected) for o in group)
+        yield (
+            f"  {name:18} right {sum(o.right for o in group):3}/{exp:<3} "
+            f"wrong {sum(len(o.wrong) for o in group)}"
+        )
+
+
+def main(argv: list[str]) -> int:
+    verbose = "-v" in argv
+    outcomes = [measure(case) for case in render(cases())]
+    for outcome in outcomes:
+        if verbose or outcome.wrong or outcome.missed:
+            print(
+                f"{outcome.case.name}: right {outcome.right} wrong {outcome.wrong} "
+                f"missed {outcome.missed} {outcome.seconds:.1f}s"
+            )
+            for line in outcome.lines:
+                print("    ", line)
+    for line in summary(outcomes):
+        print(line)
+    return 1 if any(o.wrong for o in outcomes) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

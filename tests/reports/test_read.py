@@ -1,0 +1,231 @@
+"""Reading a report file: kinds by content, limits, bad files, and the OCR path on a drawn page.
+
+These need Debian's tesseract-ocr, tesseract-ocr-eng and poppler-utils (scripts/provision.sh
+installs them for `make test`). The generated set of rendered reports is in test_synthetic.py.
+"""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from PIL import Image, ImageDraw, ImageFont
+from pypdf import PdfWriter
+
+from bot.reports import (
+    READ_INTRO,
+    Kind,
+    Problem,
+    ReportLimits,
+    ReportLine,
+    ReportReading,
+    judged_text,
+    kind_of,
+    read_report,
+    shown_text,
+)
+from bot.reports.lines import is_white_cell_line, split_row, tidy
+from bot.reports.ocr import parse_tsv
+from tests.reports.synthetic import values_read
+
+FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
+REPORT_LINES = [
+    "COMPLETE BLOOD COUNT",
+    "WBC 3.2 x10^3/uL (4.0-10.5) L",
+    "RBC 4.62 x10^6/uL (4.20-5.40)",
+    "Neutrophils 34 % (40-75) L",
+    "Neutrophils, Absolute 1.1 x10^3/uL (1.8-7.7) L",
+]
+
+
+def drawn_page(lines: list[str] = REPORT_LINES, angle: float = 0.0, fmt: str = "PNG") -> bytes:
+    """A report page drawn with Pillow (the rendered set is in test_synthetic.py)."""
+    font = ImageFont.truetype(FONT, 26)
+    image = Image.new("RGB", (1100, 90 + 50 * len(lines)), "white")
+    draw = ImageDraw.Draw(image)
+    for number, line in enumerate(lines):
+        draw.text((40, 40 + 50 * number), line, font=font, fill="black")
+    if angle:
+        image = image.rotate(angle, expand=True, fillcolor="white")
+    out = io.BytesIO()
+    image.save(out, format=fmt)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("start", "kind"),
+    [
+        (b"%PDF-1.7\n", Kind.PDF),
+        (b"\x89PNG\r\n\x1a\n", Kind.PNG),
+        (b"\xff\xd8\xff\xe0", Kind.JPEG),
+        (b"RIFF\x00\x00\x00\x00WEBPVP8 ", Kind.WEBP),
+        (b"GIF89a", Kind.GIF),
+        (b"PK\x03\x04", None),  # a .docx or .zip
+        (b"hello, this is text", None),
+    ],
+)
+def test_kind_is_judged_by_content(start: bytes, kind: Kind | None) -> None:
+    assert kind_of(start + b"\x00" * 32) == kind
+
+
+@pytest.mark.parametrize(
+    ("data", "problem"),
+    [
+        (b"PK\x03\x04" + b"\x00" * 100, Problem.WRONG_TYPE),
+        (b"\x00\x00\x00\x18ftypheic" + b"\x00" * 100, Problem.HEIC),
+        (b"%PDF-1.4\n garbage, not a PDF at all", Problem.BROKEN),
+        (b"\x89PNG\r\n\x1a\n truncated", Problem.BROKEN),
+        (b"\xff\xd8\xff" + b"\x00" * 20, Problem.BROKEN),
+    ],
+)
+def test_bad_files_get_a_problem_not_an_error(data: bytes, problem: Problem) -> None:
+    reading = read_report(data)
+    assert reading.problem is problem and not reading.lines
+    assert shown_text(reading) == problem.text
+    assert judged_text(reading) == ""
+
+
+def test_too_big_is_refused_before_reading() -> None:
+    reading = read_report(drawn_page(), ReportLimits(max_bytes=1000))
+    assert reading.problem is Problem.TOO_BIG
+
+
+def test_too_many_pixels_is_refused_before_decoding() -> None:
+    """A small file that decodes to a huge image (a decompression bomb) is never decoded."""
+    out = io.BytesIO()
+    Image.new("1", (12_000, 12_000), 1).save(out, format="PNG")
+    assert len(out.getvalue()) < 100_000
+    assert read_report(out.getvalue()).problem is Problem.TOO_MANY_PIXELS
+
+
+def test_encrypted_pdf_is_refused_and_an_owner_password_only_is_not() -> None:
+    locked, open_one = PdfWriter(), PdfWriter()
+    for writer in (locked, open_one):
+        writer.add_blank_page(612, 792)
+    locked.encrypt(user_password="secret", owner_password="owner", algorithm="AES-128")
+    open_one.encrypt(user_password="", owner_password="owner", algorithm="AES-128")
+    assert read_report(_pdf_bytes(locked)).problem is Problem.ENCRYPTED
+    assert read_report(_pdf_bytes(open_one)).problem is Problem.NOTHING_FOUND  # opened, empty
+
+
+def _pdf_bytes(writer: PdfWriter) -> bytes:
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def test_a_page_without_white_cell_lines_says_so() -> None:
+    reading = read_report(drawn_page(["Sodium 139 mmol/L", "Glucose 92 mg/dL"]))
+    assert reading.problem is Problem.NOTHING_FOUND
+    assert "type the white-cell line" in shown_text(reading)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("angle", "fmt"), [(0.0, "PNG"), (4.0, "JPEG")])
+def test_photo_lines_are_read_and_judged_as_typed(angle: float, fmt: str) -> None:
+    """The white-cell lines of a drawn page (not RBC), read with their confidence; what the
+    reader then takes from them is exactly the printed values."""
+    reading = read_report(drawn_page(angle=angle, fmt=fmt))
+    assert reading.problem is None and reading.ocr_used
+    texts = [line.text for line in reading.lines]
+    assert texts[0] == "WBC 3.2 x10^3/uL (4.0-10.5) L"
+    assert not any("RBC" in text for text in texts)
+    assert all(line.confidence is not None for line in reading.lines)
+    assert sorted(values_read(judged_text(reading))) == [
+        ("anc", 1100.0),
+        ("neutrophils", 34.0),
+        ("wbc", 3200.0),
+    ]
+
+
+@pytest.mark.slow
+def test_scanned_pdf_pages_are_read_up_to_the_limit() -> None:
+    pages = [Image.open(io.BytesIO(drawn_page())).convert("RGB") for _ in range(3)]
+    out = io.BytesIO()
+    pages[0].save(out, format="PDF", save_all=True, append_images=pages[1:], resolution=120)
+    reading = read_report(out.getvalue(), ReportLimits(max_pages=2))
+    assert (reading.pages_read, reading.pages_in_file) == (2, 3)
+    assert "WBC 3.2 x10^3/uL (4.0-10.5) L" in [line.text for line in reading.lines]
+    assert "only the first 2 of its 3 pages" in shown_text(reading)
+
+
+def test_ocr_time_limit_gives_a_reply() -> None:
+    reading = read_report(drawn_page(), ReportLimits(ocr_seconds=0.01))
+    assert reading.problem is Problem.TOO_SLOW
+
+
+def test_unclear_lines_are_shown_marked_and_not_judged() -> None:
+    reading = ReportReading(
+        (ReportLine("WBC 3.2 x10^3/uL (4.0-10.5) L", 91.0), ReportLine("Neutrophils 3? %", 41.0))
+    )
+    shown = shown_text(reading)
+    assert shown.startswith(READ_INTRO)
+    assert "• WBC 3.2 x10^3/uL (4.0-10.5) L\n" in shown
+    assert "• Neutrophils 3? % (not clear enough: not judged" in shown
+    assert judged_text(reading) == "WBC 3.2 x10^3/uL (4.0-10.5) L"
+
+
+@pytest.mark.parametrize(
+    ("line", "kept"),
+    [
+        ("WBC 3.2 x10^3/uL (4.0-10.5) L", True),
+        ("Total W.B.C. Count 3200 /cumm 4000 - 11000", True),
+        ("Leukozyten 3,2 /nl 4,0 - 10,0", True),
+        ("Lymphocytes 52 % 20-45 H", True),
+        ("Bands 2 % 0-5", True),
+        ("Absolute Neutrophil Count 1440 /cumm", True),
+        ("WBC 0-5 /hpf", False),  # urine microscopy
+        ("RBC 4.62 x10^6/uL", False),
+        ("Differential Leucocyte Count", False),  # a heading: no number
+    ],
+)
+def test_white_cell_lines(line: str, kept: bool) -> None:
+    assert is_white_cell_line(line) is kept
+
+
+@pytest.mark.parametrize(
+    ("read", "tidied"),
+    [
+        ("WBC 3.2 x10%3/uL", "WBC 3.2 x10^3/uL"),
+        ("WBC 3.2 x10*3/uL", "WBC 3.2 x10^3/uL"),
+        ("WBC  3.2  x103/uL", "WBC 3.2 x10^3/uL"),
+        ("White cell count 5.4 x10*9/L", "White cell count 5.4 x10^9/L"),
+        ("WBC 3.2 K/pL | 4.0-10.5L", "WBC 3.2 K/uL 4.0-10.5 L"),
+        ("Neutrophils 34 % 40-75", "Neutrophils 34 % 40-75"),
+    ],
+)
+def test_tidy_undoes_ocr_slips_in_units_only(read: str, tidied: str) -> None:
+    assert tidy(read) == tidied
+
+
+def test_a_two_column_row_is_split_before_the_next_test() -> None:
+    cells = ["WBC", "3.2 K/uL", "L", "4.0-10.5", "Sodium", "139 mmol/L", "135-145"]
+    assert split_row(cells) == [[0, 1, 2, 3], [4, 5, 6]]
+    assert split_row(["WBC", "3.2", "x10^3/uL", "H", "4.0-10.5"]) == [[0, 1, 2, 3, 4]]
+
+
+def test_tsv_words_become_lines_with_cells() -> None:
+    header = "\t".join(
+        [
+            "level",
+            "page_num",
+            "block_num",
+            "par_num",
+            "line_num",
+            "word_num",
+            "left",
+            "top",
+            "width",
+            "height",
+            "conf",
+            "text",
+        ]
+    )
+    rows = [
+        "5\t1\t1\t1\t1\t1\t10\t5\t60\t20\t95.1\tWBC",
+        "5\t1\t1\t1\t1\t2\t80\t5\t40\t20\t91.0\t3.2",
+        "5\t1\t1\t1\t1\t3\t400\t5\t50\t20\t88.0\tSodium",
+        "5\t1\t1\t1\t2\t1\t10\t40\t60\t20\t-1\t ",
+    ]
+    [line] = parse_tsv("\n".join([header, *rows]))
+    assert [[word.text for word in cell] for cell in line.cells] == [["WBC", "3.2"], ["Sodium"]]
