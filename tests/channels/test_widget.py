@@ -1,8 +1,9 @@
 """The chat widget on the demo page, in Debian's headless Chromium, against the real bot.
 
 Playwright drives /usr/bin/chromium (never a downloaded browser). Every test gets a fresh
-browser context (empty localStorage), and every request the page makes is recorded: none may
-leave the machine. Screenshots go to results/screenshots/ for a person to look at.
+browser context (empty storage), and every request the page makes is recorded: none may leave
+the machine. Screenshots go to results/screenshots/ for a person to look at (the README shows
+two of them, copied to docs/images/ by hand).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import http.client
 import ipaddress
 import json
+import re
 import threading
 import urllib.parse
 import uuid
@@ -28,6 +30,7 @@ from playwright.sync_api import (
     Page,
     Request,
     Response,
+    ViewportSize,
     expect,
     sync_playwright,
 )
@@ -55,8 +58,24 @@ OPEN_LABEL = "Open the lab results chat"
 CLOSE_LABEL = "Close the lab results chat"
 INPUT_LABEL = "Your question"
 LOG_LABEL = "Conversation with the lab results helper"
+CLEAR_LABEL = "Clear chat"
+
+STORAGE_KEY = "chat_session"  # where rasa-webchat keeps the session id and the messages
+SESSION, LOCAL = "sessionStorage", "localStorage"
 
 INJECTION = "<img src=x onerror=alert(1)>"
+
+# The demo page as a site would write it with a data-storage attribute on the embed tag: it is
+# set as the parser inserts the tag, before the (deferred) script runs. (A changed copy of the
+# page served by page.route counts as a public page for Chromium, which then may not connect to
+# the bot on the loopback interface.)
+DATA_STORAGE = """new MutationObserver((changes, observer) => {
+    const tag = document.querySelector('script[src="embed.js"]');
+    if (tag) {
+        tag.dataset.storage = %s;
+        observer.disconnect();
+    }
+}).observe(document, { childList: true, subtree: true });"""
 
 
 def is_local(url: str) -> bool:
@@ -109,8 +128,14 @@ class Chat:
         expect(self.bot_groups).to_have_count(turns + 1, timeout=WAIT_MS)
         return self.bot_groups.nth(turns)
 
-    def session_id(self) -> str:
-        stored = self.page.evaluate("localStorage.getItem('chat_session')")
+    def stored(self, storage: str = SESSION) -> str | None:
+        """What the widget keeps in `storage` (sessionStorage unless the page asks for more)."""
+        value = self.page.evaluate(f"{storage}.getItem('{STORAGE_KEY}')")
+        return None if value is None else str(value)
+
+    def session_id(self, storage: str = SESSION) -> str:
+        stored = self.stored(storage)
+        assert stored is not None, f"no conversation in {storage}"
         return str(json.loads(stored)["session_id"])
 
     def outside_requests(self) -> list[str]:
@@ -130,9 +155,14 @@ def browser() -> Iterator[Browser]:
         chromium.close()
 
 
-def open_page(browser: Browser, url: str, width: int = 1280, height: int = 800) -> Chat:
+def open_page(
+    browser: Browser, url: str, width: int = 1280, height: int = 800, storage: str = ""
+) -> Chat:
+    """`url` in a new browser context; `storage` goes into the embed tag's data-storage."""
     context = browser.new_context(viewport={"width": width, "height": height})
     context.set_default_timeout(WAIT_MS)
+    if storage:
+        context.add_init_script(DATA_STORAGE % json.dumps(storage))
     chat = Chat(context.new_page())
 
     def on_dialog(dialog: Dialog) -> None:
@@ -189,11 +219,13 @@ def test_button_sends_its_payload(chat: Chat, stack: Stack) -> None:
     expect(chat.bot_groups.nth(turns)).to_contain_text(expected, timeout=WAIT_MS)
 
 
-def test_conversation_survives_reload(chat: Chat) -> None:
-    """After a reload the history is shown and the bot still remembers the conversation."""
+def test_conversation_survives_reload(chat: Chat, browser: Browser, stack: Stack) -> None:
+    """After a reload the history is shown and the bot still remembers the conversation; it is
+    kept in sessionStorage only, so a new browser (closing this one) starts a new one."""
     chat.open()
     expect(chat.send("my wbc is 3.2")).to_contain_text("3,200")
     session = chat.session_id()
+    assert chat.stored(LOCAL) is None
     chat.page.reload()
     expect(chat.page.get_by_text("my wbc is 3.2", exact=True)).to_be_visible()
     expect(chat.bot_groups.last).to_contain_text("3,200")
@@ -203,7 +235,36 @@ def test_conversation_survives_reload(chat: Chat) -> None:
     # The bot answers with the count it was told before the reload, now for a child's range.
     answer = chat.send("I am 8 years old")
     expect(answer).to_contain_text("3,200")
-    expect(answer).to_contain_text("children")
+    expect(answer).to_contain_text(re.compile("child|year-old"))
+    assert chat.stored(LOCAL) is None
+    other = open_page(browser, stack.page_url)  # as after closing the browser
+    try:
+        expect(other.page.get_by_role("button", name=OPEN_LABEL)).to_be_visible()
+        expect(other.page.get_by_text("my wbc is 3.2", exact=True)).to_have_count(0)
+        assert other.stored(SESSION) is None
+        assert other.stored(LOCAL) is None
+    finally:
+        other.page.context.close()
+
+
+def test_data_storage_local_keeps_the_conversation_in_local_storage(
+    browser: Browser, stack: Stack
+) -> None:
+    """With data-storage="local" the conversation is in localStorage: another tab of the same
+    browser (which has its own sessionStorage) shows it, in the same conversation."""
+    chat = open_page(browser, stack.page_url, storage="local")
+    try:
+        chat.open()
+        expect(chat.send("my wbc is 3.2")).to_contain_text("3,200")
+        session = chat.session_id(LOCAL)
+        assert chat.stored(SESSION) is None
+        tab = Chat(chat.page.context.new_page())
+        tab.page.goto(stack.page_url)
+        expect(tab.page.get_by_text("my wbc is 3.2", exact=True)).to_be_visible()
+        assert tab.session_id(LOCAL) == session
+        assert chat.outside_requests() == []
+    finally:
+        chat.page.context.close()
 
 
 def test_forget_my_data_erases_the_browser_copy_too(chat: Chat, stack: Stack) -> None:
@@ -212,12 +273,47 @@ def test_forget_my_data_erases_the_browser_copy_too(chat: Chat, stack: Stack) ->
     expect(chat.send("my wbc is 3.2")).to_contain_text("3,200")
     session = chat.session_id()
     expect(chat.send("forget my data")).to_contain_text("erased")
+    chat.page.wait_for_function(  # the conversation left sessionStorage at once
+        f"() => !(sessionStorage.getItem('{STORAGE_KEY}') || '').includes('{session}')"
+    )
     chat.page.reload()
     expect(chat.page.get_by_text("my wbc is 3.2", exact=True)).to_have_count(0)
     chat.open()
     assert chat.session_id() != session
     # The server forgot too: the old conversation no longer knows the count.
     assert "3,200" not in texts(stack.post(session, "I am 8 years old"))
+
+
+def test_clear_chat_button_empties_the_chat_and_the_bot_forgets(chat: Chat, stack: Stack) -> None:
+    """Clear chat, a named header button reached with the keyboard (with a visible focus ring),
+    erases the conversation on the server and in the browser and starts an empty one."""
+    chat.open()
+    expect(chat.send("my wbc is 3.2")).to_contain_text("3,200")
+    session = chat.session_id()
+    clear = chat.page.get_by_role("button", name=CLEAR_LABEL)
+    expect(clear).to_be_visible()
+    for _ in range(30):  # back from the input, past the answer buttons and links
+        chat.page.keyboard.press("Shift+Tab")
+        if clear.evaluate("(button) => button === document.activeElement"):
+            break
+    expect(clear).to_be_focused()
+    ring = clear.evaluate("(button) => getComputedStyle(button).outlineStyle")
+    assert ring == "solid", "no visible focus on Clear chat"
+    chat.page.keyboard.press("Enter")
+    expect(chat.page.get_by_text("my wbc is 3.2", exact=True)).to_have_count(0, timeout=WAIT_MS)
+    expect(chat.page.locator(".rw-messages-container")).not_to_contain_text("3,200")
+    expect(chat.input).to_be_focused(timeout=WAIT_MS)  # open and ready for a new question
+    expect(chat.page.get_by_role("status")).to_have_text(re.compile("cleared"))
+    expect(chat.page.locator(".rw-reply").first).to_be_visible(timeout=WAIT_MS)
+    assert chat.session_id() != session  # a new conversation
+    chat.screenshot("cleared")
+    # The new conversation does not know the count, and the old one was erased on the server.
+    assert "3,200" not in (chat.send("is that normal?").inner_text())
+    assert "3,200" not in texts(stack.post(session, "I am 8 years old"))
+    chat.page.reload()
+    expect(chat.page.get_by_text("is that normal?", exact=True)).to_be_visible()
+    expect(chat.page.get_by_text("my wbc is 3.2", exact=True)).to_have_count(0)
+    assert chat.stored(LOCAL) is None
 
 
 def test_user_text_is_shown_literally(chat: Chat) -> None:
@@ -273,6 +369,57 @@ def test_usable_at_phone_width(browser: Browser, stack: Stack) -> None:
         expect(chat.input).to_be_in_viewport()
         expect(chat.page.get_by_role("button", name=CLOSE_LABEL).first).to_be_in_viewport()
         chat.screenshot("phone")
+        assert chat.outside_requests() == []
+    finally:
+        chat.page.context.close()
+
+
+# One screen of the chat: the visible messages area at a desktop and at a phone size.
+SCREENS: dict[str, ViewportSize] = {
+    "desktop": {"width": 1280, "height": 800},
+    "phone": {"width": 375, "height": 667},
+}
+# What a visitor typically asks: what a count means, and a question on a topic.
+TYPICAL = {"reading": "my wbc is 3.2", "topic": "what causes a low white count?"}
+# The bot's turn: the summed heights of its bubbles (text and answer buttons), the height from
+# the top of the first to the bottom of the last (with the gaps), and the visible messages area.
+MEASURE_TURN = """(turn) => {
+    const parts = [...turn.querySelectorAll('.rw-response, .rw-replies')]
+        .map((part) => part.getBoundingClientRect());
+    return {
+        bubbles: Math.round(parts.reduce((sum, part) => sum + part.height, 0)),
+        span: Math.round(Math.max(...parts.map((part) => part.bottom))
+            - Math.min(...parts.map((part) => part.top))),
+        visible: document.querySelector('.rw-messages-container').clientHeight,
+    };
+}"""
+
+
+def test_typical_answers_fit_one_screen(browser: Browser, stack: Stack) -> None:
+    """A reading and a topic answer, buttons included, each show whole without scrolling, at a
+    desktop and at a phone size (each answer measured at both, while it is the last one)."""
+    chat = open_page(browser, stack.page_url)
+    try:
+        chat.open()
+        measured: dict[str, dict[str, dict[str, int]]] = {screen: {} for screen in SCREENS}
+        for kind, text in TYPICAL.items():
+            chat.page.set_viewport_size(SCREENS["desktop"])
+            turn = chat.send(text)
+            expect(turn.locator("a[href^='https://']").first).to_be_visible()  # sourced
+            expect(turn.locator(".rw-reply").first).to_be_visible()  # the turn is complete
+            for screen, size in SCREENS.items():
+                chat.page.set_viewport_size(size)
+                measured[screen][kind] = turn.evaluate(MEASURE_TURN)
+                turn.evaluate("(turn) => turn.scrollIntoView()")  # its top at the chat's top
+                chat.screenshot(f"fit-{screen}-{kind}")
+        (SCREENSHOTS / "widget-fit.json").write_text(json.dumps(measured, indent=2) + "\n")
+        too_tall = {
+            f"{screen} {kind}": sizes
+            for screen, kinds in measured.items()
+            for kind, sizes in kinds.items()
+            if sizes["span"] > sizes["visible"]
+        }
+        assert too_tall == {}, f"taller than the chat's messages area (px): {too_tall}"
         assert chat.outside_requests() == []
     finally:
         chat.page.context.close()

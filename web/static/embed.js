@@ -5,14 +5,19 @@
  *
  * The widget is rasa-webchat (installed from npm by `make web`, copied to vendor/). It is loaded
  * from the same origin as this file, so a page needs nothing from a CDN. It talks to the Rasa
- * server's Socket.IO channel at data-bot-url and keeps the conversation in localStorage, so a
- * page reload shows the history and continues the same conversation.
+ * server's Socket.IO channel at data-bot-url and keeps the conversation in sessionStorage, so a
+ * page reload shows the history and continues the same conversation, and closing the browser
+ * (or the tab) leaves nothing behind: this matters on shared computers. data-storage="local"
+ * keeps it in localStorage instead, across browser restarts.
  *
- * Optional attributes: data-title, data-subtitle, data-placeholder, data-init-payload.
+ * Optional attributes: data-title, data-subtitle, data-placeholder, data-init-payload,
+ * data-storage ("session", the default, or "local").
  *
- * This file also adds what the widget lacks for keyboard and screen-reader users: names on the
- * launcher, the input and the buttons, a live region for new messages, answer buttons that can
- * be reached with Tab and pressed with Enter or Space, and focus that follows opening and
+ * This file also adds a "Clear chat" button to the chat's header, which does what typing
+ * "forget my data" does (the bot erases the conversation) and then empties the chat and starts
+ * a new conversation; and what the widget lacks for keyboard and screen-reader users: names on
+ * the launcher, the input and the buttons, a live region for new messages, answer buttons that
+ * can be reached with Tab and pressed with Enter or Space, and focus that follows opening and
  * closing the chat.
  */
 (function () {
@@ -31,13 +36,36 @@
   var options = script.dataset;
   var base = new URL(".", script.src);
 
+  // Where rasa-webchat keeps the session id and the messages (its own key, in the storage
+  // named by params.storage).
+  var STORAGE_KEY = "chat_session";
+  var storage = options.storage === "local" ? "local" : "session";
+  if (options.storage && options.storage !== storage) {
+    console.error('embed.js: data-storage is "session" (the default) or "local"');
+  }
+  // What "Clear chat" sends: the bot's forget_data intent, as the typed "forget my data".
+  var FORGET_PAYLOAD = "/forget_data";
+  var CLEAR_TIMEOUT_MS = 10000; // how long to wait for the bot to confirm that it forgot
+
   var LABELS = {
     open: "Open the lab results chat",
     close: "Close the lab results chat",
     input: "Your question",
     send: "Send",
     log: "Conversation with the lab results helper",
+    clear: "Clear chat",
+    clearHint: "Erase this conversation, in this browser and on the helper's server",
+    cleared: "Chat cleared. The helper has erased this conversation.",
+    clearing: "Clearing the chat",
+    notCleared: "The helper did not answer, so the chat was not cleared. Please try again.",
+    clearAgain: "Clear chat (try again)",
   };
+
+  var root = null; // the element the widget renders into
+  var widget = null; // the widget's handle (sendMessage), while it is mounted
+  var mounts = 0; // a new React key per mount: a remount is a new, empty widget
+  var clearing = null; // the timeout while a "Clear chat" waits for the bot's confirmation
+  var focus = null; // see followFocus
 
   function addStylesheet() {
     var link = document.createElement("link");
@@ -57,19 +85,46 @@
   }
 
   function startWidget() {
-    var root = document.createElement("div");
+    root = document.createElement("div");
     root.id = "wbc-chat";
     document.body.appendChild(root);
+    if (storage === "session") {
+      // A copy that an earlier version of this file kept in localStorage would outlive the
+      // browser (the conversation itself stays on the server until it is purged).
+      window.localStorage.removeItem(STORAGE_KEY);
+    }
+    mountWidget();
+    // The widget renders once the page has loaded, and again on every change.
+    focus = followFocus(root);
+    new MutationObserver(function () {
+      makeAccessible(root);
+      focus.update();
+    }).observe(root, {
+      childList: true,
+      subtree: true,
+      attributes: true,
+      attributeFilter: ["class", "disabled"],
+    });
+  }
+
+  /* Renders the widget into the root; a second call replaces it with a new, empty one. */
+  function mountWidget() {
+    mounts += 1;
     window.WebChat.default(
       {
+        key: "wbc-chat-" + mounts,
+        innerRef: function (handle) {
+          widget = handle;
+        },
         socketUrl: options.botUrl,
         socketPath: "/socket.io/",
         initPayload: options.initPayload || "/greet",
         title: options.title || "Lab results helper",
         subtitle: options.subtitle || "General information, not a diagnosis",
         inputTextFieldHint: options.placeholder || "Ask about your white blood cell count",
-        // Keep the session id and the messages across reloads (and browser restarts).
-        params: { storage: "local" },
+        // Keep the session id and the messages across reloads: until the browser is closed
+        // ("session"), or also across browser restarts ("local").
+        params: { storage: storage },
         // No connection to the bot until the visitor opens the chat, so the launcher must
         // show while there is none yet.
         connectOn: "open",
@@ -79,41 +134,87 @@
         customMessageDelay: function () {
           return 0;
         },
-        // "Forget my data": the bot erased the conversation; erase this browser's copy too.
+        // "Forget my data" (typed, or the Clear chat button): the bot erased the conversation;
+        // erase this browser's copy too.
         onSocketEvent: {
           bot_uttered: function (message) {
             if (message && message.forget_session) {
-              forgetInThisBrowser();
+              if (clearing !== null) {
+                clearTimeout(clearing);
+                clearing = null;
+                // Once the widget has shown the bot's last messages (no more writes to the
+                // storage from this widget), start again with an empty one.
+                setTimeout(startAgain, 200);
+              } else {
+                forgetInThisBrowser();
+              }
             }
           },
         },
       },
       root
     );
-    // The widget renders once the page has loaded, and again on every change.
-    var update = followFocus(root);
-    new MutationObserver(function () {
-      makeAccessible(root);
-      update();
-    }).observe(root, {
-      childList: true,
-      subtree: true,
-      attributes: true,
-      attributeFilter: ["class", "disabled"],
+  }
+
+  function browserStores() {
+    return [window.sessionStorage, window.localStorage];
+  }
+
+  function eraseBrowserCopy() {
+    browserStores().forEach(function (store) {
+      store.removeItem(STORAGE_KEY);
     });
   }
 
   /*
-   * The widget keeps the session id and the messages in localStorage under "chat_session" and
-   * writes them again on every change, so the copy is removed now and again when the page is
-   * left: after a reload the chat starts empty, in a new conversation.
+   * The widget keeps the session id and the messages under "chat_session" and writes them again
+   * on every change, so the copy is removed now and again when the page is left: after a reload
+   * the chat starts empty, in a new conversation.
    */
   function forgetInThisBrowser() {
-    var storageKey = "chat_session";
-    window.localStorage.removeItem(storageKey);
-    window.addEventListener("pagehide", function () {
-      window.localStorage.removeItem(storageKey);
-    });
+    eraseBrowserCopy();
+    window.addEventListener("pagehide", eraseBrowserCopy);
+  }
+
+  /* The Clear chat button: ask the bot to forget, then start again (see onSocketEvent). */
+  function clearChat(event) {
+    var button = event.currentTarget;
+    if (clearing !== null || !widget) return;
+    button.setAttribute("aria-disabled", "true");
+    button.textContent = LABELS.clear;
+    announce(LABELS.clearing);
+    clearing = setTimeout(function () {
+      clearing = null;
+      button.removeAttribute("aria-disabled");
+      button.textContent = LABELS.clearAgain;
+      announce(LABELS.notCleared);
+    }, CLEAR_TIMEOUT_MS);
+    widget.sendMessage(FORGET_PAYLOAD); // not shown as the visitor's message
+  }
+
+  /* After the bot forgot: no copy in this browser, and a new, empty widget, open and ready. */
+  function startAgain() {
+    window.removeEventListener("pagehide", eraseBrowserCopy);
+    eraseBrowserCopy();
+    mountWidget(); // the old widget closes its connection; the new one has no session yet
+    eraseBrowserCopy(); // anything the old widget wrote while it closed
+    var launcher = root.querySelector("button.rw-launcher");
+    if (launcher && !isOpen(root)) launcher.click();
+    focus.focusInputWhenReady();
+    announce(LABELS.cleared);
+  }
+
+  /* A polite status message for screen readers (the page shows the result itself). */
+  function announce(text) {
+    var status = document.getElementById("wbc-chat-status");
+    if (!status) {
+      status = document.createElement("div");
+      status.id = "wbc-chat-status";
+      status.className = "wbc-visually-hidden";
+      status.setAttribute("role", "status");
+      document.body.appendChild(status);
+    }
+    status.textContent = text;
   }
 
   function isOpen(root) {
@@ -122,32 +223,38 @@
 
   /*
    * The widget's input cannot take focus while it waits for the connection, and closing the
-   * chat removes the focused element. Returns a function to call on every change, which moves
-   * the focus to the input once the opened chat is ready, and back to the launcher on closing.
+   * chat removes the focused element. Returns `update`, to call on every change, which moves
+   * the focus to the input once the opened chat is ready, and back to the launcher on closing;
+   * and `focusInputWhenReady`, for a chat that Clear chat opened again.
    */
   function followFocus(root) {
     var wasOpen = null; // unknown until the widget has rendered
     var focusInput = false;
-    return function () {
-      if (!root.firstChild) return;
-      var open = isOpen(root);
-      if (wasOpen === null) {
-        wasOpen = open; // open after a reload: leave the focus where the page put it
-      }
-      if (open !== wasOpen) {
-        wasOpen = open;
-        focusInput = open;
-        var lost = document.activeElement === document.body;
-        if (!open && (lost || root.contains(document.activeElement))) {
-          var launcher = root.querySelector("button.rw-launcher");
-          if (launcher) launcher.focus();
+    return {
+      focusInputWhenReady: function () {
+        focusInput = true;
+      },
+      update: function () {
+        if (!root.firstChild) return;
+        var open = isOpen(root);
+        if (wasOpen === null) {
+          wasOpen = open; // open after a reload: leave the focus where the page put it
         }
-      }
-      var input = root.querySelector(".rw-new-message");
-      if (focusInput && input && !input.disabled) {
-        input.focus();
-        focusInput = false;
-      }
+        if (open !== wasOpen) {
+          wasOpen = open;
+          focusInput = open;
+          var lost = document.activeElement === document.body;
+          if (!open && (lost || root.contains(document.activeElement))) {
+            var launcher = root.querySelector("button.rw-launcher");
+            if (launcher) launcher.focus();
+          }
+        }
+        var input = root.querySelector(".rw-new-message");
+        if (focusInput && input && !input.disabled) {
+          input.focus();
+          focusInput = false;
+        }
+      },
     };
   }
 
@@ -173,6 +280,16 @@
     });
     each(root, ".rw-close-button", function (button) {
       setAttributes(button, { "aria-label": LABELS.close });
+    });
+    each(root, ".rw-header", function (header) {
+      if (header.querySelector(".wbc-clear")) return;
+      var clear = document.createElement("button");
+      clear.type = "button";
+      clear.className = "wbc-clear";
+      clear.textContent = LABELS.clear;
+      clear.title = LABELS.clearHint;
+      clear.addEventListener("click", clearChat);
+      header.insertBefore(clear, header.firstChild); // before the close button, as it is seen
     });
     each(root, ".rw-new-message", function (input) {
       setAttributes(input, { "aria-label": LABELS.input });
