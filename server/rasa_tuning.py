@@ -28,6 +28,11 @@ the action server 12%), each now bounded by the last few turns:
 - a tracker's applied events (Rasa works them out from every event, several times a turn: to
   see whether a session has started or expired, to find the latest message) are remembered
   on the tracker and extended with the events added since (`applied_events`).
+
+One event less per message: Rasa stores a `user_featurization` event after every user message
+to say the policies read its intent rather than its text; ours always read the intent (no
+end-to-end policy), which is also what a stored message without that event means to them, so
+the event is not added (`_combine_predictions`).
 """
 
 from __future__ import annotations
@@ -42,6 +47,8 @@ from typing import Any
 import jsonschema
 import rasa.core.actions.action
 from rasa.core.actions.action import RemoteAction
+from rasa.core.policies.ensemble import DefaultPolicyPredictionEnsemble
+from rasa.core.policies.policy import PolicyPrediction
 from rasa.core.processor import MessageProcessor
 from rasa.shared.constants import DOCS_BASE_URL
 from rasa.shared.core.constants import ACTION_LISTEN_NAME
@@ -50,6 +57,7 @@ from rasa.shared.core.events import (
     ActionExecuted,
     ActionReverted,
     ActiveLoop,
+    DefinePrevUserUtteredFeaturization,
     Event,
     LoopInterrupted,
     Restarted,
@@ -84,6 +92,7 @@ def apply(action_timeout_seconds: float) -> None:
         (RemoteAction, "_action_call_format", _action_call_format),
         (DialogueStateTracker, "copy", copy_tracker),
         (DialogueStateTracker, "applied_events", applied_events),
+        (DefaultPolicyPredictionEnsemble, "combine_predictions", _combine_predictions),
     ):
         if getattr(owner, name) is not ours:
             RASAS[name] = getattr(owner, name)
@@ -92,7 +101,12 @@ def apply(action_timeout_seconds: float) -> None:
 
 def undo() -> None:
     """Rasa's own methods back (for tests)."""
-    for owner in (MessageProcessor, RemoteAction, DialogueStateTracker):
+    for owner in (
+        MessageProcessor,
+        RemoteAction,
+        DialogueStateTracker,
+        DefaultPolicyPredictionEnsemble,
+    ):
         for name, rasas in RASAS.items():
             if name in vars(owner):
                 setattr(owner, name, rasas)
@@ -156,6 +170,26 @@ def _start_of_turns(tracker: DialogueStateTracker, turns: int) -> int | None:
             start = len(tracker.events) - back
             return start if start > 0 else None
     return None
+
+
+def _combine_predictions(
+    self: DefaultPolicyPredictionEnsemble,
+    predictions: list[PolicyPrediction],
+    tracker: DialogueStateTracker,
+    domain: Domain,
+) -> PolicyPrediction:
+    """Rasa's winning prediction, without the `user_featurization` event that only says the
+    policies read the intent (the event is kept when they read the text)."""
+    winning: PolicyPrediction = RASAS["combine_predictions"](self, predictions, tracker, domain)
+    winning.events = [
+        event
+        for event in winning.events
+        if not (
+            isinstance(event, DefinePrevUserUtteredFeaturization)
+            and not event.use_text_for_featurization
+        )
+    ]
+    return winning
 
 
 # --- what the action server gets ----------------------------------------------------------

@@ -12,6 +12,9 @@ from typing import Any
 import pytest
 import yaml
 from rasa.core.actions.action import RemoteAction
+from rasa.core.featurizers.tracker_featurizers import MaxHistoryTrackerFeaturizer
+from rasa.core.policies.ensemble import DefaultPolicyPredictionEnsemble
+from rasa.core.policies.policy import PolicyPrediction
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import (
     ActionExecuted,
@@ -230,3 +233,34 @@ def test_a_copy_remembers_its_own_events(tuned: None) -> None:
     assert applied == rasa_tuning.RASAS["applied_events"](clone)
     assert any(event is clone.latest_message for event in applied)
     assert not any(event is tracker.latest_message for event in applied)
+
+
+def test_no_user_featurization_event_the_policies_read_the_same(tuned: None) -> None:
+    """The winning prediction no longer adds `user_featurization`; without it the policies'
+    states of the conversation are the same, reading the intent or the text."""
+    tracker = long_conversation(8)
+    tracker.update(UserUttered("she is 3", {"name": "inform"}))
+    ensemble = DefaultPolicyPredictionEnsemble.__new__(DefaultPolicyPredictionEnsemble)
+    prediction = PolicyPrediction.for_action_name(DOMAIN, "action_respond", "RulePolicy")
+
+    rasas = rasa_tuning.RASAS["combine_predictions"](
+        ensemble, [copy.deepcopy(prediction)], tracker, DOMAIN
+    )
+    ours = ensemble.combine_predictions([copy.deepcopy(prediction)], tracker, DOMAIN)
+
+    assert [type(e) for e in rasas.events] == [DefinePrevUserUtteredFeaturization]
+    assert ours.events == [] and ours.max_confidence == rasas.max_confidence
+
+    stored = [  # as read back from the store, where the message knows nothing of it
+        Event.from_parameters(event.as_dict())
+        for event in tracker.events
+        if not isinstance(event, DefinePrevUserUtteredFeaturization)
+    ]
+    without = DialogueStateTracker.from_events("alice", stored, DOMAIN.slots)
+    assert without.latest_message is not None
+    assert without.latest_message.use_text_for_featurization is None
+    featurizer = MaxHistoryTrackerFeaturizer(max_history=None)
+    for text in (False, True):
+        assert featurizer.prediction_states(
+            [without], DOMAIN, use_text_for_last_user_input=text
+        ) == featurizer.prediction_states([tracker], DOMAIN, use_text_for_last_user_input=text)
