@@ -29,7 +29,7 @@ DEFAULTS = {setting.name: setting.default for setting in SETTINGS}
 RATE_LIMIT = int(DEFAULTS["RATE_LIMIT_PER_MINUTE"])  # 30 a minute, as `make run` has it
 # Words that would mean an error leaked to the person, or that their HTML came back as HTML.
 FORBIDDEN = ("Traceback", "Exception", 'File "', "<script", "<img", "onerror")
-TOO_LONG = "too long for me to read"
+TOO_LONG = "too long for me"
 
 
 @dataclass(frozen=True)
@@ -194,7 +194,7 @@ def test_the_control_conversation_kept_its_context(barrage: Barrage) -> None:
     """Sent during the barrage, "I am a 6 year old boy" re-reads the count given before it."""
     shown = assert_sane(barrage.control_follow_up)
     assert "3,200" in shown
-    assert "children" in shown
+    assert "6-year-old" in shown
 
 
 def test_the_server_answers_normally_after_the_barrage(stack: Stack, barrage: Barrage) -> None:

@@ -23,15 +23,16 @@ from tests.stack import texts
 
 pytestmark = pytest.mark.stack
 
-COUNT = re.compile(r"count of ([\d,]+) cells per microliter")
-INTRO = "A quick note first"
-CHILD_RANGE = "children aged 2 to under 6"
+# "Your white count of 3.2 (read as 3,200) is low ..." or "Your white count of 2,800 is low ..."
+COUNT = re.compile(r"white count of ([\d.,]+)(?: \((?:read as )?([\d,]+)\))?")
+INTRO = "I give general information"
+CHILD_RANGE = "for a 3-year-old"
 EMERGENCY = "Seek emergency care now"
 
 
 def counts_in(reply: str) -> list[str]:
     """The counts the bot says it read ("3,200"), in the order it mentions them."""
-    return COUNT.findall(reply)
+    return [read or typed for typed, read in COUNT.findall(reply)]
 
 
 def test_conversation_moves_between_servers_with_its_context(pair: Pair) -> None:
