@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot import ranges
-from bot.model import Category, Finding, Interpretation, ReferenceRange, Urgency
+from bot.model import Analyte, Category, Finding, Interpretation, ReferenceRange, Urgency
 from bot.report import by_severity, explanations, format_cells
 
 # Notes told with the verdict because they change what the person should do next; the others
@@ -33,10 +33,13 @@ def reading(interpretation: Interpretation, subject: str | None = None) -> Cited
     findings = by_severity(interpretation.findings)
     age = interpretation.context.age_years
     sentences = [verdict(finding, subject, age) for finding in findings]
+    if any(finding.analyte is Analyte.ANC for finding in findings):
+        sentences.append(ranges.word("neutrophils_are"))
     sentences.append(str(explanations()["meanings"][findings[0].category.value]))
     if interpretation.urgency is not Urgency.EMERGENCY:
         sentences.extend(interpretation.reasons)
-    sentences.extend(note for note in interpretation.notes if ranges.key_of(note) in NOTES_NOW)
+    needed = [note for note in interpretation.notes if ranges.key_of(note) in NOTES_NOW]
+    sentences.extend(_once_per_key(needed))
     keys = [key for finding in findings for key in finding.reference.source_keys]
     keys += [
         key
@@ -56,9 +59,10 @@ def more_about(interpretation: Interpretation) -> Cited:
     notes = [note for note in interpretation.notes if ranges.key_of(note) not in NOTES_NOW]
     findings = [f for f in interpretation.findings if f.category not in _UNREAD]
     ranges_used = [_range_sentence(f.reference) for f in findings]
+    grades = [_grade_sentence(f) for f in findings if f.grade is not None]
     keys = [key for note in notes for key in ranges.source_keys_of(note)]
     keys += [key for f in findings for key in f.reference.source_keys]
-    text = " ".join(dict.fromkeys([*notes, *ranges_used]))
+    text = " ".join(dict.fromkeys([*grades, *notes, *ranges_used]))
     return Cited(text, tuple(dict.fromkeys(keys)))
 
 
@@ -73,9 +77,7 @@ def verdict(finding: Finding, subject: str | None, age_years: float | None) -> s
     value = format_cells(finding.cells_per_ul)
     if finding.unit_assumed and not finding.computed:
         value = ranges.word("read_as", text=finding.text, value=value)
-    category = ranges.word(finding.category.value)
-    if finding.grade is not None:
-        category += f" ({explanations()['grades'][finding.grade.value]})"
+    category = ranges.word(finding.category.value)  # the neutropenia grade: "More about"
     reference = finding.reference
     low, high = format_cells(reference.low), format_cells(reference.high)
     fields = {"whose": whose, "name": name, "value": value, "category": category}
@@ -96,7 +98,9 @@ def _group(reference: ReferenceRange, age_years: float | None) -> str:
         return ranges.word("group_band", label=reference.label)
     for size, unit in _GROUP_UNITS:
         if age_years >= size:
-            return ranges.word("group_age", age=f"{int(age_years / size + 1e-9)}-{unit}")
+            age = f"{int(age_years / size + 1e-9)}-{unit}"
+            article = "an" if age.startswith(("8", "11-", "18-")) else "a"  # "an 8-year-old"
+            return ranges.word("group_age", article=article, age=age)
     return ranges.word("group_band", label=reference.label)
 
 
@@ -105,6 +109,23 @@ def _range_sentence(reference: ReferenceRange) -> str:
     return (
         f"I compared it with the {ranges.range_words(reference)}, {low} to {high} per microliter."
     )
+
+
+def _once_per_key(notes: list[str]) -> list[str]:
+    """The first note of each kind ("tell me the age" once, even for two counts)."""
+    seen: set[str] = set()
+    kept = []
+    for note in notes:
+        if ranges.key_of(note) not in seen:
+            seen.add(ranges.key_of(note))
+            kept.append(note)
+    return kept
+
+
+def _grade_sentence(finding: Finding) -> str:
+    assert finding.grade is not None and finding.cells_per_ul is not None
+    grade = explanations()["grades"][finding.grade.value]
+    return ranges.word("grade_is", value=format_cells(finding.cells_per_ul), grade=grade)
 
 
 def _cap(text: str) -> str:

@@ -19,9 +19,7 @@ from types import TracebackType
 logger = logging.getLogger(__name__)
 
 # Who to call: a clinic can set its own (the EMERGENCY_NUMBERS setting, server/settings.py).
-DEFAULT_EMERGENCY_NUMBERS = (
-    "911 in the US, 112 in the EU, 999 in the UK, or your local emergency number"
-)
+DEFAULT_EMERGENCY_NUMBERS = "911 (US), 112 (EU), 999 (UK) or your local emergency number"
 EMERGENCY_TEXT = (
     "⚠️ Seek emergency care now: call {numbers}, if there is a fever with a low white count, "
     "trouble breathing, chest pain, confusion, fainting, a seizure, or you feel very unwell.\n\n"

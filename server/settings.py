@@ -62,8 +62,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "EMERGENCY_NUMBERS",
         "",
-        "who emergency advice says to call (default: 911 in the US, 112 in the EU, 999 in the UK,"
-        " or your local emergency number)",
+        "who emergency advice says to call (default: 911 (US), 112 (EU), 999 (UK) or your local"
+        " emergency number)",
     ),
     Setting("LOG_DIR", "", "where the servers' log files go (default: var/log)"),
     Setting("LOG_LEVEL", "INFO", "how much the servers log (never what people type)"),

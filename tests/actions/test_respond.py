@@ -75,7 +75,7 @@ async def test_value_is_read_whatever_the_intent(respond: Conversation) -> None:
         "my wbc is 3.2, what could cause it?", "ask_causes", {"intro_given": True}
     )
     reading, answer = texts(messages)
-    assert "(read as 3,200) is low" in reading
+    assert "3.2 (3,200) is low" in reading
     assert is_sourced(reading) and is_sourced(answer)
     assert ends_with_the_disclaimer_once([reading, answer])
     assert any(b["payload"].startswith("/ask_") for b in messages[-1]["buttons"])
@@ -110,7 +110,7 @@ async def test_age_after_a_value_reinterprets_with_the_child_range(
     _, _, slots = await respond("her wbc is 4.5", "inform_wbc_value")
     messages, _, after = await respond("she's 3", "inform", slots)
     assert after["age_years"] == 3.0
-    assert "low for a 3-year-old (the usual range is 5,500 to 15,500)" in texts(messages)[0]
+    assert "is low for a 3-year-old. The usual range is 5,500 to 15,500." in texts(messages)[0]
 
 
 async def test_unit_answer_completes_a_value(respond: Conversation) -> None:

@@ -438,7 +438,7 @@ def test_note_for_a_man_above_cleveland_clinics_range() -> None:
 
 @pytest.mark.parametrize(
     ("cells", "words"),
-    [(12500.0, "could be normal"), (4200.0, "could be low,"), (7000.0, "could be low or normal")],
+    [(12500.0, "could be normal"), (4200.0, "could be low."), (7000.0, "could be low or normal")],
     ids=["12500-normal-for-a-3-year-old", "4200-low-for-a-1-year-old", "7000-low-for-a-newborn"],
 )
 def test_unknown_age_note_when_a_child_would_be_judged_differently(
@@ -446,7 +446,7 @@ def test_unknown_age_note_when_a_child_would_be_judged_differently(
 ) -> None:
     """No age: when some child's band gives another verdict than the adult table, ask the age."""
     _, notes = judge(value(cells))
-    age_notes = [note for note in notes if "tell me the age" in note]
+    age_notes = [note for note in notes if "Tell me the age" in note]
     assert len(age_notes) == 1 and words in age_notes[0]
 
 

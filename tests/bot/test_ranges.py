@@ -253,7 +253,7 @@ def test_years_of_age_refuses_unknown_units() -> None:
 def test_reasons_are_plain_sentences_with_their_sources_kept() -> None:
     """A reason reads as plain text (no brackets); its sources travel with it for the links."""
     text = ranges.reason("fever_low_count", fever="fever")
-    assert text == "Fever with a low white count can mean a serious infection."
+    assert text == "Fever with a low white count can mean a bad infection."
     assert ranges.source_keys_of(text) == ("CDC", "IDSA")
     assert ranges.key_of(text) == "fever_low_count"
 

@@ -157,8 +157,9 @@ def test_naturally_lower_counts_note_only_for_adults(age: float | None, noted: b
 def test_someone_elses_count_is_worded_as_theirs() -> None:
     """ "My daughter is 4 and her wbc is 5.1" is about the daughter's count."""
     reply = respond(ConversationState(intro_given=True), "my daughter is 4 and her wbc is 5.1")
-    assert "Your daughter's white count of 5.1 (read as 5,100)" in reply.messages[0].text
-    assert "low for a 4-year-old (the usual range is 5,500 to 15,500)" in reply.messages[0].text
+    text = reply.messages[0].text
+    assert "Your daughter's white count of 5.1 (5,100) is low for a 4-year-old." in text
+    assert "The usual range is 5,500 to 15,500." in text
 
 
 def test_a_same_day_reason_is_kept_beside_a_question() -> None:

@@ -130,17 +130,16 @@ def test_emergency_starts_with_what_to_do() -> None:
     """First: seek emergency care now (911/112/999); then the oncology line; then why."""
     urgency, reasons = assess([count(3000.0)], context(FEVER))
     assert urgency is E
-    assert reasons[0].startswith("Seek emergency care now: call 911 in the US, 112 in the EU")
-    assert "999 in the UK" in reasons[0]
-    assert "chemotherapy" in reasons[1] and "24-hour line" in reasons[1]
-    assert "low white count" in reasons[2] and "serious infection" in reasons[2]
+    assert reasons[0].startswith("Seek emergency care now: call 911 (US), 112 (EU), 999 (UK)")
+    assert "chemo" in reasons[1] and "24-hour line" in reasons[1]
+    assert "low white count" in reasons[2] and "infection" in reasons[2]
 
 
 def test_emergency_on_cancer_treatment_says_to_call_the_oncology_line() -> None:
     """Someone on treatment is told to call their team's 24-hour line too."""
     _, reasons = assess([count(7000.0)], context(FEVER, on_cancer_treatment=True))
-    assert "24-hour line" in reasons[1] and "on chemotherapy" in reasons[1]
-    assert reasons[2].startswith("Fever during cancer treatment")
+    assert "24-hour line" in reasons[1] and "on chemo" in reasons[1]
+    assert ranges.key_of(reasons[2]) == "fever_cancer_treatment"
 
 
 @pytest.mark.parametrize(
@@ -159,7 +158,7 @@ def test_fever_reason_says_which_low_count_context(
     """The why of a fever emergency names what made the count context low."""
     _, reasons = assess(findings, clinical)
     assert ranges.key_of(reasons[2]) == start
-    assert reasons[2].startswith("Fever and chills" if CHILLS in clinical.red_flags else "Fever")
+    assert "fever" in reasons[2].lower()
 
 
 def test_emergency_sign_is_named_in_plain_words() -> None:
@@ -207,7 +206,7 @@ def test_routine_reason_says_ranges_vary() -> None:
     urgency, reasons = assess([count(7000.0)], context())
     assert urgency is R
     assert len(reasons) == 1
-    assert "Ranges vary" in reasons[0] and "talk with your doctor" in reasons[0]
+    assert "Ranges vary" in reasons[0] and "ask your doctor" in reasons[0]
     assert "fine" not in reasons[0]
 
 
