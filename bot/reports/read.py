@@ -6,8 +6,10 @@ import logging
 import re
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+from bot.errors import WbcBotError
+from bot.parse import parse_text
 from bot.reports import images, ocr, pdf
 from bot.reports.files import Kind, Problem, ReportLimits, is_heic, kind_of
 from bot.reports.lines import is_white_cell_line, split_row, tidy
@@ -29,10 +31,14 @@ class ReportLine:
 
     text: str
     confidence: float | None = None
+    # The reader took a number from it that is not the line's result (the first number after
+    # the test's name): a sign that a unit or a sign was misread. Shown, not judged.
+    doubtful: bool = False
 
     @property
     def clear(self) -> bool:
-        return self.confidence is None or self.confidence >= MIN_CONFIDENCE
+        sure = self.confidence is None or self.confidence >= MIN_CONFIDENCE
+        return sure and not self.doubtful
 
 
 @dataclass(frozen=True)
@@ -155,10 +161,30 @@ def _holds_a_number(text: str) -> bool:
     return any(ch.isdigit() for ch in text) and not UNIT_WORD.search(text)
 
 
+# The result on a report line: the first number standing on its own, not part of a unit
+# ("x10^3", "10*9"), of a name ("CD4") or of a range in brackets.
+RESULT_NUMBER = re.compile(r"(?<![\w^*/.,(\[-])[-−]?\d+(?:[.,]\d+)?(?![\w^*/]|[.,]\d)")
+
+
+def _check(line: ReportLine) -> ReportLine:
+    """The line, marked doubtful when the reader takes a number from it other than its
+    result: on a report line the result comes first, so anything else is a misreading."""
+    result = RESULT_NUMBER.search(line.text)
+    try:
+        parsed = parse_text(line.text)
+    except WbcBotError:
+        return replace(line, doubtful=True)
+    starts = [value.start for value in parsed.values]
+    starts += [share.start for share in parsed.neutrophil_shares]
+    if starts and (result is None or any(start != result.start() for start in starts)):
+        return replace(line, doubtful=True)
+    return line
+
+
 def _finish(
     lines: Sequence[ReportLine], pages_read: int, pages_in_file: int, ocr_used: bool
 ) -> ReportReading:
-    kept = _unique(lines)[:MAX_LINES]
+    kept = [_check(line) for line in _unique(lines)[:MAX_LINES]]
     problem = None
     if not kept:
         problem = Problem.NOTHING_FOUND

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import io
 import random
+import resource
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -320,6 +321,7 @@ class Outcome:
     missed: list[str]
     seconds: float
     lines: tuple[str, ...]
+    cpu_seconds: float = 0.0  # this process and its children (Tesseract, pdftoppm)
 
 
 def values_read(text: str) -> list[Value]:
@@ -341,9 +343,9 @@ def values_read(text: str) -> list[Value]:
 def measure(case: Case) -> Outcome:
     from bot.reports import judged_text, read_report
 
-    started = time.monotonic()
+    started, cpu = time.monotonic(), _cpu()
     reading = read_report(case.data)
-    seconds = time.monotonic() - started
+    seconds, cpu_seconds = time.monotonic() - started, _cpu() - cpu
     found = values_read(judged_text(reading))
     expected = list(case.expected)
     right, wrong = 0, []
@@ -359,7 +361,15 @@ def measure(case: Case) -> Outcome:
         line.text + ("" if line.clear else f" [unclear {line.confidence}]")
         for line in reading.lines
     )
-    return Outcome(case, right, wrong, missed, seconds, shown)
+    return Outcome(case, right, wrong, missed, seconds, shown, cpu_seconds)
+
+
+def _cpu() -> float:
+    own, children = (
+        resource.getrusage(resource.RUSAGE_SELF),
+        resource.getrusage(resource.RUSAGE_CHILDREN),
+    )
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
 def summary(outcomes: list[Outcome]) -> Iterator[str]:
@@ -367,6 +377,8 @@ def summary(outcomes: list[Outcome]) -> Iterator[str]:
     right = sum(o.right for o in outcomes)
     wrong = sum(len(o.wrong) for o in outcomes)
     ocr = [o.seconds for o in outcomes if o.case.form != "pdf-text"]
+    cpu = sorted(o.cpu_seconds for o in outcomes if o.case.form != "pdf-text")
+    text = sorted(o.seconds for o in outcomes if o.case.form == "pdf-text")
     yield f"reports: {len(outcomes)} ({len({o.case.layout for o in outcomes})} layouts)"
     yield f"expected values read right: {right}/{expected} ({100 * right / expected:.1f}%)"
     yield f"values read wrong: {wrong}"
@@ -376,6 +388,12 @@ def summary(outcomes: list[Outcome]) -> Iterator[str]:
             f"seconds per OCR page: mean {sum(ocr) / len(ocr):.2f}, "
             f"p95 {ocr[int(0.95 * (len(ocr) - 1))]:.2f}, max {ocr[-1]:.2f}"
         )
+        yield (
+            f"CPU seconds per OCR page: mean {sum(cpu) / len(cpu):.2f}, "
+            f"p95 {cpu[int(0.95 * (len(cpu) - 1))]:.2f}"
+        )
+    if text:
+        yield f"seconds per text-layer PDF: mean {sum(text) / len(text):.2f}, max {text[-1]:.2f}"
     groups: dict[str, list[Outcome]] = {}
     for o in outcomes:
         groups.setdefault(o.case.degrade or o.case.form, []).append(o)
