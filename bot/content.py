@@ -2,7 +2,7 @@
 
 The content lives in data/content.yml; it is read and checked once, on first use (nothing runs at
 import time). The texts carry neither the source list nor the disclaimer: the caller appends both
-from `source_keys` (see bot.ranges.sources()).
+from `source_keys` (see bot.tables.sources()).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 import yaml
 
-from bot import pipeline, ranges
+from bot import pipeline, tables
 from bot.errors import ReferenceDataError, UnknownTopicError
 
 if TYPE_CHECKING:  # spaCy is imported on first use, so `import bot` stays cheap
@@ -135,7 +135,7 @@ def _content() -> _Content:
         raw = yaml.safe_load(CONTENT_FILE.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise ReferenceDataError(str(CONTENT_FILE), f"cannot be read: {exc}") from exc
-    reader = _Reader(raw, frozenset(ranges.sources()))
+    reader = _Reader(raw, frozenset(tables.sources()))
     return reader.content()
 
 

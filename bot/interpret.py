@@ -8,7 +8,7 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
-from bot import ranges, triage
+from bot import ranges, triage, wording
 from bot.model import (
     Analyte,
     Category,
@@ -194,9 +194,9 @@ def _computed_note(
         "anc": ranges.format_count(anc),
     }
     if not bands:
-        return ranges.note("computed_anc", **fields)
+        return wording.note("computed_anc", **fields)
     band_percent = sum(band.percent for band in bands)
-    return ranges.note("computed_anc_with_bands", bands=f"{band_percent:g}", **fields)
+    return wording.note("computed_anc_with_bands", bands=f"{band_percent:g}", **fields)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -217,7 +217,7 @@ def _notes(
             notes.extend(_range_notes(finding, finding.cells_per_ul, context))
     adult = not ranges.is_child(context.age_years)  # the Duffy data are from adults only
     if adult and any(_mildly_low(finding) for finding in findings):
-        notes.append(ranges.note("mildly_low"))
+        notes.append(wording.note("mildly_low"))
     return tuple(dict.fromkeys(notes))
 
 
@@ -229,17 +229,17 @@ def _reading_notes(finding: Finding) -> list[str]:
         return [_implausible_note(finding.analyte, finding.text, finding.cells_per_ul)]
     if finding.unit_assumed and not finding.computed and finding.cells_per_ul is not None:
         value = ranges.format_count(finding.cells_per_ul)
-        return [ranges.note("unit_assumed", text=finding.text, value=value)]
+        return [wording.note("unit_assumed", text=finding.text, value=value)]
     return []
 
 
 def _needs_unit_note(text: str) -> str:
     numbers = find_numbers(text)
     if not numbers:
-        return ranges.note("needs_unit_unread", text=text)
+        return wording.note("needs_unit_unread", text=text)
     number = numbers[0].value
     thousands = (number / PERCENT).normalize()
-    return ranges.note("needs_unit", number=f"{number:,}", thousands=f"{thousands:f}")
+    return wording.note("needs_unit", number=f"{number:,}", thousands=f"{thousands:f}")
 
 
 def _implausible_note(analyte: Analyte, text: str, cells_per_ul: float) -> str:
@@ -249,8 +249,8 @@ def _implausible_note(analyte: Analyte, text: str, cells_per_ul: float) -> str:
             likely = cells_per_ul / factor
             if ranges.is_plausible(analyte, likely):
                 value, likely_value = ranges.format_count(cells_per_ul), ranges.format_count(likely)
-                return ranges.note("unit_mix_up", text=text, value=value, likely=likely_value)
-    return ranges.note("implausible", text=text)
+                return wording.note("unit_mix_up", text=text, value=value, likely=likely_value)
+    return wording.note("implausible", text=text)
 
 
 def _range_notes(finding: Finding, cells: float, context: ClinicalContext) -> list[str]:
@@ -259,12 +259,12 @@ def _range_notes(finding: Finding, cells: float, context: ClinicalContext) -> li
     side = _SIDE[finding.category]
     if finding.lab_flag is not None and _FLAG_SIDE[finding.lab_flag] != side:
         notes.append(
-            ranges.note(
+            wording.note(
                 "lab_flag",
                 text=finding.text,
-                flag=ranges.word(f"flag_{finding.lab_flag.value}"),
-                range=ranges.range_words(finding.reference),
-                category=ranges.word(finding.category.value),
+                flag=wording.word(f"flag_{finding.lab_flag.value}"),
+                range=wording.range_words(finding.reference),
+                category=wording.word(finding.category.value),
             )
         )
     age_note = _age_note(finding, cells, context)
@@ -288,9 +288,9 @@ def _age_note(finding: Finding, cells: float, context: ClinicalContext) -> str |
     }
     if not child - {finding.category}:
         return None
-    words = [ranges.word(category.value) for category in sorted(child, key=_CATEGORY_ORDER.index)]
-    child_categories = ranges.join_words(words, "or")
-    return ranges.note(
+    words = [wording.word(category.value) for category in sorted(child, key=_CATEGORY_ORDER.index)]
+    child_categories = wording.join_words(words, "or")
+    return wording.note(
         "age_unknown", value=ranges.format_count(cells), child_categories=child_categories
     )
 
@@ -309,13 +309,13 @@ def _sex_note(finding: Finding, cells: float, context: ClinicalContext, side: st
         side_for_sex = WITHIN if count <= range_for_sex.high else ABOVE
     if side_for_sex == side:
         return None
-    return ranges.note(
+    return wording.note(
         "sex_range",
         group=range_for_sex.label,
         low=ranges.format_count(range_for_sex.low),
         high=ranges.format_count(range_for_sex.high),
         value=ranges.format_count(cells),
-        side=ranges.word(f"side_{side_for_sex}"),
+        side=wording.word(f"side_{side_for_sex}"),
     )
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import html
 import re
 
-from bot import ranges
+from bot import tables
 
 _MARKDOWN_LINK = re.compile(r"\[(?P<title>[^\[\]\n]+)\]\((?P<url>https?://[^\s()]+)\)")
 _QUOTED = re.compile(r"[\"“](?P<title>[^\"”]+)[\"”]")
@@ -16,7 +16,7 @@ _QUOTED = re.compile(r"[\"“](?P<title>[^\"”]+)[\"”]")
 
 def link(key: str) -> str:
     """The source of `key` as a Markdown link with a short title ("Mayo Clinic: Low white ...")."""
-    source = ranges.sources()[key]
+    source = tables.sources()[key]
     quoted = _QUOTED.search(source.name)
     title = f"{source.short}: {quoted.group('title')}" if quoted else source.name
     return f"[{title}]({source.link})"
@@ -24,7 +24,7 @@ def link(key: str) -> str:
 
 def citable(keys: tuple[str, ...] | list[str]) -> list[str]:
     """The keys that can be shown as links (a name and a link), in order, once each."""
-    table = ranges.sources()
+    table = tables.sources()
     return [key for key in dict.fromkeys(keys) if table[key].short and table[key].link]
 
 

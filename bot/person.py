@@ -9,6 +9,8 @@ from dataclasses import dataclass
 
 MAX_AGE_YEARS = 120.0
 DAYS_PER_YEAR = 365.25
+DAYS_PER_WEEK = 7
+MONTHS_PER_YEAR = 12
 
 _UNIT = r"(?P<unit>years?|yrs?|yr|y|months?|mos?|mths?|weeks?|wks?|wk|days?|d)"
 _NUMBER = (
@@ -109,12 +111,19 @@ def _years(number: str, unit: str | None) -> float | None:
     word = number.lower()
     value = float(_WORD_NUMBERS[word]) if word in _WORD_NUMBERS else float(word.replace(",", "."))
     unit = (unit or "y").lower()
-    if unit.startswith("d"):
-        years = value / DAYS_PER_YEAR
-    elif unit.startswith("w"):
-        years = value * 7 / DAYS_PER_YEAR
-    elif unit.startswith("m"):
-        years = value / 12
-    else:
-        years = value
+    spelled = {"d": "day", "w": "week", "m": "month"}.get(unit[0], "year")
+    years = years_of_age(value, spelled)
     return years if 0 <= years <= MAX_AGE_YEARS else None
+
+
+def years_of_age(amount: float, unit: str) -> float:
+    """An age in years from days, weeks, months or years (365.25 days and 12 months a year)."""
+    if unit.startswith("day"):
+        return amount / DAYS_PER_YEAR
+    if unit.startswith("week"):
+        return amount * DAYS_PER_WEEK / DAYS_PER_YEAR
+    if unit.startswith("month"):
+        return amount / MONTHS_PER_YEAR
+    if unit.startswith("year"):
+        return amount
+    raise ValueError(f"unknown unit of age {unit!r}")

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot import ranges
+from bot import ranges, wording
 from bot.model import Analyte, Category, Finding, Interpretation, ReferenceRange, Urgency
-from bot.report import by_severity, explanations, format_cells
+from bot.ranges import format_count as format_cells
+from bot.report import by_severity, explanations
 
 # Notes told with the verdict because they change what the person should do next; the others
 # (unit_assumed, computed ANC, lab_flag, sex_range, mildly_low) are told on request.
@@ -34,33 +35,33 @@ def reading(interpretation: Interpretation, subject: str | None = None) -> Cited
     age = interpretation.context.age_years
     sentences = [verdict(finding, subject, age) for finding in findings]
     if any(finding.analyte is Analyte.ANC for finding in findings):
-        sentences.append(ranges.word("neutrophils_are"))
+        sentences.append(wording.word("neutrophils_are"))
     sentences.append(str(explanations()["meanings"][findings[0].category.value]))
     if interpretation.urgency is not Urgency.EMERGENCY:
         sentences.extend(interpretation.reasons)
-    needed = [note for note in interpretation.notes if ranges.key_of(note) in NOTES_NOW]
+    needed = [note for note in interpretation.notes if wording.key_of(note) in NOTES_NOW]
     sentences.extend(_once_per_key(needed))
     keys = [key for finding in findings for key in finding.reference.source_keys]
     keys += [
         key
         for text in [*interpretation.reasons, *interpretation.notes]
-        for key in ranges.source_keys_of(text)
+        for key in wording.source_keys_of(text)
     ]
     return Cited(" ".join(dict.fromkeys(sentences)), tuple(dict.fromkeys(keys)))
 
 
 def has_more(interpretation: Interpretation) -> bool:
     """Whether notes are left for "More about this result"."""
-    return any(ranges.key_of(note) not in NOTES_NOW for note in interpretation.notes)
+    return any(wording.key_of(note) not in NOTES_NOW for note in interpretation.notes)
 
 
 def more_about(interpretation: Interpretation) -> Cited:
     """The notes left out of the reading: how numbers were read, other ranges, lower counts."""
-    notes = [note for note in interpretation.notes if ranges.key_of(note) not in NOTES_NOW]
+    notes = [note for note in interpretation.notes if wording.key_of(note) not in NOTES_NOW]
     findings = [f for f in interpretation.findings if f.category not in _UNREAD]
     ranges_used = [_range_sentence(f.reference) for f in findings]
     grades = [_grade_sentence(f) for f in findings if f.grade is not None]
-    keys = [key for note in notes for key in ranges.source_keys_of(note)]
+    keys = [key for note in notes for key in wording.source_keys_of(note)]
     keys += [key for f in findings for key in f.reference.source_keys]
     text = " ".join(dict.fromkeys([*grades, *notes, *ranges_used]))
     return Cited(text, tuple(dict.fromkeys(keys)))
@@ -69,22 +70,22 @@ def more_about(interpretation: Interpretation) -> Cited:
 def verdict(finding: Finding, subject: str | None, age_years: float | None) -> str:
     """One sentence: whose count, the number, its category, for whom, against which range."""
     whose = f"your {subject}'s" if subject else "your"
-    name = ranges.word(f"name_{finding.analyte.value}")
+    name = wording.word(f"name_{finding.analyte.value}")
     if finding.category is Category.NEEDS_UNIT:
-        return _cap(ranges.word("verdict_needs_unit", whose=whose, name=name, text=finding.text))
+        return _cap(wording.word("verdict_needs_unit", whose=whose, name=name, text=finding.text))
     if finding.category is Category.IMPLAUSIBLE or finding.cells_per_ul is None:
-        return _cap(ranges.word("verdict_implausible", text=finding.text, name=name))
+        return _cap(wording.word("verdict_implausible", text=finding.text, name=name))
     value = format_cells(finding.cells_per_ul)
     if finding.unit_assumed and not finding.computed:
-        value = ranges.word("read_as", text=finding.text, value=value)
-    category = ranges.word(finding.category.value)  # the neutropenia grade: "More about"
+        value = wording.word("read_as", text=finding.text, value=value)
+    category = wording.word(finding.category.value)  # the neutropenia grade: "More about"
     reference = finding.reference
     low, high = format_cells(reference.low), format_cells(reference.high)
     fields = {"whose": whose, "name": name, "value": value, "category": category}
     if reference.basis == ranges.BASIS_LAB:
-        return _cap(ranges.word("verdict_lab", **fields, low=low, high=high))
+        return _cap(wording.word("verdict_lab", **fields, low=low, high=high))
     group = _group(reference, age_years)
-    return _cap(ranges.word("verdict", **fields, group=group, low=low, high=high))
+    return _cap(wording.word("verdict", **fields, group=group, low=low, high=high))
 
 
 _UNREAD = frozenset({Category.NEEDS_UNIT, Category.IMPLAUSIBLE})
@@ -93,21 +94,21 @@ _UNREAD = frozenset({Category.NEEDS_UNIT, Category.IMPLAUSIBLE})
 def _group(reference: ReferenceRange, age_years: float | None) -> str:
     """ "an adult", "a 4-year-old", "a 6-week-old"."""
     if reference.basis != ranges.BASIS_PEDIATRIC:
-        return ranges.word("group_adult")
+        return wording.word("group_adult")
     if age_years is None:
-        return ranges.word("group_band", label=reference.label)
+        return wording.word("group_band", label=reference.label)
     for size, unit in _GROUP_UNITS:
         if age_years >= size:
             age = f"{int(age_years / size + 1e-9)}-{unit}"
             article = "an" if age.startswith(("8", "11-", "18-")) else "a"  # "an 8-year-old"
-            return ranges.word("group_age", article=article, age=age)
-    return ranges.word("group_band", label=reference.label)
+            return wording.word("group_age", article=article, age=age)
+    return wording.word("group_band", label=reference.label)
 
 
 def _range_sentence(reference: ReferenceRange) -> str:
     low, high = format_cells(reference.low), format_cells(reference.high)
     return (
-        f"I compared it with the {ranges.range_words(reference)}, {low} to {high} per microliter."
+        f"I compared it with the {wording.range_words(reference)}, {low} to {high} per microliter."
     )
 
 
@@ -116,8 +117,8 @@ def _once_per_key(notes: list[str]) -> list[str]:
     seen: set[str] = set()
     kept = []
     for note in notes:
-        if ranges.key_of(note) not in seen:
-            seen.add(ranges.key_of(note))
+        if wording.key_of(note) not in seen:
+            seen.add(wording.key_of(note))
             kept.append(note)
     return kept
 
@@ -125,7 +126,7 @@ def _once_per_key(notes: list[str]) -> list[str]:
 def _grade_sentence(finding: Finding) -> str:
     assert finding.grade is not None and finding.cells_per_ul is not None
     grade = explanations()["grades"][finding.grade.value]
-    return ranges.word("grade_is", value=format_cells(finding.cells_per_ul), grade=grade)
+    return wording.word("grade_is", value=format_cells(finding.cells_per_ul), grade=grade)
 
 
 def _cap(text: str) -> str:

@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
-from bot import ranges
+from bot import wording
 from bot.commands import MORE, SOURCES, command_of
 from bot.content import button_title, find_cause, topic_answer, topics
 from bot.conversation import Turn
@@ -135,14 +135,14 @@ def emergency_advice(interpretation: Interpretation) -> Cited:
 
 def advice(interpretation: Interpretation) -> Cited:
     """The urgency a message raised without new counts ("and she has mouth sores now")."""
-    reasons = [r for r in interpretation.reasons if ranges.key_of(r) != "routine"]
+    reasons = [r for r in interpretation.reasons if wording.key_of(r) != "routine"]
     return Cited(" ".join(reasons), tuple(_reason_sources(interpretation)))
 
 
 def specimen_answer(name: str) -> Cited:
     """White cells in urine, spinal fluid ...: not judged against blood ranges (section 4)."""
     specimen = specimen_named_by(name)
-    return Cited(ranges.reason("other_specimen", sample=specimen.words), specimen.source_keys)
+    return Cited(wording.reason("other_specimen", sample=specimen.words), specimen.source_keys)
 
 
 def topic_text(topic: str, text: str, turn: Turn) -> Cited:
@@ -159,7 +159,7 @@ def symptom_answer(interpretation: Interpretation | None) -> Cited:
     answer = topic_answer(SAFETY_TOPIC)
     if interpretation is None:
         return Cited(answer.text, answer.source_keys)
-    reasons = [r for r in interpretation.reasons if ranges.key_of(r) != "routine"]
+    reasons = [r for r in interpretation.reasons if wording.key_of(r) != "routine"]
     keys = (*_reason_sources(interpretation), *answer.source_keys)
     return Cited(" ".join([*reasons, answer.text]), keys)
 
@@ -168,13 +168,13 @@ def sources_list(keys: Sequence[str]) -> str:
     """Every source of the last answer, one titled link a line."""
     shown = citable(list(keys))
     if not shown:
-        return ranges.word("no_sources")
-    return "\n".join([ranges.word("sources_list"), *(f"- {link(key)}" for key in shown)])
+        return wording.word("no_sources")
+    return "\n".join([wording.word("sources_list"), *(f"- {link(key)}" for key in shown)])
 
 
 def _more(interpretation: Interpretation | None) -> Message:
     if interpretation is None or not interpretation.findings:
-        return Message(text=ranges.word("no_result"))
+        return Message(text=wording.word("no_result"))
     more = more_about(interpretation) if has_more(interpretation) else reading(interpretation)
     if not citable(list(more.source_keys)):  # e.g. only the report's own range was used
         more = Cited(more.text, (*more.source_keys, *_reason_sources(interpretation)))
@@ -229,7 +229,7 @@ def _with_sources_and_disclaimer(parts: list[Message]) -> list[Message]:
 
 def _reason_sources(interpretation: Interpretation) -> tuple[str, ...]:
     """The keys of the sources the urgency reasons rest on."""
-    keys = (key for reason in interpretation.reasons for key in ranges.source_keys_of(reason))
+    keys = (key for reason in interpretation.reasons for key in wording.source_keys_of(reason))
     return tuple(dict.fromkeys(keys))
 
 
@@ -260,7 +260,7 @@ def _buttons(
     ]
     interpretation = turn.interpretation
     if turn.counts_changed and interpretation is not None and has_more(interpretation):
-        buttons.append(Button(ranges.word("more_about_result"), MORE))
+        buttons.append(Button(wording.word("more_about_result"), MORE))
     if len(sources_of(messages)) > MAX_LINKS:
-        buttons.append(Button(ranges.word("sources_button"), SOURCES))
+        buttons.append(Button(wording.word("sources_button"), SOURCES))
     return tuple(buttons)

@@ -13,6 +13,7 @@ from typing import Any
 import yaml
 
 from bot.model import Category, Finding, Interpretation, Urgency
+from bot.ranges import format_count as format_cells  # the one count formatter
 
 EXPLANATIONS_FILE = Path(__file__).parent / "data" / "explanations.yml"
 
@@ -73,19 +74,6 @@ def as_text(interpretation: Interpretation) -> str:
 def by_severity(findings: Sequence[Finding]) -> list[Finding]:
     """Findings with the most serious first (ties keep text order)."""
     return sorted(findings, key=lambda finding: SEVERITY_RANK[finding.category])
-
-
-# Beyond this, a count is shown in scientific notation ("1e+308"), not as hundreds of digits.
-LARGEST_WRITTEN_OUT = 1e12
-
-
-def format_cells(cells: float) -> str:
-    """3200.0 -> "3,200"; 450.5 -> "450.5"; 1e308 -> "1e+308"."""
-    if abs(cells) >= LARGEST_WRITTEN_OUT:
-        return f"{cells:.3g}"
-    if float(cells).is_integer():
-        return f"{int(cells):,}"
-    return f"{cells:,.1f}"
 
 
 def _describe(finding: Finding, words: Mapping[str, Any]) -> str:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot import ranges
+from bot import ranges, wording
 from bot.model import Analyte, Category, ClinicalContext, Finding, RedFlag, RedFlagKind, Urgency
 from bot.safety import emergency_numbers
 
@@ -34,27 +34,27 @@ def assess(
     same_day: list[str] = []
     signs = _flag_names(context, RedFlagKind.EMERGENCY_SIGN)
     if signs:
-        emergency.append(ranges.reason("emergency_sign", signs=ranges.join_words(signs)))
+        emergency.append(wording.reason("emergency_sign", signs=wording.join_words(signs)))
     if fever and low_count:
-        emergency.append(ranges.reason(low_count, fever=_fever_words(context)))
+        emergency.append(wording.reason(low_count, fever=_fever_words(context)))
     if fever and _young_infant(context.age_years):
-        emergency.append(ranges.reason("fever_young_infant", fever=_fever_words(context)))
+        emergency.append(wording.reason("fever_young_infant", fever=_fever_words(context)))
     for finding in findings:
         key = _CRITICAL_REASONS.get((finding.analyte, finding.category))
         if key and finding.cells_per_ul is not None:
-            count = ranges.word(f"count_{finding.analyte.value}")
+            count = wording.word(f"count_{finding.analyte.value}")
             value = ranges.format_count(finding.cells_per_ul)
-            same_day.append(ranges.reason(key, count=count, value=value))
+            same_day.append(wording.reason(key, count=count, value=value))
     if fever and not low_count:
         key = "fever_count_not_low" if findings else "fever_no_count"
-        same_day.append(ranges.reason(key, fever=_fever_words(context)))
+        same_day.append(wording.reason(key, fever=_fever_words(context)))
     infection_signs = _flag_names(context, RedFlagKind.INFECTION_SIGN)
     if infection_signs and low_count and not fever:
-        signs_text = ranges.join_words(infection_signs)
-        same_day.append(ranges.reason("infection_sign_low_count", signs=signs_text))
+        signs_text = wording.join_words(infection_signs)
+        same_day.append(wording.reason("infection_sign_low_count", signs=signs_text))
     below = context.fever_below_threshold and not fever
     if below and low_count:
-        same_day.append(ranges.reason("fever_below_threshold_low_count"))
+        same_day.append(wording.reason("fever_below_threshold_low_count"))
     if emergency:
         # One urgency per message: the same-day reasons ("contact your doctor today") are left
         # out under an emergency lead (section 6).
@@ -63,14 +63,14 @@ def assess(
             if context.on_cancer_treatment
             else ("oncology_line_if_on_treatment")
         )
-        seek = ranges.reason("seek_emergency_care", numbers=emergency_numbers())
-        actions = [seek, ranges.reason(line)]
+        seek = wording.reason("seek_emergency_care", numbers=emergency_numbers())
+        actions = [seek, wording.reason(line)]
         return Urgency.EMERGENCY, _unique([*actions, *emergency])
     if same_day:
         return Urgency.SAME_DAY, _unique(same_day)
-    routine = [ranges.reason("routine")]
+    routine = [wording.reason("routine")]
     if below:
-        routine.insert(0, ranges.reason("fever_below_threshold"))
+        routine.insert(0, wording.reason("fever_below_threshold"))
     return Urgency.ROUTINE, tuple(routine)
 
 
@@ -135,7 +135,7 @@ def _words(flag: RedFlag) -> str:
 
 def _fever_words(context: ClinicalContext) -> str:
     """ "fever", "chills", "fever and chills": the fever signs as the person gave them."""
-    return ranges.join_words(_flag_names(context, RedFlagKind.FEVER)) or ranges.word("fever")
+    return wording.join_words(_flag_names(context, RedFlagKind.FEVER)) or wording.word("fever")
 
 
 def _unique(reasons: Sequence[str]) -> tuple[str, ...]:

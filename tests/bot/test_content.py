@@ -25,7 +25,7 @@ import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot import content, ranges
+from bot import content, tables
 from bot.errors import ReferenceDataError, UnknownTopicError, WbcBotError
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -136,13 +136,13 @@ def test_answer_has_two_to_five_sentences(answer: content.TopicAnswer) -> None:
 def test_answer_cites_known_sources(answer: content.TopicAnswer) -> None:
     """Each answer names at least one source, and each is a key of data/sources.csv."""
     assert answer.source_keys
-    assert set(answer.source_keys) <= set(ranges.sources())
+    assert set(answer.source_keys) <= set(tables.sources())
 
 
 @pytest.mark.parametrize("answer", ANSWERS, ids=ANSWER_IDS)
 def test_answer_cites_at_least_one_source_with_a_title(answer: content.TopicAnswer) -> None:
     """At least one source of each answer has a short title the answer can be cited by."""
-    assert any(ranges.sources()[key].short for key in answer.source_keys)
+    assert any(tables.sources()[key].short for key in answer.source_keys)
 
 
 @pytest.mark.parametrize("answer", ANSWERS, ids=ANSWER_IDS)
@@ -983,7 +983,7 @@ def test_every_source_is_described_in_docs() -> None:
     """docs/sources.md has a section for every key of sources.csv."""
     docs = (ROOT / "docs" / "sources.md").read_text(encoding="utf-8")
     headings = set(re.findall(r"^#+ .*?`([A-Z0-9-]+)`", docs, re.M))
-    assert not set(ranges.sources()) - headings
+    assert not set(tables.sources()) - headings
 
 
 # --- loading and checking content.yml ----------------------------------------------------------

@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from bot import ranges
+from bot import person, ranges, tables, wording
 from bot.errors import ReferenceDataError
+from bot.links import citable
 from bot.model import Analyte, LabRange, Sex
 from bot.person import find_ages
 
@@ -21,14 +22,14 @@ MONTH = 1 / 12
 
 @pytest.fixture
 def data_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    """A writable copy of bot/data/ that ranges reads instead of the real one."""
-    for path in ranges.DATA_DIR.iterdir():
+    """A writable copy of bot/data/ that the tables are read from instead of the real one."""
+    for path in tables.DATA_DIR.iterdir():
         if path.is_file():
             shutil.copy(path, tmp_path / path.name)
-    monkeypatch.setattr(ranges, "DATA_DIR", tmp_path)
-    ranges._tables.cache_clear()
+    monkeypatch.setattr(tables, "DATA_DIR", tmp_path)
+    tables.tables.cache_clear()
     yield tmp_path
-    ranges._tables.cache_clear()
+    tables.tables.cache_clear()
 
 
 def _edit(path: Path, old: str, new: str) -> None:
@@ -42,7 +43,7 @@ def _edit(path: Path, old: str, new: str) -> None:
 
 def test_every_data_file_loads_and_checks() -> None:
     """The shipped data files pass every check."""
-    ranges.check_data()
+    tables.check_data()
 
 
 @pytest.mark.parametrize("analyte", list(Analyte), ids=lambda a: a.value)
@@ -59,7 +60,7 @@ def test_adult_table_covers_every_count_once(analyte: Analyte) -> None:
 
 def test_every_row_names_a_known_source() -> None:
     """Every row of every table cites at least one source listed in sources.csv."""
-    known = ranges.sources()
+    known = tables.sources()
     cited = [
         *(row.sources for analyte in Analyte for row in ranges.adult_rows(analyte)),
         *(band.sources for analyte in Analyte for band in ranges.pediatric_bands(analyte)),
@@ -70,15 +71,13 @@ def test_every_row_names_a_known_source() -> None:
 
 def test_sources_have_full_names() -> None:
     """A source key resolves to a full name that a reference range can print."""
-    assert "Mayo Clinic" in ranges.source_names(["MAYO-DEF"])
-    assert ranges.source_names(["PEDS", "PEDS"]).count("Dallman") == 1
+    assert "Mayo Clinic" in tables.source_names(["MAYO-DEF"])
+    assert tables.source_names(["PEDS", "PEDS"]).count("Dallman") == 1
 
 
-def test_citation_uses_short_names_and_skips_project_conventions() -> None:
-    """Answers cite "CDC; IDSA"; the project's own reference is not cited to users."""
-    assert ranges.citation(["CDC", "IDSA"]) == "CDC; IDSA"
-    assert ranges.citation(["CLINREF"]) == ""
-    assert ranges.citation(["MAYO-DEF", "MAYO-HIGH"]) == "Mayo Clinic"
+def test_only_publications_are_linked() -> None:
+    """Basis-only keys (the project's rules, lab lists, the person's report) are never links."""
+    assert citable(["CDC", "CLINREF", "IDSA", "LAB-REPORT", "CDC"]) == ["CDC", "IDSA"]
 
 
 # --- which range applies ------------------------------------------------------------------------
@@ -238,13 +237,13 @@ def test_single_limits() -> None:
 )
 def test_years_of_age(amount: float, unit: str, years: float) -> None:
     """Days, weeks, months and years convert the same way bot.person does."""
-    assert ranges.years_of_age(amount, unit) == pytest.approx(years)
+    assert person.years_of_age(amount, unit) == pytest.approx(years)
 
 
 def test_years_of_age_refuses_unknown_units() -> None:
     """An age in fortnights is a data error, not a silent guess."""
     with pytest.raises(ValueError, match="fortnights"):
-        ranges.years_of_age(1, "fortnights")
+        person.years_of_age(1, "fortnights")
 
 
 # --- wording ------------------------------------------------------------------------------------
@@ -252,32 +251,32 @@ def test_years_of_age_refuses_unknown_units() -> None:
 
 def test_reasons_are_plain_sentences_with_their_sources_kept() -> None:
     """A reason reads as plain text (no brackets); its sources travel with it for the links."""
-    text = ranges.reason("fever_low_count", fever="fever")
+    text = wording.reason("fever_low_count", fever="fever")
     assert text == "Fever with a low white count can mean a bad infection."
-    assert ranges.source_keys_of(text) == ("CDC", "IDSA")
-    assert ranges.key_of(text) == "fever_low_count"
+    assert wording.source_keys_of(text) == ("CDC", "IDSA")
+    assert wording.key_of(text) == "fever_low_count"
 
 
 def test_uncited_wording_has_no_brackets() -> None:
     """Project conventions are not cited to users."""
-    text = ranges.note("implausible", text="WBC 0")
+    text = wording.note("implausible", text="WBC 0")
     assert not any(
-        f"({source.short})" in text for source in ranges.sources().values() if source.short
+        f"({source.short})" in text for source in tables.sources().values() if source.short
     )
 
 
 def test_words_fill_their_fields() -> None:
     """Words may be templates too."""
-    assert ranges.word("range_pediatric", label="2 to under 6 years").endswith("6 years")
+    assert wording.word("range_pediatric", label="2 to under 6 years").endswith("6 years")
 
 
 @pytest.mark.parametrize(
     ("lookup", "message"),
     [
-        (lambda: ranges.reason("no_such_reason"), "reasons.no_such_reason is missing"),
-        (lambda: ranges.note("no_such_note"), "notes.no_such_note is missing"),
-        (lambda: ranges.word("no_such_word"), "words.no_such_word is missing"),
-        (lambda: ranges.reason("emergency_sign"), "emergency_sign asks for 'signs'"),
+        (lambda: wording.reason("no_such_reason"), "reasons.no_such_reason is missing"),
+        (lambda: wording.note("no_such_note"), "notes.no_such_note is missing"),
+        (lambda: wording.word("no_such_word"), "words.no_such_word is missing"),
+        (lambda: wording.reason("emergency_sign"), "emergency_sign asks for 'signs'"),
     ],
     ids=["reason", "note", "word", "field"],
 )
@@ -297,7 +296,7 @@ def test_wording_that_code_and_data_disagree_on_is_a_data_error(
 )
 def test_join_words(items: list[str], joined: str) -> None:
     """Lists read as English."""
-    assert ranges.join_words(items) == joined
+    assert wording.join_words(items) == joined
 
 
 # --- checks on bad data -------------------------------------------------------------------------
@@ -389,7 +388,7 @@ def test_bad_rows_are_refused(data_copy: Path, name: str, old: str, new: str, me
     """A broken row stops loading with ReferenceDataError naming the file and the problem."""
     _edit(data_copy / name, old, new)
     with pytest.raises(ReferenceDataError, match=re.escape(message)) as caught:
-        ranges.check_data()
+        tables.check_data()
     assert name in str(caught.value)
 
 
@@ -416,19 +415,19 @@ def test_incomplete_files_are_refused(
     """Files without a header, rows, both sexes, every limit or the wording sections are refused."""
     (data_copy / name).write_text(content, encoding="utf-8")
     with pytest.raises(ReferenceDataError, match=re.escape(message)):
-        ranges.check_data()
+        tables.check_data()
 
 
 def test_missing_file_is_a_data_error(data_copy: Path) -> None:
     """A missing file is named in the error."""
     (data_copy / "sources.csv").unlink()
     with pytest.raises(ReferenceDataError, match="sources.csv: cannot be read"):
-        ranges.check_data()
+        tables.check_data()
 
 
 def test_data_are_read_on_first_use_and_then_kept(data_copy: Path) -> None:
     """Files are read once (functools.cache): removing one after first use changes nothing."""
-    assert ranges._tables.cache_info().currsize == 0
+    assert tables.tables.cache_info().currsize == 0
     ranges.fever_threshold_c()
     (data_copy / "limits.csv").unlink()
     assert ranges.fever_threshold_c() == 38.0

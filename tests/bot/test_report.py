@@ -9,10 +9,11 @@ from bot.report import as_json_dict, as_text, format_cells
 
 
 @pytest.mark.parametrize(
-    ("cells", "typed"), [(3200.0, "3,200"), (450.5, "450.5"), (1_000_000.0, "1,000,000")]
+    ("cells", "typed"),
+    [(3200.0, "3,200"), (450.5, "451"), (1_000_000.0, "1,000,000"), (1e308, "1e+308")],
 )
 def test_format_cells(cells: float, typed: str) -> None:
-    """Counts are shown with a thousands separator; fractions keep one decimal."""
+    """Counts are shown in whole cells with a thousands separator; absurd ones as 1e+308."""
     assert format_cells(cells) == typed
 
 

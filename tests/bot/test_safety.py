@@ -7,7 +7,7 @@ import logging
 
 import pytest
 
-from bot import ranges
+from bot import tables
 from bot.conversation import ConversationState
 from bot.dialogue import respond
 from bot.model import Urgency
@@ -131,7 +131,7 @@ def test_fallback_texts_are_never_empty(text: str, urgent: bool) -> None:
 
 def test_every_cited_source_has_a_name_and_a_link() -> None:
     """A source an answer cites is named with its title and a link."""
-    for source in ranges.sources().values():
+    for source in tables.sources().values():
         if source.short:
             assert source.name and source.link.startswith("https://"), source.key
 

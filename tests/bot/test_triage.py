@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot import ranges
+from bot import tables, wording
 from bot.interpret import categorise
 from bot.model import (
     Analyte,
@@ -139,7 +139,7 @@ def test_emergency_on_cancer_treatment_says_to_call_the_oncology_line() -> None:
     """Someone on treatment is told to call their team's 24-hour line too."""
     _, reasons = assess([count(7000.0)], context(FEVER, on_cancer_treatment=True))
     assert "24-hour line" in reasons[1] and "on chemo" in reasons[1]
-    assert ranges.key_of(reasons[2]) == "fever_cancer_treatment"
+    assert wording.key_of(reasons[2]) == "fever_cancer_treatment"
 
 
 @pytest.mark.parametrize(
@@ -157,7 +157,7 @@ def test_fever_reason_says_which_low_count_context(
 ) -> None:
     """The why of a fever emergency names what made the count context low."""
     _, reasons = assess(findings, clinical)
-    assert ranges.key_of(reasons[2]) == start
+    assert wording.key_of(reasons[2]) == start
     assert "fever" in reasons[2].lower()
 
 
@@ -244,8 +244,8 @@ FORBIDDEN = [
 
 def test_no_wording_advises_what_the_bot_must_never_say() -> None:
     """Section 7: no fever reducers, rectal temperatures, "fine", waiting or race questions."""
-    tables = ranges._tables()
-    texts = [w.text.lower() for w in (*tables.reasons.values(), *tables.notes.values())]
+    loaded = tables.tables()
+    texts = [w.text.lower() for w in (*loaded.reasons.values(), *loaded.notes.values())]
     for text in texts:
         for word in FORBIDDEN:
             assert word not in text, (word, text)
