@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from bot.ages import read_bare_age
+from bot.clinical_context import red_flag_named
 from bot.interpret import interpret
 from bot.model import (
     ClinicalContext,
@@ -23,8 +25,6 @@ from bot.model import (
     Sex,
 )
 from bot.parse import parse_text
-from bot.person import read_bare_age
-from bot.symptoms import red_flag_named
 from bot.units import find_unit
 from bot.values import with_unit
 

@@ -2,7 +2,7 @@
 built from the vocabulary in data/vocabulary.yml and data/red_flags.yml.
 
 Everything is built once, on first use (nothing runs at import time), and shared by the readers
-of values (values.py) and symptoms (symptoms.py).
+of values (values.py) and symptoms (clinical_context.py).
 """
 
 from __future__ import annotations

@@ -22,9 +22,9 @@ from typing import Any, TypeVar
 
 import yaml
 
+from bot.ages import years_of_age
 from bot.errors import ReferenceDataError
 from bot.model import Analyte, Category, Grade, ReferenceRange, Sex
-from bot.person import years_of_age
 
 DATA_DIR = Path(__file__).parent / "data"
 

@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from bot import person, ranges, tables, wording
+from bot import ages, ranges, tables, wording
+from bot.ages import find_ages
 from bot.errors import ReferenceDataError
 from bot.links import citable
 from bot.model import Analyte, LabRange, Sex
-from bot.person import find_ages
 
 DAY = 1 / 365.25
 MONTH = 1 / 12
@@ -158,7 +158,7 @@ def test_infant_neutrophil_limit_from_two_weeks_to_one_year(
 
 
 def test_ages_read_from_text_land_in_the_same_band() -> None:
-    """ "14 day old" read by bot.person converts to years exactly as the band edges do."""
+    """ "14 day old" read by bot.ages converts to years exactly as the band edges do."""
     (age,) = find_ages("my 14 day old baby")
     assert ranges.pediatric_band(Analyte.ANC, age.years) is not None
     (age,) = find_ages("my 7 day old baby")
@@ -236,14 +236,14 @@ def test_single_limits() -> None:
     [(14, "days", 14 / 365.25), (2, "weeks", 14 / 365.25), (6, "months", 0.5), (18, "years", 18)],
 )
 def test_years_of_age(amount: float, unit: str, years: float) -> None:
-    """Days, weeks, months and years convert the same way bot.person does."""
-    assert person.years_of_age(amount, unit) == pytest.approx(years)
+    """Days, weeks, months and years convert the same way bot.ages does."""
+    assert ages.years_of_age(amount, unit) == pytest.approx(years)
 
 
 def test_years_of_age_refuses_unknown_units() -> None:
     """An age in fortnights is a data error, not a silent guess."""
     with pytest.raises(ValueError, match="fortnights"):
-        person.years_of_age(1, "fortnights")
+        ages.years_of_age(1, "fortnights")
 
 
 # --- wording ------------------------------------------------------------------------------------
