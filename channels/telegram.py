@@ -34,6 +34,7 @@ from sanic.response import HTTPResponse
 from bot.links import as_html
 from bot.reports import ReportReading
 from channels.guard import (
+    COMMANDS,
     NOT_TEXT_TEXT,
     SLOW_DOWN_TEXT,
     CountingOutput,
@@ -82,8 +83,6 @@ MEDIA_KEYS = frozenset(
         "voice",
     }
 )
-# Telegram's standard commands, as the intents they mean (any other "/intent" goes to Rasa).
-COMMANDS = {"/start": "/greet", "/help": "/ask_help"}
 PRIVATE_ONLY_TEXT = (
     "I only answer in a private chat, so that what you tell me about your health stays "
     "between us. Please open a chat with me and ask there."
@@ -279,7 +278,8 @@ def _size(file: Mapping[str, Any]) -> int | None:
 
 
 def command_text(text: str, bot_name: str = "") -> str:
-    """Telegram's /start and /help as the intents they mean; other text as it is."""
+    """Commands (/start, /help, /forget, also as /start@this_bot) as the intents they mean, from
+    the guard's one command table; other text as it is."""
     word = text.strip().split(maxsplit=1)[0] if text.strip() else ""
     command, _, addressee = word.lower().partition("@")
     if addressee and addressee != bot_name.lower():
