@@ -29,8 +29,13 @@ WHITE_CELL_NAME = re.compile(
 NOT_BLOOD = re.compile(r"(?i)\b(?:hpf|lpf|urine|urinalysis|csf|stool)\b|/\s*hpf")
 DIGIT = re.compile(r"\d")
 
-# OCR's ways of losing the caret of "x10^3/uL": "x10%3", "x10*3", "x10°3", "x103" before "/".
-EXPONENT = re.compile(r"(?i)(\b[x×*]?\s?10)\s?(?:[\^*%°'’\"`~]|\s)?\s?([369])(?=\s?/)")
+# OCR's ways of losing the caret of "x10^3/uL" before the "/": "x10%3", "x10*3", "x10°3",
+# "x10%*3", "x1073" (the caret read as a 7), "x103"; without the "x" only with a sign between,
+# since "1073/cumm" may be a count.
+EXPONENT = re.compile(
+    r"(?i)(?:([x×*]\s?10)\s?(?:[\^*%°'’\"`~7]{1,2}|\s)?|(\b10)\s?[\^*%°'’\"`~]{1,2})\s?([369])"
+    r"(?=\s?/)"
+)
 MICRO_LITRE = re.compile(r"/\s?[pμµu]l\b", re.IGNORECASE)
 STUCK_FLAG = re.compile(r"(\d)([HL])$")
 SPACES = re.compile(r"[ \t]+")
@@ -48,7 +53,7 @@ def is_white_cell_line(line: str) -> bool:
 def tidy(line: str) -> str:
     """The line with OCR's known slips in units undone and its spacing made single."""
     line = SPACES.sub(" ", line.replace("|", " ")).strip()
-    line = EXPONENT.sub(lambda m: f"{m.group(1)}^{m.group(2)}", line)
+    line = EXPONENT.sub(lambda m: f"{m.group(1) or m.group(2)}^{m.group(3)}", line)
     line = MICRO_LITRE.sub("/uL", line)
     return STUCK_FLAG.sub(r"\1 \2", line)
 

@@ -16,6 +16,7 @@ import random
 import resource
 import sys
 import time
+import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
@@ -259,7 +260,7 @@ def render(all_cases: list[Case]) -> list[Case]:
             elif case.form == "pdf-image":
                 data = image_pdf(shots[case.html])
             else:
-                data = degrade(shots[case.html], case.degrade, seed=hash(case.name) & 0xFFFF)
+                data = degrade(shots[case.html], case.degrade, seed=zlib.crc32(case.name.encode()))
             rendered.append(replace(case, data=data))
         browser.close()
     return rendered

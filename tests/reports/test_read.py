@@ -191,6 +191,11 @@ def test_white_cell_lines(line: str, kept: bool) -> None:
         ("WBC  3.2  x103/uL", "WBC 3.2 x10^3/uL"),
         ("White cell count 5.4 x10*9/L", "White cell count 5.4 x10^9/L"),
         ("WBC 3.2 K/pL | 4.0-10.5L", "WBC 3.2 K/uL 4.0-10.5 L"),
+        ("WBC 6.8 x1073/uL 4.0-10.5", "WBC 6.8 x10^3/uL 4.0-10.5"),
+        ("WBC 6.8 x10%*3/uL", "WBC 6.8 x10^3/uL"),
+        ("Leukocytes 5.4 10*9/L", "Leukocytes 5.4 10^9/L"),
+        ("Total WBC Count 1073/cumm", "Total WBC Count 1073/cumm"),  # a count, not a unit
+        ("Total WBC Count 1093 /cumm", "Total WBC Count 1093 /cumm"),
         ("Neutrophils 34 % 40-75", "Neutrophils 34 % 40-75"),
     ],
 )
