@@ -1,5 +1,5 @@
-"""Value objects shared by the readers (values.py, symptoms.py) and the judges (interpret.py,
-triage.py).
+"""Value objects shared by the readers (values.py, clinical_context.py) and the judges
+(interpret.py, triage.py).
 
 Counts are always carried in cells per microliter (cells/µL), the unit the answers speak in.
 """
@@ -89,6 +89,8 @@ class LabValue:
     unit_assumed: bool = False
     lab_range: LabRange | None = None
     lab_flag: LabFlag | None = None
+    # "went from 6.2 to 3.9": the reading before this one, on this (the latest, judged) reading.
+    previous_cells_per_ul: float | None = None
 
 
 @dataclass(frozen=True)

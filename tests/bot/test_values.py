@@ -312,7 +312,7 @@ def test_band_percentage_without_sign() -> None:
     ("text", "cells"),
     [
         ("which wbc is the lower limit, 4,000 or 4,500", [4000, 4500]),
-        ("my wbc was 2.8 and then 4.9 a week later", [2800, 4900]),
+        ("my wbc was 2.8 and then 4.9 a week later", [4900]),
         ("white count dropped from 5.0 to 3.4 in a year", [3400]),
         ("wbc 3.2 and 2 kids at home", [3200]),
         ("how to increase tlc count naturally, mine is 3800", [3800]),
@@ -322,7 +322,7 @@ def test_band_percentage_without_sign() -> None:
     ids=["or", "and then", "from ... to", "not a count", "name + generic word", "typo", "joined"],
 )
 def test_values_in_chat_messages(text: str, cells: list[float]) -> None:
-    """Two values of one count; "from X to Y" keeps the current one; typed names run together."""
+    """Two values of one count; readings in time keep the latest; typed names run together."""
     assert [value.cells_per_ul for value in parse_text(text).values] == cells
 
 
@@ -363,3 +363,288 @@ def test_absurd_scientific_value_is_implausible() -> None:
 def test_astronomical_exponents_are_not_numbers(text: str) -> None:
     """An exponent no one could mean is not read as a count (and does not overflow)."""
     assert parse_text(text).values == ()
+
+
+# --------------------------------------------------------------------------------------------
+# Values inside stories (issue 11). (id, text, [(analyte, cells per µL, previous cells or None)])
+# Readings in time return only the latest, carrying the one before it.
+# --------------------------------------------------------------------------------------------
+W, A = "wbc", "anc"
+STORY_CASES: list[tuple[str, str, list[tuple[str, float | None, float | None]]]] = [
+    # the forms of the issue
+    ("comma-then-number", "wbc low, 2", [(W, 2000, None)]),
+    ("leading-point-later-clause", "my wbc keeps dropping, it's at .6 now", [(W, 600, None)]),
+    ("leading-point-next-sentence", "My WBC keeps dropping. It's at .6 now.", [(W, 600, None)]),
+    ("neutropenic-brackets", "she is neutropenic (640)", [(A, 640, None)]),
+    ("neutropenia-brackets-thousands", "neutropenia (0.64) after cycle 2", [(A, 640, None)]),
+    ("counts-wbc-then-anc", "counts were 1.9 and 520", [(W, 1900, None), (A, 520, None)]),
+    ("my-counts-wbc-then-anc", "my counts were 1.9 and 520", [(W, 1900, None), (A, 520, None)]),
+    ("my-anc-is", "my ANC is 410", [(A, 410, None)]),
+    ("from-to", "his wbc went from 6.2 to 3.9 since March", [(W, 3900, 6200)]),
+    (
+        "from-to-next-sentence",
+        "My WBC was low. It went from 6.2 to 3.9 since March.",
+        [(W, 3900, 6200)],
+    ),
+    # how patients write in forums
+    ("only", "his white count is only 1.1", [(W, 1100, None)]),
+    ("of-k", "WBC of 2.1k", [(W, 2100, None)]),
+    ("dropped-to", "wbc dropped to 1.4 after chemo", [(W, 1400, None)]),
+    ("anc-thousands", "ANC 0.4", [(A, 400, None)]),
+    ("decimal-comma", "white cells 3,2", [(W, 3200, None)]),
+    ("generic-count", "my count is 2.9", [(W, 2900, None)]),
+    ("weekday-then-today", "wbc: 3.2 on Monday and 2.8 today", [(W, 2800, 3200)]),
+    ("and-then", "my wbc was 2.8 and then 4.9 a week later", [(W, 4900, 2800)]),
+    ("today-first", "WBC today 5.2, last week it was 3.1", [(W, 5200, 3100)]),
+    ("now-first", "wbc now 2.8, was 3.2 last week", [(W, 2800, 3200)]),
+    ("yesterday-vs-month-ago", "My WBC was 2.9 yesterday but 5.8 a month ago", [(W, 2900, 5800)]),
+    ("months-in-brackets", "WBC: 6.2 (Jan), 4.1 (Mar), 2.9 (May)", [(W, 2900, 4100)]),
+    ("dates", "I had a WBC of 1.8 on 3/12 and 2.4 on 3/19", [(W, 2400, 1800)]),
+    ("arrow", "WBC 4.5 -> 2.1", [(W, 2100, 4500)]),
+    ("then-now", "wbc 6.2, then 4.1, now 2.8", [(W, 2800, 4100)]),
+    ("three-results", "three tests this year, WBC 3.4, 3.3 and 3.2", [(W, 3200, 3300)]),
+    ("unit-typed-once", "her wbc dropped from 6.2 K/uL to 3.9", [(W, 3900, 6200)]),
+    ("thousands-from-to", "my wbc went from 6,200 to 3,900", [(W, 3900, 6200)]),
+    ("anc-from-to", "ANC went from 1200 to 400 after cycle 2", [(A, 400, 1200)]),
+    ("was-in-next-sentence", "My WBC is 2.8. It was 4.1 in January.", [(W, 2800, 4100)]),
+    ("now-in-next-sentence", "My WBC was 4.1 in January. Now it's 2.8.", [(W, 2800, 4100)]),
+    (
+        "but-on-monday-it-was",
+        "Her white count was fine at the start but on Monday it was 1.9",
+        [(W, 1900, None)],
+    ),
+    (
+        "most-recently",
+        "my white count has been low on and off for five years, most recently 2.8",
+        [(W, 2800, None)],
+    ),
+    (
+        "from-about-to-now",
+        "My white count has been slowly going down over 5 years, from about 6 to 3.9 now.",
+        [(W, 3900, 6000)],
+    ),
+    ("mine-next-sentence", "What is a normal white count? Mine is 3.1.", [(W, 3100, None)]),
+    (
+        "possessive",
+        "What's normal for a two-year-old's WBC? Our daughter's was 5.9",
+        [(W, 5900, None)],
+    ),
+    (
+        "hers",
+        "Can a child's white count be low? My daughter is 6 and hers is 3.9.",
+        [(W, 3900, None)],
+    ),
+    (
+        "count-came-back",
+        "Does stress lower white cells? My count came back 3.7.",
+        [(W, 3700, None)],
+    ),
+    ("result", "Does being dehydrated change the white count? Result 4.1.", [(W, 4100, None)]),
+    ("last-one", "Is it safe if my white count is a bit low? Last one was 3.7.", [(W, 3700, None)]),
+    ("report-says", "What is TLC in cumm? my report says 3,900/µL", [(W, 3900, None)]),
+    (
+        "neutropenia-and-counts",
+        "I have neutropenia, my counts were 1.9 and 520",
+        [(W, 1900, None), (A, 520, None)],
+    ),
+    ("names-listed", "WBC and ANC were 1.9 and 0.5", [(W, 1900, None), (A, 500, None)]),
+    ("names-listed-anc-cells", "wbc and anc are 2.1 and 640", [(W, 2100, None), (A, 640, None)]),
+    ("names-slash", "WBC/ANC 1.9 and 0.5", [(W, 1900, None), (A, 500, None)]),
+    ("percent-then-absolute", "neutrophils 38% and absolute 1.3", [(A, 1300, None)]),
+    ("hyphen-joins-name", "WBC-3.2, Hb-10.5, PLT-140", [(W, 3200, None)]),
+    ("ellipsis", "my wbc is... 2.1", [(W, 2100, None)]),
+    ("or-two-readings", "wbc: is it 4,000 or 4,500", [(W, 4000, None), (W, 4500, None)]),
+    ("and-two-readings", "wbc 3.2 and 4.1", [(W, 3200, None), (W, 4100, None)]),
+    ("vs-last-year", "my wbc is 3.2 vs 4.5 last year", [(W, 3200, 4500)]),
+    ("repeat-later", "WBC of 1.9 but the repeat an hour later was 3.0", [(W, 3000, 1900)]),
+    ("went-to", "wbc went 3.2 to 4.1", [(W, 4100, 3200)]),
+    ("span-is-no-reading", "my white count is always around 4.0 to 4.3", []),
+    ("came-back-once", "Should I repeat my white count? It came back 3.5 once.", [(W, 3500, None)]),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"), [c[1:] for c in STORY_CASES], ids=[c[0] for c in STORY_CASES]
+)
+def test_values_inside_stories(
+    text: str, expected: list[tuple[str, float | None, float | None]]
+) -> None:
+    """Every count of a story is read; of readings in time, only the latest, with the one before."""
+    values = parse_text(text).values
+    got = [(v.analyte.value, v.cells_per_ul, v.previous_cells_per_ul) for v in values]
+    assert got == expected
+
+
+# (id, text, cells, unit assumed, lab range or None, flag or None)
+LAYOUT_CASES: list[tuple[str, str, float, bool, tuple[float, float] | None, str | None]] = [
+    ("dotted-leaders", "Leukocytes ........ 2.7 L (4.0-10.5)", 2700, True, (4000, 10500), "L"),
+    ("leaders-touching", "Leukocytes.......2.7", 2700, True, None, None),
+    ("underscore-leaders", "WBC ______ 2.7 x10^9/L", 2700, False, None, None),
+    (
+        "pipes-spaced-abbreviation",
+        "| W. B. C. Count | 15200 | /cumm | 4000-10000 |",
+        15200,
+        False,
+        (4000, 10000),
+        None,
+    ),
+    ("capital-dotted-abbreviation", "W.B.C. 3.2, platelets 140", 3200, True, None, None),
+    ("tlc-dotted", "T.L.C. 3200 cells/cumm", 3200, False, None, None),
+    # "47.0" is 47,000 in every layout: cells per µL are never printed with decimals
+    ("47.0-plain", "WBC 47.0", 47000, True, None, None),
+    ("47.0-flag", "WBC 47.0 H", 47000, True, None, "H"),
+    ("47.0-flag-range", "WBC 47.0 H (4.0-11.0)", 47000, True, (4000, 11000), "H"),
+    ("47.0-leaders", "Leukocytes ........ 47.0 H (4.0-10.5)", 47000, True, (4000, 10500), "H"),
+    ("47.0-pipes", "| WBC | 47.0 | H | 4.0-11.0 |", 47000, True, (4000, 11000), "H"),
+    (
+        "47.0-pipes-unit",
+        "| W. B. C. Count | 47.0 | 10^3/uL | 4.0-11.0 |",
+        47000,
+        False,
+        (4000, 11000),
+        None,
+    ),
+    ("47.0-si-unit", "WBC: 47.0 x10^9/L", 47000, False, None, None),
+    ("47.0-sentence", "my wbc is 47.0, is that bad?", 47000, True, None, None),
+    ("47.0-range-in-words", "white count 47.0 (normal 4.0-11.0)", 47000, True, (4000, 11000), None),
+    ("decimal-52.0", "wbc 52.0", 52000, True, None, None),
+    ("decimal-flagged-high", "WBC 35.2 H", 35200, True, None, "H"),
+    ("whole-flagged-high", "WBC 320 H", 320000, True, None, "H"),
+    # the lab range in words
+    (
+        "normal-range-brackets",
+        "my wbc is 3.15 (normal range 4.5-11.0)",
+        3150,
+        True,
+        (4500, 11000),
+        None,
+    ),
+    ("normal-is-to", "my wbc is 3.2, normal is 4.5 to 11", 3200, True, (4500, 11000), None),
+    (
+        "range-being",
+        "my wbc is 3.2, the normal range being 4.5-11.0",
+        3200,
+        True,
+        (4500, 11000),
+        None,
+    ),
+    (
+        "should-be-between",
+        "wbc 3.2 (should be between 4.5 and 11)",
+        3200,
+        True,
+        (4500, 11000),
+        None,
+    ),
+    ("neutrophil-range-thousands", "neutrophils 0.9 (1.5-8.0)", 900, True, (1500, 8000), None),
+]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["wbc 38.5", "my wbc is low and I have 38.5", "wbc 101.2", "wbc 47", "WBC 320 L"],
+    ids=["celsius", "celsius-in-a-story", "fahrenheit", "whole", "whole-flagged-low"],
+)
+def test_counts_that_still_need_a_unit(text: str) -> None:
+    """A whole 30 to 999, or a decimal that could be a body temperature, still asks for the unit."""
+    (value,) = parse_text(text).values
+    assert value.cells_per_ul is None
+
+
+@pytest.mark.parametrize(
+    ("text", "cells", "assumed", "lab_range", "flag"),
+    [c[1:] for c in LAYOUT_CASES],
+    ids=[c[0] for c in LAYOUT_CASES],
+)
+def test_report_layouts(
+    text: str, cells: float, assumed: bool, lab_range: tuple[float, float] | None, flag: str | None
+) -> None:
+    """Dotted leaders, pipes, spaced abbreviations, "47.0" and ranges in words are read whole."""
+    (value,) = parse_text(text).values
+    assert value.cells_per_ul == cells
+    assert value.unit_assumed is assumed
+    got_range = None if value.lab_range is None else (value.lab_range.low, value.lab_range.high)
+    assert got_range == lab_range
+    assert value.lab_flag == (None if flag is None else LabFlag(flag))
+
+
+# (id, text, white counts and ANCs read, in text order)
+NOT_COUNTS_IN_STORIES: list[tuple[str, str, list[float | None]]] = [
+    ("day-and-cycle", "my wbc was low on day 10 of cycle 3", []),
+    ("cycle-hash", "wbc after cycle #3 was 2.1", [2100]),
+    ("day-after-value", "wbc 3.2 day 10 of cycle 3", [3200]),
+    ("dose-mg", "WBC 3.2, took 5 mg prednisone", [3200]),
+    ("dose-mcg", "ANC low after 300 mcg neupogen", []),
+    ("doses", "ANC 410 with 2 doses of neupogen", [410]),
+    ("age-i-am", "my wbc is low, I'm 34", []),
+    ("age-she-is", "my wbc is low, she is 4", []),
+    ("age-decade", "What is a normal white blood cell count for a woman in her 50s?", []),
+    ("age-possessive", "My wbc was low. My dad's 75.", []),
+    ("age-possessive-and", "My WBC was low. My son's 4 and has a cold.", []),
+    ("month-day", "wbc on March 3 was 3.2", [3200]),
+    ("day-of-month", "wbc on 3rd of March was 3.2", [3200]),
+    ("day-month-year", "wbc 3 March 2024: 3.2", [3200]),
+    ("year-heading", "wbc results 2023: 3.2", [3200]),
+    ("year-in", "my wbc was low in 2021", []),
+    ("kids", "wbc low, 2 kids at home", []),
+    ("kids-after-value", "WBC 3.1 and 2 kids", [3100]),
+    ("more-tests", "wbc 3.2 and then 2 more tests", [3200]),
+    ("stage", "wbc is low, stage 4 lymphoma", []),
+    ("grade", "my wbc is low, stage 3 cancer and it's grade 2", []),
+    ("money", "my wbc results cost $45", []),
+    ("money-words", "My wbc was low. It cost me 40 dollars.", []),
+    ("phone-spaces", "my count is 2.9, call 555 123 4567", [2900]),
+    ("phone-dashes", "my wbc is low, call me on 555-123-4567", []),
+    ("phone-number-word", "My wbc was low. My number is 555 123 4567.", []),
+    ("clock-at", "wbc drawn at 7 this morning was 3.1", [3100]),
+    ("not-a-clock", "wbc was 3 this morning", [3000]),
+    ("clock-in-the-morning", "My white count is low. It's 3 in the morning.", []),
+    ("clock-am", "My white count is low. It's 2am and I can't sleep.", []),
+    ("clock-pm", "My wbc was low. It's 5 pm now.", []),
+    ("weeks", "My wbc was low. It's been 2 weeks.", []),
+    ("someone-else-later", "My wbc is 3.2. His is 5.", [3200]),
+    ("temperature-later", "My WBC was low. My temp went up, it's 38.5 now.", []),
+    ("temperature-word", "my ANC was low. Temperature 38.2, it went up to 38.9", []),
+    ("platelets-later", "My WBC was low. My platelets were 140 and it was 150 before.", []),
+    ("hemoglobin-later", "My WBC was 3.2. My hemoglobin was 10 and now it's 11.", [3200]),
+    ("neutropenic-grade", "neutropenic (grade 3) after cycle 2", []),
+    ("neutropenic-year", "she was neutropenic (2019)", []),
+    ("neutropenic-days", "neutropenic for 3 days", []),
+    ("counts-then-platelets", "my counts were 1.9 and 150 platelets", [1900]),
+    ("counts-second-unclear", "my counts were 1.9 and 0.5", [1900]),
+    ("counts-three", "my counts were 1.9, 520 and 140", [1900]),
+    ("range-question", "is the wbc normal range 4.0 to 11.0?", []),
+    ("no-count-named", "It's at .6 now", []),
+    ("far-question", "Is 3.9 considered low for a white count?", []),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "cells"),
+    [c[1:] for c in NOT_COUNTS_IN_STORIES],
+    ids=[c[0] for c in NOT_COUNTS_IN_STORIES],
+)
+def test_numbers_in_stories_that_are_not_counts(text: str, cells: list[float | None]) -> None:
+    """Dates, ages, times, doses, money, phone numbers, cycles and other people's counts are not
+    read as the count."""
+    assert [value.cells_per_ul for value in parse_text(text).values] == cells
+
+
+def test_a_count_that_needs_a_unit_keeps_the_reading_before_it() -> None:
+    """A unit given later completes the latest reading and keeps the earlier one."""
+    from bot.units import match_unit
+    from bot.values import with_unit
+
+    (value,) = parse_text("wbc went from 6.2 to 390").values
+    assert (value.cells_per_ul, value.previous_cells_per_ul) == (None, 6200)
+    unit = match_unit("/uL", 0)
+    assert unit is not None
+    completed = with_unit(value, unit)
+    assert (completed.cells_per_ul, completed.previous_cells_per_ul) == (390, 6200)
+
+
+def test_previous_reading_defaults_to_none() -> None:
+    """LabValue gains `previous_cells_per_ul` with a default, so existing callers are unchanged."""
+    from bot.model import LabValue
+
+    assert LabValue(Analyte.WBC, "3.2", 0, 3200.0).previous_cells_per_ul is None
