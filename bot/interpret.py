@@ -130,6 +130,7 @@ def _finding(value: LabValue, age_years: float | None) -> Finding:
         grade=judgement.grade,
         reference=judgement.reference,
         lab_flag=value.lab_flag,
+        previous_cells_per_ul=value.previous_cells_per_ul,
     )
 
 

@@ -173,6 +173,7 @@ class Finding:
     reference: ReferenceRange
     computed: bool = False  # an ANC computed from WBC x (% neutrophils + % bands)
     lab_flag: LabFlag | None = None
+    previous_cells_per_ul: float | None = None  # "went from 6.2 to 3.9": the earlier reading
 
 
 @dataclass(frozen=True)

@@ -33,7 +33,8 @@ def reading(interpretation: Interpretation, subject: str | None = None) -> Cited
     """Verdict for each count (most serious first), what it means, what to do, needed notes."""
     findings = by_severity(interpretation.findings)
     age = interpretation.context.age_years
-    sentences = [verdict(finding, subject, age) for finding in findings]
+    sentences = [sentence for f in findings for sentence in (verdict(f, subject, age), _trend(f))]
+    sentences = [sentence for sentence in sentences if sentence]
     if any(finding.analyte is Analyte.ANC for finding in findings):
         sentences.append(wording.word("neutrophils_are"))
     sentences.append(str(explanations()["meanings"][findings[0].category.value]))
@@ -110,6 +111,15 @@ def _range_sentence(reference: ReferenceRange) -> str:
     return (
         f"I compared it with the {wording.range_words(reference)}, {low} to {high} per microliter."
     )
+
+
+def _trend(finding: Finding) -> str:
+    """ "Went from 6.2 to 3.9": the latest is judged, and the change is said in words."""
+    before, now = finding.previous_cells_per_ul, finding.cells_per_ul
+    if before is None or now is None or before == now:
+        return ""
+    key = "trend_down" if now < before else "trend_up"
+    return wording.word(key, previous=format_cells(before))
 
 
 def _once_per_key(notes: list[str]) -> list[str]:

@@ -100,4 +100,4 @@ def _patterns() -> tuple[tuple[Specimen | None, re.Pattern[str]], ...]:
 def _pattern(cues: list[str], exact: tuple[str, ...] | list[str]) -> re.Pattern[str]:
     words = "|".join(f"(?i:{cue})" for cue in cues)
     exact_words = "".join(f"|{re.escape(cue)}" for cue in exact)
-    return re.compile(rf"(?<!\w)(?:{words}{exact_words})(?!\w)")
+    return re.compile(rf"(?<![\w-])(?:{words}{exact_words})(?![\w-])")  # not "G-CSF"

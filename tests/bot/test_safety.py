@@ -63,7 +63,14 @@ def test_other_samples_are_not_judged_as_blood(text: str, specimen: str) -> None
 
 @pytest.mark.parametrize(
     "text",
-    ["my blood test shows wbc 3.2", "cbc: wbc 2.9, and my urine test was fine", "wbc 3.2"],
+    [
+        "my blood test shows wbc 3.2",
+        "cbc: wbc 2.9, and my urine test was fine",
+        "wbc 3.2",
+        "after my G-CSF shot the wbc is 1.2",
+        "I have cervical cancer and my wbc is 2.1",
+        "I keep getting urine infections, wbc 3.1",
+    ],
 )
 def test_blood_counts_next_to_other_words_are_still_read(text: str) -> None:
     """A blood count is judged even when another sample is named after it."""
@@ -192,3 +199,10 @@ def test_a_follow_up_after_a_count_is_about_that_count(follow_up: str) -> None:
         reply = respond(first.state, follow_up, intent)
         assert "Your daughter's white count" in reply.messages[0].text, intent
         assert "low for a 4-year-old" in reply.messages[0].text
+
+
+def test_a_fall_is_said_in_words() -> None:
+    """ "Went from 6.2 to 3.9": the latest is judged, and the fall is said."""
+    reply = respond(ConversationState(intro_given=True), "my wbc went from 6.2 to 3.9 since March")
+    text = reply.messages[0].text
+    assert "3.9 (3,900) is low" in text and "gone down from 6,200" in text
