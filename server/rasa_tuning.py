@@ -307,6 +307,13 @@ def applied_events(tracker: DialogueStateTracker) -> list[Event]:
     return applied
 
 
+def remember_applied_events(tracker: DialogueStateTracker) -> None:
+    """Work out a tracker's applied events now, when applied_events() is ours, so that its
+    copies extend them (the tracker store does this for the conversations it keeps)."""
+    if "applied_events" in RASAS:
+        applied_events(tracker)
+
+
 def _still_holds(events: deque[Event], known: _Applied) -> bool:
     """Whether `events` still starts with the events `known` was worked out from."""
     return (

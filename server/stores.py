@@ -57,7 +57,7 @@ from rasa.utils.endpoints import EndpointConfig
 
 from server import settings
 from server.privacy import hashed
-from server.rasa_tuning import copy_state
+from server.rasa_tuning import copy_state, remember_applied_events
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -177,6 +177,7 @@ class UrlSQLTrackerStore(SQLTrackerStore):
             if entry is not None:
                 rows = session.execute(self._newer_rows(sender_id, entry.last_id)).all()
                 if entry.extend(rows):
+                    remember_applied_events(entry.tracker)
                     return entry
                 self.cache.drop(sender_id)
                 logger.debug("Conversation %s changed elsewhere: read again", hashed(sender_id))
@@ -186,6 +187,7 @@ class UrlSQLTrackerStore(SQLTrackerStore):
             raise
         if entry is not None:
             self.cache.put(sender_id, entry)
+            remember_applied_events(entry.tracker)  # copies start from it, not from scratch
         return entry
 
     def _newer_rows(self, sender_id: str, last_id: int) -> Any:

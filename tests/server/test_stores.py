@@ -27,7 +27,7 @@ from rasa.shared.core.events import (
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
-from server import purge
+from server import purge, rasa_tuning
 from server.privacy import hashed
 from server.settings import ROOT, SettingError
 from server.stores import (
@@ -453,3 +453,23 @@ async def test_random_turns_on_two_servers_equal_rasas_store(
             assert stored_rows(url, sender) - rows_before == added
         for check in (store, other):
             assert dump(await check.retrieve(sender)) == dump(await rasa_store.retrieve(sender))
+
+
+async def test_a_retrieved_conversation_knows_its_applied_events(
+    store: UrlSQLTrackerStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With the Rasa tuning on, a copy starts from the cached applied events (not from every
+    event again) and they are Rasa's."""
+    rasas = DialogueStateTracker.applied_events
+    if "applied_events" not in rasa_tuning.RASAS:
+        monkeypatch.setitem(rasa_tuning.RASAS, "applied_events", rasas)
+    tracker = conversation("alice", *(f"message {n}" for n in range(20)))
+    await store.save(tracker)
+    assert await store.retrieve("alice") is not None
+    await store.save(turn(tracker, "one more"))
+
+    again = await store.retrieve("alice")
+
+    assert again is not None and "_applied" in again.__dict__
+    assert rasa_tuning.applied_events(again) == rasa_tuning.RASAS["applied_events"](again)
+    assert again.__dict__["_applied"].count == len(again.events)
