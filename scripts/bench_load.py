@@ -12,14 +12,16 @@ Also: the servers' CPU time per message (which other work on the machine disturb
 than latency), their resident memory, the start-up time to the first answer and the training
 time. Figures are medians over rounds, written to results/bench-load.json.
 
-Growth (`--growth` alone, or first in a full run): one conversation driven to 200 messages,
-one message at a time; prints the median latency and the Rasa server's CPU time per message for
-each block of 20 messages, the ratio of the last block to the first, and the events our store
-keeps per user message, by type (results/bench-load-growth.json when run alone).
+Growth (`--growth` alone, about a minute; or first in a full run, for both bots): one
+conversation driven to 200 messages, one message at a time; prints the median latency and the
+servers' CPU time per message for each block of 20 messages, the ratio of the last block to
+the first, and the events our store keeps per user message, by type
+(results/bench-load-growth.json when run alone; --growth-baseline grows the baseline's too).
 
     .venv/bin/python scripts/bench_load.py [--levels 1,10,50] [--lengths 5,20,100] [--rounds 1]
         [--messages-per-level N | --duration SECONDS] [--workers N] [--baseline-workers N]
-        [--skip-baseline] [--skip-training-time] [--growth] [--growth-messages 200]
+        [--skip-baseline] [--skip-training-time]
+        [--growth [--growth-baseline]] [--growth-messages 200]
 
 Only loopback traffic; every loop is bounded by a message count or a duration.
 """
@@ -876,6 +878,11 @@ def parse_arguments(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--growth-messages", type=int, default=200, help="messages of the growth conversation"
     )
+    parser.add_argument(
+        "--growth-baseline",
+        action="store_true",
+        help="with --growth, grow a baseline conversation too (its start-up takes minutes)",
+    )
     parser.add_argument("--output", type=Path, help="JSON figures (default under results/)")
     args = parser.parse_args(argv)
     args.levels = _numbers(args.levels)
@@ -891,6 +898,7 @@ def parse_arguments(argv: Sequence[str] | None) -> argparse.Namespace:
     if args.growth:
         args.levels = []  # no throughput run
         args.skip_training_time = True
+        args.skip_baseline = args.skip_baseline or not args.growth_baseline
     return args
 
 
