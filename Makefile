@@ -85,7 +85,7 @@ validate: $(INSTALLED) ## Check the Rasa training data and domain (warnings fail
 # Trains only when the training inputs (or the pinned packages) differ from the ones the
 # current model was trained on. The fingerprint is a hash of their contents, not their dates.
 train: $(INSTALLED) ## Train the Rasa model if data/, config.yml or domain.yml changed
-	@new="$$(find data -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum \
+	@new="$$(find data components -type f -name '*' ! -name '*.pyc' -print0 | LC_ALL=C sort -z | xargs -0 sha256sum \
 		| cat - <(sha256sum config.yml domain.yml requirements.lock) | sha256sum | cut -d' ' -f1)"; \
 	if [ -f $(MODEL) ] && [ "$$(cat $(FINGERPRINT) 2>/dev/null)" = "$$new" ]; then \
 		echo "$(MODEL) is up to date"; \
@@ -104,6 +104,7 @@ test-conversations: train ## Test stories in tests/ and the held-out NLU set in 
 		$(RASA) test nlu --model $(MODEL) --nlu tests/nlu/ --out $(RESULTS)/nlu && \
 		$(BIN)/python scripts/check_nlu_results.py $(RESULTS)/nlu; \
 	fi
+	$(BIN)/python scripts/evaluate_corpus.py --model $(MODEL) --min-fully-right 0.85
 
 # The chat widget (rasa-webchat) comes from the npm registry, pinned by web/package-lock.json
 # (install scripts off), and is served from web/static/vendor/ (no CDN at run time). The copy
@@ -143,7 +144,7 @@ test: ## Every check, in CI order: provision lint typecheck audit pytest validat
 	@$(STAGE) pytest --summary $(PASSED) -- $(MAKE) pytest
 	@$(STAGE) validate -- $(MAKE) validate
 	@$(STAGE) train --summary 'up to date|Your Rasa model is trained' -- $(MAKE) train
-	@$(STAGE) test-conversations --summary 'macro-F1' -- $(MAKE) test-conversations
+	@$(STAGE) test-conversations --summary 'macro-F1|fully right' -- $(MAKE) test-conversations
 	@$(STAGE) web -- $(MAKE) web
 	@$(STAGE) test-stack --summary $(PASSED) -- $(MAKE) test-stack
 	@echo "All checks passed (logs in $(RESULTS)/logs/)."
