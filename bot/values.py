@@ -496,9 +496,9 @@ def _link_after(text: str, reading: _Reading, end: int) -> _Link | None:
             found = NUMBER_PATTERN.match(text, pos, end)
             if found is None:
                 return None
-            if not_a_count(text, found.start(), found.end()):
-                words.append(_DATE)
-                pos = _skip_number_like(text, found.end(), end)
+            skipped = _past_a_date(text, found, end, words)
+            if skipped is not None:
+                pos = skipped
                 continue
             following = _read_from(text, pos, end, False, None) if words else None
             return _Link(tuple(words), following) if following else None
@@ -511,6 +511,14 @@ def _link_after(text: str, reading: _Reading, end: int) -> _Link | None:
             words.append(word)
         pos = token.end()
     return None
+
+
+def _past_a_date(text: str, found: re.Match[str], end: int, words: list[str]) -> int | None:
+    """Where the scan goes on when the number is a date, age or dose (noted in `words`)."""
+    if not not_a_count(text, found.start(), found.end()):
+        return None
+    words.append(_DATE)
+    return _skip_number_like(text, found.end(), end)
 
 
 def _in_next_sentences(text: str, start: int, end: int, series: _Series | None) -> _Series | None:
@@ -557,9 +565,9 @@ def _reading_in_clause(text: str, start: int, end: int) -> tuple[list[str], _Rea
             found = NUMBER_PATTERN.match(text, pos, end)
             if found is None:
                 return None
-            if not_a_count(text, found.start(), found.end()):
-                words.append(_DATE)
-                pos = _skip_number_like(text, found.end(), end)
+            skipped = _past_a_date(text, found, end, words)
+            if skipped is not None:
+                pos = skipped
                 continue
             reading = _clause_reading(text, start, pos, end, words)
             if reading is not None and _refers_back(words, only_linking, reading[1]):
