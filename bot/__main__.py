@@ -84,7 +84,7 @@ def _reply_json(text: str, age_years: float | None) -> dict[str, Any]:
     """Run `text` through the chat's own turn (bot.dialogue.respond) in a fresh conversation."""
     from bot.conversation import ConversationState
     from bot.dialogue import respond
-    from bot.report import as_json_dict
+    from bot.cli_output import as_json_dict
     from bot.responses import response_text
 
     reply = respond(ConversationState(age_years=age_years), text)
@@ -113,7 +113,7 @@ def _age(typed: str) -> float:
 
 def _interpret_one(text: str, as_json: bool, age_years: float | None, sex: Any) -> int:
     from bot import WbcBotError, interpret_text
-    from bot.report import as_json_dict, as_text
+    from bot.cli_output import as_json_dict, as_text
 
     try:
         interpretation = interpret_text(_from_argv(text), age_years=age_years, sex=sex)
@@ -130,7 +130,7 @@ def _interpret_one(text: str, as_json: bool, age_years: float | None, sex: Any) 
 def _interpret_lines(lines: IO[bytes], out: IO[str], age_years: float | None, sex: Any) -> int:
     """Batch mode: one JSON object per input line; bad lines get an error object, not a crash."""
     from bot import WbcBotError, interpret_text
-    from bot.report import as_json_dict, empty_json_dict
+    from bot.cli_output import as_json_dict, empty_json_dict
 
     for raw in lines:
         text = raw.decode("utf-8", errors="replace").rstrip("\r\n")
@@ -149,7 +149,7 @@ def _from_argv(text: str) -> str:
 
 
 if __name__ == "__main__":
-    from bot.pipeline import skip_unused_ml_backends
+    from bot.matchers import skip_unused_ml_backends
 
     skip_unused_ml_backends()
     sys.exit(main())

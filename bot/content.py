@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 import yaml
 
-from bot import pipeline, tables
+from bot import matchers, tables
 from bot.errors import ReferenceDataError, UnknownTopicError
 
 if TYPE_CHECKING:  # spaCy is imported on first use, so `import bot` stays cheap
@@ -100,7 +100,7 @@ def find_cause(text: str) -> str | None:
 
     Overlapping matches are reduced to the longest ("cancer treatment" over "cancer").
     """
-    spans = pipeline.matched_spans(_cause_matcher(), pipeline.make_doc(text))
+    spans = matchers.matched_spans(_cause_matcher(), matchers.make_doc(text))
     return spans[0].label_ if spans else None
 
 
@@ -118,7 +118,7 @@ def _cause_matcher() -> PhraseMatcher:
     """Synonyms of every cause, matched on lower-cased tokens; the match label is the cause key."""
     from spacy.matcher import PhraseMatcher
 
-    language = pipeline.nlp()
+    language = matchers.nlp()
     matcher = PhraseMatcher(language.vocab, attr="LOWER")
     for key, phrases in _content().synonyms.items():
         matcher.add(key, [language.make_doc(phrase) for phrase in phrases])

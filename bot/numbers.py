@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import cache
 
-from bot.pipeline import vocabulary
+from bot.matchers import vocabulary
 from bot.units import match_unit
 
 # A number as typed: digit groups with separators, or a plain decimal.

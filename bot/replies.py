@@ -22,7 +22,7 @@ from bot.links import citable, link
 from bot.model import Interpretation, Urgency
 from bot.questions import is_follow_up
 from bot.reading import Cited, has_more, more_about, reading
-from bot.report import explanations
+from bot.cli_output import explanations
 from bot.specimens import specimen_named_by
 
 # Intents answered from bot/data/content.yml: ask_<topic>.

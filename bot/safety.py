@@ -71,7 +71,7 @@ def mentions_red_flag(text: str) -> bool:
 @cache
 def _red_flag_phrases() -> tuple[re.Pattern[str], ...]:
     try:
-        from bot.pipeline import red_flag_phrases
+        from bot.matchers import red_flag_phrases
 
         phrases = red_flag_phrases(_URGENT_KINDS)
     except Exception:  # noqa: BLE001 - the core words above still apply

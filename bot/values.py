@@ -1,6 +1,6 @@
 """Finding white counts, neutrophil counts and differential percentages in free text.
 
-spaCy finds the names of counts (pipeline.label_matcher); from the end of each name a small
+spaCy finds the names of counts (matchers.label_matcher); from the end of each name a small
 scanner reads what follows on the same line or sentence: a number, its unit, the lab's H/L flag
 and the lab's printed range, in the orders labs print them ("WBC 2.9 L 4.0-11.0 x10^3/uL",
 "| WBC | 3.2 | L | 4.0-11.0 |", "Leukocytes ........ 2.7 L (4.0-10.5)", "TLC 3200 cells/cumm").
@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING
 
 from bot.model import Analyte, LabFlag, LabRange, LabValue, NeutrophilShare
 from bot.numbers import NUMBER_PATTERN, NumberLiteral, not_a_count, read_number
-from bot.pipeline import label_matcher, matched_spans, vocabulary
+from bot.matchers import label_matcher, matched_spans, vocabulary
 from bot.ranges import celsius_up_to, neutropenia_below
 from bot.temperature import PLAUSIBLE_CELSIUS
 from bot.units import CELLS_PER_UL, THOUSANDS_PER_UL, UnitMatch, match_unit

@@ -6,7 +6,7 @@ import pytest
 
 from bot.model import RedFlagKind, Sex
 from bot.parse import parse_text
-from bot.pipeline import red_flag_specs
+from bot.matchers import red_flag_specs
 from bot.ranges import fever_threshold_c
 
 

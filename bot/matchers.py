@@ -1,5 +1,5 @@
-"""The spaCy side of reading: a blank English tokenizer with extra split rules, and phrase matchers
-built from the vocabulary in data/vocabulary.yml and data/red_flags.yml.
+"""The spaCy side of reading: a blank English tokenizer with extra split rules, and the phrase
+matchers built from the vocabulary in data/vocabulary.yml and data/red_flags.yml.
 
 Everything is built once, on first use (nothing runs at import time), and shared by the readers
 of values (values.py) and symptoms (clinical_context.py).
