@@ -82,9 +82,9 @@ def _reply_lines(lines: IO[bytes], out: IO[str], age_years: float | None) -> int
 
 def _reply_json(text: str, age_years: float | None) -> dict[str, Any]:
     """Run `text` through the chat's own turn (bot.dialogue.respond) in a fresh conversation."""
+    from bot.cli_output import as_json_dict
     from bot.conversation import ConversationState
     from bot.dialogue import respond
-    from bot.cli_output import as_json_dict
     from bot.responses import response_text
 
     reply = respond(ConversationState(age_years=age_years), text)

@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING
 
 from bot import ranges
 from bot.ages import Age, find_ages
-from bot.model import ClinicalContext, LabValue, RedFlag, RedFlagKind, Sex
 from bot.matchers import context_matcher, matched_spans, red_flag_matcher, red_flag_specs
+from bot.model import ClinicalContext, LabValue, RedFlag, RedFlagKind, Sex
 from bot.ranges import fever_threshold_c
 from bot.temperature import Temperature, find_temperatures
 

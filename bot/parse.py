@@ -6,8 +6,8 @@ from dataclasses import replace
 
 from bot.clinical_context import read_context
 from bot.errors import EmptyTextError, TextTooLongError
-from bot.model import LabValue, ParsedText
 from bot.matchers import make_doc
+from bot.model import LabValue, ParsedText
 from bot.specimens import specimen_named, specimen_of_count
 from bot.temperature import find_temperatures
 from bot.values import find_lab_values

@@ -9,9 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot import ranges, wording
+from bot.cli_output import by_severity, explanations
 from bot.model import Analyte, Category, Finding, Interpretation, ReferenceRange, Urgency
 from bot.ranges import format_count as format_cells
-from bot.cli_output import by_severity, explanations
 
 # Notes told with the verdict because they change what the person should do next; the others
 # (unit_assumed, computed ANC, lab_flag, sex_range, mildly_low) are told on request.

@@ -15,6 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
 from bot import wording
+from bot.cli_output import explanations
 from bot.commands import MORE, SOURCES, command_of
 from bot.content import button_title, find_cause, topic_answer, topics
 from bot.conversation import Turn
@@ -22,7 +23,6 @@ from bot.links import citable, link
 from bot.model import Interpretation, Urgency
 from bot.questions import is_follow_up
 from bot.reading import Cited, has_more, more_about, reading
-from bot.cli_output import explanations
 from bot.specimens import specimen_named_by
 
 # Intents answered from bot/data/content.yml: ask_<topic>.

@@ -28,9 +28,9 @@ from decimal import Decimal
 from functools import cache
 from typing import TYPE_CHECKING
 
+from bot.matchers import label_matcher, matched_spans, vocabulary
 from bot.model import Analyte, LabFlag, LabRange, LabValue, NeutrophilShare
 from bot.numbers import NUMBER_PATTERN, NumberLiteral, not_a_count, read_number
-from bot.matchers import label_matcher, matched_spans, vocabulary
 from bot.ranges import celsius_up_to, neutropenia_below
 from bot.temperature import PLAUSIBLE_CELSIUS
 from bot.units import CELLS_PER_UL, THOUSANDS_PER_UL, UnitMatch, match_unit

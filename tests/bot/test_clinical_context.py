@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from bot.matchers import red_flag_specs
 from bot.model import RedFlagKind, Sex
 from bot.parse import parse_text
-from bot.matchers import red_flag_specs
 from bot.ranges import fever_threshold_c
 
 

@@ -351,8 +351,8 @@ def test_scientific_notation_is_read_whole(text: str, cells: int) -> None:
 def test_absurd_scientific_value_is_implausible() -> None:
     """ "1e308" is not read as 1 (a very low count) but as a value no blood test gives."""
     from bot import interpret_text
-    from bot.model import Category
     from bot.cli_output import format_cells
+    from bot.model import Category
 
     (finding,) = interpret_text("my wbc is 1e308").findings
     assert finding.category is Category.IMPLAUSIBLE
