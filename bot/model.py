@@ -58,6 +58,17 @@ class LabFlag(str, Enum):
     HIGH = "H"
 
 
+class Subject(str, Enum):
+    """What a question is about (issue 11; the NLU entity and slot `subject`). The answer to a
+    question type is chosen by (question type, subject); LEUKOPENIA is the default."""
+
+    LEUKOPENIA = "leukopenia"  # a low white count in general
+    NEUTROPENIA = "neutropenia"  # neutrophils, ANC, agranulocytosis, cyclic or congenital
+    CHEMOTHERAPY = "chemotherapy"  # any cancer treatment
+    CHILDREN = "children"  # babies to teenagers
+    HIGH_COUNT = "high_count"  # a high white count
+
+
 class RedFlagKind(str, Enum):
     """Why a symptom matters (clinical-reference.md section 5)."""
 
