@@ -1,5 +1,8 @@
 """The sourced answers (bot/data/content.yml) and their lookups in bot/content.py.
 
+Answers are chosen by (topic, subject): a subject's own answer is checked like every topic answer;
+a general answer with a subject's line is checked for the line it adds (see "answers by subject").
+
 The copy check (no run of 8 words shared with a source text) covers every text the bot sends:
 content.yml, wording.yml, explanations.yml and the responses of domain.yml. It needs the source
 texts, which are not part of this repository: set WBC_SOURCE_TEXTS to the folder that holds the
@@ -27,6 +30,8 @@ from hypothesis import strategies as st
 
 from bot import content, tables
 from bot.errors import ReferenceDataError, UnknownTopicError, WbcBotError
+from bot.links import citable
+from bot.model import Subject
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "bot" / "data"
@@ -89,13 +94,49 @@ CONTRACT_CAUSES = (
 COPY_RUN = 8  # this many consecutive words shared with a source count as copying
 
 
-def _all_answers() -> list[content.TopicAnswer]:
-    topics = [content.topic_answer(topic) for topic in content.topics()]
-    return topics + [content.topic_answer("causes", cause) for cause in content.causes()]
+OTHER_SUBJECTS = tuple(subject for subject in Subject if subject is not Subject.LEUKOPENIA)
 
 
-ANSWERS = _all_answers()
-ANSWER_IDS = [answer.topic for answer in ANSWERS]
+def _raw_subjects() -> dict[str, Any]:
+    raw: dict[str, Any] = yaml.safe_load(content.CONTENT_FILE.read_text(encoding="utf-8"))
+    return dict(raw["by_subject"])
+
+
+def _own_subject_answers() -> dict[str, content.TopicAnswer]:
+    """Each subject's own answer to a topic (not a general answer + a line), by subject/topic."""
+    raw = _raw_subjects()
+    return {
+        f"{subject.value}/{topic}": content.topic_answer(topic, subject=subject)
+        for subject in OTHER_SUBJECTS
+        for topic in raw[subject.value].get("answers", {})
+    }
+
+
+def _lined_answers() -> dict[str, tuple[content.TopicAnswer, content.TopicAnswer]]:
+    """(general answer, general answer + the subject's line), by subject/topic."""
+    raw = _raw_subjects()
+    return {
+        f"{subject.value}/{topic}": (
+            content.topic_answer(topic),
+            content.topic_answer(topic, subject=subject),
+        )
+        for subject in OTHER_SUBJECTS
+        for topic in content.topics()
+        if topic != subject.value and topic not in raw[subject.value].get("answers", {})
+    }
+
+
+def _all_answers() -> dict[str, content.TopicAnswer]:
+    topics = {topic: content.topic_answer(topic) for topic in content.topics()}
+    causes = {
+        f"causes:{cause}": content.topic_answer("causes", cause) for cause in content.causes()
+    }
+    return topics | causes | _own_subject_answers()
+
+
+ANSWERS = list(_all_answers().values())
+ANSWER_IDS = list(_all_answers())
+LINED = _lined_answers()
 
 
 def _sentences(text: str) -> list[str]:
@@ -204,6 +245,258 @@ def test_button_title_of_unknown_topic_raises() -> None:
     """There is no button for a topic that does not exist."""
     with pytest.raises(UnknownTopicError, match="unknown topic 'insurance'"):
         content.button_title("insurance")
+
+
+# --- answers by subject -----------------------------------------------------------------------
+
+GENERAL, OWN, LINE, CAUSE = "general", "own", "line", "cause"
+
+# (topic, cause, subject, what topic_answer gives): the lookup rules of bot.content.topic_answer.
+LOOKUPS = [
+    ("causes", None, "neutropenia", OWN),
+    ("treatment", None, Subject.NEUTROPENIA, OWN),
+    ("normal_range", None, "neutropenia", OWN),
+    ("prevention", None, "chemotherapy", OWN),
+    ("when_to_see_doctor", None, "chemotherapy", OWN),
+    ("normal_range", None, "children", OWN),
+    ("when_to_see_doctor", None, Subject.CHILDREN, OWN),
+    ("what_is_leukopenia", None, "high_count", OWN),
+    (" Causes ", None, " NEUTROPENIA ", OWN),
+    ("symptoms", None, "chemotherapy", LINE),
+    ("symptoms", None, "children", LINE),
+    ("lab_error", None, "children", LINE),
+    ("outlook", None, Subject.HIGH_COUNT, LINE),
+    ("cancer_link", None, "neutropenia", LINE),
+    ("causes", "lupus", "neutropenia", CAUSE),
+    ("causes:lupus", None, "chemotherapy", CAUSE),
+    ("causes", "chemotherapy", Subject.CHILDREN, CAUSE),
+    ("neutropenia", None, "neutropenia", GENERAL),
+    ("children", None, "children", GENERAL),
+    ("chemotherapy", None, Subject.CHEMOTHERAPY, GENERAL),
+    ("causes", None, "leukopenia", GENERAL),
+    ("causes", None, Subject.LEUKOPENIA, GENERAL),
+    ("prevention", None, None, GENERAL),
+]
+
+
+def _lookup_id(case: tuple[str, str | None, Subject | str | None, str]) -> str:
+    topic, cause, subject, kind = case
+    name = subject.value if isinstance(subject, Subject) else repr(subject)
+    return f"{topic.strip()}{'+' + cause if cause else ''}/{name}->{kind}"
+
+
+@pytest.mark.parametrize(
+    ("topic", "cause", "subject", "kind"), LOOKUPS, ids=[_lookup_id(c) for c in LOOKUPS]
+)
+def test_answer_is_chosen_by_topic_and_subject(
+    topic: str, cause: str | None, subject: Subject | str | None, kind: str
+) -> None:
+    """A cause wins; no subject, leukopenia or the topic's own subject give the general answer;
+    otherwise the subject's own answer, or the general answer with the subject's line."""
+    answer = content.topic_answer(topic, cause, subject)
+    key = topic.strip().lower()
+    if kind == CAUSE:
+        assert answer == content.topic_answer(key, cause)
+        assert answer.topic.startswith("causes:")
+        return
+    general = content.topic_answer(key)
+    assert answer.topic == key  # the buttons keep working on the topic key
+    if kind == GENERAL:
+        assert answer == general
+    elif kind == OWN:
+        assert not answer.text.startswith(general.text)
+        assert answer.source_keys != general.source_keys
+    else:
+        assert answer.text.startswith(general.text + " ")
+        assert len(_sentences(answer.text)) == len(_sentences(general.text)) + 1
+        assert answer.follow_ups == general.follow_ups
+
+
+def test_every_topic_and_subject_has_an_answer() -> None:
+    """subject_answers() lists every (topic, subject), each answering its own topic key."""
+    answers = content.subject_answers()
+    assert set(answers) == {(topic, subject) for topic in content.topics() for subject in Subject}
+    for (topic, subject), answer in answers.items():
+        assert answer.topic == topic
+        assert answer == content.topic_answer(topic, subject=subject)
+
+
+# The (subject, topic) pairs that the sources say something specific about (issue 11).
+REQUIRED_OWN = [
+    ("neutropenia", "what_is_leukopenia"),
+    ("neutropenia", "causes"),
+    ("neutropenia", "treatment"),
+    ("neutropenia", "normal_range"),
+    ("neutropenia", "prevention"),
+    ("chemotherapy", "prevention"),
+    ("chemotherapy", "when_to_see_doctor"),
+    ("chemotherapy", "causes"),
+    ("chemotherapy", "outlook"),
+    ("chemotherapy", "treatment"),
+    ("children", "normal_range"),
+    ("children", "causes"),
+    ("children", "when_to_see_doctor"),
+    ("high_count", "what_is_leukopenia"),
+    ("high_count", "causes"),
+    ("high_count", "normal_range"),
+    ("high_count", "when_to_see_doctor"),
+]
+
+
+@pytest.mark.parametrize(
+    ("subject", "topic"), REQUIRED_OWN, ids=[f"{s}/{t}" for s, t in REQUIRED_OWN]
+)
+def test_subject_has_its_own_answer(subject: str, topic: str) -> None:
+    """Where the sources have something specific, the subject has a full answer of its own."""
+    assert f"{subject}/{topic}" in _own_subject_answers()
+
+
+def _line(case: str) -> str:
+    """The line a subject adds to a general answer."""
+    general, answer = LINED[case]
+    return answer.text[len(general.text) :].strip()
+
+
+@pytest.mark.parametrize("case", list(LINED), ids=list(LINED))
+def test_subject_line_is_one_short_sentence_after_the_general_answer(case: str) -> None:
+    """A subject's line: one sentence of at most 18 words, added after the general answer."""
+    general, answer = LINED[case]
+    line = _line(case)
+    assert answer.text == f"{general.text} {line}"
+    assert len(_sentences(line)) == 1
+    assert len(_normal_words(line)) <= 18, line
+    assert line not in _sentences(general.text)
+
+
+@pytest.mark.parametrize("case", list(LINED), ids=list(LINED))
+def test_subject_line_source_is_one_of_the_two_links(case: str) -> None:
+    """The general answer's sources stay; the line's main source is one of the two links shown."""
+    general, answer = LINED[case]
+    subject, topic = case.split("/")
+    lines = _raw_subjects()[subject]["lines"]
+    line_sources = (lines.get(topic) or lines["default"])["sources"]
+    assert set(general.source_keys) | set(line_sources) == set(answer.source_keys)
+    assert len(set(answer.source_keys)) == len(answer.source_keys)
+    assert line_sources[0] in citable(answer.source_keys)[:2]
+    assert citable(answer.source_keys)[0] == citable(general.source_keys)[0]
+
+
+def test_unknown_subject_raises() -> None:
+    """An unknown subject raises UnknownTopicError (kind "subject"), listing the known ones."""
+    with pytest.raises(UnknownTopicError) as caught:
+        content.topic_answer("causes", subject="pets")
+    assert caught.value.kind == "subject"
+    assert "neutropenia" in str(caught.value) and "pets" in str(caught.value)
+
+
+def _pediatric_band_text() -> list[str]:
+    lines = (DATA / "pediatric_bands.csv").read_text(encoding="utf-8").splitlines()
+    rows = csv.DictReader(line for line in lines if not line.startswith("#"))
+    return [f"{int(r['low']):,} to {int(r['high']):,}" for r in rows if r["analyte"] == "wbc"]
+
+
+# (subject, topic, fact, pattern the answer must match, a source it must cite)
+SUBJECT_FACTS = [
+    ("neutropenia", "what_is_leukopenia", "too few neutrophils", r"too few neutrophils", "CC"),
+    ("neutropenia", "what_is_leukopenia", "anc", r"\bANC\b", "IDSA"),
+    ("neutropenia", "causes", "chemo", r"Chemo is a common cause", "CDC"),
+    ("neutropenia", "causes", "born with", r"babies are born with it", "MAYO-CAUSES"),
+    ("neutropenia", "causes", "kostmann", r"Kostmann's syndrome", "MAYO-CAUSES"),
+    ("neutropenia", "causes", "scn follow-up", r"regular follow-up", "MEDLINEPLUS-SCN"),
+    ("neutropenia", "causes", "clozapine", r"clozapine", "DRO"),
+    ("neutropenia", "treatment", "treat the cause", r"treat what is causing", "CC"),
+    ("neutropenia", "treatment", "growth factors", r"growth factors", "CC"),
+    ("neutropenia", "treatment", "fever", r"38 °C / 100\.4 °F.*emergency", "IDSA"),
+    ("neutropenia", "normal_range", "normal anc", r"1,500 to 7,700", "MERCK"),
+    ("neutropenia", "normal_range", "grades", r"mild down to 1,000, moderate down to 500", "CTCAE"),
+    ("neutropenia", "normal_range", "severe", r"severe below", "IDSA"),
+    ("neutropenia", "normal_range", "infants", r"2 weeks to 1 year, under 1,000", "PEDS"),
+    ("neutropenia", "prevention", "hands", r"Wash your hands", "CC"),
+    ("neutropenia", "prevention", "temperature", r"Take your temperature", "CDC"),
+    ("chemotherapy", "prevention", "nadir risk", r"highest when your count is lowest", "CDC"),
+    ("chemotherapy", "prevention", "7 to 14 days", r"7 to 14 days", "ACS-NEUTROPENIA"),
+    ("chemotherapy", "prevention", "fever", r"38 °C / 100\.4 °F.*emergency care", "CDC"),
+    ("chemotherapy", "when_to_see_doctor", "fever", r"38 °C / 100\.4 °F.*emergency", "CDC"),
+    ("chemotherapy", "when_to_see_doctor", "24-hour line", r"cancer team's 24-hour line", "CDC"),
+    ("chemotherapy", "when_to_see_doctor", "only sign", r"only sign of an infection", "CDC"),
+    (
+        "chemotherapy",
+        "when_to_see_doctor",
+        "emergency signs",
+        r"Trouble breathing",
+        "MEDLINEPLUS-EMERGENCY",
+    ),
+    ("chemotherapy", "causes", "healthy cells", r"harms healthy cells", "HF"),
+    ("chemotherapy", "causes", "radiation", r"Radiation therapy", "MAYO-CAUSES"),
+    ("chemotherapy", "outlook", "nadir", r"\(the nadir\) 7 to 14 days", "ACS-NEUTROPENIA"),
+    ("chemotherapy", "outlook", "recovery", r"before the next cycle", "NCI-INFECTION"),
+    ("chemotherapy", "outlook", "delay", r"delay that cycle", "ACS-NEUTROPENIA"),
+    ("chemotherapy", "treatment", "delay", r"wait to give the next cycle", "CC"),
+    ("chemotherapy", "treatment", "growth factors", r"growth factors", "CC"),
+    ("chemotherapy", "treatment", "antibiotics", r"antibiotics started within the hour", "IDSA"),
+    ("children", "normal_range", "by age", r"changes with age", "MAYO-DEF"),
+    ("children", "causes", "born with", r"born with a problem", "MAYO-CAUSES"),
+    ("children", "causes", "scn follow-up", r"regular follow-up", "MEDLINEPLUS-SCN"),
+    ("children", "causes", "viruses recover", r"come back once the child is well", "CC"),
+    (
+        "children",
+        "when_to_see_doctor",
+        "infant fever",
+        r"38 °C / 100\.4 °F or higher in a baby under 3 months is an emergency",
+        "AAP-INFANT-FEVER",
+    ),
+    ("children", "when_to_see_doctor", "whatever the count", r"whatever the count", "NICE-FEVER"),
+    ("high_count", "what_is_leukopenia", "leukocytosis", r"called leukocytosis", "MAYO-HIGH"),
+    ("high_count", "what_is_leukopenia", "threshold", r"above 11,000", "MAYO-HIGH"),
+    ("high_count", "causes", "mayo causes", r"infections, some medicines", "MAYO-HIGH-CAUSES"),
+    ("high_count", "causes", "cml cll raise", r"raise it too", "MEDLINEPLUS-LEUKEMIA"),
+    ("high_count", "normal_range", "range", r"4,500 to 11,000", "MEDLINEPLUS"),
+    ("high_count", "normal_range", "children higher", r"13,000 at ages 12 to 17", "PEDS"),
+    ("high_count", "when_to_see_doctor", "very high", r"today if the count is 30,000", "MAYO-HIGH"),
+    ("high_count", "when_to_see_doctor", "fever", r"fever and a high count", "MEDLINEPLUS-FEVER"),
+]
+
+
+@pytest.mark.parametrize(
+    ("subject", "topic", "fact", "pattern", "source"),
+    SUBJECT_FACTS,
+    ids=[f"{s}/{t}/{f}" for s, t, f, _, _ in SUBJECT_FACTS],
+)
+def test_subject_fact_is_in_its_answer(
+    subject: str, topic: str, fact: str, pattern: str, source: str
+) -> None:
+    """Each fact of a subject's answer is there, and the answer cites a source that gives it."""
+    answer = content.topic_answer(topic, subject=subject)
+    assert re.search(pattern, answer.text), fact
+    assert source in answer.source_keys, fact
+
+
+def test_children_ranges_are_the_bands_the_bot_uses_in_age_order() -> None:
+    """Every range the children's normal-range answer names is a band of pediatric_bands.csv, in
+    age order, the first and the last among them; PEDS is cited first."""
+    answer = content.topic_answer("normal_range", subject="children")
+    bands = _pediatric_band_text()
+    named = [band for band in bands if band in answer.text]
+    assert len(named) >= 4 and named[0] == bands[0] and named[-1] == bands[-1]
+    assert [answer.text.find(band) for band in named] == sorted(
+        answer.text.find(band) for band in named
+    )
+    assert answer.source_keys[0] == "PEDS"
+
+
+def _every_text() -> list[tuple[str, str]]:
+    return [(where, answer.text) for where, answer in _all_answers().items()] + [
+        (where, answer.text) for where, (_, answer) in LINED.items()
+    ]
+
+
+@pytest.mark.parametrize(("where", "text"), _every_text(), ids=[w for w, _ in _every_text()])
+def test_every_temperature_is_the_fever_threshold_in_both_units(where: str, text: str) -> None:
+    """Every temperature named is the fever threshold, 38 °C / 100.4 °F, in both units."""
+    temperatures = re.findall(r"[\d.]+ °[CF]", text)
+    assert len(temperatures) % 2 == 0, where
+    assert set(temperatures) <= {"38 °C", "100.4 °F"}, where
+    assert text.count("38 °C") == text.count("38 °C / 100.4 °F"), where
 
 
 # --- find_cause --------------------------------------------------------------------------------
@@ -428,6 +721,13 @@ def test_answer_copies_no_run_of_eight_words_from_a_source(answer: content.Topic
     assert not copied, [" ".join(run) for run in copied]
 
 
+@pytest.mark.parametrize("case", list(LINED), ids=list(LINED))
+def test_subject_line_copies_no_run_of_eight_words_from_a_source(case: str) -> None:
+    """The general answer with a subject's line is in our own words, across the join too."""
+    copied = _runs(_normal_words(LINED[case][1].text)) & _source_runs()
+    assert not copied, [" ".join(run) for run in copied]
+
+
 @pytest.mark.parametrize(("where", "text"), SENT_TEXTS, ids=[where for where, _ in SENT_TEXTS])
 def test_sent_text_copies_no_run_of_eight_words_from_a_source(where: str, text: str) -> None:
     """Wording, explanations and domain.yml responses are in our own words too."""
@@ -485,6 +785,16 @@ FORBIDDEN = [
 def test_answer_never_says(answer: content.TopicAnswer, what: str, pattern: str) -> None:
     """No reassurance, no advice to wait, no dosing, no diagnosis of the reader."""
     assert not re.search(pattern, answer.text, re.I), what
+
+
+@pytest.mark.parametrize("case", list(LINED), ids=list(LINED))
+@pytest.mark.parametrize(("what", "pattern"), FORBIDDEN, ids=[what for what, _ in FORBIDDEN])
+def test_subject_line_never_says(case: str, what: str, pattern: str) -> None:
+    """A subject's line holds to the same rules, asks nothing and names no one's ancestry."""
+    line = _line(case)
+    assert not re.search(pattern, line, re.I), what
+    assert "?" not in line
+    assert not RACE_WORDS.search(line)
 
 
 RACE_WORDS = re.compile(
@@ -1040,6 +1350,75 @@ BROKEN = [
     ("missing title", _drop_title, "button_titles"),
     ("missing field", _drop_field, "exactly the fields"),
 ]
+
+
+def _subject_edit(path: str, value: Any) -> Callable[[dict[str, Any]], None]:
+    """Set (or, with value None, delete) by_subject.<path>, a dotted path of keys."""
+
+    def edit(raw: dict[str, Any]) -> None:
+        *parents, last = path.split(".")
+        node = raw["by_subject"]
+        for key in parents:
+            node = node[key]
+        if value is None:
+            del node[last]
+        else:
+            node[last] = value
+
+    return edit
+
+
+def _drop_by_subject(raw: dict[str, Any]) -> None:
+    del raw["by_subject"]
+
+
+_LINE = {"text": "A line about it.", "sources": ["CC"]}
+_OWN = {"text": "One. Two.", "sources": ["CC"], "follow_ups": ["causes", "outlook"]}
+
+SUBJECT_BROKEN = [
+    ("no by_subject", _drop_by_subject, "exactly the fields"),
+    ("subject missing", _subject_edit("high_count", None), "missing subjects ['high_count']"),
+    ("unknown subject", _subject_edit("adults", {"lines": {"default": _LINE}}), "['adults']"),
+    ("leukopenia given", _subject_edit("leukopenia", {"lines": {"default": _LINE}}), "not subj"),
+    ("unknown field", _subject_edit("children.notes", {"default": _LINE}), "may only have"),
+    ("unknown topic", _subject_edit("children.answers.insurance", _OWN), "'insurance' is not"),
+    ("own topic", _subject_edit("children.lines.children", _LINE), "is this subject"),
+    ("answer and line", _subject_edit("neutropenia.lines.causes", _LINE), "both an answer"),
+    ("default answer", _subject_edit("children.answers.default", _OWN), "is not a topic"),
+    ("no default", _subject_edit("high_count.lines.default", None), "no answer, line or default"),
+    (
+        "two-sentence line",
+        _subject_edit("chemotherapy.lines.default.text", "One line. Two lines."),
+        "2 sentences, not exactly 1",
+    ),
+    ("line without stop", _subject_edit("children.lines.default.text", "No stop"), "does not end"),
+    (
+        "line bad source",
+        _subject_edit("children.lines.default.sources", ["WIKI"]),
+        "not in sources",
+    ),
+    (
+        "line source not citable",
+        _subject_edit("children.lines.default.sources", ["CLINREF", "PEDS"]),
+        "has no name and link",
+    ),
+    (
+        "six sentences",
+        _subject_edit("high_count.answers.causes.text", "One. Two. 3. Four. Five. Six."),
+        "6 sentences",
+    ),
+    (
+        "answer follows itself",
+        _subject_edit("high_count.answers.causes.follow_ups", ["causes", "outlook"]),
+        "itself",
+    ),
+    (
+        "answer bad source",
+        _subject_edit("neutropenia.answers.causes.sources", ["CC", "WIKI"]),
+        "not in sources",
+    ),
+]
+BROKEN += SUBJECT_BROKEN
 
 
 @pytest.mark.parametrize(("edit", "message"), [b[1:] for b in BROKEN], ids=[b[0] for b in BROKEN])

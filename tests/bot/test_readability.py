@@ -1,9 +1,10 @@
 """Readability of the texts the bot sends: length, sentence length and reading grade.
 
-Measured: every answer of bot/data/content.yml (each topic and each specific cause), the sentences
-of bot/data/explanations.yml (meanings, no_count, disclaimer; the names of analytes, categories and
-grades are labels put into sentences built elsewhere, so only their length is checked) and every
-response text of domain.yml.
+Measured: every answer of bot/data/content.yml (each topic, each specific cause and each
+(topic, subject) answer: a subject's own answer, or a general answer with the subject's line added,
+as bot.content.subject_answers() gives them), the sentences of bot/data/explanations.yml
+(meanings, no_count, disclaimer; the names of analytes, categories and grades are labels put into
+sentences built elsewhere, so only their length is checked) and every response text of domain.yml.
 
 How the figures are counted:
 - words: `WORD` below: a run that starts with a letter or digit and goes on through letters,
@@ -16,6 +17,8 @@ How the figures are counted:
   abbreviation in capitals of 2 to 4 letters ("ANC", "HIV") is read letter by letter, one
   syllable a letter, except the few that are said as words (`SAID_AS_WORDS`).
 - grade: the Flesch-Kincaid grade level, 0.39 * words/sentences + 11.8 * syllables/words - 15.59.
+- a subject's own answer is held to the limits of a topic answer (70 words); a general answer
+  with a subject's line may be longer (up to 6 sentences), but the reply as sent stays within 120.
 - a topic reply, as the person gets it (`reply_words`): the answer, "Sources:", the titles of its
   first two citable sources (each shown as a titled link, "Mayo Clinic: Low white blood cell
   count", as bot/links.py writes it; the address is not read and not counted) and the disclaimer.
@@ -36,6 +39,9 @@ from typing import Any
 
 import pytest
 import yaml
+
+from bot import content
+from bot.model import Subject
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "bot" / "data"
@@ -120,7 +126,7 @@ def longest_sentence(text: str) -> int:
 
 @dataclass(frozen=True)
 class Text:
-    group: str  # "topics", "causes", "explanations", "labels", "responses"
+    group: str  # "topics", "causes", "subjects", "subject_lines", "explanations", ...
     where: str  # e.g. "content.yml:topics.causes"
     text: str
     sources: tuple[str, ...] = ()  # content.yml answers: their source keys, in order
@@ -138,6 +144,7 @@ def texts() -> list[Text]:
         for key, entry in raw[section].items():
             where = f"content.yml:{section}.{key}"
             found.append(Text(group, where, entry["text"], tuple(entry["sources"])))
+    found += subject_texts(raw)
     for key, value in _yaml(DATA / "explanations.yml").items():
         for where, text in _leaves(f"explanations.yml:{key}", value):
             found.append(Text("labels" if key in LABEL_SECTIONS else "explanations", where, text))
@@ -147,6 +154,20 @@ def texts() -> list[Text]:
             if variant["text"] not in seen:  # a variant for one channel repeats the text
                 seen.add(variant["text"])
                 found.append(Text("responses", f"domain.yml:{name}[{number}]", variant["text"]))
+    return found
+
+
+def subject_texts(raw: Any) -> list[Text]:
+    """Every (topic, subject) answer that is not a topic's own: "subjects" for a subject's own
+    answer, "subject_lines" for a general answer with the subject's line (as sent, sources too)."""
+    found = []
+    for (topic, subject), answer in content.subject_answers().items():
+        if subject is Subject.LEUKOPENIA or answer == content.topic_answer(topic):
+            continue
+        own = topic in raw["by_subject"][subject.value].get("answers", {})
+        group, kind = ("subjects", "answers") if own else ("subject_lines", "lines")
+        where = f"content.yml:by_subject.{subject.value}.{kind}.{topic}"
+        found.append(Text(group, where, answer.text, answer.source_keys))
     return found
 
 
@@ -187,9 +208,11 @@ def reply_words(answer: Text) -> int:
 
 
 TEXTS = texts()
-ANSWERS = [text for text in TEXTS if text.group in ("topics", "causes")]
+SHORT_GROUPS = ("topics", "causes", "subjects")  # at most MAX_ANSWER_WORDS each
+ANSWERS = [text for text in TEXTS if text.group in SHORT_GROUPS]
+REPLIES = [text for text in TEXTS if text.group in (*SHORT_GROUPS, "subject_lines")]
 SENTENCE_TEXTS = [text for text in TEXTS if text.group != "labels"]
-GROUPS = ("topics", "causes", "explanations", "responses")
+GROUPS = ("topics", "causes", "subjects", "subject_lines", "explanations", "responses")
 
 
 def _ids(items: list[Text]) -> list[str]:
@@ -245,7 +268,7 @@ def test_grade_level_of_simple_and_hard_text() -> None:
 
 
 def test_every_group_is_measured() -> None:
-    """Topics, causes, explanation sentences, labels and responses are all read."""
+    """Topics, causes, subject answers, explanation sentences, labels and responses are read."""
     groups = {text.group for text in TEXTS}
     assert groups == {*GROUPS, "labels"}
     wheres = {text.where for text in TEXTS}
@@ -257,11 +280,20 @@ def test_every_group_is_measured() -> None:
 
 @pytest.mark.parametrize("answer", ANSWERS, ids=_ids(ANSWERS))
 def test_answer_is_short(answer: Text) -> None:
-    """An answer of content.yml is at most 70 words."""
+    """An answer of content.yml (topic, cause or a subject's own) is at most 70 words."""
     assert len(words(answer.text)) <= MAX_ANSWER_WORDS
 
 
-@pytest.mark.parametrize("answer", ANSWERS, ids=_ids(ANSWERS))
+def test_every_subject_answer_is_measured() -> None:
+    """Each (topic, subject) that is not answered by the topic itself is a measured text."""
+    measured = {t.where for t in TEXTS if t.group in ("subjects", "subject_lines")}
+    others = [s for s in Subject if s is not Subject.LEUKOPENIA]
+    answered_by_topic = sum(s.value in content.topics() for s in others)  # "children"/children
+    expected = len(content.topics()) * len(others) - answered_by_topic
+    assert len(measured) == expected
+
+
+@pytest.mark.parametrize("answer", REPLIES, ids=_ids(REPLIES))
 def test_topic_reply_as_sent_is_short(answer: Text) -> None:
     """Answer, two source titles and the disclaimer together are at most 120 words."""
     assert reply_words(answer) <= MAX_REPLY_WORDS
@@ -343,8 +375,8 @@ def test_label_is_a_few_words(label: Text) -> None:
 def figures() -> list[dict[str, Any]]:
     """Per group: texts, median and maximum words, grade (median, mean, maximum), longest sentence.
 
-    Two more rows give the words of a whole reply (answer, two source titles, disclaimer) for the
-    topics and the causes; they have no grade of their own.
+    More rows give the words of a whole reply (answer, two source titles, disclaimer) for the
+    topics, the causes and the subject answers; they have no grade of their own.
     """
     rows: list[dict[str, Any]] = []
     for group in GROUPS:
@@ -360,11 +392,11 @@ def figures() -> list[dict[str, Any]]:
                 "sentence": max(longest_sentence(t.text) for t in members),
             }
         )
-    for group in ("topics", "causes"):
-        replies = [reply_words(t) for t in ANSWERS if t.group == group]
+    for group in ("topics", "causes", "subjects", "subject_lines"):
+        replies = [reply_words(t) for t in REPLIES if t.group == group]
         rows.append(
             {
-                "group": f"{group[:-1]} replies",
+                "group": f"{group.split('_')[-1][:-1]} replies",
                 "texts": len(replies),
                 "words": (statistics.median(replies), max(replies)),
             }
@@ -391,7 +423,7 @@ def main() -> None:
     for text in SENTENCE_TEXTS:
         grade, count = grade_level(text.text), len(words(text.text))
         longest = longest_sentence(text.text)
-        too_long = text.group in ("topics", "causes") and count > MAX_ANSWER_WORDS
+        too_long = text.group in SHORT_GROUPS and count > MAX_ANSWER_WORDS
         if grade > MAX_GRADE or too_long or longest > MAX_SENTENCE_WORDS:
             print(f"  {text.where}: {count} words, grade {grade:.1f}, longest sentence {longest}")
 

@@ -4,6 +4,10 @@ emergency advice at most 60 words before the disclaimer with what to do and the 
 grade 8 or below for each message and 7 or below on average, sentences of 20 words or fewer,
 the disclaimer once per reply and no sentence twice.
 
+Every (topic, subject) answer is measured as a topic reply too: the answer, links to its first
+two linkable sources and the disclaimer, put together the way bot/replies.py sends a topic answer
+(a test checks that this gives exactly what respond() sends for each general topic).
+
 `python tests/bot/test_reply_size.py` prints the figures (median and maximum words and grade).
 """
 
@@ -15,11 +19,12 @@ from dataclasses import dataclass
 
 import pytest
 
-from bot.content import topics
+from bot.content import TopicAnswer, subject_answers, topic_answer, topics
 from bot.conversation import ConversationState
 from bot.dialogue import respond
-from bot.links import without_links
-from bot.replies import disclaimer
+from bot.links import citable, link, without_links
+from bot.model import Subject
+from bot.replies import MAX_LINKS, disclaimer
 from tests.bot.test_readability import grade_level, sentences, words
 
 TOPIC_WORDS = 120
@@ -62,7 +67,7 @@ EMERGENCIES = [
 class Sent:
     """One reply as sent, with what it answered."""
 
-    kind: str  # topic | reading | emergency
+    kind: str  # topic | subject | reading | emergency
     message: str
     texts: tuple[str, ...]  # every message but the intro, links as their titles
 
@@ -73,10 +78,24 @@ def _reply(kind: str, message: str, intent: str | None = None) -> Sent:
     return Sent(kind, message, texts)
 
 
+def _topic_message(answer: TopicAnswer) -> str:
+    """A topic answer as bot/replies.py sends it: text, two titled links, the disclaimer."""
+    links = " · ".join(link(key) for key in citable(list(answer.source_keys))[:MAX_LINKS])
+    return without_links("\n\n".join([answer.text, f"Sources: {links}", disclaimer()]))
+
+
+def _subject_reply(topic: str, subject: Subject) -> Sent:
+    message = f"ask_{topic} about {subject.value}"
+    return Sent("subject", message, (_topic_message(topic_answer(topic, subject=subject)),))
+
+
 def replies() -> Iterator[Sent]:
-    """Every topic answer, the readings above and the emergencies above."""
+    """Every topic answer, every other (topic, subject) answer, the readings and emergencies."""
     for topic in topics():
         yield _reply("topic", "tell me about it", f"ask_{topic}")
+    for (topic, subject), answer in subject_answers().items():
+        if subject is not Subject.LEUKOPENIA and answer != topic_answer(topic):
+            yield _subject_reply(topic, subject)
     for message in READINGS:
         yield _reply("reading", message, "inform")
     for message in EMERGENCIES:
@@ -105,8 +124,15 @@ def test_reply_is_short(sent: Sent) -> None:
         assert advice.startswith("⚠️ Seek emergency care now: call")
         assert len(words(advice)) <= EMERGENCY_WORDS, advice
     else:
-        limit = TOPIC_WORDS if sent.kind == "topic" else READING_WORDS
+        limit = TOPIC_WORDS if sent.kind in ("topic", "subject") else READING_WORDS
         assert _total_words(sent) <= limit, sent.texts
+
+
+@pytest.mark.parametrize("topic", topics())
+def test_topic_replies_are_put_together_as_sent(topic: str) -> None:
+    """The subject replies above are measured as respond() sends a topic answer."""
+    sent = _reply("topic", "tell me about it", f"ask_{topic}")
+    assert sent.texts == (_topic_message(topic_answer(topic)),)
 
 
 @pytest.mark.parametrize("sent", REPLIES, ids=[f"{s.kind}:{s.message}" for s in REPLIES])
@@ -136,7 +162,7 @@ def test_average_grade_is_seven_or_below() -> None:
 def main() -> None:
     """Print median and maximum words and grade per kind of reply."""
     print(f"{'kind':<10} {'replies':>7}  words median/max  grade median/max")
-    for kind in ("topic", "reading", "emergency"):
+    for kind in ("topic", "subject", "reading", "emergency"):
         chosen = [sent for sent in REPLIES if sent.kind == kind]
         if kind == "emergency":
             counts = [len(words(s.texts[0].replace(disclaimer(), ""))) for s in chosen]
