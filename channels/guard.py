@@ -1,10 +1,12 @@
 """What every channel does around one message: a rate limit, and never leaving a person unanswered.
 
-`answer` runs a message through Rasa and, if no reply was sent before the deadline (action
-server down or slow, database down, an error), sends bot.safety's fallback instead: emergency
-advice when the message names a red flag, then the short "trouble" reply. `SenderRateLimit`
-refuses a sender who sends more than the configured number of messages a minute. Log lines here
-name senders by hash only and never include what was typed.
+`GuardedChannel` is the base every input channel of this bot mixes in: it owns the limits from
+the environment and the per-sender rate limit, so that wiring is written once. `answer` runs a
+message through Rasa and, if no reply was sent before the deadline (action server down or slow,
+database down, an error), sends bot.safety's fallback instead: emergency advice when the message
+names a red flag, then the short "trouble" reply. `SenderRateLimit` refuses a sender who sends
+more than the configured number of messages a minute. Log lines here name senders by hash only
+and never include what was typed.
 """
 
 from __future__ import annotations
@@ -149,3 +151,33 @@ async def answer(
     if output.sent == 0:  # emergency advice first when the message names a red flag
         for text in fallback_texts(message.text or ""):
             await output.send_text_message(message.sender_id or "", text)
+
+
+class GuardedChannel:
+    """Mixin for an input channel: the limits, the per-sender rate limit and the guarded answer.
+
+    Put it before Rasa's channel class (`class RestInput(GuardedChannel, RasaRestInput)`): its
+    `__init__` passes every argument on, then reads the limits and applies them to Rasa.
+    """
+
+    limits: Limits
+    rate_limit: SenderRateLimit
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.limits = Limits()
+        self.limits.apply_to_rasa()
+        self.rate_limit = SenderRateLimit(self.limits.per_minute)
+
+    def allowed(self, sender_id: str) -> bool:
+        """Whether `sender_id` is within the rate limit (this message counts towards it)."""
+        return self.rate_limit.allow(sender_id)
+
+    async def guarded_answer(
+        self,
+        on_new_message: Callable[[UserMessage], Awaitable[Any]],
+        message: UserMessage,
+        output: CountingOutput,
+    ) -> None:
+        """`answer` within this channel's deadline."""
+        await answer(on_new_message, message, output, self.limits.deadline)

@@ -18,14 +18,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from channels.guard import (
-    SLOW_DOWN_TEXT,
-    CountingOutput,
-    Limits,
-    SenderRateLimit,
-    answer,
-    json_object,
-)
+from channels.guard import SLOW_DOWN_TEXT, CountingOutput, GuardedChannel, json_object
 
 BAD_REQUEST_TEXT = 'Send JSON like {"sender": "some-id", "message": "my wbc is 3.2"}.'
 
@@ -39,17 +32,12 @@ class GuardedCollectingOutput(CountingOutput, CollectingOutputChannel):
         await self._persist_message(self._message(recipient_id, text=text.strip()))
 
 
-class RestInput(RasaRestInput):
+class RestInput(GuardedChannel, RasaRestInput):
     """The REST channel, guarded. Registered in credentials.yml as channels.rest.RestInput."""
 
     @classmethod
     def name(cls) -> str:
         return "rest"
-
-    def __init__(self) -> None:
-        self.limits = Limits()
-        self.limits.apply_to_rasa()
-        self.rate_limit = SenderRateLimit(self.limits.per_minute)
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         webhook = Blueprint("guarded_rest_webhook", __name__)
@@ -64,7 +52,7 @@ class RestInput(RasaRestInput):
             if body is None or not isinstance(body.get("message", ""), str):
                 return _bot_says(BAD_REQUEST_TEXT, status=400)
             sender_id = str(body.get("sender") or uuid.uuid4().hex)[:200]
-            if not self.rate_limit.allow(sender_id):
+            if not self.allowed(sender_id):
                 return _bot_says(SLOW_DOWN_TEXT, sender_id, status=429)
             metadata = body.get("metadata")
             collector = GuardedCollectingOutput()
@@ -75,7 +63,7 @@ class RestInput(RasaRestInput):
                 input_channel=self.name(),
                 metadata=metadata if isinstance(metadata, dict) else None,
             )
-            await answer(on_new_message, message, collector, self.limits.deadline)
+            await self.guarded_answer(on_new_message, message, collector)
             return response.json(collector.messages)
 
         return webhook

@@ -22,14 +22,7 @@ from rasa.core.channels.socketio import SocketIOInput as RasaSocketIOInput
 from rasa.core.channels.socketio import SocketIOOutput
 from sanic import Blueprint
 
-from channels.guard import (
-    NOT_TEXT_TEXT,
-    SLOW_DOWN_TEXT,
-    CountingOutput,
-    Limits,
-    SenderRateLimit,
-    answer,
-)
+from channels.guard import NOT_TEXT_TEXT, SLOW_DOWN_TEXT, CountingOutput, GuardedChannel
 
 logger = logging.getLogger(__name__)
 
@@ -64,18 +57,12 @@ class GuardedSocketIOOutput(CountingOutput, SocketIOOutput):
         )
 
 
-class SocketIOInput(RasaSocketIOInput):
+class SocketIOInput(GuardedChannel, RasaSocketIOInput):
     """The Socket.IO channel. Registered in credentials.yml as channels.socketio.SocketIOInput."""
 
     @classmethod
     def name(cls) -> str:
         return "socketio"
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.limits = Limits()
-        self.limits.apply_to_rasa()
-        self.rate_limit = SenderRateLimit(self.limits.per_minute)
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         webhook = super().blueprint(on_new_message)
@@ -113,7 +100,7 @@ class SocketIOInput(RasaSocketIOInput):
             if not isinstance(text, str):
                 await output.send_text_message(recipient, NOT_TEXT_TEXT)
                 return
-            if not self.rate_limit.allow(sender_id):
+            if not self.allowed(sender_id):
                 await output.send_text_message(recipient, SLOW_DOWN_TEXT)
                 return
             message = UserMessage(
@@ -123,7 +110,7 @@ class SocketIOInput(RasaSocketIOInput):
                 input_channel=self.name(),
                 metadata=_metadata(data.get(self.metadata_key)),
             )
-            await answer(on_new_message, message, output, self.limits.deadline)
+            await self.guarded_answer(on_new_message, message, output)
 
         sio.on("session_request", handler=session_request, namespace=self.namespace)
         sio.on(self.user_message_evt, handler=handle_message, namespace=self.namespace)

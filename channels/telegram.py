@@ -38,9 +38,7 @@ from channels.guard import (
     NOT_TEXT_TEXT,
     SLOW_DOWN_TEXT,
     CountingOutput,
-    Limits,
-    SenderRateLimit,
-    answer,
+    GuardedChannel,
     json_object,
 )
 from channels.telegram_api import DEFAULT_API_BASE_URL, TelegramApi
@@ -296,7 +294,7 @@ def addressed_to_bot(text: str, bot_name: str) -> bool:
 # --- The channel ------------------------------------------------------------------------------
 
 
-class TelegramInput(InputChannel):
+class TelegramInput(GuardedChannel, InputChannel):
     """The Telegram channel. Registered in credentials.yml as channels.telegram.TelegramInput."""
 
     @classmethod
@@ -322,6 +320,7 @@ class TelegramInput(InputChannel):
         secret_token: str,
         api_base_url: str = DEFAULT_API_BASE_URL,
     ) -> None:
+        super().__init__()
         self.bot_name = bot_name.lstrip("@")
         self.webhook_url = webhook_url
         self.secret_token = secret_token
@@ -330,15 +329,12 @@ class TelegramInput(InputChannel):
         )
         on = bool(access_token) and self.problem is None
         self.api = TelegramApi(access_token, api_base_url) if on else None
-        self.limits = Limits()
-        self.limits.apply_to_rasa()
         self.reports = ReportReader.from_settings()
         self.files = (
             TelegramFiles(self.api, access_token, api_base_url, self.reports.limits.max_bytes)
             if self.api is not None
             else None
         )
-        self.rate_limit = SenderRateLimit(self.limits.per_minute)
         self._told_to_slow_down: set[str] = set()
         self._last_turn: dict[str, asyncio.Task[None]] = {}  # per chat, to keep turns in order
         self._tasks: set[asyncio.Task[None]] = set()
@@ -431,7 +427,7 @@ class TelegramInput(InputChannel):
             return
         text = command_text(incoming.text, self.bot_name)
         message = UserMessage(text, output, chat_id, input_channel=self.name())
-        await answer(on_new_message, message, output, self.limits.deadline)
+        await self.guarded_answer(on_new_message, message, output)
 
     async def _answer_upload(
         self,
@@ -455,13 +451,13 @@ class TelegramInput(InputChannel):
         async def answer_text(text: str) -> None:
             reply_output = TelegramOutput(output.api)
             message = UserMessage(text, reply_output, chat_id, input_channel=self.name())
-            await answer(on_new_message, message, reply_output, self.limits.deadline)
+            await self.guarded_answer(on_new_message, message, reply_output)
 
         await answer_report(reading, upload.caption, send, answer_text)
 
     async def _within_rate_limit(self, chat_id: str, output: TelegramOutput) -> bool:
         """The rate limit; a chat over it is told so once, then ignored until it is under."""
-        if self.rate_limit.allow(chat_id):
+        if self.allowed(chat_id):
             self._told_to_slow_down.discard(chat_id)
             return True
         if chat_id not in self._told_to_slow_down:

@@ -1,13 +1,29 @@
-"""The per-sender rate limit (channels/guard.py), driven by a clock the test moves by hand."""
+"""The guard (channels/guard.py): the per-sender rate limit, driven by a clock the test moves
+by hand, and the GuardedChannel base every input channel is built on."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 import pytest
+from rasa.core.channels.channel import InputChannel, UserMessage
 
-from channels.guard import SenderRateLimit
+from bot.safety import TROUBLE_TEXT
+from channels.guard import GuardedChannel, SenderRateLimit
+from channels.rest import GuardedCollectingOutput, RestInput
+from channels.socketio import SocketIOInput
+from channels.telegram import TelegramInput
 from server.privacy import hashed
+
+# Each channel of credentials.yml, built from its credentials as the Rasa server builds it.
+CHANNELS: dict[str, Callable[[], InputChannel]] = {
+    "rest": lambda: RestInput.from_credentials(None),
+    "socketio": lambda: SocketIOInput.from_credentials(
+        {"user_message_evt": "user_uttered", "bot_message_evt": "bot_uttered"}
+    ),
+    "telegram": lambda: TelegramInput.from_credentials({"access_token": ""}),
+}
 
 
 class Clock:
@@ -82,3 +98,54 @@ def test_a_refusal_is_logged_with_the_hashed_sender(
         limit.allow("ann@example.org")
     assert hashed("ann@example.org") in caplog.text
     assert "ann@example.org" not in caplog.text
+
+
+@pytest.mark.parametrize("build", CHANNELS.values(), ids=CHANNELS.keys())
+def test_every_channel_is_a_guarded_channel(
+    build: Callable[[], InputChannel], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each channel gets its limits and its rate limit from GuardedChannel, read from the
+    environment: the wiring is written once."""
+    monkeypatch.setenv("RATE_LIMIT_PER_MINUTE", "2")
+    monkeypatch.setenv("ACTION_TIMEOUT_SECONDS", "4")
+    channel = build()
+    assert isinstance(channel, GuardedChannel)
+    assert channel.limits.deadline == 4 + 2.5
+    assert [channel.allowed("ann") for _ in range(3)] == [True, True, False]
+    assert channel.allowed("bob")
+
+
+class Replying:
+    """A stand-in for Rasa's message handler that answers with the text it was given, or fails."""
+
+    def __init__(self, fail: bool = False) -> None:
+        self.fail = fail
+        self.texts: list[str] = []
+
+    async def __call__(self, message: UserMessage) -> None:
+        if self.fail:
+            raise RuntimeError("the bot broke")
+        self.texts.append(message.text or "")
+        # As Rasa sends a bot message: through send_response, which the output counts.
+        await message.output_channel.send_response(message.sender_id or "", {"text": "an answer"})
+
+
+@pytest.mark.parametrize(
+    ("typed", "handler", "understood", "replies"),
+    [
+        ("my wbc is 3.2", Replying(), ["my wbc is 3.2"], ["an answer"]),
+        ("/help", Replying(), ["/ask_help"], ["an answer"]),
+        ("my wbc is 3.2", Replying(fail=True), [], [TROUBLE_TEXT]),
+    ],
+    ids=["text", "command", "failure-gets-the-trouble-reply"],
+)
+async def test_guarded_answer_maps_commands_and_never_leaves_the_sender_unanswered(
+    typed: str, handler: Replying, understood: list[str], replies: list[str]
+) -> None:
+    """The base's answer runs commands as their intents, and sends the trouble reply when the
+    bot sent nothing."""
+    channel = RestInput()
+    output = GuardedCollectingOutput()
+    await channel.guarded_answer(handler, UserMessage(typed, output, "ann"), output)
+    assert handler.texts == understood
+    assert [message.get("text") for message in output.messages] == replies
