@@ -35,7 +35,9 @@ class ActionRespond(Action):
         text = str(message.get("text") or "")
         intent = str((message.get("intent") or {}).get("name") or "nlu_fallback")
         state = load_state(tracker)
-        reply = respond(state, text, intent)
+        ranking = message.get("intent_ranking") or []
+        questions = message.get("questions") or []  # components/question_classifier.py
+        reply = respond(state, text, intent, ranking, questions)
         terminal = tracker.get_latest_input_channel() in TERMINAL_CHANNELS
         for sent in reply.messages:
             _send(dispatcher, sent, terminal)

@@ -59,6 +59,10 @@ _WORD_NUMBERS = {
     "twelve": 12,
 }
 _SHORTHAND_TEMPERATURE_F = (93, 113)  # "101F" is a temperature, not a 101-year-old woman
+# "I'm 28 weeks" is a pregnancy, "I'm 3 months" a time since something: a writer is not a baby.
+_FIRST_PERSON_SHORT_SPAN = re.compile(
+    r"^(?:i'm|i’m|im|i am)\b.*\b(?:mo|mth|month|w|wk|week|d|day)", re.I
+)
 
 
 @dataclass(frozen=True)
@@ -77,6 +81,8 @@ def find_ages(text: str) -> list[Age]:
     for pattern in _AGE_PATTERNS:
         for match in pattern.finditer(text):
             years = _years(match.group("number"), match.groupdict().get("unit"))
+            if _FIRST_PERSON_SHORT_SPAN.match(match.group(0)):
+                continue
             if years is not None and match.start() not in found:
                 found[match.start()] = Age(years, match.group(0), match.start())
     for match in _AGE_SEX.finditer(text):

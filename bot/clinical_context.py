@@ -42,7 +42,7 @@ def read_context(
     temperature_c = max((t.celsius for t in temperatures), default=None)
     symptom_spans = matched_spans(red_flag_matcher(), doc)
     red_flags = _red_flags(doc, symptom_spans, negations, temperature_c, temperatures)
-    age = _age_of_subject(find_ages(doc.text), values)
+    age = _age_of_person(find_ages(doc.text), values)
     fever_words = [s for s in symptom_spans if s.label_ == "fever" and not negations.negates(s)]
     below = temperature_c is not None and temperature_c < fever_threshold_c()
     return ClinicalContext(
@@ -60,7 +60,7 @@ def read_context(
         age_years=None if age is None else age.years,
         sex=_sex(cues, age),
         negated=_negated(symptom_spans, cues, negations, temperature_c),
-        subject=_subject(doc.text, age),
+        relative=_relative(doc.text, age),
         fever_below_threshold=below and bool(fever_words),
     )
 
@@ -206,7 +206,7 @@ def _asked_about(span: Span, cues: Sequence[Span]) -> bool:
     )
 
 
-def _age_of_subject(ages: Sequence[Age], values: Sequence[LabValue]) -> Age | None:
+def _age_of_person(ages: Sequence[Age], values: Sequence[LabValue]) -> Age | None:
     """The age nearest before the first count (whose count it is), else the first age."""
     if not ages:
         return None
@@ -223,15 +223,15 @@ _RELATIVES = (
     "mother|dad|father|brother|sister|grandson|granddaughter|grandmother|grandfather|grandma|"
     "grandpa|aunt|uncle|niece|nephew|friend|patient"
 )
-_SUBJECT = re.compile(
+_RELATIVE = re.compile(
     rf"\b(?:my|our)[ \t]+(?:[\w-]+[ \t]+){{0,3}}?(?P<who>{_RELATIVES})(?:'s|’s|s)?\b", re.I
 )
 _CHILD_AGE = re.compile(r"\b(?:my|our)[ \t]+\d", re.I)
 
 
-def _subject(text: str, age: Age | None) -> str | None:
+def _relative(text: str, age: Age | None) -> str | None:
     """Whose count it is when it is not the writer's: "daughter", or "child" for "my 3 year old"."""
-    match = _SUBJECT.search(text)
+    match = _RELATIVE.search(text)
     if match:
         return match.group("who").lower()
     if age is not None and _CHILD_AGE.search(text) and ranges.is_child(age.years):

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from bot import ranges
 from bot.ages import read_bare_age
 from bot.clinical_context import red_flag_named
 from bot.interpret import interpret
@@ -23,8 +24,10 @@ from bot.model import (
     NeutrophilShare,
     ParsedText,
     Sex,
+    Subject,
 )
 from bot.parse import parse_text
+from bot.subjects import subject_of
 from bot.units import find_unit
 from bot.values import with_unit
 
@@ -45,9 +48,13 @@ class ConversationState:
     temperature_c: float | None = None
     red_flags: tuple[str, ...] = ()  # reported and not denied since
     awaiting: str | None = None  # the question the bot asked last: "unit" | "age"
-    subject: str | None = None  # whose counts: "daughter", "child"; None: the writer's own
+    relative: str | None = None  # whose counts: "daughter", "child"; None: the writer's own
+    # What the questions are about (bot/subjects.py): the last one a message named, so "and how
+    # is it treated?" after "my son has neutropenia" is answered for neutropenia. None: not yet.
+    subject: Subject | None = None
     intro_given: bool = False  # the note on what this bot is was sent
     last_sources: tuple[str, ...] = ()  # every source of the last medical answer ("sources")
+    last_topic: str | None = None  # the topic last answered ("and for a child?" asks it again)
 
 
 @dataclass(frozen=True)
@@ -62,6 +69,7 @@ class Turn:
     # treatment, "my count is low"): its advice is due even when no counts are explained.
     urgency_news: bool = False
     other_specimen: str | None = None  # white cells in urine, spinal fluid ...: not judged
+    subject: Subject = Subject.LEUKOPENIA  # what this message itself is about
 
 
 def take_turn(state: ConversationState, text: str) -> Turn:
@@ -86,7 +94,12 @@ def take_turn(state: ConversationState, text: str) -> Turn:
     if age_years is not None and age_years != state.age_years and counts:
         counts_changed = True
 
+    subject = subject_of(parsed)
+    if answer_age is not None and ranges.is_child(answer_age):
+        subject = Subject.CHILDREN  # "3" answering "how old?": the counts are a child's
     new_state = _remember(state, context, counts, shares, age_years)
+    if subject is not Subject.LEUKOPENIA or new_state.subject is None:
+        new_state = replace(new_state, subject=subject)
     interpretation = _judge(new_state, fever_below_threshold=context.fever_below_threshold)
     question = None
     if counts_changed and interpretation is not None:
@@ -105,6 +118,7 @@ def take_turn(state: ConversationState, text: str) -> Turn:
         question,
         urgency_news=news,
         other_specimen=context.other_specimen,
+        subject=subject,
     )
 
 
@@ -135,7 +149,7 @@ def _remember(
         says_low_count=state.says_low_count or context.says_low_count,
         temperature_c=temperature,
         red_flags=tuple(red_flags),
-        subject=context.subject or state.subject,
+        relative=context.relative or state.relative,
     )
 
 
@@ -150,7 +164,7 @@ def _judge(state: ConversationState, fever_below_threshold: bool = False) -> Int
         says_low_count=state.says_low_count,
         age_years=state.age_years,
         sex=state.sex,
-        subject=state.subject,
+        relative=state.relative,
         fever_below_threshold=fever_below_threshold,
     )
     remembered = ParsedText(

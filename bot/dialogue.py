@@ -8,18 +8,31 @@ read (bot.safety) and a short apology; the error is logged without what was type
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
+from typing import Any
 
+from bot.content import topics
 from bot.conversation import ConversationState, Turn, take_turn
 from bot.errors import EmptyTextError, TextTooLongError, WbcBotError
-from bot.model import Interpretation, Urgency
-from bot.questions import asked_topic
+from bot.model import Interpretation, Subject, Urgency
+from bot.questions import asked_topic, offered_topics
 from bot.replies import TOPIC_PREFIX, Message, plan_reply, sources_of
 from bot.safety import emergency_text, fallback_texts, log_failure
 
 # Intents whose message may still carry a question the NLU model did not pick
-# ("wbc 2.1 and mouth sores, how do I avoid infections?").
-QUESTION_MAY_HIDE_IN = frozenset({"inform", "report_symptom"})
+# ("wbc 2.1 and mouth sores, how do I avoid infections?"), or that the model was not sure of.
+QUESTION_MAY_HIDE_IN = frozenset({"inform", "report_symptom", "nlu_fallback"})
+VALUE_INTENT = "inform_wbc_value"  # without a count read, the message asked something else
+# Short follow-ups about what was just said: "why?" asks for the causes; "and for a child?",
+# "what about during chemo?" asks the last question again for another subject.
+WHY = re.compile(
+    r"^\W*(?:and |but |so )?(?:why|how come|why is (?:that|it|this)(?: so)?)\W*$", re.I
+)
+SUBJECT_SWITCH = re.compile(
+    r"^\W*(?:and|what about|how about|same)\b[^.?!]{0,40}[.?!]*\s*$", re.IGNORECASE
+)
 
 
 @dataclass(frozen=True)
@@ -40,10 +53,18 @@ class Reply:
         return None if self.interpretation is None else self.interpretation.urgency
 
 
-def respond(state: ConversationState, text: str, intent: str | None = None) -> Reply:
+def respond(
+    state: ConversationState,
+    text: str,
+    intent: str | None = None,
+    ranking: Sequence[Mapping[str, Any]] = (),
+    questions: Sequence[Mapping[str, Any]] = (),
+) -> Reply:
     """Answer one message in the light of the conversation so far; never raises.
 
     `intent` is the NLU model's; without one (the command line) the question is found by rules.
+    `ranking` and `questions` are the model's intent ranking and its question sentences: other
+    questions the message may ask are offered as buttons.
     """
     try:
         turn = take_turn(state, text)
@@ -55,19 +76,42 @@ def respond(state: ConversationState, text: str, intent: str | None = None) -> R
         log_failure("reading a message" if isinstance(exc, WbcBotError) else "a turn", exc)
         return _fallback(state, text, bool(state.red_flags))
     try:
-        messages = plan_reply(turn, resolve_intent(intent, text, turn), text)
+        resolved = resolve_intent(intent, text, turn, state)
+        offers = offered_topics(resolved, ranking, questions, topics())
+        messages = plan_reply(turn, resolved, text, offers)
     except Exception as exc:  # noqa: BLE001 - never leave a person without an answer
         log_failure("composing a reply", exc)
         return _fallback(turn.state, text, _urgent(turn))
     last_sources = sources_of(messages) or turn.state.last_sources
-    new_state = replace(turn.state, intro_given=True, last_sources=last_sources)
+    topic = resolved[len(TOPIC_PREFIX) :] if resolved.startswith(TOPIC_PREFIX) else None
+    new_state = replace(
+        turn.state,
+        intro_given=True,
+        last_sources=last_sources,
+        last_topic=topic if topic in topics() else turn.state.last_topic,
+    )
     return Reply(messages, new_state, turn.interpretation)
 
 
-def resolve_intent(intent: str | None, text: str, turn: Turn) -> str:
+def resolve_intent(
+    intent: str | None, text: str, turn: Turn, before: ConversationState | None = None
+) -> str:
     """The model's intent, or the question the rules find when the model had none or saw only a
-    value or a symptom; without either, what the message gave (a value, a symptom)."""
-    if intent is not None and intent not in QUESTION_MAY_HIDE_IN:
+    value or a symptom; without either, what the message gave (a value, a symptom).
+
+    A short follow-up refers to what was just said: "why?" asks for the causes, and "and for a
+    child?" asks the last question again for the subject it names (the turn's subject).
+    """
+    if WHY.match(text):
+        return TOPIC_PREFIX + "causes"
+    last_topic = before.last_topic if before is not None else None
+    if SUBJECT_SWITCH.match(text) and turn.subject is not Subject.LEUKOPENIA:
+        if last_topic is not None:
+            return TOPIC_PREFIX + last_topic
+        if turn.state.counts:
+            return TOPIC_PREFIX + "normal_range"
+    value_without_count = intent == VALUE_INTENT and not turn.counts_changed
+    if intent is not None and intent not in QUESTION_MAY_HIDE_IN and not value_without_count:
         return intent
     topic = asked_topic(text)
     if topic is not None:

@@ -118,7 +118,7 @@ def red_flag_phrases(kinds: Sequence[str]) -> tuple[str, ...]:
 @cache
 def label_matcher() -> PhraseMatcher:
     """Names of counts: keys wbc, anc, neutrophils, bands, other, generic."""
-    return _phrase_matcher(vocabulary()["labels"])
+    return phrase_matcher(vocabulary()["labels"])
 
 
 @cache
@@ -130,7 +130,7 @@ def red_flag_matcher() -> PhraseMatcher:
         groups[row["name"]] = [str(p) for p in row["phrases"]]
         if row.get("requires_any"):
             groups[f"{row['name']}:requires"] = [str(p) for p in row["requires_any"]]
-    return _phrase_matcher(groups)
+    return phrase_matcher(groups)
 
 
 @cache
@@ -138,7 +138,7 @@ def context_matcher() -> PhraseMatcher:
     """Cancer treatment, low-count statements, sex words and negation cues."""
     words = vocabulary()
     negation = words["negation"]
-    return _phrase_matcher(
+    return phrase_matcher(
         {
             "cancer_treatment": words["cancer_treatment"],
             "low_count": words["low_count"],
@@ -166,7 +166,8 @@ def matched_spans(matcher: PhraseMatcher, doc: Doc, longest_only: bool = True) -
     return sorted(spans, key=lambda span: (span.start, span.end))
 
 
-def _phrase_matcher(groups: Mapping[str, Iterable[str]]) -> PhraseMatcher:
+def phrase_matcher(groups: Mapping[str, Iterable[str]]) -> PhraseMatcher:
+    """A matcher of phrases on lower-cased tokens; each match is labelled with its group's key."""
     from spacy.matcher import PhraseMatcher
 
     language = nlp()

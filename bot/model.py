@@ -137,7 +137,7 @@ class ClinicalContext:
     ] = ()  # red flags and "cancer_treatment" the person said they do not have
     age_years: float | None = None
     sex: Sex | None = None
-    subject: str | None = None  # whose count it is when not the writer's: "daughter", "child"
+    relative: str | None = None  # whose count it is when not the writer's: "daughter", "child"
     # A fever the person named while the temperature they gave is below the threshold.
     fever_below_threshold: bool = False
     other_specimen: str | None = None  # "urine", "spinal fluid": counts not from blood

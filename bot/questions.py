@@ -8,14 +8,25 @@ something else (a symptom report, a value).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping, Sequence
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import yaml
 
 from bot.errors import ReferenceDataError
 
 QUESTIONS_FILE = Path(__file__).parent / "data" / "questions.yml"
+TOPIC_PREFIX = "ask_"
+FALLBACK_INTENT = "nlu_fallback"
+# A runner-up question type is offered when its confidence is at least this share of the best's.
+RUNNER_UP_SHARE = 0.6
+# A second question sentence is offered when its own best type is at least this confident.
+SECOND_QUESTION_CONFIDENCE = 0.4
+MAX_OFFERS = 2  # next to an answer
+MAX_CHOICES = 4  # for a message that is not clear: the likely topics to choose from
+MIN_CHOICE_CONFIDENCE = 0.03
 
 
 FOLLOW_UP = re.compile(
@@ -34,6 +45,45 @@ FOLLOW_UP = re.compile(
 def is_follow_up(text: str) -> bool:
     """A short question about what was just said ("is that normal?", "should I worry?")."""
     return FOLLOW_UP.match(text) is not None
+
+
+def offered_topics(
+    intent: str,
+    ranking: Iterable[Mapping[str, Any]],
+    questions: Iterable[Mapping[str, Any]],
+    topics: Sequence[str],
+) -> tuple[str, ...]:
+    """The other topics to offer as buttons, from the NLU model's ranking and the question
+    sentences it found (issue 11): a second question asked in the message, then a runner-up
+    close to the best; for a message that is not clear (`nlu_fallback`), the likely topics.
+
+    `ranking`: [{"name", "confidence"}], best first; `questions`: [{"intent", "confidence"}],
+    one per question sentence; `topics`: the content topics (intents ask_<topic> answer them).
+    """
+    known = frozenset(topics)
+
+    def topic_of(name: Any) -> str | None:
+        name = str(name or "")
+        topic = name[len(TOPIC_PREFIX) :] if name.startswith(TOPIC_PREFIX) else ""
+        return topic if topic in known else None
+
+    ranked = [
+        (topic_of(row.get("name")), float(row.get("confidence") or 0.0))
+        for row in ranking
+        if str(row.get("name")) != FALLBACK_INTENT
+    ]
+    if intent == FALLBACK_INTENT:
+        likely = [t for t, c in ranked if t is not None and c >= MIN_CHOICE_CONFIDENCE]
+        return tuple(dict.fromkeys(likely))[:MAX_CHOICES]
+    main = topic_of(intent)
+    offers = [
+        topic_of(q.get("intent"))
+        for q in questions
+        if float(q.get("confidence") or 0.0) >= SECOND_QUESTION_CONFIDENCE
+    ]
+    if len(ranked) >= 2 and ranked[0][0] == main and ranked[1][1] >= RUNNER_UP_SHARE * ranked[0][1]:
+        offers.append(ranked[1][0])
+    return tuple(t for t in dict.fromkeys(offers) if t is not None and t != main)[:MAX_OFFERS]
 
 
 def asked_topic(text: str) -> str | None:

@@ -29,11 +29,11 @@ class Cited:
     source_keys: tuple[str, ...]
 
 
-def reading(interpretation: Interpretation, subject: str | None = None) -> Cited:
+def reading(interpretation: Interpretation, relative: str | None = None) -> Cited:
     """Verdict for each count (most serious first), what it means, what to do, needed notes."""
     findings = by_severity(interpretation.findings)
     age = interpretation.context.age_years
-    sentences = [sentence for f in findings for sentence in (verdict(f, subject, age), _trend(f))]
+    sentences = [sentence for f in findings for sentence in (verdict(f, relative, age), _trend(f))]
     sentences = [sentence for sentence in sentences if sentence]
     if any(finding.analyte is Analyte.ANC for finding in findings):
         sentences.append(wording.word("neutrophils_are"))
@@ -68,9 +68,9 @@ def more_about(interpretation: Interpretation) -> Cited:
     return Cited(text, tuple(dict.fromkeys(keys)))
 
 
-def verdict(finding: Finding, subject: str | None, age_years: float | None) -> str:
+def verdict(finding: Finding, relative: str | None, age_years: float | None) -> str:
     """One sentence: whose count, the number, its category, for whom, against which range."""
-    whose = f"your {subject}'s" if subject else "your"
+    whose = f"your {relative}'s" if relative else "your"
     name = wording.word(f"name_{finding.analyte.value}")
     if finding.category is Category.NEEDS_UNIT:
         return _cap(wording.word("verdict_needs_unit", whose=whose, name=name, text=finding.text))

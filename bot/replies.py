@@ -41,6 +41,8 @@ RESPONSE_OF_INTENT = {
     "nlu_fallback": "utter_default",
 }
 INTRO_RESPONSE = "utter_intro"
+CLARIFY_RESPONSE = "utter_clarify"
+MAX_TOPIC_BUTTONS = 4
 MAIN_TOPICS = ("what_is_leukopenia", "causes", "normal_range", "when_to_see_doctor")
 AFTER_COUNTS = ("causes", "when_to_see_doctor")
 AFTER_EMERGENCY = ("when_to_see_doctor", "chemotherapy")
@@ -69,8 +71,14 @@ class Message:
     source_keys: tuple[str, ...] = ()
 
 
-def plan_reply(turn: Turn, intent: str, text: str) -> tuple[Message, ...]:
-    """The messages answering one turn, in the order they must be sent."""
+def plan_reply(
+    turn: Turn, intent: str, text: str, offers: Sequence[str] = ()
+) -> tuple[Message, ...]:
+    """The messages answering one turn, in the order they must be sent.
+
+    `offers`: other topics the message may be asking about (a second question, a close
+    runner-up, or for an unclear message the likely ones), offered as the first buttons.
+    """
     interpretation = turn.interpretation
     command = command_of(text)  # "sources", "more about this result": about the last answer
     emergency = interpretation is not None and interpretation.urgency is Urgency.EMERGENCY
@@ -90,7 +98,7 @@ def plan_reply(turn: Turn, intent: str, text: str) -> tuple[Message, ...]:
     follow_up = command is None and is_follow_up(text)  # "is that normal?" after a count
     explain = turn.counts_changed or follow_up
     if interpretation is not None and interpretation.findings and explain:
-        parts.append(_medical(reading(interpretation, turn.state.subject)))
+        parts.append(_medical(reading(interpretation, turn.state.relative)))
         answered = True
     elif not answered and _urgency_due(turn, emergency):
         assert interpretation is not None  # _urgency_due checks it
@@ -104,6 +112,8 @@ def plan_reply(turn: Turn, intent: str, text: str) -> tuple[Message, ...]:
         parts.append(_medical(topic_text(topic, text, turn)))
     elif intent == "report_symptom" and not emergency and not answered:
         parts.append(_medical(symptom_answer(interpretation)))
+    elif intent == "nlu_fallback" and offers and not answered and not emergency:
+        parts.append(Message(response=CLARIFY_RESPONSE))  # "Which of these do you mean?"
     elif intent in RESPONSE_OF_INTENT and not (intent == "inform" and (answered or emergency)):
         parts.append(Message(response=RESPONSE_OF_INTENT[intent]))
     elif intent not in RESPONSE_OF_INTENT and not answered and not emergency:
@@ -112,7 +122,7 @@ def plan_reply(turn: Turn, intent: str, text: str) -> tuple[Message, ...]:
     messages = _with_sources_and_disclaimer(_without_repeats(parts))
     if not turn.state.intro_given:
         messages.append(Message(response=INTRO_RESPONSE))
-    buttons = _buttons(topic, turn, emergency, intent, command, messages)
+    buttons = _buttons(topic, turn, emergency, intent, command, messages, offers)
     if messages and buttons:
         messages[-1] = replace(messages[-1], buttons=buttons)
     return tuple(messages)
@@ -146,11 +156,11 @@ def specimen_answer(name: str) -> Cited:
 
 
 def topic_text(topic: str, text: str, turn: Turn) -> Cited:
-    """The sourced answer to a question, for the cause named or the situation known."""
+    """The sourced answer to a question: for the cause named, else for the subject of the
+    conversation (bot/subjects.py: "how do I avoid infections during chemo?" gets the
+    chemotherapy answer to prevention)."""
     cause = find_cause(text) if topic == "causes" else None
-    if topic == "causes" and cause is None and turn.state.on_cancer_treatment:
-        cause = "chemotherapy"  # "what could cause it?" while on chemotherapy
-    answer = topic_answer(topic, cause)
+    answer = topic_answer(topic, cause, subject=turn.state.subject)
     return Cited(answer.text, answer.source_keys)
 
 
@@ -240,9 +250,12 @@ def _buttons(
     intent: str,
     command: str | None,
     messages: Sequence[Message],
+    offers: Sequence[str] = (),
 ) -> tuple[Button, ...]:
     follow_ups: Sequence[str]
-    if emergency:
+    if intent == "nlu_fallback" and offers:
+        follow_ups = ()  # the offers are the clarifying question's choices
+    elif emergency:
         follow_ups = AFTER_EMERGENCY
     elif topic is not None and topic in topics():
         follow_ups = topic_answer(topic).follow_ups[:2]
@@ -255,8 +268,9 @@ def _buttons(
         follow_ups = MAIN_TOPICS
     else:
         follow_ups = ()
+    names = [name for name in dict.fromkeys([*offers, *follow_ups]) if name != topic]
     buttons = [
-        Button(button_title(name), f"/{TOPIC_PREFIX}{name}") for name in follow_ups if name != topic
+        Button(button_title(name), f"/{TOPIC_PREFIX}{name}") for name in names[:MAX_TOPIC_BUTTONS]
     ]
     interpretation = turn.interpretation
     if turn.counts_changed and interpretation is not None and has_more(interpretation):

@@ -63,9 +63,11 @@ def specimen_named(text: str) -> Specimen | None:
     """The sample a message asks about when it names white cells in something other than blood."""
     if not _WHITE_CELL_WORDS.search(text):
         return None
-    specimens = [cue.specimen for cue in _cues(text) if cue.specimen is not None]
-    blood = any(cue.specimen is None for cue in _cues(text))
-    return specimens[0] if specimens and not blood else None
+    cues = _cues(text)
+    if not cues or cues[0].specimen is None:
+        return None  # blood named first (or nothing named): the message is about blood
+    # "white cells in my urine: is that the same as white cells in the blood?" asks about urine.
+    return cues[0].specimen
 
 
 def specimen_named_by(name: str) -> Specimen:

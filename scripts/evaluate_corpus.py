@@ -4,10 +4,11 @@ Each message goes through the trained model in-process (Rasa's Agent, as the ser
 then through the real answer code (bot.dialogue.respond with the intent found). Printed:
 
 - question type: accuracy and macro-F1 of the intent;
-- subject: accuracy of a `subject` entity, or "not modelled yet" when the model gives none;
+- subject: accuracy and macro-F1 of the `subject` entity (components/subject_entities.py);
 - value recall: labelled counts (cells/µL) read back among the reply's findings;
 - urgency: agreement with the label, and emergencies caught;
-- fully right: the right answer chosen (the topic answer of the labelled question type, or for
+- fully right: the right answer chosen (the answer to the labelled question type for the
+  labelled subject, or for
   inform/report_symptom the values read back and the urgency right, or for a sample that is not
   blood the note that only blood counts are explained), every value read back, emergency advice
   when due, and every medical message with a source link and the disclaimer.
@@ -194,7 +195,7 @@ def expected_texts(entry: Entry) -> list[str]:
     topic = entry.question_type[len(TOPIC_PREFIX) :]
     if topic not in topics():
         return []
-    texts = [topic_answer(topic).text]
+    texts = [topic_answer(topic, subject=entry.subject).text]
     if topic == "causes":  # a named cause is answered with that cause's own entry
         texts += [topic_answer(topic, cause).text for cause in causes()]
     return texts
@@ -261,6 +262,7 @@ class Scores:
     intent_accuracy: float
     intent_macro_f1: float
     subject_accuracy: float | None
+    subject_macro_f1: float | None
     value_recall: float
     values_labelled: int
     urgency_agreement: float
@@ -295,6 +297,19 @@ def score(outcomes: Sequence[Outcome], seconds: float = 0.0) -> Scores:
         subject_accuracy=(
             sum(o.subject == o.entry.subject for o in outcomes) / n if subjects else None
         ),
+        subject_macro_f1=(
+            float(
+                f1_score(
+                    [o.entry.subject for o in outcomes],
+                    [str(o.subject) for o in outcomes],
+                    labels=list(SUBJECTS),
+                    average="macro",
+                    zero_division=0,
+                )
+            )
+            if subjects
+            else None
+        ),
         value_recall=(
             sum(_read(v, o.values_read) for v, o in labelled) / len(labelled) if labelled else 1.0
         ),
@@ -318,9 +333,9 @@ def score(outcomes: Sequence[Outcome], seconds: float = 0.0) -> Scores:
 def report(scores: Scores, title: str) -> str:
     """The short table printed for people and CI logs."""
     subject = (
-        f"{scores.subject_accuracy:.3f}"
-        if scores.subject_accuracy is not None
-        else "not modelled yet"
+        f"{scores.subject_accuracy:.3f} (macro-F1 {scores.subject_macro_f1:.3f})"
+        if scores.subject_accuracy is not None and scores.subject_macro_f1 is not None
+        else "not modelled"
     )
     rows = [
         ("question type accuracy", f"{scores.intent_accuracy:.3f}"),

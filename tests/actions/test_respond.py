@@ -123,20 +123,24 @@ async def test_unit_answer_completes_a_value(respond: Conversation) -> None:
 
 
 async def test_causes_on_chemotherapy_answer_for_that_situation(respond: Conversation) -> None:
-    """ "What could cause it?" while on chemotherapy answers about chemotherapy."""
+    """ "What could cause it?" while on chemotherapy answers about chemotherapy: the subject of
+    the conversation (the slot `subject`) carries over to the next question."""
     _, _, slots = await respond("wbc 2.1, I'm on chemo", "inform_wbc_value")
+    assert slots["subject"] == "chemotherapy"
     messages, _, _ = await respond("what could cause it?", "ask_causes", slots)
-    expected = content.topic_answer("causes", "chemotherapy").text
+    expected = content.topic_answer("causes", subject="chemotherapy").text
     assert texts(messages)[-1].startswith(expected)
 
 
 async def test_causes_of_a_high_count_are_not_answered_with_low_count_causes(
     respond: Conversation,
 ) -> None:
-    """ "What causes a high white count?" says what high means, not why counts fall."""
-    messages, _, _ = await respond("what causes a high white count?", "ask_causes")
+    """ "What causes a high white count?" gets the causes of a high count (subject high_count),
+    not why counts fall."""
+    messages, _, slots = await respond("what causes a high white count?", "ask_causes")
     answer = texts(messages)[-1]
-    assert "above 11,000" in answer and "cannot list causes" in answer
+    assert slots["subject"] == "high_count"
+    assert "making more white cells" in answer and "infections" in answer
     assert "chemotherapy" not in answer.lower()
     assert is_sourced(answer)
 
@@ -175,9 +179,10 @@ def test_slots_are_exactly_the_state_fields() -> None:
 
 async def test_only_changed_slots_are_set(respond: Conversation) -> None:
     """A turn sets the slots that changed, not every slot."""
-    _, events, _ = await respond("hello", "greet", {"intro_given": True})
+    known = {"intro_given": True, "subject": "leukopenia"}
+    _, events, _ = await respond("hello", "greet", known)
     assert [e for e in events if e.get("event") == "slot"] == []
-    _, events, after = await respond("my wbc is 3.2", "inform", {"intro_given": True})
+    _, events, after = await respond("my wbc is 3.2", "inform", known)
     names = {e["name"] for e in events if e.get("event") == "slot"}
     assert names == {"counts", "last_sources"} and after["counts"][0]["cells_per_ul"] == 3200
 

@@ -88,7 +88,6 @@ CONTRACT_CAUSES = (
     "sarcoidosis",
     "bone_marrow_cancer_other",
     "lab_error",
-    "high_count",  # not a cause of a low count: what Mayo Clinic says usually raises a count
 )
 
 COPY_RUN = 8  # this many consecutive words shared with a source count as copying
@@ -1055,12 +1054,6 @@ FACTS = [
     ("marrow damage", "causes:bone_marrow_cancer_other", r"damage the bone marrow"),
     ("lab error", "causes:lab_error", r"new blood sample"),
     ("lab error by healthfully", "causes:lab_error", r"one consumer health site \(Healthfully\)"),
-    ("high threshold", "causes:high_count", r"above 11,000 \(11\.0 on most reports\) is called"),
-    (
-        "high causes",
-        "causes:high_count",
-        r"Mayo Clinic\s+says .*because of an\s+infection, a medicine, sudden stress or smoking",
-    ),
 ]
 
 

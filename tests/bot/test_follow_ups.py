@@ -1,0 +1,148 @@
+"""Follow-ups refer to what was just said (issue 11): after a count, "is that normal?", "what
+does that mean?" and "should I worry?" are about that count; "why?" asks for its causes; "and
+for a child?" asks the last question again for children. Several questions in one message: the
+main one is answered and the others are offered; an unclear message gets a clarifying question
+with the likely topics as buttons."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.content import topic_answer, topics
+from bot.conversation import ConversationState
+from bot.dialogue import Reply, respond
+from bot.questions import offered_topics
+
+
+def _say(texts: list[tuple[str, str | None]]) -> Reply:
+    state, reply = ConversationState(), None
+    for text, intent in texts:
+        reply = respond(state, text, intent)
+        state = reply.state
+    assert reply is not None
+    return reply
+
+
+def _text(reply: Reply) -> str:
+    return "\n".join(message.text for message in reply.messages)
+
+
+@pytest.mark.parametrize(
+    "follow_up", ["is that normal?", "what does that mean?", "should I worry?", "Is this bad?"]
+)
+def test_a_follow_up_after_a_childs_count_is_about_that_count(follow_up: str) -> None:
+    reply = _say([("my daughter is 4 and her wbc is 5.1", "inform_wbc_value"), (follow_up, None)])
+    assert "5,100" in _text(reply) and "4-year-old" in _text(reply)
+
+
+@pytest.mark.parametrize("why", ["why?", "Why is that?", "and why", "how come?"])
+def test_why_after_a_count_gives_the_causes_for_the_subject(why: str) -> None:
+    reply = _say([("wbc 2.1, I'm on chemo", "inform_wbc_value"), (why, "ask_causes")])
+    assert topic_answer("causes", subject="chemotherapy").text in _text(reply)
+
+
+@pytest.mark.parametrize("model_intent", [None, "ask_children", "nlu_fallback"])
+@pytest.mark.parametrize("switch", ["and for a child?", "what about in babies?", "And kids?"])
+def test_and_for_a_child_repeats_the_last_question_for_children(
+    switch: str, model_intent: str | None
+) -> None:
+    reply = _say([("what is a normal white count?", "ask_normal_range"), (switch, model_intent)])
+    assert topic_answer("normal_range", subject="children").text in _text(reply)
+    assert reply.state.subject is not None and reply.state.subject.value == "children"
+
+
+def test_the_subject_carries_over_to_the_next_question() -> None:
+    reply = _say(
+        [
+            ("My son has congenital neutropenia.", "inform"),
+            ("how is it treated?", "ask_treatment"),
+        ]
+    )
+    assert topic_answer("treatment", subject="neutropenia").text in _text(reply)
+
+
+def _ranking(*pairs: tuple[str, float]) -> list[dict[str, object]]:
+    return [{"name": name, "confidence": confidence} for name, confidence in pairs]
+
+
+@pytest.mark.parametrize(
+    ("intent", "ranking", "questions", "offered"),
+    [
+        # a clear winner, one question: nothing else offered
+        ("ask_causes", _ranking(("ask_causes", 0.8), ("ask_symptoms", 0.1)), [], ()),
+        # a close runner-up is offered
+        (
+            "ask_causes",
+            _ranking(("ask_causes", 0.45), ("ask_treatment", 0.35)),
+            [],
+            ("treatment",),
+        ),
+        # a second question sentence is offered first
+        (
+            "ask_causes",
+            _ranking(("ask_causes", 0.6), ("ask_prevention", 0.2)),
+            [
+                {"intent": "ask_causes", "confidence": 0.7},
+                {"intent": "ask_prevention", "confidence": 0.6},
+            ],
+            ("prevention",),
+        ),
+        # not a topic: not offered
+        ("ask_causes", _ranking(("ask_causes", 0.5), ("greet", 0.45)), [], ()),
+        # unclear: the likely topics, best first, at most four
+        (
+            "nlu_fallback",
+            _ranking(
+                ("nlu_fallback", 0.8),
+                ("ask_causes", 0.15),
+                ("ask_treatment", 0.14),
+                ("greet", 0.1),
+                ("ask_outlook", 0.1),
+                ("ask_symptoms", 0.05),
+                ("ask_diagnosis", 0.04),
+            ),
+            [],
+            ("causes", "treatment", "outlook", "symptoms"),
+        ),
+    ],
+)
+def test_offered_topics(
+    intent: str,
+    ranking: list[dict[str, object]],
+    questions: list[dict[str, object]],
+    offered: tuple[str, ...],
+) -> None:
+    assert offered_topics(intent, ranking, questions, topics()) == offered
+
+
+def test_two_questions_answer_the_main_one_and_offer_the_other() -> None:
+    text = "What causes a low white count? And how can I avoid infections?"
+    reply = respond(
+        ConversationState(intro_given=True),
+        text,
+        "ask_causes",
+        _ranking(("ask_causes", 0.6), ("ask_prevention", 0.3)),
+        [
+            {"text": "What causes a low white count?", "intent": "ask_causes", "confidence": 0.8},
+            {
+                "text": "And how can I avoid infections?",
+                "intent": "ask_prevention",
+                "confidence": 0.7,
+            },
+        ],
+    )
+    assert topic_answer("causes").text in _text(reply)
+    first_button = reply.messages[-1].buttons[0]
+    assert first_button.payload == "/ask_prevention"
+
+
+def test_an_unclear_message_asks_which_topic_with_the_likely_ones() -> None:
+    reply = respond(
+        ConversationState(intro_given=True),
+        "white cells thing??",
+        "nlu_fallback",
+        _ranking(("nlu_fallback", 0.9), ("ask_what_is_leukopenia", 0.12), ("ask_causes", 0.1)),
+    )
+    assert [m.response for m in reply.messages] == ["utter_clarify"]
+    payloads = [b.payload for b in reply.messages[-1].buttons]
+    assert payloads == ["/ask_what_is_leukopenia", "/ask_causes"]
