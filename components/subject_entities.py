@@ -10,11 +10,15 @@ corpus and are scored on its held-out part by scripts/evaluate_corpus.py.
 
 Unlike WbcEntityExtractor this one stays on in the servers of `make run`: a client of the REST
 API, or an analyst reading trackers, gets the subject of every message. It costs one reading of
-the message in the Rasa server (about 1.5 ms of CPU).
+the message in the Rasa server (about 1.5 ms of CPU). The conversation tests (`rasa test core`,
+which would want every message of tests/test_stories.yml annotated with a whole-message entity)
+switch it off with SUBJECT_ENTITIES=off: they check intents and actions; the subject is scored
+by tests/bot/test_subjects.py and scripts/evaluate_corpus.py.
 """
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -31,6 +35,7 @@ from bot.subjects import subject_of
 
 SUBJECT = "subject"
 CAUSE = "cause"
+SWITCH = "SUBJECT_ENTITIES"  # "off": extract nothing (the conversation tests)
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False)
@@ -49,6 +54,8 @@ class SubjectExtractor(GraphComponent, EntityExtractorMixin):
 
     def process(self, messages: list[Message]) -> list[Message]:
         """Add the entities of each message to what other extractors found."""
+        if os.environ.get(SWITCH, "on") == "off":
+            return messages
         for message in messages:
             found = self.add_extractor_name(subject_entities(str(message.get(TEXT) or "")))
             message.set(ENTITIES, [*message.get(ENTITIES, []), *found], add_to_output=True)

@@ -1,4 +1,5 @@
-"""The NLU entity extractor: on for evaluation, off in the servers of `make run`."""
+"""The NLU entity extractors: each follows its switch (on for evaluation and, for the subject, in
+the servers; off where noted)."""
 
 from __future__ import annotations
 
@@ -18,3 +19,19 @@ def test_extractor_follows_its_switch(
     message = Message({TEXT: "my wbc is 3.2"})
     WbcEntityExtractor().process([message])
     assert [entity["entity"] for entity in message.get(ENTITIES, [])] == found
+
+
+@pytest.mark.parametrize(("switch", "found"), [("on", ["subject"]), ("off", [])])
+def test_subject_extractor_follows_its_switch(
+    monkeypatch: pytest.MonkeyPatch, switch: str, found: list[str]
+) -> None:
+    """The subject entity is on in the servers; SUBJECT_ENTITIES=off (the story tests) drops it."""
+    from components.subject_entities import SWITCH as SUBJECT_SWITCH
+    from components.subject_entities import SubjectExtractor
+
+    monkeypatch.setenv(SUBJECT_SWITCH, switch)
+    message = Message({TEXT: "what is neutropenia?"})
+    SubjectExtractor().process([message])
+    entities = message.get(ENTITIES, [])
+    assert [entity["entity"] for entity in entities] == found
+    assert all(entity["value"] == "neutropenia" for entity in entities)

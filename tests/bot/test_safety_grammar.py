@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from bot.content import topic_answer
 from bot.conversation import ConversationState
 from bot.dialogue import respond
-from bot.model import Urgency
+from bot.model import Subject, Urgency
 from bot.safety import TROUBLE_TEXT
 
 FEVER_FROM_C = 38.0
@@ -234,7 +234,13 @@ def test_every_generated_message_gets_the_right_safe_answer(case: Case) -> None:
     wanted = [] if case.count is None else [(case.count.analyte, case.count.cells)]
     assert read == wanted, f"{message!r}: read {read}"
     if case.question is not None:
-        answers = [topic_answer(topic, cause).text for topic, cause in case.question.topics]
+        # The question type answered, for whichever subject the message is about (a child's,
+        # during chemotherapy ...: bot/subjects.py decides, tests/bot/test_subjects.py checks).
+        answers = [
+            topic_answer(topic, cause, subject=subject).text
+            for topic, cause in case.question.topics
+            for subject in (None, *Subject)
+        ]
         assert any(answer in text for answer in answers for text in texts), message
 
 
