@@ -996,8 +996,18 @@ _VALUE_BEFORE_LABEL = re.compile(
 )
 
 
+# "Is 11.5 a normal white count?": an article and a judging word may stand between a number and
+# the name after it.
+_ASKED_ABOUT_BEFORE_LABEL = re.compile(
+    r"(?:a|an)(?:\s+(?:normal|good|bad|low|high|ok|okay|healthy|abnormal|dangerous|safe|"
+    r"worrying|reasonable))?",
+    re.IGNORECASE,
+)
+
+
 def _reading_before(text: str, label_start: int) -> _Reading | None:
-    """ "I have 2,900 white cells", "45% neutrophils": a number right before the name."""
+    """ "I have 2,900 white cells", "45% neutrophils", "Is 11.5 a normal white count?": a number
+    right before the name."""
     window_start = max(0, label_start - 40)
     found = _VALUE_BEFORE_LABEL.search(text, window_start, label_start)
     if not found:
@@ -1007,6 +1017,9 @@ def _reading_before(text: str, label_start: int) -> _Reading | None:
         return None
     between = text[number.end() : label_start].strip()
     unit = match_unit(between, 0) if between else None
+    asked_about = _ASKED_ABOUT_BEFORE_LABEL.fullmatch(between) is not None
+    if asked_about:
+        return _read_from(text, number.start(), number.end(), False, None)
     if between and between != "%" and (unit is None or unit.end != len(between)):
         return None  # "2900 cells/cumm. What is TLC": a sentence stands between
     if not_a_count(text, number.start(), number.end()):

@@ -39,6 +39,8 @@ COUNT_CASES = [
         None,
     ),
     ("I have 2,900 white cells", "wbc", 2900, False, None, None),
+    ("Is 11.5 a normal white count during pregnancy?", "wbc", 11500, True, None, None),
+    ("is 3 a low wbc?", "wbc", 3000, True, None, None),
     ("my count is 2.8", "wbc", 2800, True, None, None),
     ("3.2", "wbc", 3200, True, None, None),
     ("3,200/uL?", "wbc", 3200, False, None, None),
