@@ -169,7 +169,7 @@ _FIRST_PERSON = frozenset({"i", "i'm", "im", "me", "we", "we're"})
 _BETWEEN_SUBJECT_AND_WORD = frozenset(
     {"'m", "’m", "am", "are", "'re", "a", "bit", "little", "so", "really", "very", "totally"}
     | {"quite", "kind", "kinda", "of", "sort", "just", "completely", "super", "too", "still"}
-    | {"feel", "feeling", "getting", "honestly", "all", "rather"}
+    | {"feel", "feeling", "getting", "honestly", "all", "rather", "more", "even", "now"}
 )
 _CLAUSE_GLUE = frozenset({",", ".", ":", ";", "-", "!", "…", "and", "so", "but", "because"})
 

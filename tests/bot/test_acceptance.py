@@ -676,6 +676,8 @@ URGENCY_CASES: list[tuple[Any, ...]] = [
     ("confused-by-numbers", [], "I'm so confused by these numbers, WBC 3.2", "routine"),
     ("results-confusing", [], "these results are confusing, WBC 3.2", "routine"),
     ("confused-about-meaning", [], "WBC 3.5, I'm confused about what this means", "routine"),
+    ("more-confused-than-before", [], "WBC 3.5 and I'm more confused than before. Why?", "routine"),
+    ("mother-more-confused", [], "my mother is more confused than usual, WBC 3.5", "emergency"),
     # --- emergency signs on their own (section 5) ---
     ("confused-hard-to-wake", [], "my dad is confused and hard to wake, WBC was 7", "emergency"),
     ("trouble-breathing", [], "WBC 7.1 and I have trouble breathing", "emergency"),
