@@ -268,7 +268,10 @@ def _buttons(
         follow_ups = MAIN_TOPICS
     else:
         follow_ups = ()
-    names = [name for name in dict.fromkeys([*offers, *follow_ups]) if name != topic]
+    # Not the topic just answered, nor the subject's own topic ("What about children?" after an
+    # answer about children).
+    subject = turn.state.subject.value if turn.state.subject is not None else None
+    names = [name for name in dict.fromkeys([*offers, *follow_ups]) if name not in (topic, subject)]
     buttons = [
         Button(button_title(name), f"/{TOPIC_PREFIX}{name}") for name in names[:MAX_TOPIC_BUTTONS]
     ]

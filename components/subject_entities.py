@@ -50,6 +50,9 @@ class SubjectExtractor(GraphComponent, EntityExtractorMixin):
         resource: Resource,
         execution_context: ExecutionContext,
     ) -> SubjectExtractor:
+        # Build the tokenizer, the matchers and the content tables now, while the model loads,
+        # not on the first person's message (seconds on a busy machine: past the guard's deadline).
+        subject_entities("My son's wbc is 3.2, what could cause it?")
         return cls()
 
     def process(self, messages: list[Message]) -> list[Message]:

@@ -146,3 +146,10 @@ def test_an_unclear_message_asks_which_topic_with_the_likely_ones() -> None:
     assert [m.response for m in reply.messages] == ["utter_clarify"]
     payloads = [b.payload for b in reply.messages[-1].buttons]
     assert payloads == ["/ask_what_is_leukopenia", "/ask_causes"]
+
+
+def test_no_button_for_the_subject_just_answered() -> None:
+    """After the children's answer, "What about children?" is not offered again."""
+    reply = _say([("what is a normal white count?", "ask_normal_range"), ("and for a child?", None)])
+    payloads = [button.payload for button in reply.messages[-1].buttons]
+    assert "/ask_children" not in payloads
