@@ -409,7 +409,7 @@ def evaluate(model: Path, corpus: Path) -> tuple[Scores, list[Outcome]]:
     return score(outcomes, time.perf_counter() - started), outcomes
 
 
-def _quiet() -> None:
+def quiet_rasa() -> None:
     """Rasa and TensorFlow log pages at start-up; only our table matters here."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     logging.basicConfig(level=logging.ERROR)
@@ -437,7 +437,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"wrote {len(entries)} training messages to {args.write_training}")
         return 0
 
-    _quiet()
+    quiet_rasa()
     scores, outcomes = evaluate(args.model, args.corpus)
     print(report(scores, f"Realistic held-out set {args.corpus.relative_to(ROOT)}"))
     if args.failures:
