@@ -106,6 +106,7 @@ test-conversations: train ## Test stories in tests/ and the held-out NLU set in 
 		$(BIN)/python scripts/check_nlu_results.py $(RESULTS)/nlu; \
 	fi
 	$(BIN)/python scripts/evaluate_corpus.py --model $(MODEL) --min-fully-right 0.85
+	$(BIN)/python scripts/check_templated.py --model $(MODEL) --min-accuracy 0.90
 
 # The chat widget (rasa-webchat) comes from the npm registry, pinned by web/package-lock.json
 # (install scripts off), and is served from web/static/vendor/ (no CDN at run time). The copy
