@@ -13,6 +13,7 @@ Length, sentence length and reading grade of the same texts are measured in test
 
 from __future__ import annotations
 
+import copy
 import csv
 import os
 import re
@@ -32,6 +33,8 @@ from bot import content, tables
 from bot.errors import ReferenceDataError, UnknownTopicError, WbcBotError
 from bot.links import citable
 from bot.model import Subject
+
+CONTENT_FILE = content.CONTENT_FILE  # the repository's file (some tests point bot.content away)
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "bot" / "data"
@@ -96,11 +99,18 @@ COPY_RUN = 8  # this many consecutive words shared with a source count as copyin
 OTHER_SUBJECTS = tuple(subject for subject in Subject if subject is not Subject.LEUKOPENIA)
 
 
+@cache
+def _raw_content() -> dict[str, Any]:
+    """The parsed content.yml of the repository, read once (tests copy it before editing)."""
+    raw: dict[str, Any] = yaml.safe_load(CONTENT_FILE.read_text(encoding="utf-8"))
+    return raw
+
+
 def _raw_subjects() -> dict[str, Any]:
-    raw: dict[str, Any] = yaml.safe_load(content.CONTENT_FILE.read_text(encoding="utf-8"))
-    return dict(raw["by_subject"])
+    return dict(_raw_content()["by_subject"])
 
 
+@cache
 def _own_subject_answers() -> dict[str, content.TopicAnswer]:
     """Each subject's own answer to a topic (not a general answer + a line), by subject/topic."""
     raw = _raw_subjects()
@@ -1305,7 +1315,7 @@ def test_nothing_is_read_at_import() -> None:
 @pytest.fixture
 def content_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, Any]]:
     """The parsed content.yml; what the test leaves in it is written to a copy bot.content reads."""
-    raw: dict[str, Any] = yaml.safe_load(content.CONTENT_FILE.read_text(encoding="utf-8"))
+    raw = copy.deepcopy(_raw_content())
     path = tmp_path / "content.yml"
     monkeypatch.setattr(content, "CONTENT_FILE", path)
     content._content.cache_clear()

@@ -150,6 +150,8 @@ def test_an_unclear_message_asks_which_topic_with_the_likely_ones() -> None:
 
 def test_no_button_for_the_subject_just_answered() -> None:
     """After the children's answer, "What about children?" is not offered again."""
-    reply = _say([("what is a normal white count?", "ask_normal_range"), ("and for a child?", None)])
+    reply = _say(
+        [("what is a normal white count?", "ask_normal_range"), ("and for a child?", None)]
+    )
     payloads = [button.payload for button in reply.messages[-1].buttons]
     assert "/ask_children" not in payloads

@@ -420,6 +420,7 @@ async def test_a_new_model_drops_the_cache(store: UrlSQLTrackerStore) -> None:
     assert len(store.cache) == 0
 
 
+@pytest.mark.slow  # 300 random turns against two stores and Rasa's: seconds
 async def test_random_turns_on_two_servers_equal_rasas_store(
     store: UrlSQLTrackerStore,
     other: UrlSQLTrackerStore,
