@@ -5,7 +5,9 @@ may connect (Rasa's own accepts any origin); a session request really joins the 
 (Rasa's handler does not await python-socketio 5's enter_room, so with session persistence no
 reply reached the browser); messages larger than MAX_BODY_BYTES are refused by the Socket.IO
 server; a sender over the rate limit is told to slow down; a turn that produces
-no reply gets the "trouble" reply within the deadline; non-text messages get a short note.
+no reply gets the "trouble" reply within the deadline; non-text messages get a short note; and
+POST /webhooks/socketio/report takes a lab report from the widget's upload button
+(channels/widget_reports.py).
 """
 
 from __future__ import annotations
@@ -21,8 +23,11 @@ from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.socketio import SocketIOInput as RasaSocketIOInput
 from rasa.core.channels.socketio import SocketIOOutput
 from sanic import Blueprint
+from sanic.request import Request
+from sanic.response import HTTPResponse
 
 from channels.guard import NOT_TEXT_TEXT, SLOW_DOWN_TEXT, CountingOutput, GuardedChannel
+from channels.widget_reports import WidgetReports
 
 logger = logging.getLogger(__name__)
 
@@ -114,6 +119,19 @@ class SocketIOInput(GuardedChannel, RasaSocketIOInput):
 
         sio.on("session_request", handler=session_request, namespace=self.namespace)
         sio.on(self.user_message_evt, handler=handle_message, namespace=self.namespace)
+        reports = WidgetReports(
+            self,
+            sio,
+            self.namespace,
+            lambda: GuardedSocketIOOutput(sio, self.bot_message_evt),
+            on_new_message,
+        )
+
+        # Streamed: a report may be larger than MAX_BODY_BYTES (REPORT_MAX_BYTES applies).
+        @webhook.route("/report", methods=["POST"], stream=True)
+        async def report(request: Request) -> HTTPResponse:
+            return await reports.receive(request)
+
         return webhook
 
 

@@ -2,7 +2,8 @@
 
 A channel hands the bytes of a photo or PDF to `ReportReader.read`, which runs
 bot.reports.read_report in a worker thread (OCR is a Tesseract child process, so the event loop
-and the other conversations go on meanwhile), at most REPORT_WORKERS files at once per process.
+and the other conversations go on meanwhile), at most REPORT_WORKERS files at once per process
+(the channels share one reader).
 `answer_report` then sends the lines read as read ("I read these lines from your report: ..."),
 and passes the clear ones on as the person's message, so the usual reply explains them with the
 same rules as typed text. The file itself is only ever in memory: never written to disk, never
@@ -61,13 +62,22 @@ class ReportReader:
 
     @classmethod
     def from_settings(cls, values: Mapping[str, str] | None = None) -> ReportReader:
-        return cls(*report_limits(values))
+        """This process's reader for the REPORT_* settings: Telegram, the widget and the shell
+        share it, so REPORT_WORKERS bounds the files read at once in the process."""
+        settings_key = report_limits(values)
+        if settings_key not in _READERS:
+            _READERS[settings_key] = cls(*settings_key)
+        return _READERS[settings_key]
 
     async def read(self, data: bytes) -> ReportReading:
         if len(data) > self.limits.max_bytes:  # not worth a thread
             return ReportReading(problem=Problem.TOO_BIG)
         async with self._slots:
             return await asyncio.to_thread(read_report, data, self.limits)
+
+
+# One reader per distinct settings, made on first use (nothing is made at import).
+_READERS: dict[tuple[ReportLimits, int], ReportReader] = {}
 
 
 async def answer_report(

@@ -15,10 +15,12 @@
  *
  * This file also adds a "Clear chat" button to the chat's header, which does what typing
  * "forget my data" does (the bot erases the conversation) and then empties the chat and starts
- * a new conversation; and what the widget lacks for keyboard and screen-reader users: names on
- * the launcher, the input and the buttons, a live region for new messages, answer buttons that
- * can be reached with Tab and pressed with Enter or Space, and focus that follows opening and
- * closing the chat.
+ * a new conversation; a button next to the input that sends a photo or PDF of a lab report to
+ * the bot (POST {data-bot-url}/webhooks/socketio/report with the conversation's session id),
+ * which reads it and answers in this chat; and what the widget lacks for keyboard and
+ * screen-reader users: names on the launcher, the input and the buttons, a live region for new
+ * messages, answer buttons that can be reached with Tab and pressed with Enter or Space, and
+ * focus that follows opening and closing the chat.
  */
 (function () {
   "use strict";
@@ -46,6 +48,12 @@
   // What "Clear chat" sends: the bot's forget_data intent, as the typed "forget my data".
   var FORGET_PAYLOAD = "/forget_data";
   var CLEAR_TIMEOUT_MS = 10000; // how long to wait for the bot to confirm that it forgot
+  // Lab reports: the bot reads the file and answers in the chat (through the socket); the
+  // request's own answer only says whether it did. The kind is checked by the bot, by content.
+  var REPORT_URL = options.botUrl.replace(/\/+$/, "") + "/webhooks/socketio/report";
+  var REPORT_TYPES = "image/*,application/pdf";
+  var SESSION_HEADER = "X-Chat-Session";
+  var UPLOAD_NOTE_MS = 10000; // how long a note about a report that was not sent stays
 
   var LABELS = {
     open: "Open the lab results chat",
@@ -59,6 +67,10 @@
     clearing: "Clearing the chat",
     notCleared: "The helper did not answer, so the chat was not cleared. Please try again.",
     clearAgain: "Clear chat (try again)",
+    upload: "Send a photo or PDF of your lab report",
+    uploading: "Reading your report ...",
+    uploadFailed: "Your report could not be sent. Please try again.",
+    notConnected: "Please wait until the chat is connected, then send your report.",
   };
 
   var root = null; // the element the widget renders into
@@ -66,6 +78,9 @@
   var mounts = 0; // a new React key per mount: a remount is a new, empty widget
   var clearing = null; // the timeout while a "Clear chat" waits for the bot's confirmation
   var focus = null; // see followFocus
+  var picker = null; // the file input the upload button opens (hidden, outside the widget)
+  var uploading = false; // one report at a time
+  var noteTimer = null; // hides a note about a report that was not sent
 
   function addStylesheet() {
     var link = document.createElement("link");
@@ -217,6 +232,122 @@
     status.textContent = text;
   }
 
+  /* The hidden file input behind every upload button (the widget may be mounted again). */
+  function filePicker() {
+    if (picker) return picker;
+    picker = document.createElement("input");
+    picker.type = "file";
+    picker.accept = REPORT_TYPES;
+    picker.hidden = true;
+    picker.tabIndex = -1;
+    picker.addEventListener("change", function () {
+      var file = picker.files && picker.files[0];
+      picker.value = ""; // choosing the same file again is a change too
+      if (file) sendReport(file);
+    });
+    document.body.appendChild(picker);
+    return picker;
+  }
+
+  /* The session id the widget keeps for this conversation (set when the socket is confirmed). */
+  function sessionId() {
+    try {
+      var stored = JSON.parse(window[storage + "Storage"].getItem(STORAGE_KEY) || "null");
+      return stored && typeof stored.session_id === "string" ? stored.session_id : null;
+    } catch (error) {
+      return null;
+    }
+  }
+
+  /* Posts the file; the bot's answer arrives in the chat. Shows a note only when it did not. */
+  function sendReport(file) {
+    var session = sessionId();
+    var input = root.querySelector(".rw-new-message");
+    if (!session || !input || input.disabled) {
+      showUploadNote(LABELS.notConnected);
+      return;
+    }
+    uploading = true;
+    showUploadNote(LABELS.uploading, true);
+    var headers = {};
+    headers[SESSION_HEADER] = session;
+    fetch(REPORT_URL, { method: "POST", headers: headers, body: file, credentials: "omit" })
+      .then(
+        function (response) {
+          return response.json().then(
+            function (body) {
+              return body && body.in_chat ? "" : (body && body.text) || LABELS.uploadFailed;
+            },
+            function () {
+              return LABELS.uploadFailed;
+            }
+          );
+        },
+        function () {
+          return LABELS.uploadFailed;
+        }
+      )
+      .then(function (note) {
+        uploading = false;
+        showUploadNote(note);
+      });
+  }
+
+  /* A short note above the input (and for screen readers); "" hides it. */
+  function showUploadNote(text, busy) {
+    clearTimeout(noteTimer);
+    each(root, ".wbc-upload-button", function (button) {
+      setAttributes(button, { "aria-busy": String(Boolean(busy)) });
+    });
+    each(root, ".wbc-upload-note", function (note) {
+      note.textContent = text;
+      note.hidden = !text;
+    });
+    if (text) announce(text);
+    if (text && !busy) {
+      noteTimer = setTimeout(function () {
+        showUploadNote("");
+      }, UPLOAD_NOTE_MS);
+    }
+  }
+
+  /* The upload button (a paper clip) and its note, for the start of the input row. */
+  function uploadControls() {
+    var controls = document.createElement("span");
+    controls.className = "wbc-upload";
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "wbc-upload-button";
+    button.title = LABELS.upload;
+    button.setAttribute("aria-label", LABELS.upload);
+    button.setAttribute("aria-busy", String(uploading));
+    button.appendChild(paperClip());
+    button.addEventListener("click", function () {
+      if (!uploading) filePicker().click();
+    });
+    var note = document.createElement("span");
+    note.className = "wbc-upload-note";
+    note.setAttribute("aria-hidden", "true"); // announce() tells screen readers
+    note.hidden = true;
+    controls.appendChild(button);
+    controls.appendChild(note);
+    return controls;
+  }
+
+  function paperClip() {
+    var svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
+    svg.setAttribute("viewBox", "0 0 24 24");
+    svg.setAttribute("aria-hidden", "true");
+    svg.setAttribute("focusable", "false");
+    var path = document.createElementNS("http://www.w3.org/2000/svg", "path");
+    path.setAttribute(
+      "d",
+      "M16.5 6.5v10a4.5 4.5 0 0 1-9 0V5a3 3 0 0 1 6 0v10.5a1.5 1.5 0 0 1-3 0V6.5"
+    );
+    svg.appendChild(path);
+    return svg;
+  }
+
   function isOpen(root) {
     return root.querySelector(".rw-conversation-container") !== null;
   }
@@ -290,6 +421,10 @@
       clear.title = LABELS.clearHint;
       clear.addEventListener("click", clearChat);
       header.insertBefore(clear, header.firstChild); // before the close button, as it is seen
+    });
+    each(root, ".rw-sender", function (form) {
+      if (form.querySelector(".wbc-upload")) return;
+      form.insertBefore(uploadControls(), form.firstChild); // left of the input, as it is seen
     });
     each(root, ".rw-new-message", function (input) {
       setAttributes(input, { "aria-label": LABELS.input });

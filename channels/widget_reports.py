@@ -1,0 +1,143 @@
+"""Lab reports sent from the chat widget: POST /webhooks/socketio/report (issue 13).
+
+The widget's upload button (web/static/embed.js) posts the photo or PDF as the raw request body,
+naming its conversation in the X-Chat-Session header. The route accepts it only from the origins
+the Socket.IO channel accepts, and only for a session a socket of this server has joined (as
+`handle_message` does), so nobody can write into a conversation by knowing its id alone. It
+reads at most REPORT_MAX_BYTES (the request's Content-Length first, then while reading: the
+route streams, so Sanic's MAX_BODY_BYTES does not apply), reads the file with `ReportReader`
+and answers into the conversation's room, as bot messages the browser shows like any other.
+A body found too big gets its reply in the chat at once; the rest of it is then read and
+dropped (within a bound) so that the browser can read the HTTP answer too.
+
+The HTTP answer only tells the widget how it went: {"in_chat": true} when the replies went into
+the chat (the file's problem included), else the reason as {"text": ..., "in_chat": false}. The
+file is only in memory for the turn: never written, never logged.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from rasa.core.channels.channel import UserMessage
+from sanic import response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+from socketio import AsyncServer
+
+from bot.reports import Problem, ReportReading
+from channels.guard import SLOW_DOWN_TEXT, CountingOutput, GuardedChannel
+from channels.uploads import ReportReader, answer_report
+from server.privacy import hashed
+
+logger = logging.getLogger(__name__)
+
+SESSION_HEADER = "X-Chat-Session"
+INPUT_CHANNEL = "socketio"  # what the bot is told the message came through, as for typed text
+FOREIGN_ORIGIN_TEXT = "This page may not send reports to the lab results helper."
+NO_SESSION_TEXT = "Please open the chat and wait until it is connected, then send your report."
+# How much of a refused body is read (and dropped) so the browser gets the 413: see `drain`.
+DRAIN_LIMIT_BYTES = 64 * 1024 * 1024
+
+
+class WidgetReports:
+    """The upload route of one Socket.IO channel: checks, reads and answers into its rooms."""
+
+    def __init__(
+        self,
+        channel: GuardedChannel,
+        sio: AsyncServer,
+        namespace: str | None,
+        new_output: Callable[[], CountingOutput],
+        on_new_message: Callable[[UserMessage], Awaitable[Any]],
+    ) -> None:
+        self.channel = channel
+        self.sio = sio
+        self.namespace = namespace or "/"
+        self.new_output = new_output  # sends into a room, as the channel's own replies
+        self.on_new_message = on_new_message
+        self.reader = ReportReader.from_settings()
+
+    async def receive(self, request: Request) -> HTTPResponse:
+        """Checks the origin, the session, the rate limit and the size; then reads and answers."""
+        origin = request.headers.get("origin")
+        if origin and origin not in self.channel.limits.cors_origins:
+            logger.warning("Report upload refused: origin not allowed")
+            return _refused(FOREIGN_ORIGIN_TEXT, 403)
+        session = request.headers.get(SESSION_HEADER, "")
+        if not self.joined(session):
+            logger.warning("Report upload for a session no socket has joined")
+            return _refused(NO_SESSION_TEXT, 403)
+        if not self.channel.allowed(session):
+            await self.new_output().send_text_message(session, SLOW_DOWN_TEXT)
+            return _in_chat(429)
+        data = await self.body(request)
+        if data is None:
+            logger.info("Report from %s refused: larger than REPORT_MAX_BYTES", hashed(session))
+            await self.new_output().send_text_message(session, Problem.TOO_BIG.text)
+            await drain(request)
+            return _in_chat(413)
+        reading = await self.reader.read(data)
+        await self.answer(session, reading)
+        return _in_chat(200)
+
+    def joined(self, session: str) -> bool:
+        """Whether a socket of this server is in the session's room (session_request). Rooms are
+        named only by checked session ids and by each socket's own id, so this also checks the
+        header's form."""
+        return any(True for _ in self.sio.manager.get_participants(self.namespace, session))
+
+    async def body(self, request: Request) -> bytes | None:
+        """The request body, or None as soon as it is known to be larger than the limit."""
+        limit = self.reader.limits.max_bytes
+        declared = request.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > limit:
+            return None
+        chunks, received, stream = [], 0, request.stream
+        while stream is not None and (chunk := await stream.read()) is not None:
+            received += len(chunk)
+            if received > limit:
+                return None
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+    async def answer(self, session: str, reading: ReportReading) -> None:
+        """The lines as read into the chat, then the clear ones answered as the person's message."""
+
+        async def send(text: str) -> None:
+            await self.new_output().send_text_message(session, text)
+
+        async def answer_text(text: str) -> None:
+            output = self.new_output()
+            message = UserMessage(text, output, session, input_channel=INPUT_CHANNEL)
+            await self.channel.guarded_answer(self.on_new_message, message, output)
+
+        await answer_report(reading, "", send, answer_text)
+
+
+async def drain(request: Request) -> None:
+    """Reads and drops the rest of a refused body, up to DRAIN_LIMIT_BYTES in all.
+
+    A browser still sending when the server closes the connection sees it reset and not the
+    answer; Sanic closes it after a handler that left more than MAX_BODY_BYTES unread. A body
+    announced larger than the limit is not waited for: its connection is closed.
+    """
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > DRAIN_LIMIT_BYTES:
+        return
+    received, stream = 0, request.stream
+    while stream is not None and received <= DRAIN_LIMIT_BYTES:
+        chunk = await stream.read()
+        if chunk is None:
+            return
+        received += len(chunk)
+
+
+def _in_chat(status: int) -> HTTPResponse:
+    return response.json({"in_chat": True}, status=status)
+
+
+def _refused(text: str, status: int) -> HTTPResponse:
+    return response.json({"text": text, "in_chat": False}, status=status)
