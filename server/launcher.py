@@ -10,8 +10,9 @@ process it started is gone. It needs no terminal.
 
 The signal handler only records the signal (see StopSignals); the main loop does the rest.
 
-`shell` talks to the bot in the terminal through `rasa shell`, using the action server of a
-running `make run` when there is one.
+`shell` talks to the bot in the terminal as `rasa shell` does, with the terminal channel of
+channels/shell.py (which also takes `/report PATH`), using the action server of a running
+`make run` when there is one.
 """
 
 from __future__ import annotations
@@ -342,15 +343,20 @@ def _telegram_state(values: Mapping[str, str]) -> str:
 
 
 def shell(environ: Mapping[str, str]) -> int:
-    """`make shell`: `rasa shell` in this terminal, against the running action server."""
+    """`make shell`: `rasa shell` in this terminal, against the running action server.
+
+    It is `rasa run` with channels/shell.py's channel: `rasa shell` is `rasa run` with Rasa's
+    own terminal channel, and takes no other."""
     env = settings.environment(environ)
     values = settings.resolve(environ)
     helper = action_server(values)
-    # Not installed: Ctrl-C stays a KeyboardInterrupt here, and `rasa shell` handles its own.
+    # Not installed: Ctrl-C stays a KeyboardInterrupt here, and Rasa's terminal handles its own.
     signals = StopSignals()
     command = [
         str(BIN / "rasa"),
-        "shell",
+        "run",
+        "--connector",
+        "channels.shell.ShellInput",
         "--model",
         str(MODEL),
         "--endpoints",

@@ -1,0 +1,123 @@
+"""The terminal channel of `make shell`: Rasa's own, plus `/report PATH` for a lab report.
+
+`make shell` runs `rasa run --connector channels.shell.ShellInput`, which is what `rasa shell`
+runs with this channel in place of Rasa's CmdlineInput: Rasa starts its terminal conversation
+for any channel named "cmdline". Typing `/report PATH` reads the photo or PDF at PATH on this
+machine and answers as Telegram and the widget do (channels/uploads.py): the lines as read,
+then the clear ones as the person's message. Reading a local path is right here because the
+shell is the developer's own terminal, its server listening on the loopback interface only for
+as long as the shell runs; no other channel takes a path. Anything else typed goes to the bot
+unchanged. Neither the path nor the file is logged.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import shlex
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+from rasa.core.channels.channel import UserMessage
+from rasa.core.channels.console import CmdlineInput
+from sanic import Blueprint
+
+from bot.reports import Problem
+from channels.uploads import ReportReader, answer_report
+
+REPORT_COMMAND = "/report"
+USAGE_TEXT = (
+    "Type /report and the path of a photo or PDF of a lab report on this computer, for "
+    "example: /report ~/Downloads/results.pdf"
+)
+NOT_FOUND_TEXT = "There is no file at {path}. Check the path and try again."
+UNREADABLE_TEXT = "I could not open {path}: {reason}."
+
+
+def report_path(text: str) -> str | None:
+    """The PATH of a `/report PATH` command ("" when none was given), or None for other text.
+
+    A path may be quoted or have its spaces escaped, as a terminal writes a dropped file; an
+    unquoted path with spaces is taken as it is typed.
+    """
+    command, _, rest = text.strip().partition(" ")
+    if command.lower() != REPORT_COMMAND:
+        return None
+    rest = rest.strip()
+    try:
+        words = shlex.split(rest)
+    except ValueError:  # an unbalanced quote: take the text as typed
+        return rest
+    return words[0] if len(words) == 1 else rest
+
+
+def read_local_file(path: str, max_bytes: int) -> bytes | str:
+    """The file's bytes, or what to tell the person: not found, too big, cannot be opened."""
+    file = Path(path).expanduser()
+    try:
+        if not file.is_file():
+            return NOT_FOUND_TEXT.format(path=path)
+        if file.stat().st_size > max_bytes:
+            return Problem.TOO_BIG.text
+        with file.open("rb") as opened:
+            data = opened.read(max_bytes + 1)  # a file that grew meanwhile is still refused
+    except OSError as error:
+        return UNREADABLE_TEXT.format(path=path, reason=error.strerror or type(error).__name__)
+    return Problem.TOO_BIG.text if len(data) > max_bytes else data
+
+
+class ShellInput(CmdlineInput):
+    """Rasa's terminal channel with `/report PATH`. Used by `make shell` (server/launcher.py)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.reports = ReportReader.from_settings()
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        return super().blueprint(self.with_reports(on_new_message))
+
+    def with_reports(
+        self, on_new_message: Callable[[UserMessage], Awaitable[Any]]
+    ) -> Callable[[UserMessage], Awaitable[None]]:
+        """Rasa's message handler, with `/report PATH` answered here."""
+
+        async def handle(message: UserMessage) -> None:
+            path = report_path(message.text or "")
+            if path is None:
+                await on_new_message(message)
+            else:
+                await self.answer_report(path, message, on_new_message)
+
+        return handle
+
+    async def answer_report(
+        self,
+        path: str,
+        message: UserMessage,
+        on_new_message: Callable[[UserMessage], Awaitable[Any]],
+    ) -> None:
+        """Reads the file at `path` and answers it into the conversation `message` is in."""
+        sender = message.sender_id or ""
+
+        async def send(text: str) -> None:
+            await message.output_channel.send_text_message(sender, text)
+
+        async def answer_text(text: str) -> None:
+            await on_new_message(
+                UserMessage(
+                    text,
+                    message.output_channel,
+                    sender,
+                    input_channel=message.input_channel,
+                    metadata=message.metadata,
+                )
+            )
+
+        if not path:
+            await send(USAGE_TEXT)
+            return
+        data = await asyncio.to_thread(read_local_file, path, self.reports.limits.max_bytes)
+        if isinstance(data, str):
+            await send(data)
+            return
+        await answer_report(await self.reports.read(data), "", send, answer_text)
