@@ -5,7 +5,7 @@
         (reads one text per line from stdin, prints one JSON object per line)
     python -m bot reply [--json] [--age-years N] TEXT|-
         (what the chatbot would send, for one fresh conversation per text; the question type
-        comes from keyword rules, as there is no NLU model here)
+        comes from keyword rules, as there is no NLU model here; --json also gives the subject)
 
 Exit status: 0 on success, 2 on bad input or usage (with a plain message on stderr).
 """
@@ -98,7 +98,8 @@ def _reply_json(text: str, age_years: float | None) -> dict[str, Any]:
     interpretation = reply.interpretation
     findings = [] if interpretation is None else as_json_dict(interpretation)["findings"]
     urgency = None if reply.urgency is None else reply.urgency.value
-    return {"messages": messages, "urgency": urgency, "findings": findings}
+    subject = None if reply.state.subject is None else reply.state.subject.value
+    return {"messages": messages, "urgency": urgency, "subject": subject, "findings": findings}
 
 
 def _age(typed: str) -> float:

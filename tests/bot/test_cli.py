@@ -168,10 +168,11 @@ def test_age_out_of_range_is_a_usage_error(capsys: pytest.CaptureFixture[str], a
 
 
 def test_reply_prints_what_the_chat_would_send(capsys: pytest.CaptureFixture[str]) -> None:
-    """`reply --json`: messages with buttons, the urgency and the findings, in one object."""
+    """`reply --json`: messages with buttons, the urgency, the subject and the findings."""
     assert main(["reply", "--json", "wbc 2.9 and I have a fever"]) == 0
     result = json.loads(capsys.readouterr().out)
-    assert set(result) == {"messages", "urgency", "findings"}
+    assert set(result) == {"messages", "urgency", "subject", "findings"}
+    assert result["subject"] == "leukopenia"
     assert result["urgency"] == "emergency"
     assert result["messages"][0]["text"].startswith("⚠️ Seek emergency care now")
     assert all(set(m) == {"text", "buttons"} for m in result["messages"])
