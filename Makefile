@@ -30,7 +30,7 @@ LINT_PATHS := bot actions components channels server tests scripts
 RASA := PYTHONWARNINGS=ignore::DeprecationWarning $(BIN)/rasa
 
 .PHONY: help venv install lock lint typecheck pytest validate train test-conversations test \
-	check run shell bench bench-load test-stack web clean distclean purge audit
+	check run shell bench bench-load bench-reports test-stack web clean distclean purge audit
 
 help: ## List the targets
 	@echo "Usage: make TARGET   (PYTHON=/path/to/python3.10 to choose the interpreter)"
@@ -170,6 +170,9 @@ bench: $(INSTALLED) ## Time the interpreter (scripts/bench_interpret.py)
 # BENCH_LOAD_ARGS passes options on, e.g. "--workers 2 --skip-training-time" (see --help).
 bench-load: install train ## Load benchmark vs a `rasa init` bot (scripts/bench_load.py)
 	$(BIN)/python scripts/bench_load.py $(BENCH_LOAD_ARGS)
+
+bench-reports: install train ## Typed-message latency while reports are read (scripts/bench_reports.py)
+	$(BIN)/python scripts/bench_reports.py $(BENCH_REPORTS_ARGS)
 
 # For cron, e.g. `0 3 * * * cd /srv/wbc-bot && make purge >> var/log/purge.log 2>&1`.
 purge: $(INSTALLED) ## Delete conversations idle longer than RETENTION_DAYS (default 30 days)
