@@ -214,9 +214,11 @@ def _without_repeats(parts: list[Message]) -> list[Message]:
         if not part.source_keys:
             kept.append(part)
             continue
-        sentences = [s for s in _SENTENCE.split(part.text) if s.strip()]
-        new = [s for s in sentences if s.strip() not in seen]
-        seen.update(s.strip() for s in sentences)
+        new = []
+        for sentence in (s for s in _SENTENCE.split(part.text) if s.strip()):
+            if sentence.strip() not in seen:  # also within one part: "Call your doctor today."
+                new.append(sentence)
+                seen.add(sentence.strip())
         if new:
             kept.append(replace(part, text=" ".join(new)))
     return kept
