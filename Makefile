@@ -152,7 +152,7 @@ test: ## Every check, in CI order: provision lint typecheck audit pytest validat
 	@echo "All checks passed (logs in $(RESULTS)/logs/)."
 
 # The fast loop: no network, no browser, no training; the unit tests in two processes.
-check: $(INSTALLED) ## Lint, types and the unit tests (not slow, not stack): under a minute
+check: $(INSTALLED) ## Lint, types and the unit tests (not slow, not stack): about a minute on two cores
 	@$(STAGE) lint -- $(MAKE) lint
 	@$(STAGE) typecheck --summary 'Success|error' -- $(MAKE) typecheck
 	@$(STAGE) unit-tests --summary $(PASSED) -- $(BIN)/pytest -n 2 -m "not stack and not slow" -q \
