@@ -12,6 +12,12 @@ Also: the servers' CPU time per message (which other work on the machine disturb
 than latency), their resident memory, the start-up time to the first answer and the training
 time. Figures are medians over rounds, written to results/bench-load.json.
 
+Store (`--store`): our bot keeps its conversations in a throwaway SQLite file, as `make run`
+does, or with `--store postgresql` in a throwaway PostgreSQL server on a free loopback port
+(tests/production/services.py: Debian's package, run as the `postgres` user under root). With
+more than one worker our bot also gets a throwaway Redis lock store; the baseline keeps its
+conversations in memory either way (in SQLite with --baseline-workers above 1).
+
 Growth (`--growth` alone, about a minute; or first in a full run, for both bots): one
 conversation driven to 200 messages, one message at a time; prints the median latency and the
 servers' CPU time per message for each block of 20 messages, the ratio of the last block to
@@ -20,7 +26,7 @@ the first, and the events our store keeps per user message, by type
 
     .venv/bin/python scripts/bench_load.py [--levels 1,10,50] [--lengths 5,20,100] [--rounds 1]
         [--messages-per-level N | --duration SECONDS] [--workers N] [--baseline-workers N]
-        [--skip-baseline] [--skip-training-time]
+        [--store sqlite|postgresql] [--skip-baseline] [--skip-training-time]
         [--growth [--growth-baseline]] [--growth-messages 200]
 
 Only loopback traffic; every loop is bounded by a message count or a duration.
@@ -37,7 +43,6 @@ import json
 import os
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -45,7 +50,7 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -54,6 +59,7 @@ import aiohttp
 import sqlalchemy as sa
 
 from bot.safety import TROUBLE_TEXT
+from tests.production.services import Postgres, Redis, ensure_installed
 from tests.stack import free_port, start_stack
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -266,14 +272,19 @@ def wait_for_answer(url: str, text: str, alive: Callable[[], bool], log: Path) -
     raise SystemExit(f"no answer from {url} within {START_TIMEOUT_SECONDS:.0f} s; see {log}")
 
 
-def start_ours(workdir: Path, workers: int, lock_store_url: str) -> Bot:
-    """`python -m server run` (what `make run` starts) on free ports with a throwaway store."""
+def start_ours(
+    workdir: Path, workers: int, lock_store_url: str, tracker_store_url: str | None
+) -> Bot:
+    """`python -m server run` (what `make run` starts) on free ports, with a throwaway store:
+    `tracker_store_url`, or (None) a SQLite file in `workdir`."""
     started = time.perf_counter()
+    stores = {"TRACKER_STORE_URL": tracker_store_url} if tracker_store_url else {}
     stack = start_stack(
         workdir,
         RATE_LIMIT_PER_MINUTE="1000000",
         SANIC_WORKERS=str(workers),
         LOCK_STORE_URL=lock_store_url,
+        **stores,
     )
     url = stack.bot_url + WEBHOOK
     launcher = stack.process
@@ -355,30 +366,6 @@ def stop_group(process: subprocess.Popen[bytes]) -> None:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, signal.SIGKILL)
         process.wait(10)
-
-
-@contextlib.contextmanager
-def redis_server(workdir: Path) -> Iterator[int]:
-    """A throwaway redis-server on a free loopback port, nothing saved to disk."""
-    port = free_port()
-    process = subprocess.Popen(
-        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", ""]
-        + ["--appendonly", "no", "--dir", str(workdir)],
-        stdout=(workdir / "redis.log").open("ab"),
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    try:
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 1):
-                break
-            time.sleep(0.1)
-        else:
-            raise SystemExit(f"redis-server did not start; see {workdir / 'redis.log'}")
-        yield port
-    finally:
-        stop_group(process)
 
 
 # --- processes and memory -----------------------------------------------------------------
@@ -745,7 +732,7 @@ def _throughput_lines(figures: dict[str, Any]) -> list[str]:
     lines = [
         f"{settings['rounds']} rounds per level of {settings['per_round']}, medians over rounds;"
         f" Rasa server workers: ours {settings['workers']},"
-        f" baseline {settings['baseline_workers']}",
+        f" baseline {settings['baseline_workers']}; our store: {settings['store']}",
         "CPU ms/msg: CPU time of the Rasa server (+ action server) per message it answered",
         "",
         f"{'bot':<10}{'conv':>5}{'len':>5}{'msg/s':>8}{'p50 ms':>8}{'p95 ms':>8}{'p99 ms':>8}"
@@ -870,6 +857,12 @@ def parse_arguments(argv: Sequence[str] | None) -> argparse.Namespace:
         default=1,
         help="worker processes of the baseline (default 1: rasa init's bot as it comes)",
     )
+    parser.add_argument(
+        "--store",
+        choices=("sqlite", "postgresql"),
+        default="sqlite",
+        help="our bot's tracker store: a throwaway SQLite file or PostgreSQL server",
+    )
     parser.add_argument("--skip-baseline", action="store_true", help="only our bot")
     parser.add_argument("--skip-training-time", action="store_true", help="do not time training")
     parser.add_argument(
@@ -913,12 +906,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         project, base_training = baseline_project(run_dir / "baseline-training.log")
     bots: list[Bot] = []
     with contextlib.ExitStack() as cleanup:
-        redis_port = None
+        redis_port, lock_url, tracker_url = None, "", None
+        if args.store == "postgresql" or max(args.workers, args.baseline_workers) > 1:
+            ensure_installed()
         if max(args.workers, args.baseline_workers) > 1:
-            redis_port = cleanup.enter_context(redis_server(run_dir))
-        lock_url = f"redis://127.0.0.1:{redis_port}/0" if args.workers > 1 else ""
+            redis_lock = Redis().start()
+            cleanup.callback(redis_lock.cleanup)
+            redis_port = redis_lock.port
+            lock_url = redis_lock.url if args.workers > 1 else ""
+        if args.store == "postgresql":
+            print("Starting a throwaway PostgreSQL ...", flush=True)
+            postgres = Postgres().setup()
+            cleanup.callback(postgres.cleanup)
+            tracker_url = postgres.url
         print(f"Starting our bot (logs in {run_dir}) ...", flush=True)
-        bots.append(start_ours(run_dir / "ours", args.workers, lock_url))
+        bots.append(start_ours(run_dir / "ours", args.workers, lock_url, tracker_url))
         cleanup.callback(bots[-1].stop)
         if not args.skip_baseline:
             print("Starting the baseline bot ...", flush=True)
@@ -956,6 +958,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             else "one whole conversation per client",
             "workers": args.workers,
             "baseline_workers": args.baseline_workers,
+            "store": args.store,
             "growth_messages": args.growth_messages,
         },
         "growth": growth,
