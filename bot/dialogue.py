@@ -8,7 +8,6 @@ read (bot.safety) and a short apology; the error is logged without what was type
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -17,22 +16,21 @@ from bot.content import topics
 from bot.conversation import ConversationState, Turn, take_turn
 from bot.errors import EmptyTextError, TextTooLongError, WbcBotError
 from bot.model import Interpretation, Subject, Urgency
-from bot.questions import asked_topic, offered_topics
-from bot.replies import TOPIC_PREFIX, Message, plan_reply, sources_of
+from bot.questions import (
+    SUBJECT_SWITCH,
+    TOPIC_PREFIX,
+    WHY,
+    asked_topic,
+    offered_topics,
+    topic_of_intent,
+)
+from bot.replies import Message, plan_reply, sources_of
 from bot.safety import emergency_text, fallback_texts, log_failure
 
 # Intents whose message may still carry a question the NLU model did not pick
 # ("wbc 2.1 and mouth sores, how do I avoid infections?"), or that the model was not sure of.
 QUESTION_MAY_HIDE_IN = frozenset({"inform", "report_symptom", "nlu_fallback"})
 VALUE_INTENT = "inform_wbc_value"  # without a count read, the message asked something else
-# Short follow-ups about what was just said: "why?" asks for the causes; "and for a child?",
-# "what about during chemo?" asks the last question again for another subject.
-WHY = re.compile(
-    r"^\W*(?:and |but |so )?(?:why|how come|why is (?:that|it|this)(?: so)?)\W*$", re.I
-)
-SUBJECT_SWITCH = re.compile(
-    r"^\W*(?:and|what about|how about|same)\b[^.?!]{0,40}[.?!]*\s*$", re.IGNORECASE
-)
 
 
 @dataclass(frozen=True)
@@ -76,14 +74,14 @@ def respond(
         log_failure("reading a message" if isinstance(exc, WbcBotError) else "a turn", exc)
         return _fallback(state, text, bool(state.red_flags))
     try:
-        resolved = resolve_intent(intent, text, turn, state)
+        resolved = resolve_intent(intent, text, turn)
         offers = offered_topics(resolved, ranking, questions, topics())
         messages = plan_reply(turn, resolved, text, offers)
     except Exception as exc:  # noqa: BLE001 - never leave a person without an answer
         log_failure("composing a reply", exc)
         return _fallback(turn.state, text, _urgent(turn))
     last_sources = sources_of(messages) or turn.state.last_sources
-    topic = resolved[len(TOPIC_PREFIX) :] if resolved.startswith(TOPIC_PREFIX) else None
+    topic = topic_of_intent(resolved)
     new_state = replace(
         turn.state,
         intro_given=True,
@@ -93,9 +91,7 @@ def respond(
     return Reply(messages, new_state, turn.interpretation)
 
 
-def resolve_intent(
-    intent: str | None, text: str, turn: Turn, before: ConversationState | None = None
-) -> str:
+def resolve_intent(intent: str | None, text: str, turn: Turn) -> str:
     """The model's intent, or the question the rules find when the model had none or saw only a
     value or a symptom; without either, what the message gave (a value, a symptom).
 
@@ -104,7 +100,7 @@ def resolve_intent(
     """
     if WHY.match(text):
         return TOPIC_PREFIX + "causes"
-    last_topic = before.last_topic if before is not None else None
+    last_topic = turn.state.last_topic  # carried over unchanged by take_turn
     if SUBJECT_SWITCH.match(text) and turn.subject is not Subject.LEUKOPENIA:
         if last_topic is not None:
             return TOPIC_PREFIX + last_topic

@@ -42,6 +42,21 @@ FOLLOW_UP = re.compile(
 )
 
 
+# "why?" after an answer asks for the causes.
+WHY = re.compile(
+    r"^\W*(?:and |but |so )?(?:why|how come|why is (?:that|it|this)(?: so)?)\W*$", re.IGNORECASE
+)
+# "and for a child?", "what about during chemo?": the last question again, for another subject.
+SUBJECT_SWITCH = re.compile(
+    r"^\W*(?:and|what about|how about|same)\b[^.?!]{0,40}[.?!]*\s*$", re.IGNORECASE
+)
+
+
+def topic_of_intent(intent: str) -> str | None:
+    """The content topic an intent asks about ("ask_causes" -> "causes"); None for other intents."""
+    return intent[len(TOPIC_PREFIX) :] if intent.startswith(TOPIC_PREFIX) else None
+
+
 def is_follow_up(text: str) -> bool:
     """A short question about what was just said ("is that normal?", "should I worry?")."""
     return FOLLOW_UP.match(text) is not None
@@ -63,8 +78,7 @@ def offered_topics(
     known = frozenset(topics)
 
     def topic_of(name: Any) -> str | None:
-        name = str(name or "")
-        topic = name[len(TOPIC_PREFIX) :] if name.startswith(TOPIC_PREFIX) else ""
+        topic = topic_of_intent(str(name or ""))
         return topic if topic in known else None
 
     ranked = [

@@ -21,12 +21,10 @@ from bot.content import button_title, find_cause, topic_answer, topics
 from bot.conversation import Turn
 from bot.links import citable, link
 from bot.model import Interpretation, Urgency
-from bot.questions import is_follow_up
+from bot.questions import TOPIC_PREFIX, is_follow_up, topic_of_intent
 from bot.reading import Cited, has_more, more_about, reading
 from bot.specimens import specimen_named_by
 
-# Intents answered from bot/data/content.yml: ask_<topic>.
-TOPIC_PREFIX = "ask_"
 # Intents answered by a Rasa response (domain.yml), not by sourced medical content.
 RESPONSE_OF_INTENT = {
     "greet": "utter_greet",
@@ -105,7 +103,7 @@ def plan_reply(
         parts.append(_medical(advice(interpretation)))
         answered = True
 
-    topic = intent[len(TOPIC_PREFIX) :] if intent.startswith(TOPIC_PREFIX) else None
+    topic = topic_of_intent(intent)  # intents ask_<topic> are answered from content.yml
     if command is not None or (follow_up and answered and topic != "causes"):
         pass  # answered: the follow-up was about the count, not a new topic
     elif topic is not None and topic in topics():
