@@ -18,20 +18,17 @@ by tests/bot/test_subjects.py and scripts/evaluate_corpus.py.
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.graph import ExecutionContext
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
-from rasa.nlu.extractors.extractor import EntityExtractorMixin
-from rasa.shared.nlu.constants import ENTITIES, TEXT
-from rasa.shared.nlu.training_data.message import Message
 
 from bot import WbcBotError, parse_text
 from bot.content import find_cause
 from bot.subjects import subject_of
+from components.rule_extractor import RuleEntityExtractor
 
 SUBJECT = "subject"
 CAUSE = "cause"
@@ -39,8 +36,10 @@ SWITCH = "SUBJECT_ENTITIES"  # "off": extract nothing (the conversation tests)
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False)
-class SubjectExtractor(GraphComponent, EntityExtractorMixin):
+class SubjectExtractor(RuleEntityExtractor):
     """Adds the `subject` entity (always, for readable text) and `cause` (when one is named)."""
+
+    SWITCH = SWITCH
 
     @classmethod
     def create(
@@ -55,14 +54,9 @@ class SubjectExtractor(GraphComponent, EntityExtractorMixin):
         subject_entities("My son's wbc is 3.2, what could cause it?")
         return cls()
 
-    def process(self, messages: list[Message]) -> list[Message]:
-        """Add the entities of each message to what other extractors found."""
-        if os.environ.get(SWITCH, "on") == "off":
-            return messages
-        for message in messages:
-            found = self.add_extractor_name(subject_entities(str(message.get(TEXT) or "")))
-            message.set(ENTITIES, [*message.get(ENTITIES, []), *found], add_to_output=True)
-        return messages
+    @staticmethod
+    def entities_of(text: str) -> list[dict[str, Any]]:
+        return subject_entities(text)
 
 
 def subject_entities(text: str) -> list[dict[str, Any]]:

@@ -12,19 +12,13 @@ server reads the message itself), so the servers started by `make run` switch th
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
-from rasa.nlu.extractors.extractor import EntityExtractorMixin
-from rasa.shared.nlu.constants import ENTITIES, TEXT
-from rasa.shared.nlu.training_data.message import Message
 
 from bot import Analyte, WbcBotError, parse_text
 from bot.temperature import find_temperatures
+from components.rule_extractor import RuleEntityExtractor
 
 SWITCH = "WBC_ENTITIES"  # "off": extract nothing (the servers of `make run`)
 ENTITY_OF_ANALYTE = {Analyte.WBC: "wbc_value", Analyte.ANC: "anc_value"}
@@ -32,27 +26,14 @@ TEMPERATURE = "temperature"
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False)
-class WbcEntityExtractor(GraphComponent, EntityExtractorMixin):
+class WbcEntityExtractor(RuleEntityExtractor):
     """Adds wbc_value, anc_value and temperature entities found by bot/."""
 
-    @classmethod
-    def create(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> WbcEntityExtractor:
-        return cls()
+    SWITCH = SWITCH
 
-    def process(self, messages: list[Message]) -> list[Message]:
-        """Add the entities of each message to what other extractors found."""
-        if os.environ.get(SWITCH, "on") == "off":
-            return messages
-        for message in messages:
-            found = self.add_extractor_name(entities_in(str(message.get(TEXT) or "")))
-            message.set(ENTITIES, [*message.get(ENTITIES, []), *found], add_to_output=True)
-        return messages
+    @staticmethod
+    def entities_of(text: str) -> list[dict[str, Any]]:
+        return entities_in(text)
 
 
 def entities_in(text: str) -> list[dict[str, Any]]:
