@@ -10,10 +10,9 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from bot.model import Category, Finding, Interpretation, Urgency
 from bot.ranges import format_count as format_cells  # the one count formatter
+from bot.yaml_files import read_yaml
 
 EXPLANATIONS_FILE = Path(__file__).parent / "data" / "explanations.yml"
 
@@ -122,5 +121,5 @@ def _number(value: float | None) -> float | int | None:
 @cache
 def explanations() -> Mapping[str, Any]:
     """The plain-language wording of data/explanations.yml."""
-    loaded: Mapping[str, Any] = yaml.safe_load(EXPLANATIONS_FILE.read_text(encoding="utf-8"))
+    loaded: Mapping[str, Any] = read_yaml(EXPLANATIONS_FILE)
     return loaded

@@ -22,6 +22,7 @@ import yaml
 from bot import matchers, tables
 from bot.errors import ReferenceDataError, UnknownTopicError
 from bot.model import Subject
+from bot.yaml_files import read_yaml
 
 if TYPE_CHECKING:  # spaCy is imported on first use, so `import bot` stays cheap
     from spacy.matcher import PhraseMatcher
@@ -181,7 +182,7 @@ def _sentences(text: str) -> list[str]:
 @cache
 def _content() -> _Content:
     try:
-        raw = yaml.safe_load(CONTENT_FILE.read_text(encoding="utf-8"))
+        raw = read_yaml(CONTENT_FILE)
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise ReferenceDataError(str(CONTENT_FILE), f"cannot be read: {exc}") from exc
     sources = tables.sources()

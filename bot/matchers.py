@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import yaml
 
 from bot.errors import ReferenceDataError
+from bot.yaml_files import read_yaml
 
 if TYPE_CHECKING:  # spaCy is imported on first use, so `import bot` stays cheap
     from spacy.language import Language
@@ -180,6 +181,6 @@ def phrase_matcher(groups: Mapping[str, Iterable[str]]) -> PhraseMatcher:
 
 def _load_yaml(path: Path) -> Any:
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
+        return read_yaml(path)
     except (OSError, yaml.YAMLError) as exc:
         raise ReferenceDataError(str(path), str(exc)) from exc

@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 
 from bot.errors import ReferenceDataError
+from bot.yaml_files import read_yaml
 
 QUESTIONS_FILE = Path(__file__).parent / "data" / "questions.yml"
 TOPIC_PREFIX = "ask_"
@@ -111,7 +112,7 @@ def asked_topic(text: str) -> str | None:
 @cache
 def _rules() -> tuple[tuple[str, tuple[re.Pattern[str], ...]], ...]:
     try:
-        rows = yaml.safe_load(QUESTIONS_FILE.read_text(encoding="utf-8"))
+        rows = read_yaml(QUESTIONS_FILE)
         return tuple(
             (str(row["topic"]), tuple(re.compile(p, re.IGNORECASE) for p in row["patterns"]))
             for row in rows

@@ -10,6 +10,8 @@ from typing import Any
 
 import yaml
 
+from bot.yaml_files import read_yaml
+
 DOMAIN_FILE = Path(__file__).resolve().parents[1] / "domain.yml"
 
 
@@ -22,7 +24,7 @@ def response_text(name: str) -> str:
 @cache
 def _responses() -> dict[str, Any]:
     try:
-        domain = yaml.safe_load(DOMAIN_FILE.read_text(encoding="utf-8"))
+        domain = read_yaml(DOMAIN_FILE)
     except (OSError, yaml.YAMLError):
         return {}
     responses = domain.get("responses") if isinstance(domain, dict) else None

@@ -15,6 +15,7 @@ from pathlib import Path
 import yaml
 
 from bot.errors import ReferenceDataError
+from bot.yaml_files import read_yaml
 
 SPECIMENS_FILE = Path(__file__).parent / "data" / "specimens.yml"
 BLOOD = "blood"
@@ -88,7 +89,7 @@ def _cues(text: str) -> list[_Cue]:
 @cache
 def _patterns() -> tuple[tuple[Specimen | None, re.Pattern[str]], ...]:
     try:
-        data = yaml.safe_load(SPECIMENS_FILE.read_text(encoding="utf-8"))
+        data = read_yaml(SPECIMENS_FILE)
         blood = [f"(?<!white )(?<!white-){cue}" for cue in data["blood_cues"]]  # not "white blood"
         patterns: list[tuple[Specimen | None, re.Pattern[str]]] = [(None, _pattern(blood, ()))]
         for entry in data["specimens"]:

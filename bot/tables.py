@@ -25,6 +25,7 @@ import yaml
 from bot.ages import years_of_age
 from bot.errors import ReferenceDataError
 from bot.model import Analyte, Category, Grade, ReferenceRange, Sex
+from bot.yaml_files import parse_yaml
 
 DATA_DIR = Path(__file__).parent / "data"
 
@@ -435,7 +436,7 @@ def _read_wording(
 ) -> tuple[dict[str, Wording], dict[str, Wording], dict[str, str]]:
     path = DATA_DIR / "wording.yml"
     try:
-        loaded: Any = yaml.safe_load(_read_text(path))
+        loaded: Any = parse_yaml(_read_text(path))
     except yaml.YAMLError as exc:
         raise ReferenceDataError(str(path), f"is not valid YAML: {exc}") from exc
     if not isinstance(loaded, dict):

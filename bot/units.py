@@ -12,9 +12,8 @@ from decimal import Decimal
 from functools import cache
 from pathlib import Path
 
-import yaml
-
 from bot.errors import ReferenceDataError
+from bot.yaml_files import read_yaml
 
 UNITS_FILE = Path(__file__).parent / "data" / "units.yml"
 
@@ -102,7 +101,7 @@ def known_units() -> tuple[Unit, ...]:
 
 @cache
 def _unit_patterns() -> tuple[_UnitPattern, ...]:
-    raw = yaml.safe_load(UNITS_FILE.read_text(encoding="utf-8"))
+    raw = read_yaml(UNITS_FILE)
     patterns: list[_UnitPattern] = []
     for row in raw.get("units", []):
         try:

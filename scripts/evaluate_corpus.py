@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
+from bot.yaml_files import read_yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS_DIR = ROOT / "tests" / "corpus"
@@ -81,7 +81,7 @@ class Entry:
 
 def load_corpus(path: Path) -> list[Entry]:
     """The entries of one corpus file (raises ValueError on a malformed entry)."""
-    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    raw = read_yaml(path)
     if not isinstance(raw, list):
         raise ValueError(f"{path}: expected a list of messages")
     entries = []
@@ -107,7 +107,7 @@ def load_corpus(path: Path) -> list[Entry]:
 
 def domain_intents(domain: Path = DOMAIN) -> set[str]:
     """The intents the bot knows (domain.yml)."""
-    raw = yaml.safe_load(domain.read_text(encoding="utf-8"))
+    raw = read_yaml(domain)
     return {next(iter(i)) if isinstance(i, dict) else str(i) for i in raw["intents"]}
 
 

@@ -12,7 +12,8 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
-import yaml
+
+from bot.yaml_files import read_yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 NLU_DIR = ROOT / "data" / "nlu"
@@ -81,7 +82,7 @@ def _training_examples() -> list[str]:
     """Every NLU training example in data/nlu/ (entity markup removed)."""
     examples = []
     for path in sorted(NLU_DIR.glob("*.yml")):
-        for item in yaml.safe_load(path.read_text(encoding="utf-8")).get("nlu", []):
+        for item in read_yaml(path).get("nlu", []):
             for line in str(item.get("examples", "")).splitlines():
                 if line.strip().startswith("- "):
                     examples.append(line.strip()[2:].strip())

@@ -11,8 +11,9 @@ from functools import cache
 from pathlib import Path
 
 import pytest
-import yaml
 from _pytest.mark import ParameterSet
+
+from bot.yaml_files import read_yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS_DIR = ROOT / "docs"
@@ -270,10 +271,10 @@ def rule_source_keys() -> list[str]:
     keys = [
         key for name in THRESHOLD_TABLES for row in _csv_rows(name) for key in _keys(row["source"])
     ]
-    wording = yaml.safe_load((DATA / "wording.yml").read_text(encoding="utf-8"))
+    wording = read_yaml(DATA / "wording.yml")
     for section in ("reasons", "notes"):
         keys += [key for entry in wording[section].values() for key in entry["source"]]
-    specimens = yaml.safe_load((DATA / "specimens.yml").read_text(encoding="utf-8"))
+    specimens = read_yaml(DATA / "specimens.yml")
     keys += [key for entry in specimens["specimens"] for key in entry["source"]]
     return sorted(set(keys))
 
@@ -389,8 +390,8 @@ def test_clinical_reference_names_every_red_flag_and_specimen() -> None:
     """Each red flag of red_flags.yml and each sample of specimens.yml is described (by its name,
     one of its phrases or one of its cue words)."""
     text = _text(CLINICAL_REFERENCE).lower()
-    flags = yaml.safe_load((DATA / "red_flags.yml").read_text(encoding="utf-8"))
-    specimens = yaml.safe_load((DATA / "specimens.yml").read_text(encoding="utf-8"))["specimens"]
+    flags = read_yaml(DATA / "red_flags.yml")
+    specimens = read_yaml(DATA / "specimens.yml")["specimens"]
     entries = [(f["name"], f["phrases"]) for f in flags] + [
         (s["name"], s["cues"]) for s in specimens
     ]

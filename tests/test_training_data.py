@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import yaml
+from bot.yaml_files import read_yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 MIN_TEST_EXAMPLES_PER_INTENT = 10
@@ -14,7 +14,7 @@ def _examples(paths: list[Path]) -> dict[str, list[str]]:
     """Intent -> examples, read from Rasa NLU YAML files."""
     by_intent: dict[str, list[str]] = {}
     for path in paths:
-        for item in yaml.safe_load(path.read_text(encoding="utf-8")).get("nlu", []):
+        for item in read_yaml(path).get("nlu", []):
             if "intent" not in item:
                 continue
             lines = item["examples"].splitlines()

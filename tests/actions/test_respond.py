@@ -6,16 +6,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.forget import ActionForgetData
 from actions.respond import ActionRespond
 from bot import content
 from bot.replies import INTRO_RESPONSE, RESPONSE_OF_INTENT, disclaimer
+from bot.yaml_files import read_yaml
 from tests.actions.conftest import Conversation, make_tracker
 
-DOMAIN = yaml.safe_load((Path(__file__).resolve().parents[2] / "domain.yml").read_text())
+DOMAIN = read_yaml(Path(__file__).resolve().parents[2] / "domain.yml")
 TOPIC_INTENTS = [f"ask_{topic}" for topic in content.topics()]
 
 
@@ -173,7 +173,7 @@ def test_slots_are_exactly_the_state_fields() -> None:
     """domain.yml declares one slot per ConversationState field, and no other."""
     from actions.state import STATE_SLOTS
 
-    domain = yaml.safe_load((Path(__file__).resolve().parents[2] / "domain.yml").read_text())
+    domain = read_yaml(Path(__file__).resolve().parents[2] / "domain.yml")
     assert set(domain["slots"]) == set(STATE_SLOTS)
 
 

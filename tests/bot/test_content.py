@@ -33,6 +33,7 @@ from bot import content, tables
 from bot.errors import ReferenceDataError, UnknownTopicError, WbcBotError
 from bot.links import citable
 from bot.model import Subject
+from bot.yaml_files import read_yaml
 
 CONTENT_FILE = content.CONTENT_FILE  # the repository's file (some tests point bot.content away)
 
@@ -102,7 +103,7 @@ OTHER_SUBJECTS = tuple(subject for subject in Subject if subject is not Subject.
 @cache
 def _raw_content() -> dict[str, Any]:
     """The parsed content.yml of the repository, read once (tests copy it before editing)."""
-    raw: dict[str, Any] = yaml.safe_load(CONTENT_FILE.read_text(encoding="utf-8"))
+    raw: dict[str, Any] = read_yaml(CONTENT_FILE)
     return raw
 
 
@@ -622,7 +623,7 @@ def test_find_cause_takes_longest_then_first_match(text: str, cause: str) -> Non
 
 
 def _synonym_table() -> list[tuple[str, str]]:
-    raw = yaml.safe_load(content.CONTENT_FILE.read_text(encoding="utf-8"))
+    raw = read_yaml(content.CONTENT_FILE)
     return [
         (str(synonym), cause)
         for cause, entry in raw["causes_by_cause"].items()
@@ -687,7 +688,7 @@ def _seed_text(key: str) -> str:
 
 
 def _yaml(path: Path) -> Any:
-    return yaml.safe_load(path.read_text(encoding="utf-8"))
+    return read_yaml(path)
 
 
 def _sent_texts() -> list[tuple[str, str]]:

@@ -38,10 +38,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
 from bot import content
 from bot.model import Subject
+from bot.yaml_files import read_yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "bot" / "data"
@@ -133,7 +133,7 @@ class Text:
 
 
 def _yaml(path: Path) -> Any:
-    return yaml.safe_load(path.read_text(encoding="utf-8"))
+    return read_yaml(path)
 
 
 def texts() -> list[Text]:

@@ -7,11 +7,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import yaml
 
 from bot.model import Subject
 from bot.parse import parse_text
 from bot.subjects import subject_of
+from bot.yaml_files import read_yaml
 from components.subject_entities import subject_entities
 
 CORPUS = Path(__file__).resolve().parents[1] / "corpus"
@@ -70,6 +70,6 @@ def test_cause_entity() -> None:
 
 def test_held_out_corpus_subject_accuracy() -> None:
     """On messages the rules were never fitted to, the subject is right at least 93% of the time."""
-    entries = yaml.safe_load((CORPUS / "heldout.yml").read_text(encoding="utf-8"))
+    entries = read_yaml(CORPUS / "heldout.yml")
     right = sum(subject_of(parse_text(e["text"])).value == e["subject"] for e in entries)
     assert right / len(entries) >= HELD_OUT_FLOOR

@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 from rasa.core.actions.action import RemoteAction
 from rasa.core.featurizers.tracker_featurizers import MaxHistoryTrackerFeaturizer
 from rasa.core.policies.ensemble import DefaultPolicyPredictionEnsemble
@@ -32,6 +31,7 @@ from rasa.shared.core.events import (
 )
 from rasa.shared.core.trackers import DialogueStateTracker, EventVerbosity
 
+from bot.yaml_files import read_yaml
 from server import rasa_tuning
 from server.rasa_tuning import (
     POLICY_HISTORY_TURNS,
@@ -89,14 +89,14 @@ def test_config_max_history_and_rules_fit_in_the_window() -> None:
     """MemoizationPolicy's max_history (states) and every rule fit in the policies' window (two
     actions per user turn, all but its first state the tracker's), and no rule needs the
     start of the conversation."""
-    config = yaml.safe_load((ROOT / "config.yml").read_text(encoding="utf-8"))
+    config = read_yaml(ROOT / "config.yml")
     policies = {policy["name"]: policy for policy in config["policies"]}
     assert set(policies) <= {"MemoizationPolicy", "RulePolicy"}
     assert 0 < policies["MemoizationPolicy"]["max_history"] <= 2 * POLICY_HISTORY_TURNS - 1
     rules = sorted(Path(ROOT / "data" / "rules").glob("*.yml"))
     assert rules
     for path in rules:
-        for rule in yaml.safe_load(path.read_text(encoding="utf-8")).get("rules", []):
+        for rule in read_yaml(path).get("rules", []):
             assert not rule.get("conversation_start"), rule["rule"]
             assert not rule.get("condition"), rule["rule"]
             assert len(rule["steps"]) <= 2 * POLICY_HISTORY_TURNS - 1, rule["rule"]
