@@ -35,12 +35,25 @@ _AGE_PATTERNS = (
         rf"(?:[ \t]*{_UNIT}\b)?(?![ \t]*(?:%|kg|lbs?|pounds|[.,]\d|°|degrees))",
         re.I,
     ),
+    # baby 7 weeks, son, 3 months: a unit is needed ("son 3 days ago" is not an age)
+    re.compile(
+        r"\b(?:son|daughter|child|kid|baby|boy|girl|toddler|infant|grandson|granddaughter|newborn)"
+        rf"[ \t]*,?[ \t]+{_NUMBER}[ \t]*-?[ \t]*{_UNIT}\b"
+        r"(?![ \t]*(?:ago|later|after|since|post|of)\b)",
+        re.I,
+    ),
     # my son (14), daughter (6 months)
     re.compile(
         r"\b(?:son|daughter|child|kid|baby|boy|girl|toddler|infant|grandson|granddaughter|patient)"
         rf"[ \t]*\([ \t]*{_NUMBER}(?:[ \t]*{_UNIT}\b)?[ \t]*(?:old)?[ \t]*\)",
         re.I,
     ),
+)
+# "my newborn", "a new-born baby", "neonate": days old, under 3 months (a fever is an emergency).
+# Read as day 0 when no age is typed: the youngest band has the highest lower limit, so a count
+# is rather called low (with a fever, the safer mistake).
+_NEWBORN = re.compile(
+    r"(?<!\bwas a )(?<!\bas a )(?<!\bwhen a )\b(?:new[ -]?borns?|neonates?|neonatal)\b", re.I
 )
 # Clinical shorthand "34F", "67 M": age and sex together.
 _AGE_SEX = re.compile(r"(?<![\w.,])(?P<number>\d{1,3})[ \t]*(?:yo|y/o)?[ \t]*(?P<sex>[MF])\b")
@@ -95,6 +108,9 @@ def find_ages(text: str) -> list[Age]:
         ):
             sex = "female" if match.group("sex") == "F" else "male"
             found[match.start()] = Age(float(number), match.group(0), match.start(), sex)
+    newborn = _NEWBORN.search(text)
+    if newborn is not None and not found:
+        found[newborn.start()] = Age(0.0, newborn.group(0), newborn.start())
     return [found[start] for start in sorted(found)]
 
 

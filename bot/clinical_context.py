@@ -167,11 +167,24 @@ _QUESTION_WORDS = frozenset(
 )
 _FIRST_PERSON = frozenset({"i", "i'm", "im", "me", "we", "we're"})
 _BETWEEN_SUBJECT_AND_WORD = frozenset(
-    {"'m", "’m", "am", "are", "'re", "a", "bit", "little", "so", "really", "very", "totally"}
+    {"'m", "’m", "m", "am", "are", "'re", "a", "bit", "little", "so", "really", "very", "totally"}
     | {"quite", "kind", "kinda", "of", "sort", "just", "completely", "super", "too", "still"}
     | {"feel", "feeling", "getting", "honestly", "all", "rather", "more", "even", "now"}
 )
 _CLAUSE_GLUE = frozenset({",", ".", ":", ";", "-", "!", "…", "and", "so", "but", "because"})
+# "I'm confused, my wbc is 2.4", "confused - the lab says 3.9": the result comes next.
+_RESULT_WORDS = frozenset(
+    {"result", "results", "report", "lab", "labs", "test", "tests", "numbers", "number"}
+    | {"values", "value", "bloods", "bloodwork", "cbc", "wbc", "count", "counts", "range"}
+    | {"white", "anc", "neutrophils", "report's", "lab's", "test's"}
+)
+_RESULT_WINDOW_TOKENS = 3
+# "I'm confused and dizzy": a state of the person, the sign whatever question follows.
+_STATE_WORDS = frozenset(
+    {"dizzy", "drowsy", "sleepy", "disoriented", "lightheaded", "light-headed", "faint", "weak"}
+    | {"shaky", "feverish", "unwell", "sick", "ill", "forgetful", "lost", "agitated", "slurring"}
+    | {"tired", "exhausted", "groggy", "can't", "cannot", "cant", "keep", "keeps"}
+)
 
 
 def _puzzled(doc: Doc, span: Span) -> bool:
@@ -189,9 +202,23 @@ def _puzzled(doc: Doc, span: Span) -> bool:
     after = span.end
     while after < len(doc) and doc[after].lower_ in _CLAUSE_GLUE:
         after += 1
+    if after < len(doc) and doc[after].lower_ in _STATE_WORDS:
+        return False
     question_follows = after < len(doc) and doc[after].lower_ in _QUESTION_WORDS
-    asks = any(token.text == "?" for token in doc[span.end :])
-    return question_follows or (first_person and asks)
+    rest = doc[span.end :]
+    asks = any(token.text == "?" or token.lower_ in ("what", "mean", "means") for token in rest)
+    return question_follows or (first_person and asks) or _result_follows(doc, span)
+
+
+def _result_follows(doc: Doc, span: Span) -> bool:
+    """ "Confused - the lab says 3.9": after punctuation only (not "and"), the result is named."""
+    after = span.end
+    if after >= len(doc) or not doc[after].is_punct:
+        return False
+    while after < len(doc) and doc[after].is_punct:
+        after += 1
+    window = doc[after : after + _RESULT_WINDOW_TOKENS]
+    return any(token.lower_ in _RESULT_WORDS for token in window)
 
 
 def _followed_by(doc: Doc, span: Span, words: frozenset[str]) -> bool:
@@ -221,10 +248,15 @@ def _age_of_person(ages: Sequence[Age], values: Sequence[LabValue]) -> Age | Non
 _RELATIVES = (
     "son|daughter|child|kid|baby|boy|girl|toddler|infant|newborn|husband|wife|partner|mom|mum|"
     "mother|dad|father|brother|sister|grandson|granddaughter|grandmother|grandfather|grandma|"
-    "grandpa|aunt|uncle|niece|nephew|friend|patient"
+    "grandpa|aunt|uncle|niece|nephew|friend|patient|teenager|teen|twins?|stepson|"
+    "stepdaughter|stepmom|stepmum|stepdad|boyfriend|girlfriend|fianc[ée]e?|grandchild|grandkid|"
+    "granny|grandad|granddad|nan|nana|cousin|neighbou?r|colleague|roommate"
 )
+# "my 3 year old daughter's", or a message that starts with the person: "Daughter 7 years old".
 _RELATIVE = re.compile(
-    rf"\b(?:my|our)[ \t]+(?:[\w-]+[ \t]+){{0,3}}?(?P<who>{_RELATIVES})(?:'s|’s|s)?\b", re.I
+    rf"(?:\b(?:my|our)[ \t]+(?:[\w-]+[ \t]+){{0,3}}?|^[ \t]*)(?P<who>{_RELATIVES})"
+    r"(?:'s|’s|s)?\b",
+    re.I,
 )
 _CHILD_AGE = re.compile(r"\b(?:my|our)[ \t]+\d", re.I)
 

@@ -25,15 +25,21 @@ _WITH_UNIT = re.compile(rf"(?<![\w.,]){_NUMBER}{_UNIT}", re.IGNORECASE)
 # claims it.
 _STRONG_WORDS = (
     r"temp|temps|temperature|temperatures|temprature|temperture|tempreture|fever|fevers|"
-    r"febrile|feverish|running|spiked?|spiking|thermometer|T"
+    r"febrile|feverish|running|spiked?|spiking|thermometer|T|tmax|t-max|max temp|pyrexia|pyrexial"
 )
 _WEAK_WORDS = r"read|reads|reading|reached|hit|went up to|up to"
 _AFTER_WORD = re.compile(
     rf"\b(?P<word>{_STRONG_WORDS}|{_WEAK_WORDS})\b"
-    r"(?:[ \t]*(?:is|was|of|at|to|=|:|reached|hit|went|up|around|about|almost|over|of about|"
+    r"(?:[ \t,]*(?:is|was|of|at|to|=|:|reached|hit|went|up|around|about|almost|over|of about|"
     r"last night|this morning|tonight|today|now|still|a|has|been|says|said|shows|showed|"
-    r"reads|reading)\b)*[ \t:=]*"
+    r"reads|reading|it'?s|it’s|it is|it was|now at|high|up|raised)\b)*[ \t:=,]*"
     rf"{_NUMBER}(?![\d%])(?!\s*(?:%|k\b|/|x\s*10|cells|years?|months?|days?|weeks?))",
+    re.IGNORECASE,
+)
+# "38.5 on the thermometer", "39.1 under the arm": a thermometer reading named after the number.
+_BEFORE_WORDS = re.compile(
+    rf"(?<![\w.,]){_NUMBER}(?![\d%])[ \t]*(?:on|by|with|from|under|in)[ \t]+"
+    r"(?:the|a|my|our|his|her)?[ \t]*(?:thermometer|arm|armpit|ear|forehead|mouth|tongue)\b",
     re.IGNORECASE,
 )
 # "temp 37.2 this morning, 38.6 tonight": more readings after one, in the same sentence.
@@ -73,6 +79,11 @@ def find_temperatures(text: str) -> list[Temperature]:
         if temperature is not None:
             explicit = re.fullmatch(_STRONG_WORDS, word, re.IGNORECASE) is not None
             found[start] = replace(temperature, explicit=explicit)
+    for match in _BEFORE_WORDS.finditer(text):
+        start = match.start("number")
+        temperature = _temperature(match.group("number"), "", match.group("number"), start)
+        if temperature is not None and start not in found:
+            found[start] = temperature
     for start in sorted(found):
         _add_continued(text, start + len(found[start].text), found, found[start])
     return [found[start] for start in sorted(found)]
