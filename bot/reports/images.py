@@ -10,7 +10,7 @@ import io
 import warnings
 
 import numpy
-from PIL import Image, ImageChops, ImageFilter, ImageOps, ImageStat
+from PIL import Image, ImageChops, ImageDraw, ImageFilter, ImageOps, ImageStat
 
 # Tesseract reads best with capital letters 25-40 pixels tall: a page narrower than this is
 # scaled up (a 1,000-pixel screenshot of a report has letters about 12 pixels tall).
@@ -18,6 +18,7 @@ MIN_WIDTH = 2000
 MAX_WIDTH = 3000  # wider is scaled down: slower, no better
 DESKEW_MAX_DEGREES = 10.0
 DESKEW_WIDTH = 600  # the skew is searched on a copy this wide
+PAGE_FIND_WIDTH = 400  # the page's corners are searched on a copy about this wide
 
 
 class ImageTooLarge(Exception):
@@ -55,7 +56,8 @@ def open_image(data: bytes, max_pixels: int) -> Image.Image:
 
 def prepare(image: Image.Image, deskew: bool = True) -> Image.Image:
     """A grayscale page ready for OCR: scaled, evened out (shadows), stretched, levelled."""
-    image = _scaled(image)
+    corners = page_corners(image)
+    image = _scaled(image) if corners is None else flattened(image, corners)
     image = _even_light(image)
     image = ImageOps.autocontrast(image, cutoff=1)
     if deskew:
@@ -88,6 +90,113 @@ def _even_light(image: Image.Image) -> Image.Image:
         return image
     inverted = ImageChops.invert(background)
     return ImageChops.add(image, inverted, scale=1.0, offset=0)
+
+
+Point = tuple[float, float]
+
+
+def page_corners(image: Image.Image) -> list[Point] | None:
+    """The corners of a sheet of paper photographed on a darker surface (top-left, top-right,
+    bottom-right, bottom-left, in pixels of `image`), or None when the photo shows no such
+    sheet (a screenshot, a scan, a page filling the photo) or its outline is not clearly a
+    four-cornered page.
+
+    Paper is told from the surface column by column (a shadow darkens both alike): a column's
+    pixels above the middle of its darkest and lightest are paper (a column showing only one
+    of them takes the levels of the nearest columns that show both). Text is taken out first
+    (its lightest neighbour replaces each pixel), so only the sheet's outline is left."""
+    step = max(1, image.width // PAGE_FIND_WIDTH)
+    small = image.reduce(step) if step > 1 else image
+    paper = numpy.asarray(small.filter(ImageFilter.MaxFilter(5)), dtype=numpy.int16)
+    low = numpy.percentile(paper, 2, axis=0)
+    high = numpy.percentile(paper, 98, axis=0)
+    mixed = high - low >= PAGE_CONTRAST
+    if mixed.mean() < 0.2:  # (almost) no column shows both paper and surface
+        return None
+    # a column of only paper or only surface takes its levels from the nearest mixed ones
+    columns = numpy.arange(paper.shape[1])
+    low = numpy.interp(columns, columns[mixed], low[mixed])
+    high = numpy.interp(columns, columns[mixed], high[mixed])
+    mask = paper > (low + high) / 2
+    ys, xs = numpy.nonzero(mask)
+    if len(xs) == 0:
+        return None
+    total, difference = xs + ys, xs - ys
+    found = [
+        (xs[total.argmin()], ys[total.argmin()]),
+        (xs[difference.argmax()], ys[difference.argmax()]),
+        (xs[total.argmax()], ys[total.argmax()]),
+        (xs[difference.argmin()], ys[difference.argmin()]),
+    ]
+    corners = [(float(x), float(y)) for x, y in found]
+    if not _a_page(corners, mask):
+        return None
+    return [((x + 0.5) * step, (y + 0.5) * step) for x, y in corners]
+
+
+PAGE_CONTRAST = 14  # levels between paper and surface in a column, at least
+PAGE_MIN_SHARE = 0.3  # of the photo; a smaller "page" is more likely something else
+PAGE_FIT = 0.95  # share of agreement between the outline and the paper found
+
+
+def _a_page(corners: list[Point], mask: numpy.ndarray) -> bool:
+    """The four corners enclose the paper found and little else, look like a page seen at a
+    moderate angle (each corner 60-120 degrees), and are not the photo's own edges."""
+    height, width = mask.shape
+    outline = Image.new("1", (width, height), 0)
+    ImageDraw.Draw(outline).polygon(corners, fill=1)
+    inside = numpy.asarray(outline, dtype=bool)
+    if inside.mean() < PAGE_MIN_SHARE:
+        return False
+    agreement = float((inside == mask).mean())
+    if agreement < PAGE_FIT:
+        return False
+    for index, (x, y) in enumerate(corners):
+        before, after = corners[index - 1], corners[(index + 1) % 4]
+        a = numpy.array([before[0] - x, before[1] - y])
+        b = numpy.array([after[0] - x, after[1] - y])
+        norms = float(numpy.linalg.norm(a) * numpy.linalg.norm(b))
+        if norms == 0:
+            return False
+        angle = numpy.degrees(numpy.arccos(numpy.clip(float(a @ b) / norms, -1.0, 1.0)))
+        if not 60 <= angle <= 120:
+            return False
+    edge = 0.01 * max(width, height)
+    at_edges = [(0, 0), (width - 1, 0), (width - 1, height - 1), (0, height - 1)]
+    return any(
+        abs(x - ex) > edge or abs(y - ey) > edge
+        for (x, y), (ex, ey) in zip(corners, at_edges, strict=True)
+    )
+
+
+def flattened(image: Image.Image, corners: list[Point]) -> Image.Image:
+    """The page inside `corners` warped back to a rectangle, as if photographed straight on,
+    and scaled as `_scaled` would (one resampling, not two)."""
+    (x0, y0), (x1, y1), (x2, y2), (x3, y3) = corners
+    width = max(numpy.hypot(x1 - x0, y1 - y0), numpy.hypot(x2 - x3, y2 - y3))
+    height = max(numpy.hypot(x3 - x0, y3 - y0), numpy.hypot(x2 - x1, y2 - y1))
+    factor = min(max(width, MIN_WIDTH), MAX_WIDTH) / width
+    size = (round(width * factor), max(1, round(height * factor)))
+    rectangle = [(0.0, 0.0), (size[0], 0.0), (size[0], size[1]), (0.0, size[1])]
+    return image.transform(
+        size,
+        Image.Transform.PERSPECTIVE,
+        perspective_coefficients([(float(x), float(y)) for x, y in rectangle], corners),
+        resample=Image.Resampling.BICUBIC,
+        fillcolor=255,
+    )
+
+
+def perspective_coefficients(source: list[Point], target: list[Point]) -> tuple[float, ...]:
+    """Pillow's eight PERSPECTIVE coefficients taking each point of `source` (in the output)
+    to the point of `target` (in the input) at the same index."""
+    rows, values = [], []
+    for (x, y), (u, v) in zip(source, target, strict=True):
+        rows.append([x, y, 1.0, 0.0, 0.0, 0.0, -u * x, -u * y])
+        rows.append([0.0, 0.0, 0.0, x, y, 1.0, -v * x, -v * y])
+        values += [u, v]
+    solved = numpy.linalg.solve(numpy.array(rows), numpy.array(values))
+    return tuple(float(value) for value in solved)
 
 
 def skew_angle(image: Image.Image) -> float:

@@ -38,6 +38,7 @@ class Word:
     left: int
     width: int
     height: int
+    top: int = 0
 
 
 @dataclass(frozen=True)
@@ -69,9 +70,13 @@ def _niced(command: list[str]) -> list[str]:
     return [nice, "-n", str(OCR_NICENESS), *command] if nice else command
 
 
-def recognise(png: bytes, seconds: float) -> list[OcrLine]:
+# Page segmentation 7: the image is one line of text (a second look at one line of a report).
+ONE_LINE = "7"
+
+
+def recognise(png: bytes, seconds: float, segmentation: str = PAGE_SEGMENTATION) -> list[OcrLine]:
     """The lines Tesseract reads in a PNG image, top to bottom."""
-    command = [TESSERACT, "stdin", "stdout", "-l", "eng", "--psm", PAGE_SEGMENTATION, "tsv"]
+    command = [TESSERACT, "stdin", "stdout", "-l", "eng", "--psm", segmentation, "tsv"]
     out = _run(command, png, seconds)
     return parse_tsv(out.decode("utf-8", errors="replace"))
 
@@ -90,6 +95,7 @@ def parse_tsv(tsv: str) -> list[OcrLine]:
                 int(row["left"]),
                 int(row["width"]),
                 int(row["height"]),
+                int(row["top"]),
             )
         except (KeyError, TypeError, ValueError):
             continue

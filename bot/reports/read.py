@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from bot.errors import WbcBotError
+from bot.model import LabFlag, LabValue
 from bot.parse import parse_text
 from bot.reports import images, ocr, pdf
 from bot.reports.files import Kind, Problem, ReportLimits, is_heic, kind_of
@@ -32,12 +33,16 @@ class ReportLine:
     text: str
     confidence: float | None = None
     # The reader took a number from it that is not the line's result (the first number after
-    # the test's name): a sign that a unit or a sign was misread. Shown, not judged.
+    # the test's name), or its result disagrees with its own range and flag: a sign that a
+    # unit, a sign or a decimal point was misread. Shown, not judged.
     doubtful: bool = False
+    # Read below MIN_CONFIDENCE, but a second, separate reading of the line (its crop, larger,
+    # as one line of text) gave the same name and the same numbers (`_second_look`).
+    confirmed: bool = False
 
     @property
     def clear(self) -> bool:
-        sure = self.confidence is None or self.confidence >= MIN_CONFIDENCE
+        sure = self.confidence is None or self.confidence >= MIN_CONFIDENCE or self.confirmed
         return sure and not self.doubtful
 
 
@@ -137,14 +142,94 @@ def _text_lines(rows: Sequence[Sequence[str]]) -> list[ReportLine]:
 def _ocr_lines(image: images.Image.Image, limits: ReportLimits) -> list[ReportLine]:
     page = images.prepare(image)
     found = []
+    second_looks = 0
     for line in ocr.recognise(images.png_bytes(page), limits.ocr_seconds):
         cells = [" ".join(word.text for word in cell) for cell in line.cells]
         for group in split_row(cells):
             words = [word for i in group for word in line.cells[i]]
             text = tidy(" ".join(word.text for word in words))
-            if is_white_cell_line(text):
-                found.append(ReportLine(text, _confidence(words)))
+            if not is_white_cell_line(text):
+                continue
+            reading = ReportLine(text, _confidence(words))
+            if not reading.clear and second_looks < MAX_SECOND_LOOKS:
+                second_looks += 1
+                reading = _second_look(page, words, reading, limits)
+            found.append(reading)
     return found
+
+
+# A line read below MIN_CONFIDENCE gets a second look: its crop, scaled up, read as one line
+# (Tesseract's page segmentation 7), a reading of other pixels with another layout analysis.
+# It is trusted when both readings give the same test name and the same numbers, neither
+# below SECOND_LOOK_FLOOR: two readings agreeing is evidence a single low score is not.
+MAX_SECOND_LOOKS = 4  # a page (each look costs a Tesseract start, about 0.1 s of CPU)
+SECOND_LOOK_SCALE = 1.5
+SECOND_LOOK_FLOOR = 50.0
+
+
+def _second_look(
+    page: images.Image.Image, words: Sequence[ocr.Word], first: ReportLine, limits: ReportLimits
+) -> ReportLine:
+    """`first` confirmed by a second reading of its crop, or `first` unchanged."""
+    if first.confidence is None:
+        return first
+    height = max(word.height for word in words)
+    box = (
+        max(0, min(word.left for word in words) - height),
+        max(0, min(word.top for word in words) - height // 4),
+        min(page.width, max(word.left + word.width for word in words) + height),
+        min(page.height, max(word.top + word.height for word in words) + height // 4),
+    )
+    crop = page.crop(box)
+    size = (round(crop.width * SECOND_LOOK_SCALE), round(crop.height * SECOND_LOOK_SCALE))
+    crop = crop.resize(size, images.Image.Resampling.BICUBIC)
+    lines = ocr.recognise(images.png_bytes(crop), limits.ocr_seconds, ocr.ONE_LINE)
+    again = [word for line in lines for word in line.words]
+    if not again:
+        return first
+    second = ReportLine(tidy(" ".join(word.text for word in again)), _confidence(again))
+    if readings_agree(first, second):
+        return replace(first, confirmed=True)
+    return first
+
+
+def readings_agree(first: ReportLine, second: ReportLine) -> bool:
+    """Two readings of one line give the same test name (the words before the first number,
+    letters only), the same numbers (units left out), and the same values for the reader; the
+    second reading at least SECOND_LOOK_FLOOR sure."""
+    if second.confidence is None or second.confidence < SECOND_LOOK_FLOOR:
+        return False
+    if _name(first.text) != _name(second.text) or not _name(first.text):
+        return False
+    if _numbers(first.text) != _numbers(second.text) or not _numbers(first.text):
+        return False
+    return _taken(first.text) == _taken(second.text) and bool(_taken(first.text))
+
+
+def _name(text: str) -> str:
+    head = re.split(r"\d", text, maxsplit=1)[0]
+    return "".join(ch for ch in head.lower() if ch.isalpha())
+
+
+def _numbers(text: str) -> list[str]:
+    return [
+        number
+        for word in text.split()
+        if _holds_a_number(word)
+        for number in re.findall(r"\d+(?:[.,]\d+)?", word)
+    ]
+
+
+def _taken(text: str) -> list[tuple[str, float | None]]:
+    try:
+        parsed = parse_text(text)
+    except WbcBotError:
+        return []
+    taken: list[tuple[str, float | None]] = [
+        (value.analyte.value, value.cells_per_ul) for value in parsed.values
+    ]
+    taken += [(share.kind, share.percent) for share in parsed.neutrophil_shares]
+    return taken
 
 
 def _confidence(words: Sequence[ocr.Word]) -> float:
@@ -178,7 +263,31 @@ def _check(line: ReportLine) -> ReportLine:
     starts += [share.start for share in parsed.neutrophil_shares]
     if starts and (result is None or any(start != result.start() for start in starts)):
         return replace(line, doubtful=True)
+    if any(against_its_range(value, line.text) for value in parsed.values):
+        return replace(line, doubtful=True)
     return line
+
+
+# A result more than this many times the top of its own printed range is taken for a misread
+# (a lost decimal point: "3.2" read "32" or "322"), not judged: the person is asked to check.
+RANGE_FACTOR = 10.0
+# German reports flag with a sign after the range: "Leukozyten 11,4 /nl 4,0 - 10,0 +".
+SIGN_FLAG = re.compile(r"\d\s*[-–]?\s*\d[\d.,]*\s+([+-])$")
+
+
+def against_its_range(value: LabValue, text: str) -> bool:
+    """The value read contradicts its own line: far above its printed range, or on the other
+    side of the range than its flag (H/L, or a German +/-) says."""
+    number, bounds = value.cells_per_ul, value.lab_range
+    if number is None or bounds is None:
+        return False
+    if bounds.high > 0 and number > RANGE_FACTOR * bounds.high:
+        return True
+    flag = value.lab_flag
+    sign = SIGN_FLAG.search(text.strip())
+    low = flag is LabFlag.LOW or (sign is not None and sign.group(1) == "-")
+    high = flag is LabFlag.HIGH or (sign is not None and sign.group(1) == "+")
+    return (low and number > bounds.low) or (high and number < bounds.high)
 
 
 def _finish(

@@ -39,12 +39,17 @@ class Case:
     html: str
     expected: tuple[Value, ...]
     form: str = "png"  # png | pdf-text | pdf-image
-    degrade: str = ""  # "" | rotate5 | rotate10 | blur | jpeg40 | shadow | phone
+    degrade: str = ""  # one of DEGRADATIONS ("" is the clean screenshot)
     data: bytes = field(default=b"", repr=False)
 
     @property
     def pages(self) -> int:
         return 1
+
+    @property
+    def in_issue_set(self) -> bool:
+        """One of the versions issue 13 lists (everything but the "poor" photos)."""
+        return self.degrade != "poor"
 
 
 PAGE_STYLE = """
@@ -210,7 +215,20 @@ LAYOUTS: dict[str, Callable[[random.Random], tuple[str, list[Value]]]] = {
         r.choice([2.9, 7.3, 13.8]), r.choice([38, 58, 79]), 30
     ),
 }
-DEGRADATIONS = ("", "rotate5", "rotate10", "blur", "jpeg40", "shadow", "phone", "poor")
+# The versions issue 13 asks for (a phone photo: turned up to 10 degrees, at an angle, blurred,
+# JPEG quality 40, shaded), and "poor": shrunk, blurred and JPEG 25, beyond what the issue asks,
+# kept as a check that a bad photo gives unclear lines and not wrong numbers.
+ISSUE_DEGRADATIONS = (
+    "",
+    "rotate5",
+    "rotate10",
+    "perspective",
+    "blur",
+    "jpeg40",
+    "shadow",
+    "phone",
+)
+DEGRADATIONS = (*ISSUE_DEGRADATIONS, "poor")
 
 
 def cases(seed: int = 13, per_layout: int = 2) -> list[Case]:
@@ -285,6 +303,8 @@ def degrade(png: bytes, how: str, seed: int = 0) -> bytes:
         image = image.rotate(rng.choice([-5, 5]), expand=True, fillcolor=(235, 235, 230))
     if how == "rotate10":
         image = image.rotate(rng.choice([-10, 10]), expand=True, fillcolor=(235, 235, 230))
+    if how == "perspective":
+        image = _shadow(_perspective(image, rng), strength=45)
     if how in ("shadow", "phone"):
         image = _shadow(image)
     if how in ("blur", "phone"):
@@ -299,13 +319,67 @@ def degrade(png: bytes, how: str, seed: int = 0) -> bytes:
     return out.getvalue()
 
 
-def _shadow(image: Image.Image) -> Image.Image:
+def _perspective(image: Image.Image, rng: random.Random) -> Image.Image:
+    """The page as a phone held at an angle sees it: a keystone, each corner moved by 4-8% of
+    the page's size (the edge further from the phone shorter), on a slightly darker desk."""
+    width, height = image.size
+    margin_x, margin_y = round(0.1 * width), round(0.1 * height)
+    out_w, out_h = width + 2 * margin_x, height + 2 * margin_y
+
+    def shift(size: int) -> float:
+        return rng.uniform(0.04, 0.08) * size
+
+    # where the page's corners land in the photo: top-left, top-right, bottom-right, bottom-left
+    far = rng.choice(["top", "bottom", "left", "right"])
+    corners = [[0.0, 0.0], [float(width), 0.0], [float(width), float(height)], [0.0, float(height)]]
+    inward_x = {"top": (0, 1), "bottom": (3, 2)}
+    inward_y = {"left": (0, 3), "right": (1, 2)}
+    if far in inward_x:
+        first, second = inward_x[far]
+        corners[first][0] += shift(width)
+        corners[second][0] -= shift(width)
+    else:
+        first, second = inward_y[far]
+        corners[first][1] += shift(height)
+        corners[second][1] -= shift(height)
+    for corner in corners:  # the hand is never quite square: every corner moves a little more
+        corner[0] += rng.uniform(-0.02, 0.02) * width
+        corner[1] += rng.uniform(-0.02, 0.02) * height
+    photo = [(x + margin_x, y + margin_y) for x, y in corners]
+    page = [(0.0, 0.0), (float(width), 0.0), (float(width), float(height)), (0.0, float(height))]
+    coefficients = _perspective_coefficients(photo, page)
+    return image.transform(
+        (out_w, out_h),
+        Image.Transform.PERSPECTIVE,
+        coefficients,
+        resample=Image.Resampling.BICUBIC,
+        fillcolor=(215, 212, 205),
+    )
+
+
+def _perspective_coefficients(
+    source: list[tuple[float, float]], target: list[tuple[float, float]]
+) -> tuple[float, ...]:
+    """Pillow's 8 PERSPECTIVE coefficients mapping each output point in `source` to the input
+    point in `target` (Pillow's transform asks, for each output pixel, where to read it from)."""
+    import numpy
+
+    rows, values = [], []
+    for (x, y), (u, v) in zip(source, target, strict=True):
+        rows.append([x, y, 1, 0, 0, 0, -u * x, -u * y])
+        rows.append([0, 0, 0, x, y, 1, -v * x, -v * y])
+        values += [u, v]
+    solved = numpy.linalg.solve(numpy.array(rows, dtype=float), numpy.array(values, dtype=float))
+    return tuple(float(c) for c in solved)
+
+
+def _shadow(image: Image.Image, strength: int = 110) -> Image.Image:
     """A soft shadow over one side of the page, as a hand or phone casts it."""
     width, height = image.size
     mask = Image.new("L", (width, height), 0)
     draw = ImageDraw.Draw(mask)
     for x in range(width):
-        shade = int(110 * max(0.0, 1 - x / (width * 0.6)))
+        shade = int(strength * max(0.0, 1 - x / (width * 0.6)))
         draw.line([(x, 0), (x, height)], fill=shade)
     dark = Image.new("RGB", image.size, (40, 40, 50))
     return Image.composite(dark, image, mask)
@@ -381,45 +455,84 @@ def summary(outcomes: list[Outcome]) -> Iterator[str]:
     cpu = sorted(o.cpu_seconds for o in outcomes if o.case.form != "pdf-text")
     text = sorted(o.seconds for o in outcomes if o.case.form == "pdf-text")
     yield f"reports: {len(outcomes)} ({len({o.case.layout for o in outcomes})} layouts)"
-    yield f"expected values read right: {right}/{expected} ({100 * right / expected:.1f}%)"
+    yield f"expected values read right: {right}/{expected} ({100 * right / max(expected, 1):.1f}%)"
     yield f"values read wrong: {wrong}"
     if ocr:
         ocr.sort()
         yield (
             f"seconds per OCR page: mean {sum(ocr) / len(ocr):.2f}, "
-            f"p95 {ocr[int(0.95 * (len(ocr) - 1))]:.2f}, max {ocr[-1]:.2f}"
+            f"p95 {_p95(ocr):.2f}, max {ocr[-1]:.2f}"
         )
-        yield (
-            f"CPU seconds per OCR page: mean {sum(cpu) / len(cpu):.2f}, "
-            f"p95 {cpu[int(0.95 * (len(cpu) - 1))]:.2f}"
-        )
+        yield f"CPU seconds per OCR page: mean {sum(cpu) / len(cpu):.2f}, p95 {_p95(cpu):.2f}"
     if text:
         yield f"seconds per text-layer PDF: mean {sum(text) / len(text):.2f}, max {text[-1]:.2f}"
     groups: dict[str, list[Outcome]] = {}
     for o in outcomes:
-        groups.setdefault(o.case.degrade or o.case.form, []).append(o)
+        version = o.case.degrade or ("clean" if o.case.form == "png" else o.case.form)
+        groups.setdefault(version, []).append(o)
         groups.setdefault("layout " + o.case.layout, []).append(o)
     for name, group in sorted(groups.items()):
         exp = sum(len(o.case.expected) for o in group)
+        cpu_group = sorted(o.cpu_seconds for o in group)
         yield (
             f"  {name:18} right {sum(o.right for o in group):3}/{exp:<3} "
-            f"wrong {sum(len(o.wrong) for o in group)}"
+            f"wrong {sum(len(o.wrong) for o in group)}  "
+            f"CPU s mean {sum(cpu_group) / len(cpu_group):.2f} p95 {_p95(cpu_group):.2f}"
         )
+
+
+def _p95(ordered: list[float]) -> float:
+    return ordered[int(0.95 * (len(ordered) - 1))]
+
+
+def rendered_set(cache: str | None = None) -> list[Case]:
+    """The whole set with its files; with `cache` (a directory) rendered once and kept there
+    (for measuring changes to the reader without rendering again)."""
+    import pickle
+    from pathlib import Path
+
+    if cache is None:
+        return render(cases())
+    path = Path(cache) / "reports.pickle"
+    if path.exists():
+        loaded: list[Case] = pickle.loads(path.read_bytes())
+        return loaded
+    made = render(cases())
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(pickle.dumps(made))
+    return made
 
 
 def main(argv: list[str]) -> int:
     verbose = "-v" in argv
-    outcomes = [measure(case) for case in render(cases())]
+    cache = argv[argv.index("--cache") + 1] if "--cache" in argv else None
+    only = argv[argv.index("--only") + 1].split(",") if "--only" in argv else None
+    chosen = [c for c in rendered_set(cache) if only is None or any(o in c.name for o in only)]
+    measure(chosen[0])  # the first reading also loads the reader's modules: not counted
+    outcomes = [measure(case) for case in chosen]
     for outcome in outcomes:
         if verbose or outcome.wrong or outcome.missed:
             print(
                 f"{outcome.case.name}: right {outcome.right} wrong {outcome.wrong} "
-                f"missed {outcome.missed} {outcome.seconds:.1f}s"
+                f"missed {outcome.missed} {outcome.seconds:.1f}s cpu {outcome.cpu_seconds:.2f}s"
             )
             for line in outcome.lines:
                 print("    ", line)
-    for line in summary(outcomes):
-        print(line)
+    parts = [
+        (
+            "The issue's set (every version issue 13 lists)",
+            [o for o in outcomes if o.case.in_issue_set],
+        ),
+        (
+            '"Poor" photos (shrunk, blurred, JPEG 25: beyond the issue)',
+            [o for o in outcomes if not o.case.in_issue_set],
+        ),
+        ("Everything", outcomes),
+    ]
+    for title, part in parts:
+        print(f"\n== {title}")
+        for line in summary(part):
+            print(line)
     return 1 if any(o.wrong for o in outcomes) else 0
 
 

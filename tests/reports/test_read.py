@@ -7,6 +7,8 @@ installs them for `make test`). The generated set of rendered reports is in test
 from __future__ import annotations
 
 import io
+import random
+from dataclasses import replace
 
 import pytest
 from PIL import Image, ImageDraw, ImageFont
@@ -19,6 +21,7 @@ from bot.reports import (
     ReportLimits,
     ReportLine,
     ReportReading,
+    images,
     judged_text,
     kind_of,
     read_report,
@@ -26,7 +29,8 @@ from bot.reports import (
 )
 from bot.reports.lines import is_white_cell_line, split_row, tidy
 from bot.reports.ocr import parse_tsv
-from tests.reports.synthetic import values_read
+from bot.reports.read import SECOND_LOOK_FLOOR, _check, readings_agree
+from tests.reports.synthetic import _perspective, values_read
 
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 REPORT_LINES = [
@@ -234,3 +238,139 @@ def test_tsv_words_become_lines_with_cells() -> None:
     ]
     [line] = parse_tsv("\n".join([header, *rows]))
     assert [[word.text for word in cell] for cell in line.cells] == [["WBC", "3.2"], ["Sodium"]]
+
+
+def test_tsv_words_keep_their_top() -> None:
+    header = "level\tblock_num\tpar_num\tline_num\tleft\ttop\twidth\theight\tconf\ttext"
+    [line] = parse_tsv(header + "\n5\t1\t1\t1\t10\t37\t60\t20\t95.1\tWBC")
+    assert line.words[0].top == 37
+
+
+# --- A page photographed at an angle ------------------------------------------------------------
+
+
+def _keystoned(page: bytes) -> Image.Image:
+    """The drawn page on a darker desk, seen at an angle (its top edge shorter)."""
+    image = Image.open(io.BytesIO(page)).convert("RGB")
+    return _perspective(image, random.Random(4)).convert("L")
+
+
+def test_page_corners_are_found_on_a_desk_and_not_on_a_screenshot() -> None:
+    page = drawn_page()
+    assert images.page_corners(Image.open(io.BytesIO(page)).convert("L")) is None
+    photo = _keystoned(page)
+    corners = images.page_corners(photo)
+    assert corners is not None
+    (x0, y0), (x1, y1), (x2, y2), (x3, y3) = corners
+    width, height = photo.size
+    assert x0 < x1 and x3 < x2 and y0 < y3 and y1 < y2
+    assert 0.05 * width < x0 < 0.3 * width and 0.7 * width < x2 < 0.95 * width
+
+
+def test_a_page_photographed_at_an_angle_is_read() -> None:
+    photo = _keystoned(drawn_page())
+    out = io.BytesIO()
+    photo.save(out, format="PNG")
+    reading = read_report(out.getvalue())
+    assert values_read(judged_text(reading)) == [
+        ("wbc", 3200.0),
+        ("anc", 1100.0),
+        ("neutrophils", 34.0),
+    ]
+
+
+def test_perspective_coefficients_take_the_rectangle_to_the_corners() -> None:
+    corners = [(10.0, 20.0), (90.0, 5.0), (95.0, 80.0), (3.0, 70.0)]
+    square = [(0.0, 0.0), (100.0, 0.0), (100.0, 100.0), (0.0, 100.0)]
+    a, b, c, d, e, f, g, h = images.perspective_coefficients(square, corners)
+    for (x, y), (u, v) in zip(square, corners, strict=True):
+        scale = g * x + h * y + 1
+        assert (a * x + b * y + c) / scale == pytest.approx(u)
+        assert (d * x + e * y + f) / scale == pytest.approx(v)
+
+
+# --- Never a wrong number: a result against its own line -----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "doubtful"),
+    [
+        ("WBC 3.2 L x10^3/uL 4.0-10.5", False),
+        ("WBC 322 L x10^3/uL 4.0-10.5", True),  # a lost decimal point: 30 times the range
+        ("WBC 32 x10^3/uL 4.0-10.5", False),  # high, possible: judged
+        ("WBC 120 x10^3/uL 4.0-10.5", True),  # over 10 times the top: checked by the person
+        ("WBC 8.2 L x10^3/uL 4.0-10.5", True),  # flagged low, read in range
+        ("WBC 4.0 L x10^3/uL 4.0-10.5", False),  # at the limit (the lab rounded)
+        ("WBC 3.9 H x10^3/uL 4.0-10.5", True),
+        ("Leukozyten 11,4 /nl 4,0 - 10,0 +", False),
+        ("Leukozyten 3,2 /nl 4,0 - 10,0 +", True),  # "+" is high
+        ("Neutrophile 11 /nl 1,8 - 7,7 -", True),  # "1,1" read "11": "-" is low
+        ("Neutrophile 1,1 /nl 1,8 - 7,7 -", False),
+    ],
+)
+def test_a_result_against_its_own_range_or_flag_is_not_judged(text: str, doubtful: bool) -> None:
+    assert _check(ReportLine(text, 95.0)).doubtful is doubtful
+
+
+# --- A second look at a low-confidence line ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "agree"),
+    [
+        (
+            "Neutrophils, Absolute 5.2 x10^3/uL 1.8-7.7",
+            "Neutrophils, Absolute 5.2 X10^3/uL 1.8-7.7",
+            True,
+        ),
+        ("Neutrophils 38% 40-75", "Neutrophils 38 % 40-75", True),
+        ("WBC a2 L x10^3/uL 4.0-10.5", "WBC 3.2 L x10^3/uL 4.0-10.5", False),  # no number first
+        ("WBC 3.2 x10^3/uL 4.0-10.5", "WBC 3.7 x10^3/uL 4.0-10.5", False),
+        ("WBC 3.2 x10^3/uL 4.0-10.5", "WBC 3.2 x10^3/uL 4.0-10.6", False),  # the range too
+        ("Neutrophile 1,1 /nl 1,8 - 7,7", "Neutrophile 11 /nl 1,8 - 7,7", False),
+        ("Total W.B.C. Count 3200 /cumm", "Tota! W.B.C. Count 3200 /cumm", False),  # the name
+        ("Bands 8 % 0-5", "Lymphs 8 % 0-5", False),
+    ],
+)
+def test_two_readings_agree_only_on_the_same_name_and_numbers(
+    first: str, second: str, agree: bool
+) -> None:
+    assert readings_agree(ReportLine(first, 30.0), ReportLine(second, 85.0)) is agree
+
+
+def test_an_unsure_second_reading_confirms_nothing() -> None:
+    line = "Neutrophils 38 % 40-75"
+    assert readings_agree(ReportLine(line, 60.0), ReportLine(line, SECOND_LOOK_FLOOR + 1))
+    assert not readings_agree(ReportLine(line, 60.0), ReportLine(line, SECOND_LOOK_FLOOR - 1))
+
+
+def test_a_confirmed_line_is_clear_unless_doubtful() -> None:
+    assert not ReportLine("WBC 3.2", 50.0).clear
+    assert ReportLine("WBC 3.2", 50.0, confirmed=True).clear
+    assert not ReportLine("WBC 3.2", 50.0, doubtful=True, confirmed=True).clear
+
+
+def test_a_low_confidence_line_gets_a_second_look(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The line's crop is read again as one line; the same reading confirms it."""
+    from bot.reports import ocr, read
+
+    calls: list[str] = []
+    real = ocr.recognise
+
+    def unsure_first(png: bytes, seconds: float, segmentation: str = "6") -> list[ocr.OcrLine]:
+        calls.append(segmentation)
+        lines = real(png, seconds, segmentation)
+        if segmentation != ocr.ONE_LINE:  # the page: every word read at 55
+            lines = [
+                ocr.OcrLine(
+                    tuple(tuple(replace(w, confidence=55.0) for w in c) for c in line.cells)
+                )
+                for line in lines
+            ]
+        return lines
+
+    monkeypatch.setattr(read.ocr, "recognise", unsure_first)
+    reading = read_report(drawn_page())
+    assert calls.count(ocr.ONE_LINE) == min(read.MAX_SECOND_LOOKS, 3)
+    assert all(line.confirmed for line in reading.clear_lines)
+    assert values_read(judged_text(reading))
