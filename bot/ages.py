@@ -42,6 +42,12 @@ _AGE_PATTERNS = (
         r"(?![ \t]*(?:ago|later|after|since|post|of)\b)",
         re.I,
     ),
+    # 2mo, 6wk, 10wks, 3wo: a number and a short unit written together
+    re.compile(
+        r"(?<![\w.,])(?P<number>\d{1,2})(?P<unit>mos?|mths?|wks?|wo)\b"
+        r"(?![ \t]*(?:ago|later|after|since|post|of|into)\b)",
+        re.I,
+    ),
     # my son (14), daughter (6 months)
     re.compile(
         r"\b(?:son|daughter|child|kid|baby|boy|girl|toddler|infant|grandson|granddaughter|patient)"

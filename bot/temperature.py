@@ -16,7 +16,8 @@ PLAUSIBLE_CELSIUS = (33.0, 44.0)
 
 _NUMBER = r"(?P<number>\d{2,3}(?:[.,]\d{1,2})?)"
 _UNIT = (
-    r"(?P<unit>[ \t]*(?:°|º|˚|degrees?|deg\.?)[ \t]*(?P<scale>c|f|celsius|fahrenheit|centigrade)?\b"
+    r"(?P<unit>[ \t]*(?:°|º|˚|degrees?\b|deg\b\.?)[ \t]*"
+    r"(?:(?P<scale>c|f|celsius|fahrenheit|centigrade)\b)?"
     r"|[ \t]*(?P<scale_only>c|f|celsius|fahrenheit|centigrade)\b)"
 )
 _WITH_UNIT = re.compile(rf"(?<![\w.,]){_NUMBER}{_UNIT}", re.IGNORECASE)
@@ -27,7 +28,10 @@ _STRONG_WORDS = (
     r"temp|temps|temperature|temperatures|temprature|temperture|tempreture|fever|fevers|"
     r"febrile|feverish|running|spiked?|spiking|thermometer|T|tmax|t-max|max temp|pyrexia|pyrexial"
 )
-_WEAK_WORDS = r"read|reads|reading|reached|hit|went up to|up to"
+_WEAK_WORDS = (
+    r"read|reads|reading|reached|hit|went up to|up to|i'm at|im at|i am at|she's at|he's at|"
+    r"she is at|he is at|was at"
+)
 _AFTER_WORD = re.compile(
     rf"\b(?P<word>{_STRONG_WORDS}|{_WEAK_WORDS})\b"
     r"(?:[ \t,]*(?:is|was|of|at|to|=|:|reached|hit|went|up|around|about|almost|over|of about|"

@@ -125,3 +125,19 @@ def test_safety_case(case: dict[str, Any]) -> None:
         assert fragment.lower() in everything, f"missing {fragment!r}"
     for fragment in case.get("must_not_contain", []):
         assert fragment.lower() not in everything, f"says {fragment!r}"
+
+
+# "Is normal" for a count under an emergency lead comes without "ranges vary" (bot/reading.py
+# leaves the routine reason out under an emergency): outside the files of issue 9.
+@pytest.mark.xfail(
+    reason="bot/reading.py: no 'ranges vary' beside 'normal' under an emergency", strict=True
+)
+def test_normal_is_never_said_without_ranges_vary() -> None:
+    """Section 7: a value is never called normal without "ranges vary, ask your doctor"."""
+    alone = []
+    for case in CASES:
+        for message in _reply_json(case["message"], case.get("age_years"))["messages"]:
+            text = message["text"]
+            if re.search(r"\bis normal\b", text) and not re.search(r"\bvary\b|\bdiffer", text):
+                alone.append(case["message"])
+    assert alone == []
