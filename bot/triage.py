@@ -58,13 +58,10 @@ def assess(
     if emergency:
         # One urgency per message: the same-day reasons ("contact your doctor today") are left
         # out under an emergency lead (section 6).
-        line = (
-            "oncology_line_on_treatment"
-            if context.on_cancer_treatment
-            else ("oncology_line_if_on_treatment")
-        )
-        seek = wording.reason("seek_emergency_care", numbers=emergency_numbers())
-        actions = [seek, wording.reason(line)]
+        actions = [wording.reason("seek_emergency_care", numbers=emergency_numbers())]
+        line = _oncology_line(context, fever and bool(low_count))
+        if line:
+            actions.append(wording.reason(line))
         return Urgency.EMERGENCY, _unique([*actions, *emergency])
     if same_day:
         return Urgency.SAME_DAY, _unique(same_day)
@@ -77,6 +74,17 @@ def assess(
 def _young_infant(age_years: float | None) -> bool:
     """Younger than 3 months: a fever is an emergency on its own (AAP; NICE NG143)."""
     return age_years is not None and age_years < ranges.infant_fever_emergency_below_years()
+
+
+def _oncology_line(context: ClinicalContext, fever_with_low_count: bool) -> str | None:
+    """The cancer team's 24-hour line ([CDC]): for anyone on treatment; asked about ("On chemo?")
+    when a fever comes with a low count, the usual emergency of chemotherapy; not for a sign on its
+    own or a baby's fever, where the question would only get in the way."""
+    if context.on_cancer_treatment:
+        return "oncology_line_on_treatment"
+    if fever_with_low_count and not _young_infant(context.age_years):
+        return "oncology_line_if_on_treatment"
+    return None
 
 
 def has_fever(context: ClinicalContext) -> bool:

@@ -204,3 +204,20 @@ def test_reply_batch_mode_is_one_fresh_conversation_per_line() -> None:
     assert results[1]["messages"][0]["text"]  # an empty line gets a friendly reply, not a crash
     intro = response_text("utter_intro")
     assert all(r["messages"][-1]["text"] == intro for r in results[::2])  # each one's first reply
+
+
+@pytest.mark.slow  # a real process: seconds
+def test_a_reader_that_stops_early_gets_no_traceback() -> None:
+    """`python -m bot reply - | head -1`: when the pipe closes, it stops quietly with status 0."""
+    command = f"{sys.executable} -m bot reply - | head -c 1"
+    completed = subprocess.run(
+        ["bash", "-o", "pipefail", "-c", command],
+        input=b"my wbc is 3.2\n" * 2000,  # far more than a pipe buffer holds
+        capture_output=True,
+        cwd=ROOT,
+        timeout=300,
+        check=False,
+    )
+    assert completed.stdout == b"{"
+    assert b"Traceback" not in completed.stderr, completed.stderr.decode()
+    assert completed.returncode == 0

@@ -359,14 +359,14 @@ BAD_DATA = [
     (
         "no-text",
         WORDING,
-        "text: >-\n      You mentioned {signs}",
+        "text: >-\n      You told me about {signs}",
         "txt: >-\n      x",
         "has no text",
     ),
     ("source-not-list", WORDING, "source: [CLINREF]", "source: CLINREF", "list of sources"),
     ("wording-source", WORDING, "source: [CDC]", "source: [CDCX]", "unknown source CDCX"),
-    ("open-brace", WORDING, "mentioned {signs}", "mentioned {signs", "not a valid template"),
-    ("numbered-field", WORDING, "mentioned {signs}", "mentioned {0}", "plain names"),
+    ("open-brace", WORDING, "about {signs}", "about {signs", "not a valid template"),
+    ("numbered-field", WORDING, "about {signs}", "about {0}", "plain names"),
     (
         "entry-not-mapping",
         WORDING,

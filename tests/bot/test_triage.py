@@ -143,6 +143,32 @@ def test_emergency_on_cancer_treatment_says_to_call_the_oncology_line() -> None:
 
 
 @pytest.mark.parametrize(
+    ("findings", "clinical", "line"),
+    [
+        ([count(3000.0)], context(FEVER), "oncology_line_if_on_treatment"),
+        (
+            [count(7000.0)],
+            context(BREATHING, on_cancer_treatment=True),
+            "oncology_line_on_treatment",
+        ),
+        ([], context(BREATHING), None),
+        ([count(7000.0)], context(BREATHING), None),
+        ([], ClinicalContext(temperature_c=38.4, age_years=0.1), None),
+    ],
+    ids=["fever-low-count", "sign-on-chemo", "sign-alone", "sign-normal-count", "infant-fever"],
+)
+def test_the_oncology_line_only_where_it_applies(
+    findings: list[Finding], clinical: ClinicalContext, line: str | None
+) -> None:
+    """The cancer team's line for anyone on treatment, asked about ("On chemo?") for a fever with a
+    low count; not after a sign alone or a baby's fever."""
+    urgency, reasons = assess(findings, clinical)
+    assert urgency is E
+    lines = [r for r in reasons if wording.key_of(r).startswith("oncology_line")]
+    assert [wording.key_of(r) for r in lines] == ([line] if line else [])
+
+
+@pytest.mark.parametrize(
     ("findings", "clinical", "start"),
     [
         ([], context(FEVER, says_low_count=True), "fever_says_low_count"),
@@ -165,14 +191,14 @@ def test_emergency_sign_is_named_in_plain_words() -> None:
     """ "trouble_breathing" is told as "trouble breathing"."""
     chest = flag("chest_pain", RedFlagKind.EMERGENCY_SIGN)
     _, reasons = assess([], context(BREATHING, chest))
-    assert reasons[2].startswith("You mentioned trouble breathing and chest pain")
+    assert reasons[1].startswith("You told me about trouble breathing and chest pain")
 
 
 def test_emergency_gives_one_urgency_only() -> None:
     """Under an emergency lead no same-day reason ("contact your doctor today") is given."""
     urgency, reasons = assess([count(45000.0)], context(BREATHING))
     assert urgency is Urgency.EMERGENCY
-    assert reasons[2].startswith("You mentioned trouble breathing")
+    assert reasons[1].startswith("You told me about trouble breathing")
     assert not any("doctor today" in reason for reason in reasons)
 
 
@@ -181,7 +207,7 @@ def test_emergency_gives_one_urgency_only() -> None:
     [
         ([count(1999.0)], context(), "A white count of 1,999 is very low"),
         ([count(400.0, Analyte.ANC)], context(), "infections are more likely"),
-        ([count(7000.0)], context(FEVER), "even when the white count is not low"),
+        ([count(7000.0)], context(FEVER), "even with this white count"),
         ([], context(FEVER), "Fever needs a doctor's advice: contact your doctor today"),
         ([count(3000.0)], context(SORE_THROAT), "With a low count or during cancer treatment"),
     ],
