@@ -259,6 +259,13 @@ _RELATIVE = re.compile(
     re.I,
 )
 _CHILD_AGE = re.compile(r"\b(?:my|our)[ \t]+\d", re.I)
+# "her wbc", "his white count": a count of someone the message does not name.
+PRONOUN_OWNERS = ("her", "his", "their")
+_PRONOUN_COUNT = re.compile(
+    r"\b(?P<who>her|his|their)[ \t]+(?:[\w-]+[ \t]+){0,2}?"
+    r"(?:wbc|white|leukocytes?|leucocytes?|anc|neutrophils?|counts?|blood|results?|labs?)\b",
+    re.I,
+)
 
 
 def _relative(text: str, age: Age | None) -> str | None:
@@ -268,7 +275,8 @@ def _relative(text: str, age: Age | None) -> str | None:
         return match.group("who").lower()
     if age is not None and _CHILD_AGE.search(text) and ranges.is_child(age.years):
         return "child"
-    return None
+    pronoun = _PRONOUN_COUNT.search(text)
+    return pronoun.group("who").lower() if pronoun else None
 
 
 def _sex(cues: Sequence[Span], age: Age | None) -> Sex | None:

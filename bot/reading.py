@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from bot import ranges, wording
 from bot.cli_output import by_severity, explanations
+from bot.clinical_context import PRONOUN_OWNERS
 from bot.model import Analyte, Category, Finding, Interpretation, ReferenceRange, Urgency
 from bot.ranges import format_count as format_cells
 
@@ -38,8 +39,10 @@ def reading(interpretation: Interpretation, relative: str | None = None) -> Cite
     if any(finding.analyte is Analyte.ANC for finding in findings):
         sentences.append(wording.word("neutrophils_are"))
     sentences.append(str(explanations()["meanings"][findings[0].category.value]))
-    if interpretation.urgency is not Urgency.EMERGENCY:
+    if interpretation.urgency is not Urgency.EMERGENCY:  # else the emergency advice has them
         sentences.extend(interpretation.reasons)
+    # Never a verdict without "ranges vary, ask your doctor" (section 7), whatever the urgency.
+    sentences.append(wording.reason("routine"))
     needed = [note for note in interpretation.notes if wording.key_of(note) in NOTES_NOW]
     sentences.extend(_once_per_key(needed))
     keys = [key for finding in findings for key in finding.reference.source_keys]
@@ -70,7 +73,7 @@ def more_about(interpretation: Interpretation) -> Cited:
 
 def verdict(finding: Finding, relative: str | None, age_years: float | None) -> str:
     """One sentence: whose count, the number, its category, for whom, against which range."""
-    whose = f"your {relative}'s" if relative else "your"
+    whose = _whose(relative)
     name = wording.word(f"name_{finding.analyte.value}")
     if finding.category is Category.NEEDS_UNIT:
         return _cap(wording.word("verdict_needs_unit", whose=whose, name=name, text=finding.text))
@@ -90,6 +93,13 @@ def verdict(finding: Finding, relative: str | None, age_years: float | None) -> 
 
 
 _UNREAD = frozenset({Category.NEEDS_UNIT, Category.IMPLAUSIBLE})
+
+
+def _whose(relative: str | None) -> str:
+    """ "your", "your daughter's", or "her" when the message gave only a pronoun."""
+    if relative is None:
+        return "your"
+    return relative if relative in PRONOUN_OWNERS else f"your {relative}'s"
 
 
 def _group(reference: ReferenceRange, age_years: float | None) -> str:

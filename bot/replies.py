@@ -38,6 +38,9 @@ RESPONSE_OF_INTENT = {
     "inform": "utter_noted",
     "nlu_fallback": "utter_default",
 }
+# Said only when nothing else answers the message: "Noted", "Sorry, I did not understand" and
+# "I can only help with white blood cell counts" after emergency advice or an answer confuse.
+ONLY_ALONE = frozenset({"inform", "nlu_fallback", "out_of_scope"})
 INTRO_RESPONSE = "utter_intro"
 CLARIFY_RESPONSE = "utter_clarify"
 MAX_TOPIC_BUTTONS = 4
@@ -90,17 +93,17 @@ def plan_reply(
     elif command == MORE:
         parts.append(_more(interpretation))
         answered = True
-    if turn.other_specimen:
-        parts.append(_medical(specimen_answer(turn.other_specimen)))
-        answered = True
     follow_up = command is None and is_follow_up(text)  # "is that normal?" after a count
     explain = turn.counts_changed or follow_up
     if interpretation is not None and interpretation.findings and explain:
         parts.append(_medical(reading(interpretation, turn.state.relative)))
         answered = True
-    elif not answered and _urgency_due(turn, emergency):
+    elif command is None and _urgency_due(turn, emergency):  # before a urine answer too
         assert interpretation is not None  # _urgency_due checks it
         parts.append(_medical(advice(interpretation)))
+        answered = True
+    if turn.other_specimen:
+        parts.append(_medical(specimen_answer(turn.other_specimen)))
         answered = True
 
     topic = topic_of_intent(intent)  # intents ask_<topic> are answered from content.yml
@@ -112,7 +115,7 @@ def plan_reply(
         parts.append(_medical(symptom_answer(interpretation)))
     elif intent == "nlu_fallback" and offers and not answered and not emergency:
         parts.append(Message(response=CLARIFY_RESPONSE))  # "Which of these do you mean?"
-    elif intent in RESPONSE_OF_INTENT and not (intent == "inform" and (answered or emergency)):
+    elif intent in RESPONSE_OF_INTENT and not (intent in ONLY_ALONE and (answered or emergency)):
         parts.append(Message(response=RESPONSE_OF_INTENT[intent]))
     elif intent not in RESPONSE_OF_INTENT and not answered and not emergency:
         parts.append(Message(response=RESPONSE_OF_INTENT["nlu_fallback"]))

@@ -45,7 +45,7 @@ RED_FLAG_CASES = [
     ("stiff neck and a bad headache", ["stiff_neck"]),
     ("stiff neck from sleeping badly", []),
     ("she had a seizure", ["seizure"]),
-    ("sore throat and mouth sores", ["sore_throat"]),
+    ("sore throat and mouth sores", ["sore_throat", "mouth_sores"]),
     ("burning when I pee", ["burning_urination"]),
     ("my port is red and there is pus", ["wound_infection"]),
     ("diarrhea all day", ["diarrhea_or_vomiting"]),

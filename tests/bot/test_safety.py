@@ -206,3 +206,30 @@ def test_a_fall_is_said_in_words() -> None:
     reply = respond(ConversationState(intro_given=True), "my wbc went from 6.2 to 3.9 since March")
     text = reply.messages[0].text
     assert "3.9 (3,900) is low" in text and "gone down from 6,200" in text
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("my son is having a fit", "nlu_fallback"),
+        ("I feel like I'm dying", "out_of_scope"),
+        ("urine wbc 25", "out_of_scope"),
+        ("CSF wbc 12", "nlu_fallback"),
+        ("wbc 3.2", "inform"),
+    ],
+)
+def test_no_did_not_understand_after_an_answer(text: str, intent: str) -> None:
+    """ "Sorry, I did not understand" or "I can only help with white counts" after emergency
+    advice, a reading or a sample's answer would contradict it: they come only alone."""
+    reply = respond(ConversationState(intro_given=True), text, intent)
+    assert reply.messages[0].text  # the answer itself
+    responses = [message.response for message in reply.messages if message.response]
+    assert responses == [], responses
+
+
+def test_a_sample_with_a_fever_keeps_the_same_day_advice_first() -> None:
+    """Urine white cells and a fever: "contact your doctor today" first, then the urine answer."""
+    reply = respond(ConversationState(intro_given=True), "urine wbc 2-5 and a fever of 38.5")
+    assert reply.urgency is Urgency.SAME_DAY
+    assert "doctor today" in reply.messages[0].text
+    assert "urine" in reply.messages[1].text

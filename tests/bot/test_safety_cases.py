@@ -14,13 +14,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
 from bot.__main__ import _reply_json
 from bot.safety import TROUBLE_TEXT
+from bot.yaml_files import read_yaml
 
 CASES_FILE = Path(__file__).with_name("safety_cases.yml")
-CASES: list[dict[str, Any]] = yaml.safe_load(CASES_FILE.read_text(encoding="utf-8"))
+CASES: list[dict[str, Any]] = read_yaml(CASES_FILE)
 URGENCIES = frozenset({"emergency", "same_day", "routine", "none"})
 EMERGENCY_LEAD = "seek emergency care now"
 SAME_DAY_WORD = "today"
@@ -127,11 +127,6 @@ def test_safety_case(case: dict[str, Any]) -> None:
         assert fragment.lower() not in everything, f"says {fragment!r}"
 
 
-# "Is normal" for a count under an emergency lead comes without "ranges vary" (bot/reading.py
-# leaves the routine reason out under an emergency): outside the files of issue 9.
-@pytest.mark.xfail(
-    reason="bot/reading.py: no 'ranges vary' beside 'normal' under an emergency", strict=True
-)
 def test_normal_is_never_said_without_ranges_vary() -> None:
     """Section 7: a value is never called normal without "ranges vary, ask your doctor"."""
     alone = []
