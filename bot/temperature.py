@@ -36,7 +36,8 @@ _AFTER_WORD = re.compile(
     rf"\b(?P<word>{_STRONG_WORDS}|{_WEAK_WORDS})\b"
     r"(?:[ \t,]*(?:is|was|of|at|to|=|:|reached|hit|went|up|around|about|almost|over|of about|"
     r"last night|this morning|tonight|today|now|still|a|has|been|says|said|shows|showed|"
-    r"reads|reading|it'?s|it’s|it is|it was|now at|high|up|raised)\b)*[ \t:=,]*"
+    r"reads|reading|it'?s|it’s|it is|it was|now at|high|up|raised|but|only|just|barely|"
+    r"measured|measures|measuring)\b)*[ \t:=,]*"
     rf"{_NUMBER}(?![\d%])(?!\s*(?:%|k\b|/|x\s*10|cells|years?|months?|days?|weeks?))",
     re.IGNORECASE,
 )
@@ -44,6 +45,15 @@ _AFTER_WORD = re.compile(
 _BEFORE_WORDS = re.compile(
     rf"(?<![\w.,]){_NUMBER}(?![\d%])[ \t]*(?:on|by|with|from|under|in)[ \t]+"
     r"(?:the|a|my|our|his|her)?[ \t]*(?:thermometer|arm|armpit|ear|forehead|mouth|tongue)\b",
+    re.IGNORECASE,
+)
+# "is 99.1 a fever?", "37.8 counts as a low-grade fever", "a 38.2 fever": the number before the
+# word. Weak (a count name before it still claims it: "wbc 38 fever" needs a unit).
+_BEFORE_FEVER = re.compile(
+    rf"(?<![\w.,]){_NUMBER}(?![\d%])[ \t]*(?:is[ \t]+|=[ \t]*)?"
+    r"(?:(?:considered|counted|classed|classified)(?:[ \t]+as)?[ \t]+)?(?:(?:a|an)[ \t]+)?"
+    r"(?:(?:low|high)[- ]grade[ \t]+|high[ \t]+|mild[ \t]+|real[ \t]+)?"
+    r"(?:fever|temperature|temp)\b",
     re.IGNORECASE,
 )
 # "temp 37.2 this morning, 38.6 tonight": more readings after one, in the same sentence.
@@ -88,6 +98,11 @@ def find_temperatures(text: str) -> list[Temperature]:
         temperature = _temperature(match.group("number"), "", match.group("number"), start)
         if temperature is not None and start not in found:
             found[start] = temperature
+    for match in _BEFORE_FEVER.finditer(text):
+        start = match.start("number")
+        temperature = _temperature(match.group("number"), "", match.group("number"), start)
+        if temperature is not None and start not in found:
+            found[start] = replace(temperature, explicit=False)
     for start in sorted(found):
         _add_continued(text, start + len(found[start].text), found, found[start])
     return [found[start] for start in sorted(found)]
