@@ -19,7 +19,14 @@ from bot.ranges import format_count as format_cells
 NOTES_NOW = frozenset(
     {"needs_unit", "needs_unit_unread", "unit_mix_up", "implausible", "age_unknown"}
 )
-_GROUP_UNITS = ((1.0, "year"), (1 / 12, "month"), (7 / 365.25, "week"), (1 / 365.25, "day"))
+# (from this age, in units of, unit): "a 4-year-old", "a 5-month-old", then weeks under 3 months as
+# parents count them ("an 8-week-old", not "a 1-month-old"), then days.
+_GROUP_UNITS = (
+    (1.0, 1.0, "year"),
+    (0.25, 1 / 12, "month"),
+    (7 / 365.25, 7 / 365.25, "week"),
+    (1 / 365.25, 1 / 365.25, "day"),
+)
 
 
 @dataclass(frozen=True)
@@ -108,8 +115,8 @@ def _group(reference: ReferenceRange, age_years: float | None) -> str:
         return wording.word("group_adult")
     if age_years is None:
         return wording.word("group_band", label=reference.label)
-    for size, unit in _GROUP_UNITS:
-        if age_years >= size:
+    for from_age, size, unit in _GROUP_UNITS:
+        if age_years >= from_age:
             age = f"{int(age_years / size + 1e-9)}-{unit}"
             article = "an" if age.startswith(("8", "11-", "18-")) else "a"  # "an 8-year-old"
             return wording.word("group_age", article=article, age=age)

@@ -233,3 +233,19 @@ def test_a_sample_with_a_fever_keeps_the_same_day_advice_first() -> None:
     assert reply.urgency is Urgency.SAME_DAY
     assert "doctor today" in reply.messages[0].text
     assert "urine" in reply.messages[1].text
+
+
+@pytest.mark.parametrize(
+    ("text", "group"),
+    [
+        ("my baby (8 weeks) has a wbc of 9", "an 8-week-old"),
+        ("my 11 week old has a wbc of 9", "an 11-week-old"),
+        ("my 4 month old has a wbc of 9", "a 4-month-old"),
+        ("my son is 3 and his wbc is 9", "a 3-year-old"),
+        ("my 5 day old has a wbc of 12", "a 5-day-old"),
+    ],
+)
+def test_a_babys_age_is_said_as_parents_count_it(text: str, group: str) -> None:
+    """Weeks under 3 months ("an 8-week-old", not "a 1-month-old"), then months, then years."""
+    reply = respond(ConversationState(intro_given=True), text, "inform")
+    assert f"for {group}." in reply.messages[0].text
