@@ -151,12 +151,20 @@ test: ## Every check, in CI order: provision lint typecheck audit pytest validat
 	@$(STAGE) test-stack --summary $(PASSED) -- $(MAKE) test-stack
 	@echo "All checks passed (logs in $(RESULTS)/logs/)."
 
-# The fast loop: no network, no browser, no training; the unit tests in two processes.
-check: $(INSTALLED) ## Lint, types and the unit tests (not slow, not stack): about a minute on two cores
+# The fast loop: no network, no browser, no training. The unit tests run as two pytest processes
+# at once, each collecting only its own modules: the core's tests (bot/ alone, so spaCy skips
+# probing TensorFlow: tests/no_ml_backends.py) and all the others (Rasa, the servers). Half the
+# time of one process, or of pytest-xdist, whose workers each import everything.
+UNIT_TESTS := $(BIN)/pytest -m "not stack and not slow" -q -p no:cacheprovider -p no:xdist
+CORE_TESTS := tests/bot tests/reports
+check: $(INSTALLED) ## Lint, types and the unit tests (not slow, not stack): about 40 s on two cores
 	@$(STAGE) lint -- $(MAKE) lint
 	@$(STAGE) typecheck --summary 'Success|error' -- $(MAKE) typecheck
-	@$(STAGE) unit-tests --summary $(PASSED) -- $(BIN)/pytest -n 2 -m "not stack and not slow" -q \
-		-p no:cacheprovider
+	@$(STAGE) core-tests --summary $(PASSED) -- \
+		$(UNIT_TESTS) -p tests.no_ml_backends $(CORE_TESTS) & core=$$!; \
+	rest=0; $(STAGE) other-tests --summary $(PASSED) -- \
+		$(UNIT_TESTS) $(addprefix --ignore=,$(CORE_TESTS)) tests || rest=$$?; \
+	wait $$core && exit $$rest
 
 run: install train web ## Start the action server, the Rasa server and the widget page (Ctrl-C stops)
 	@PYTHONWARNINGS=ignore::DeprecationWarning $(BIN)/python -m server run

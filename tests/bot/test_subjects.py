@@ -12,7 +12,6 @@ from bot.model import Subject
 from bot.parse import parse_text
 from bot.subjects import subject_of
 from bot.yaml_files import read_yaml
-from components.subject_entities import subject_entities
 
 CORPUS = Path(__file__).resolve().parents[1] / "corpus"
 HELD_OUT_FLOOR = 0.93  # measured 0.966 when the rules were written
@@ -47,25 +46,6 @@ CASES = [
 @pytest.mark.parametrize(("text", "subject"), CASES)
 def test_subject_rules(text: str, subject: Subject) -> None:
     assert subject_of(parse_text(text)) is subject
-
-
-@pytest.mark.parametrize(("text", "subject"), CASES[:8])
-def test_the_nlu_entity_is_the_same_subject(text: str, subject: Subject) -> None:
-    """components/subject_entities.py puts the same subject in the tracker as an entity."""
-    entities = subject_entities(text)
-    assert {"entity": "subject", "start": 0, "end": len(text), "value": subject.value} in entities
-
-
-@pytest.mark.parametrize("text", ["", "   ", "/greet", "x" * 30_000])
-def test_no_subject_entity_for_text_that_is_not_a_message(text: str) -> None:
-    assert subject_entities(text) == []
-
-
-def test_cause_entity() -> None:
-    text = "could clozapine lower my wbc to 3?"
-    assert {"entity": "cause", "start": 0, "end": len(text), "value": "clozapine"} in (
-        subject_entities(text)
-    )
 
 
 def test_held_out_corpus_subject_accuracy() -> None:
