@@ -258,8 +258,12 @@ def _buttons(
     follow_ups: Sequence[str]
     if intent == "nlu_fallback" and offers:
         follow_ups = ()  # the offers are the clarifying question's choices
-    elif emergency:
-        follow_ups = AFTER_EMERGENCY
+    elif emergency:  # the chemotherapy answer only where the advice spoke of the cancer team
+        chemo = turn.interpretation is not None and any(
+            wording.key_of(reason).startswith("oncology_line")
+            for reason in turn.interpretation.reasons
+        )
+        follow_ups = AFTER_EMERGENCY if chemo else AFTER_EMERGENCY[:1]
     elif topic is not None and topic in topics():
         follow_ups = topic_answer(topic).follow_ups[:2]
     elif turn.counts_changed:

@@ -249,3 +249,21 @@ def test_a_babys_age_is_said_as_parents_count_it(text: str, group: str) -> None:
     """Weeks under 3 months ("an 8-week-old", not "a 1-month-old"), then months, then years."""
     reply = respond(ConversationState(intro_given=True), text, "inform")
     assert f"for {group}." in reply.messages[0].text
+
+
+@pytest.mark.parametrize(
+    ("text", "chemo_button"),
+    [
+        ("my 6 week old has a temperature of 38.2", False),
+        ("I have trouble breathing", False),
+        ("wbc 2.9 and I have a fever", True),  # "On chemo? Call your cancer team's line too."
+    ],
+)
+def test_after_emergency_advice_chemotherapy_is_offered_only_where_it_was_spoken_of(
+    text: str, chemo_button: bool
+) -> None:
+    """A baby's fever or a sign alone gets no "What about chemotherapy?" button."""
+    reply = respond(ConversationState(intro_given=True), text)
+    assert reply.urgency is Urgency.EMERGENCY
+    payloads = [button.payload for message in reply.messages for button in message.buttons]
+    assert ("/ask_chemotherapy" in payloads) is chemo_button
