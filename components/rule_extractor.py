@@ -1,8 +1,9 @@
 """RuleEntityExtractor: the shared part of the entity extractors that read a message with bot/'s
 rules instead of a trained model (components/wbc_entities.py, components/subject_entities.py).
 
-A subclass names its environment switch (`SWITCH`: "off" extracts nothing) and gives
-`entities_of(text)`; this class adds what it finds to the entities other extractors found.
+A subclass names its environment switch (`SWITCH`: "off" extracts nothing), optionally a message
+to read once when the model loads (`WARM_UP`), and gives `entities_of(text)`; this class adds
+what it finds to the entities other extractors found.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ class RuleEntityExtractor(GraphComponent, EntityExtractorMixin):
     """Entities from rules: no training, one environment switch."""
 
     SWITCH: ClassVar[str]  # the environment variable that turns the extractor off ("off")
+    WARM_UP: ClassVar[str | None] = None  # a message read once when the model loads
 
     @classmethod
     def create(
@@ -31,6 +33,8 @@ class RuleEntityExtractor(GraphComponent, EntityExtractorMixin):
         resource: Resource,
         execution_context: ExecutionContext,
     ) -> RuleEntityExtractor:
+        if cls.WARM_UP is not None:
+            cls.entities_of(cls.WARM_UP)
         return cls()
 
     @staticmethod

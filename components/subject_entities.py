@@ -20,10 +20,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from rasa.engine.graph import ExecutionContext
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 
 from bot import WbcBotError, parse_text
 from bot.content import find_cause
@@ -40,19 +37,9 @@ class SubjectExtractor(RuleEntityExtractor):
     """Adds the `subject` entity (always, for readable text) and `cause` (when one is named)."""
 
     SWITCH = SWITCH
-
-    @classmethod
-    def create(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> SubjectExtractor:
-        # Build the tokenizer, the matchers and the content tables now, while the model loads,
-        # not on the first person's message (seconds on a busy machine: past the guard's deadline).
-        subject_entities("My son's wbc is 3.2, what could cause it?")
-        return cls()
+    # Builds the tokenizer, the matchers and the content tables while the model loads, not on
+    # the first person's message (seconds on a busy machine: past the guard's deadline).
+    WARM_UP = "My son's wbc is 3.2, what could cause it?"
 
     @staticmethod
     def entities_of(text: str) -> list[dict[str, Any]]:

@@ -53,7 +53,7 @@ import urllib.request
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import aiohttp
 import sqlalchemy as sa
@@ -213,10 +213,19 @@ async def drive(
     return result
 
 
+class Tally(Protocol):
+    """Where `send` records a message: a round here, a phase of scripts/bench_reports.py."""
+
+    latencies: list[float]
+    errors: int
+    trouble: int
+
+
 async def send(
-    session: aiohttp.ClientSession, url: str, sender: str, text: str, result: Round
+    session: aiohttp.ClientSession, url: str, sender: str, text: str, result: Tally
 ) -> None:
-    """POST one message and record its latency, or count it as an error or a trouble reply."""
+    """POST one message and record its latency, or count it as an error (not HTTP 200, or no
+    reply at all) or a trouble reply."""
     started = time.perf_counter()
     try:
         async with session.post(url, json={"sender": sender, "message": text}) as response:
@@ -225,7 +234,7 @@ async def send(
     except (aiohttp.ClientError, asyncio.TimeoutError, ValueError):
         status, replies = 0, None
     elapsed = time.perf_counter() - started
-    if status != 200 or not isinstance(replies, list):
+    if status != 200 or not isinstance(replies, list) or not replies:
         result.errors += 1
     elif any(isinstance(r, dict) and r.get("text") == TROUBLE_TEXT for r in replies):
         result.trouble += 1

@@ -38,8 +38,8 @@ from pathlib import Path
 
 import aiohttp
 
-from bot.safety import TROUBLE_TEXT
 from channels.widget_reports import SESSION_HEADER
+from scripts.bench_load import send
 from tests.production.chat_clients import SocketChat
 from tests.reports.test_read import drawn_page
 from tests.stack import Stack, start_stack
@@ -121,23 +121,6 @@ async def type_messages(
                 await send(http, stack.bot_url + WEBHOOK, sender, text, phase)
 
         await asyncio.gather(*(converse(client) for client in range(conversations)))
-
-
-async def send(http: aiohttp.ClientSession, url: str, sender: str, text: str, phase: Phase) -> None:
-    started = time.perf_counter()
-    try:
-        async with http.post(url, json={"sender": sender, "message": text}) as response:
-            status = response.status
-            replies = await response.json() if status == 200 else None
-    except (aiohttp.ClientError, asyncio.TimeoutError, ValueError):
-        status, replies = 0, None
-    elapsed = time.perf_counter() - started
-    if status != 200 or not isinstance(replies, list) or not replies:
-        phase.errors += 1
-    elif any(isinstance(r, dict) and r.get("text") == TROUBLE_TEXT for r in replies):
-        phase.trouble += 1
-    else:
-        phase.latencies.append(elapsed)
 
 
 async def read_reports(

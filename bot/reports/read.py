@@ -199,11 +199,11 @@ def readings_agree(first: ReportLine, second: ReportLine) -> bool:
     second reading at least SECOND_LOOK_FLOOR sure."""
     if second.confidence is None or second.confidence < SECOND_LOOK_FLOOR:
         return False
-    if _name(first.text) != _name(second.text) or not _name(first.text):
-        return False
-    if _numbers(first.text) != _numbers(second.text) or not _numbers(first.text):
-        return False
-    return _taken(first.text) == _taken(second.text) and bool(_taken(first.text))
+    for part in (_name, _numbers, _taken):  # cheapest first: each reading parsed only if needed
+        mine = part(first.text)
+        if not mine or mine != part(second.text):
+            return False
+    return True
 
 
 def _name(text: str) -> str:

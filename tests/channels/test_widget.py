@@ -32,24 +32,12 @@ from playwright.sync_api import (
     Response,
     ViewportSize,
     expect,
-    sync_playwright,
 )
 
 from tests.stack import ROOT, Stack, free_port, texts
 
 pytestmark = pytest.mark.stack
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
-VENDORED_WIDGET = ROOT / "web" / "static" / "vendor" / "rasa-webchat.js"
 SCREENSHOTS = ROOT / "results" / "screenshots"
 WAIT_MS = 20_000  # a bot turn takes well under a second; this is for a loaded CI machine
 
@@ -144,15 +132,6 @@ class Chat:
     def screenshot(self, name: str) -> None:
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         self.page.screenshot(path=str(SCREENSHOTS / f"widget-{name}.png"), animations="disabled")
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    assert VENDORED_WIDGET.exists(), "the widget is not installed: run `make web`"
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 def open_page(

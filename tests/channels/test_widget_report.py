@@ -6,17 +6,14 @@ open_page). The route the button posts to is tested directly in test_report_rout
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import pytest
 from PIL import Image
-from playwright.sync_api import Browser, FilePayload, Locator, expect, sync_playwright
+from playwright.sync_api import Browser, FilePayload, Locator, expect
 
 from bot.reports import READ_INTRO, Problem
 from tests.channels.test_widget import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
-    VENDORED_WIDGET,
     WAIT_MS,
     Chat,
     open_page,
@@ -30,15 +27,6 @@ UPLOAD_LABEL = "Send a photo or PDF of your lab report"  # embed.js names the bu
 WBC_LINE = "WBC 3.2 x10^3/uL (4.0-10.5) L"
 READ_WAIT_MS = 90_000  # OCR of a page takes seconds; much longer on a loaded CI machine
 MAX_BYTES = 10 * 1024 * 1024  # REPORT_MAX_BYTES of the shared test bot: the default
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    assert VENDORED_WIDGET.exists(), "the widget is not installed: run `make web`"
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 def noise_png(min_bytes: int) -> bytes:
