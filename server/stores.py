@@ -53,6 +53,7 @@ from rasa.shared.core.events import (
     deserialise_events,
 )
 from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.nlu.constants import INTENT_NAME_KEY
 from rasa.utils.endpoints import EndpointConfig
 
 from server import settings
@@ -97,6 +98,7 @@ class UrlSQLTrackerStore(SQLTrackerStore):
             engine_url, pool_pre_ping=True, **_engine_kwargs(engine_url)
         )
         self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
+        self.statements = Statements(self.SQLEvent.__table__)
         logger.info(
             "Tracker store: %s database, %d conversations kept in memory",
             parsed.get_backend_name(),
@@ -132,12 +134,26 @@ class UrlSQLTrackerStore(SQLTrackerStore):
         try:
             if _just_forgot(tracker):
                 self.delete(tracker.sender_id)
-            else:
+            elif not self.cache.size:
                 await super().save(tracker)
+            else:
+                await self.stream_events(tracker)
+                self._insert_new_events(tracker)
         except sa.exc.SQLAlchemyError as error:
             self.cache.drop(tracker.sender_id)
             # Re-raised without the SQL error's text, which quotes the events (what was typed).
             raise StoreUnavailableError("save", tracker.sender_id, error) from None
+
+    def _insert_new_events(self, tracker: DialogueStateTracker) -> None:
+        """Rasa's save (the same rows), as one INSERT of all new rows built once, not the ORM."""
+        with self.session_scope() as session:
+            rows = [
+                _event_row(tracker.sender_id, event)
+                for event in self._additional_events(session, tracker)
+            ]
+            if rows:
+                session.execute(self.statements.insert, rows)
+            session.commit()
 
     def delete(self, sender_id: str) -> int:
         """Delete every stored event of one conversation; returns how many there were."""
@@ -175,7 +191,9 @@ class UrlSQLTrackerStore(SQLTrackerStore):
         entry = self.cache.get(sender_id)
         try:
             if entry is not None:
-                rows = session.execute(self._newer_rows(sender_id, entry.last_id)).all()
+                rows = session.execute(
+                    self.statements.newer_rows, {"sender_id": sender_id, "last_id": entry.last_id}
+                ).all()
                 if entry.extend(rows):
                     remember_applied_events(entry.tracker)
                     return entry
@@ -190,57 +208,13 @@ class UrlSQLTrackerStore(SQLTrackerStore):
             remember_applied_events(entry.tracker)  # copies start from it, not from scratch
         return entry
 
-    def _newer_rows(self, sender_id: str, last_id: int) -> Any:
-        """The last cached row (without its data) and every later one, each with the count of
-        the conversation's rows, in one statement so that both describe the same moment."""
-        event = self.SQLEvent
-        rows = (
-            sa.select(sa.func.count())
-            .select_from(event)
-            .where(event.sender_id == sender_id)
-            .scalar_subquery()
-        )
-        return (
-            sa.select(
-                event.id,
-                event.timestamp,
-                event.type_name,
-                sa.case((event.id > last_id, event.data), else_=sa.null()).label("data"),
-                rows.label("rows"),
-            )
-            .where(event.sender_id == sender_id, event.id >= last_id)
-            .order_by(event.id)
-        )
-
     def _load(self, session: Any, sender_id: str) -> CachedConversation | None:
         """The conversation's current session read in full (Rasa's query), as a cache entry."""
-        event = self.SQLEvent
-        count = sa.func.count().over().label("rows")
-        last = session.execute(
-            sa.select(event.id, event.timestamp, count)
-            .where(event.sender_id == sender_id)
-            .order_by(event.id.desc())
-            .limit(1)
-        ).first()
+        last = session.execute(self.statements.last_row, {"sender_id": sender_id}).first()
         if last is None:
             return None
-        started = (
-            sa.select(sa.func.max(event.timestamp))
-            .where(
-                event.sender_id == sender_id,
-                event.type_name == SessionStarted.type_name,
-                event.id <= last.id,
-            )
-            .scalar_subquery()
-        )
         rows = session.execute(
-            sa.select(event.data, started.label("started"))
-            .where(
-                event.sender_id == sender_id,
-                event.id <= last.id,
-                sa.or_(event.timestamp >= started, started.is_(None)),
-            )
-            .order_by(event.id)
+            self.statements.session_rows, {"sender_id": sender_id, "last_id": last.id}
         ).all()
         if not rows:  # deleted meanwhile
             return None
@@ -255,6 +229,70 @@ class UrlSQLTrackerStore(SQLTrackerStore):
             session_rows=len(rows),
             session_start=rows[0].started,
         )
+
+
+class Statements:
+    """The store's SQL, built once with bound parameters: SQLAlchemy then neither builds a
+    statement nor works out its cache key again for every turn (a fifth of the store's time).
+
+    - `newer_rows` (sender_id, last_id): the last cached row (without its data) and every
+      later one, each with the count of the conversation's rows, in one statement so that
+      both describe the same moment;
+    - `last_row` (sender_id): the conversation's last row and its count of rows;
+    - `session_rows` (sender_id, last_id): Rasa's query, the rows of the current session (from
+      the latest SessionStarted's timestamp on, every row if none) up to `last_id`, each with
+      that start;
+    - `insert`: one stored event (the columns of `_event_row`).
+    """
+
+    def __init__(self, table: sa.Table) -> None:
+        event = table.c
+        sender = event.sender_id == sa.bindparam("sender_id")
+        up_to_last = event.id <= sa.bindparam("last_id")
+        count = sa.select(sa.func.count()).select_from(table).where(sender).scalar_subquery()
+        self.newer_rows = (
+            sa.select(
+                event.id,
+                event.timestamp,
+                event.type_name,
+                sa.case((event.id > sa.bindparam("last_id"), event.data), else_=sa.null()).label(
+                    "data"
+                ),
+                count.label("rows"),
+            )
+            .where(sender, event.id >= sa.bindparam("last_id"))
+            .order_by(event.id)
+        )
+        self.last_row = (
+            sa.select(event.id, event.timestamp, sa.func.count().over().label("rows"))
+            .where(sender)
+            .order_by(event.id.desc())
+            .limit(1)
+        )
+        started = (
+            sa.select(sa.func.max(event.timestamp))
+            .where(sender, event.type_name == SessionStarted.type_name, up_to_last)
+            .scalar_subquery()
+        )
+        self.session_rows = (
+            sa.select(event.data, started.label("started"))
+            .where(sender, up_to_last, sa.or_(event.timestamp >= started, started.is_(None)))
+            .order_by(event.id)
+        )
+        self.insert = sa.insert(table)
+
+
+def _event_row(sender_id: str, event: Event) -> dict[str, Any]:
+    """The row Rasa's SQLTrackerStore.save stores for one event."""
+    data = event.as_dict()
+    return {
+        "sender_id": sender_id,
+        "type_name": event.type_name,
+        "timestamp": data.get("timestamp"),
+        "intent_name": data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
+        "action_name": data.get("name"),
+        "data": json.dumps(data),
+    }
 
 
 @dataclass
