@@ -30,7 +30,7 @@ LINT_PATHS := bot actions components channels server tests scripts
 RASA := PYTHONWARNINGS=ignore::DeprecationWarning $(BIN)/rasa
 
 .PHONY: help venv install lock lint typecheck pytest validate train test-conversations test \
-	check run shell bench bench-load bench-reports test-stack web clean distclean purge audit
+	check run shell bench bench-load bench-store bench-reports test-stack web clean distclean purge audit
 
 help: ## List the targets
 	@echo "Usage: make TARGET   (PYTHON=/path/to/python3.10 to choose the interpreter)"
@@ -178,6 +178,9 @@ bench: $(INSTALLED) ## Time the interpreter (scripts/bench_interpret.py)
 # BENCH_LOAD_ARGS passes options on, e.g. "--workers 2 --skip-training-time" (see --help).
 bench-load: install train ## Load benchmark vs a `rasa init` bot (scripts/bench_load.py)
 	$(BIN)/python scripts/bench_load.py $(BENCH_LOAD_ARGS)
+
+bench-store: $(INSTALLED) ## The tracker store's part of a turn vs Rasa's own store (scripts/bench_store.py)
+	$(BIN)/python scripts/bench_store.py $(BENCH_STORE_ARGS)
 
 bench-reports: install train ## Typed-message latency while reports are read (scripts/bench_reports.py)
 	$(BIN)/python scripts/bench_reports.py $(BENCH_REPORTS_ARGS)

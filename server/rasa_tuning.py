@@ -266,12 +266,19 @@ def copy_state(tracker: DialogueStateTracker) -> DialogueStateTracker:
 
 
 def _copy_slots(slots: dict[str, Any]) -> dict[str, Any]:
-    """Each slot copied as Rasa's tracker copies them (copy.copy): a slot's value is replaced,
-    never changed in place, so values are shared as Rasa shares them with the events. A deep
-    copy of the slots (their mappings too) was most of a copy's cost."""
+    """Each slot copied as Rasa's tracker copies them (copy.copy, which shares the mappings
+    read from the domain), with its own copy of a list or dict value, so that changing a
+    copy's value in place leaves the original alone. A deep copy of the slots, mappings and
+    all, was most of a copy's cost."""
     if type(slots) is not dict:  # Rasa's AnySlotDict, which makes slots as they are asked for
         return copy.deepcopy(slots)
-    return {name: copy.copy(slot) for name, slot in slots.items()}
+    copied = {}
+    for name, slot in slots.items():
+        own = copy.copy(slot)
+        if isinstance(slot.value, (list, dict)):
+            own._value = copy.deepcopy(slot.value)  # the value setter would mark it as set
+        copied[name] = own
+    return copied
 
 
 # --- applied events -----------------------------------------------------------------------

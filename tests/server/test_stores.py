@@ -4,6 +4,7 @@ store a LOCK_STORE_URL gives."""
 
 from __future__ import annotations
 
+import copy
 import json
 import random
 from collections.abc import Iterator
@@ -100,7 +101,9 @@ def dump(tracker: DialogueStateTracker | None) -> Any:
     if tracker is None:
         return None
     state = tracker.current_state()
-    return [e.as_dict() for e in tracker.events], {k: v for k, v in state.items() if k != "events"}
+    events = [e.as_dict() for e in tracker.events]
+    # A deep copy: as_dict() hands out the events' own values, which a test may then change.
+    return copy.deepcopy((events, {k: v for k, v in state.items() if k != "events"}))
 
 
 def stored_rows(url: str, sender: str) -> int:
@@ -228,6 +231,29 @@ async def test_a_turn_reads_only_the_rows_stored_since(
     assert dump(again) == dump(await rasa_store.retrieve("alice"))
     assert again is not None and again.get_slot("says_low_count") is True
     assert stored_rows(sqlite_url(store), "alice") == len(again.events)
+
+
+async def test_stored_rows_are_the_rows_rasa_stores(
+    store: UrlSQLTrackerStore, rasa_store: SQLTrackerStore, url: str
+) -> None:
+    """Our save (one INSERT, no ORM) writes every column as Rasa's own save does."""
+    alice = turn(conversation("alice", "my wbc is 3.2"), "she is 3", age_years=3.0)
+    events = list(alice.events)  # the same event objects, stored under two names
+    bob = DialogueStateTracker.from_events("bob", events, DOMAIN.slots)
+    await store.save(alice)
+    await rasa_store.save(bob)
+
+    def rows(sender: str) -> list[tuple[Any, ...]]:
+        with sa.create_engine(url).connect() as connection:
+            query = sa.text(
+                "SELECT type_name, timestamp, intent_name, action_name, data FROM events"
+                " WHERE sender_id = :s ORDER BY id"
+            )
+            return [tuple(row) for row in connection.execute(query, {"s": sender})]
+
+    assert rows("alice") == rows("bob")
+    assert len(rows("alice")) == len(events) == 10
+    assert {"inform_wbc_value", None} == {row[2] for row in rows("alice")}
 
 
 def sqlite_url(store: UrlSQLTrackerStore) -> str:
