@@ -248,19 +248,18 @@ class Statements:
     def __init__(self, table: sa.Table) -> None:
         event = table.c
         sender = event.sender_id == sa.bindparam("sender_id")
-        up_to_last = event.id <= sa.bindparam("last_id")
+        last_id = sa.bindparam("last_id")
+        up_to_last = event.id <= last_id
         count = sa.select(sa.func.count()).select_from(table).where(sender).scalar_subquery()
         self.newer_rows = (
             sa.select(
                 event.id,
                 event.timestamp,
                 event.type_name,
-                sa.case((event.id > sa.bindparam("last_id"), event.data), else_=sa.null()).label(
-                    "data"
-                ),
+                sa.case((event.id > last_id, event.data), else_=sa.null()).label("data"),
                 count.label("rows"),
             )
-            .where(sender, event.id >= sa.bindparam("last_id"))
+            .where(sender, event.id >= last_id)
             .order_by(event.id)
         )
         self.last_row = (
