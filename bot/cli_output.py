@@ -12,6 +12,7 @@ from typing import Any
 
 from bot.model import Category, Finding, Interpretation, Urgency
 from bot.ranges import format_count as format_cells  # the one count formatter
+from bot.triage import has_fever
 from bot.yaml_files import read_yaml
 
 EXPLANATIONS_FILE = Path(__file__).parent / "data" / "explanations.yml"
@@ -66,8 +67,21 @@ def as_text(interpretation: Interpretation) -> str:
     else:
         paragraphs = [*findings, *reasons]
     paragraphs.extend(interpretation.notes)
-    paragraphs.append(words["disclaimer"])
+    paragraphs.append(disclaimer_for(interpretation))
     return "\n\n".join(paragraphs)
+
+
+def disclaimer_for(interpretation: Interpretation | None) -> str:
+    """The disclaimer that never contradicts the urgency (section 6): after a fever judged
+    same-day or routine, it does not send the person to emergency care for that fever."""
+    fever_not_emergency = (
+        interpretation is not None
+        and interpretation.urgency is not Urgency.EMERGENCY
+        and has_fever(interpretation.context)
+    )
+    return str(
+        explanations()["disclaimer_fever_not_emergency" if fever_not_emergency else "disclaimer"]
+    )
 
 
 def by_severity(findings: Sequence[Finding]) -> list[Finding]:
@@ -101,6 +115,7 @@ def _finding_dict(finding: Finding) -> dict[str, Any]:
         "text": finding.text,
         "cells_per_ul": _number(finding.cells_per_ul),
         "unit_assumed": finding.unit_assumed,
+        "computed": finding.computed,  # an ANC worked out from a WBC and a percentage
         "category": finding.category.value,
         "grade": None if finding.grade is None else finding.grade.value,
         "reference": {

@@ -1,9 +1,8 @@
-"""What a message says about the person besides lab values: temperature, red flags (not negated),
-cancer treatment, "I have neutropenia", age and sex.
+"""What a message says about the person besides lab values: temperature, red flags, cancer
+treatment or an immune-lowering medicine, "I have neutropenia", age and sex.
 
-Negation follows NegEx: a cue ("no", "without", "denies", "n't") negates the phrases after it
-until a scope ends ("but", ".", "and I"); "fever: no" and "fever-free" negate backwards;
-"not sure if" is not a negation. "No fever or chills" is neither a fever nor chills.
+Each counts only when it is present now (bot/assertion.py: not negated in its own clause, not
+hypothetical, not long over, not a word in another sense).
 """
 
 from __future__ import annotations
@@ -14,7 +13,15 @@ from typing import TYPE_CHECKING
 
 from bot import ranges
 from bot.ages import Age, find_ages
-from bot.matchers import context_matcher, matched_spans, red_flag_matcher, red_flag_specs
+from bot.assertion import Assertions
+from bot.matchers import (
+    RedFlagSpec,
+    context_matcher,
+    matched_spans,
+    red_flag_matcher,
+    red_flag_pattern_spans,
+    red_flag_specs,
+)
 from bot.model import ClinicalContext, LabValue, RedFlag, RedFlagKind, Sex
 from bot.ranges import fever_threshold_c
 from bot.temperature import Temperature, find_temperatures
@@ -22,11 +29,8 @@ from bot.temperature import Temperature, find_temperatures
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Span
 
-NEGATION_SCOPE_TOKENS = 6
-POST_NEGATION_TOKENS = 3
 QUESTION_WINDOW_TOKENS = 3
-
-_STANDALONE_NO = frozenset({",", ".", "!", "?", ":", ";"})  # "No, I have a fever" is an answer
+TREATMENT_LABELS = ("cancer_treatment", "immune_lowering")
 
 
 def read_context(
@@ -34,94 +38,128 @@ def read_context(
     values: Sequence[LabValue] = (),
     temperatures: Sequence[Temperature] | None = None,
 ) -> ClinicalContext:
-    """The clinical context of one message (`temperatures`: those not read as counts)."""
+    """The clinical context of one message (`temperatures`: those not read as counts).
+
+    Every sign, temperature and treatment counts only when it is present now (bot/assertion.py).
+    """
     cues = matched_spans(context_matcher(), doc)
-    negations = _Negation(doc, cues)
+    symptom_spans = [*matched_spans(red_flag_matcher(), doc), *red_flag_pattern_spans(doc)]
     if temperatures is None:
         temperatures = find_temperatures(doc.text)
+    temperature_spans = {t: _temperature_span(doc, t) for t in temperatures}
+    signs = [*symptom_spans, *(span for span in temperature_spans.values() if span is not None)]
+    assertions = Assertions(doc, cues, signs)
+    measured = [
+        t for t, span in temperature_spans.items() if span is None or assertions.present(span)
+    ]
+    # "My nurse said ring if I hit 37.5; I'm 37.7": the number the team gave is the fever line.
+    thresholds = [t.celsius for t in temperatures if t not in measured]
+    temperatures = measured
     temperature_c = max((t.celsius for t in temperatures), default=None)
-    symptom_spans = matched_spans(red_flag_matcher(), doc)
-    red_flags = _red_flags(doc, symptom_spans, negations, temperature_c, temperatures)
     age = _age_of_person(find_ages(doc.text), values)
-    fever_words = [s for s in symptom_spans if s.label_ == "fever" and not negations.negates(s)]
+    relative = _relative(doc.text, age)
+    child = _young_child(doc, age, relative)
+    red_flags = _red_flags(doc, symptom_spans, assertions, temperature_c, temperatures, child)
+    if _over_own_threshold(temperature_c, thresholds) and not any(
+        flag.name == "fever" for flag in red_flags
+    ):
+        red_flags.append(RedFlag("fever", RedFlagKind.FEVER, str(temperature_c), -1))
+    fever_words = [s for s in symptom_spans if s.label_ == "fever" and assertions.present(s)]
     below = temperature_c is not None and temperature_c < fever_threshold_c()
+    treatments = [
+        span
+        for span in cues
+        if span.label_ in TREATMENT_LABELS and assertions.present(span, treatment=True)
+    ]
     return ClinicalContext(
         temperature_c=temperature_c,
         red_flags=tuple(red_flags),
-        on_cancer_treatment=any(
-            span.label_ == "cancer_treatment" and not negations.negates(span) for span in cues
-        ),
+        on_cancer_treatment=bool(treatments),
+        treatment=_treatment_word(treatments),
         says_low_count=any(
-            span.label_ == "low_count"
-            and not negations.negates(span)
-            and not _asked_about(span, cues)
+            span.label_ == "low_count" and assertions.present(span) and not _asked_about(span, cues)
             for span in cues
         ),
         age_years=None if age is None else age.years,
         sex=_sex(cues, age),
-        negated=_negated(symptom_spans, cues, negations, temperature_c),
-        relative=_relative(doc.text, age),
+        negated=_negated(symptom_spans, cues, assertions, temperature_c),
+        relative=relative,
         fever_below_threshold=below and bool(fever_words),
     )
 
 
-class _Negation:
-    """NegEx-style negation scopes of one message."""
+def _temperature_span(doc: Doc, temperature: Temperature) -> Span | None:
+    """The tokens of a temperature, so that "if it reaches 38.5" or "39 as a toddler" (not
+    measured now) can be left out."""
+    end = temperature.start + len(temperature.text)
+    return doc.char_span(temperature.start, end, label="temperature", alignment_mode="expand")
 
-    def __init__(self, doc: Doc, cues: Sequence[Span]) -> None:
-        self._doc = doc
-        pseudo = [span for span in cues if span.label_ == "negation_pseudo"]
-        self._before = [
-            span
-            for span in cues
-            if span.label_ == "negation_before"
-            and not any(p.start <= span.start < p.end for p in pseudo)
-            and not _standalone_no(doc, span)
-        ]
-        self._after = [span for span in cues if span.label_ == "negation_after"]
-        self._scope_ends = [span for span in cues if span.label_ == "scope_end"]
 
-    def negates(self, span: Span) -> bool:
-        """True when `span` sits inside a negation scope."""
-        for cue in self._before:
-            in_reach = cue.end <= span.start and span.start - cue.end <= NEGATION_SCOPE_TOKENS
-            if in_reach and not any(cue.end <= end.start < span.start for end in self._scope_ends):
-                return True
-        for cue in self._after:
-            if 0 <= cue.start - span.end <= POST_NEGATION_TOKENS:
-                between = self._doc[span.end : cue.start]
-                if not any(token.is_punct and token.text in ".!?;" for token in between):
-                    return True
+def _over_own_threshold(temperature_c: float | None, thresholds: Sequence[float]) -> bool:
+    """A temperature at or over the number the person was told to call at ("ring if I hit
+    37.5"), when that number is below the usual 38.0 °C (NICE CG151: follow the team's number)."""
+    if temperature_c is None:
         return False
+    own = [t for t in thresholds if ranges.team_fever_from_c() <= t < fever_threshold_c()]
+    return bool(own) and temperature_c >= min(own)
 
 
-def _standalone_no(doc: Doc, cue: Span) -> bool:
-    return cue.text.lower() == "no" and cue.end < len(doc) and doc[cue.end].text in _STANDALONE_NO
+def _treatment_word(treatments: Sequence[Span]) -> str | None:
+    """How the person named the treatment ("chemo", "clozapine"): a medicine's own name, else
+    the treatment's."""
+    medicines = [span for span in treatments if span.label_ == "immune_lowering"]
+    chosen = (medicines or list(treatments))[:1]
+    return chosen[0].text.lower() if chosen else None
+
+
+_CHILD_WORDS = frozenset({"baby", "infant", "newborn", "toddler", "babies", "bub", "bubba"})
+_CHILD_RELATIVES = frozenset({"son", "daughter", "child", "kid", "boy", "girl", "twins", "twin"})
+_NAPPY_WORDS = frozenset({"nappy", "nappies", "diaper", "diapers"})
+YOUNG_CHILD_BELOW_YEARS = 5  # NICE NG143: fever in under 5s
+# "hes 5 months", "she is 7 weeks": an age in weeks or months is a baby's.
+_BABY_AGE = re.compile(
+    r"(?<!for )(?<!over )(?<!past )(?<!last )(?<!in )"
+    r"\b\d{1,2}[ \t]*(?:-[ \t]*)?(?:weeks?|wks?|months?|mos?)\b"
+    r"(?![ \t]+(?:ago|of|into|post|since|later|pregnant|gestation))",
+    re.I,
+)
+
+
+def _young_child(doc: Doc, age: Age | None, relative: str | None) -> bool:
+    """The person is a baby or young child (NICE NG143's signs apply): under 5, or called a
+    baby; a son or daughter of unknown age counts (when unsure, the sign counts)."""
+    if age is not None:
+        return age.years < YOUNG_CHILD_BELOW_YEARS
+    if any(token.lower_ in _CHILD_WORDS or token.lower_ in _NAPPY_WORDS for token in doc):
+        return True
+    if _BABY_AGE.search(doc.text):
+        return True
+    return relative in _CHILD_WORDS or relative in _CHILD_RELATIVES
 
 
 def _red_flags(
     doc: Doc,
     spans: Sequence[Span],
-    negations: _Negation,
+    assertions: Assertions,
     temperature_c: float | None,
     temperatures: Sequence[Temperature],
+    child: bool,
 ) -> list[RedFlag]:
     specs = {spec.name: spec for spec in red_flag_specs()}
+    present = [span for span in spans if assertions.present(span)]
     present_extras = {
-        span.label_.split(":", 1)[0]
-        for span in spans
-        if span.label_.endswith(":requires") and not negations.negates(span)
+        span.label_.split(":", 1)[0] for span in present if span.label_.endswith(":requires")
     }
     flags: dict[str, RedFlag] = {}
-    for span in spans:
+    for span in present:
         spec = specs.get(span.label_)
-        if spec is None or spec.name in flags or negations.negates(span):
-            continue
-        if spec.requires_any and spec.name not in present_extras:
+        if spec is None or spec.name in flags:
             continue
         if spec.not_followed_by and _followed_by(doc, span, spec.not_followed_by):
             continue
         if spec.puzzled_sense and _puzzled(doc, span):
+            continue
+        if spec.requires_child and not child:
             continue
         if spec.name == "fever" and temperature_c is not None:
             continue  # a measured temperature decides whether there is a fever
@@ -129,32 +167,69 @@ def _red_flags(
     if temperature_c is not None and temperature_c >= fever_threshold_c():
         hottest = max(temperatures, key=lambda temperature: temperature.celsius)
         flags["fever"] = RedFlag("fever", RedFlagKind.FEVER, hottest.text, hottest.start)
+    fever = any(flag.kind is RedFlagKind.FEVER or flag.name == "rigors" for flag in flags.values())
+    for name in [name for name in flags if _needs_company(specs.get(name))]:
+        spec = specs[name]
+        if not ((spec.with_fever and fever) or name in present_extras):
+            del flags[name]
+    if fever and _long_fever(doc.text):  # any duration said with a fever: when unsure, it counts
+        flags[LONG_FEVER] = RedFlag(LONG_FEVER, RedFlagKind.FEVER_DURATION, "", -1)
     return sorted(flags.values(), key=lambda flag: flag.start)
+
+
+def _needs_company(spec: RedFlagSpec | None) -> bool:
+    return spec is not None and (spec.with_fever or bool(spec.requires_any))
+
+
+LONG_FEVER = "fever_over_3_days"
+_NUMBER_WORDS = {"four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "ten": 10, "several": 4}
+# "fever for 4 days", "a fever 4 days now", "since last week", "for over a week" (not "4 days
+# ago", which dates something else).
+_DURATION = re.compile(
+    r"\b(?:(?P<days>\d{1,2}|four|five|six|seven|eight|ten|several)[ \t]+(?:days?|d)\b"
+    r"|(?:a|one|two|three|\d)[ \t]+weeks?\b|since[ \t]+last[ \t]+week\b)(?![ \t]+ago)",
+    re.IGNORECASE,
+)
+_FEVER_DAYS = 3  # MedlinePlus, Fever: call when a fever lasts more than 3 days (adults)
+
+
+def _long_fever(text: str) -> bool:
+    """A fever said to have lasted more than 3 days (MedlinePlus, Fever)."""
+    for match in _DURATION.finditer(text):
+        days = match.group("days")
+        if days is None:
+            return True
+        number = int(days) if days.isdigit() else _NUMBER_WORDS[days.lower()]
+        if number > _FEVER_DAYS:
+            return True
+    return False
 
 
 def red_flag_named(name: str) -> RedFlag:
     """A red flag remembered by name from an earlier message (no text position)."""
     kinds = {spec.name: spec.kind for spec in red_flag_specs()}
+    kinds[LONG_FEVER] = RedFlagKind.FEVER_DURATION.value
     return RedFlag(name, RedFlagKind(kinds.get(name, RedFlagKind.FEVER.value)), name, -1)
 
 
 def _negated(
     symptom_spans: Sequence[Span],
     cues: Sequence[Span],
-    negations: _Negation,
+    assertions: Assertions,
     temperature_c: float | None,
 ) -> tuple[str, ...]:
-    """Red flags and cancer treatment the person says they do not have ("no fever", "not on
-    chemo"); a measured temperature below the fever threshold also says "no fever"."""
+    """Red flags and cancer treatment the person says they do not have (any more): "no fever",
+    "not on chemo", "the fever is gone"; a measured temperature below the fever threshold also
+    says "no fever"."""
     names = [
         span.label_
         for span in symptom_spans
-        if not span.label_.endswith(":requires") and negations.negates(span)
+        if not span.label_.endswith(":requires") and assertions.denied(span)
     ]
     names += [
         "cancer_treatment"
         for span in cues
-        if span.label_ == "cancer_treatment" and negations.negates(span)
+        if span.label_ in TREATMENT_LABELS and assertions.denied(span, treatment=True)
     ]
     if temperature_c is not None and temperature_c < fever_threshold_c():
         names.append("fever")
@@ -268,15 +343,34 @@ _PRONOUN_COUNT = re.compile(
 )
 
 
+# "4 month old hit 39.5", "3 year old, wbc 16.8", "4yo with a fever": a child named by age.
+_AGE_FIRST = re.compile(
+    r"^[ \t]*(?:(?:my|our|a|the)[ \t]+)?\d{1,2}[ \t]*-?[ \t]*"
+    r"(?:(?:yrs?|years?|months?|mos?|weeks?|wks?|days?)[ \t]*-?[ \t]*old|yo|y/o)\b",
+    re.I,
+)
+_THIRD_PERSON = re.compile(r"\b(?P<who>she|he|she's|he's|shes|hes|her|his)\b", re.I)
+_FIRST_PERSON_WORDS = re.compile(r"\b(?:i|i'm|im|i've|ive|i'd|my|me|mine|myself)\b", re.I)
+_OWNER = {"she": "her", "she's": "her", "shes": "her", "her": "her"}
+
+
 def _relative(text: str, age: Age | None) -> str | None:
-    """Whose count it is when it is not the writer's: "daughter", or "child" for "my 3 year old"."""
+    """Whose count it is when it is not the writer's: "daughter", "child" for "my 3 year old"
+    or "4 month old, wbc 15", "her" for "her wbc" or a message about "she" with no "I" or "my"."""
     match = _RELATIVE.search(text)
     if match:
         return match.group("who").lower()
     if age is not None and _CHILD_AGE.search(text) and ranges.is_child(age.years):
         return "child"
+    if _AGE_FIRST.search(text):
+        return "child"
     pronoun = _PRONOUN_COUNT.search(text)
-    return pronoun.group("who").lower() if pronoun else None
+    if pronoun:
+        return pronoun.group("who").lower()
+    third = _THIRD_PERSON.search(text)
+    if third and not _FIRST_PERSON_WORDS.search(text):
+        return _OWNER.get(third.group("who").lower(), "his")
+    return None
 
 
 def _sex(cues: Sequence[Span], age: Age | None) -> Sex | None:

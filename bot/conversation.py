@@ -43,7 +43,8 @@ class ConversationState:
     neutrophil_shares: tuple[NeutrophilShare, ...] = ()  # their differential percentages
     age_years: float | None = None
     sex: Sex | None = None
-    on_cancer_treatment: bool = False
+    on_cancer_treatment: bool = False  # or a medicine that lowers the immune system
+    treatment: str | None = None  # as the person named it: "chemo", "clozapine"
     says_low_count: bool = False
     temperature_c: float | None = None
     red_flags: tuple[str, ...] = ()  # reported and not denied since
@@ -139,6 +140,7 @@ def _remember(
     on_treatment = context.on_cancer_treatment or (
         state.on_cancer_treatment and "cancer_treatment" not in denied
     )
+    treatment = context.treatment or (state.treatment if on_treatment else None)
     return replace(
         state,
         counts=counts,
@@ -146,6 +148,7 @@ def _remember(
         age_years=age_years if age_years is not None else state.age_years,
         sex=context.sex or state.sex,
         on_cancer_treatment=on_treatment,
+        treatment=treatment,
         says_low_count=state.says_low_count or context.says_low_count,
         temperature_c=temperature,
         red_flags=tuple(red_flags),
@@ -155,12 +158,14 @@ def _remember(
 
 def _judge(state: ConversationState, fever_below_threshold: bool = False) -> Interpretation | None:
     """Interpret the remembered counts with everything known about the person now."""
-    if not state.counts and not state.red_flags and not fever_below_threshold:
+    known = state.counts or state.red_flags or state.temperature_c is not None
+    if not known and not fever_below_threshold:
         return None
     context = ClinicalContext(
         temperature_c=state.temperature_c,
         red_flags=tuple(red_flag_named(name) for name in state.red_flags),
         on_cancer_treatment=state.on_cancer_treatment,
+        treatment=state.treatment,
         says_low_count=state.says_low_count,
         age_years=state.age_years,
         sex=state.sex,

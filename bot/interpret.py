@@ -239,8 +239,29 @@ def _needs_unit_note(text: str) -> str:
     if not numbers:
         return wording.note("needs_unit_unread", text=text)
     number = numbers[0].value
-    thousands = (number / PERCENT).normalize()
-    return wording.note("needs_unit", number=f"{number:,}", thousands=f"{thousands:f}")
+    readings = _unit_readings(float(number))
+    first, second = (
+        wording.word(
+            "unit_reading",
+            cells=ranges.format_count(cells),
+            category=wording.word(categorise(Analyte.WBC, cells).category.value),
+            how=wording.word(how),
+        )
+        for how, cells in readings
+    )
+    return wording.note("needs_unit", number=f"{number:,}", first=first, second=second)
+
+
+LOST_DECIMAL_FROM = 100  # "320": 3.20 thousand with its point lost; "85": 8.5 thousand
+
+
+def _unit_readings(number: float) -> tuple[tuple[str, float], tuple[str, float]]:
+    """The two likely readings of a white count typed without a unit (section 4): 85 as 85
+    thousand or 8.5 thousand (a lost decimal point); 320 as 320 per microliter or 3.20
+    thousand."""
+    if number < LOST_DECIMAL_FROM:
+        return ("reading_thousands", number * THOUSAND), ("reading_lost_point", number * 100)
+    return ("reading_per_ul", number), ("reading_lost_point", number * 10)
 
 
 def _implausible_note(analyte: Analyte, text: str, cells_per_ul: float) -> str:

@@ -7,6 +7,7 @@ of values (values.py) and symptoms (clinical_context.py).
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -49,6 +50,10 @@ class RedFlagSpec:
     not_followed_by: frozenset[str]
     requires_any: tuple[str, ...]
     puzzled_sense: bool = False  # "I'm confused, what does 3.2 mean?" is not the sign
+    with_fever: bool = False  # counts only with a fever (or one of requires_any): a stiff neck
+    requires_child: bool = False  # said of a baby or young child: "won't feed"
+    patterns: tuple[str, ...] = ()  # regular expressions for what phrases cannot list
+    says: str = ""  # how a reply names the sign ("a stiff neck"); empty: the words typed
 
 
 def skip_unused_ml_backends() -> None:
@@ -101,6 +106,10 @@ def red_flag_specs() -> tuple[RedFlagSpec, ...]:
                     not_followed_by=frozenset(str(w) for w in row.get("not_followed_by", [])),
                     requires_any=tuple(str(p) for p in row.get("requires_any", [])),
                     puzzled_sense=bool(row.get("puzzled_sense", False)),
+                    with_fever=bool(row.get("with_fever", False)),
+                    requires_child=bool(row.get("requires_child", False)),
+                    patterns=tuple(str(p) for p in row.get("patterns", [])),
+                    says=str(row.get("says", "")),
                 )
             )
             if not row["phrases"]:
@@ -108,6 +117,39 @@ def red_flag_specs() -> tuple[RedFlagSpec, ...]:
         except (KeyError, TypeError, ValueError) as exc:
             raise ReferenceDataError(str(RED_FLAGS_FILE), f"bad row {row!r}: {exc}") from exc
     return tuple(specs)
+
+
+@cache
+def red_flag_other_senses() -> dict[str, list[str]]:
+    """Per red flag, the phrases in which its word means something else ("fever pitch")."""
+    rows = _load_yaml(RED_FLAGS_FILE)
+    return {
+        row["name"]: [str(p) for p in row["other_senses"]]
+        for row in rows
+        if row.get("other_senses")
+    }
+
+
+@cache
+def red_flag_patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
+    """(flag name, compiled pattern) for the flags that give regular expressions."""
+    return tuple(
+        (spec.name, re.compile(pattern, re.IGNORECASE))
+        for spec in red_flag_specs()
+        for pattern in spec.patterns
+    )
+
+
+def red_flag_pattern_spans(doc: Doc) -> list[Span]:
+    """Spans of the flags' regular expressions, labelled with the flag's name (bounded input:
+    each pattern is linear, with limited gaps)."""
+    spans = []
+    for name, pattern in red_flag_patterns():
+        for match in pattern.finditer(doc.text):
+            span = doc.char_span(match.start(), match.end(), label=name, alignment_mode="expand")
+            if span is not None:
+                spans.append(span)
+    return spans
 
 
 def red_flag_phrases(kinds: Sequence[str]) -> tuple[str, ...]:
@@ -142,6 +184,7 @@ def context_matcher() -> PhraseMatcher:
     return phrase_matcher(
         {
             "cancer_treatment": words["cancer_treatment"],
+            "immune_lowering": words["immune_lowering"],
             "low_count": words["low_count"],
             "question_about": words["question_about"],
             "female": words["female"],

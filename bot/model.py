@@ -75,6 +75,9 @@ class RedFlagKind(str, Enum):
     FEVER = "fever"  # fever, chills, shaking, rigors: an emergency with a low-count context
     EMERGENCY_SIGN = "emergency_sign"  # an emergency on its own
     INFECTION_SIGN = "infection_sign"  # same-day with a low-count context
+    UNWELL = "unwell"  # an emergency on cancer treatment or an immune-lowering medicine
+    DEHYDRATION = "dehydration"  # a baby's or young child's dehydration sign: same day
+    FEVER_DURATION = "fever_duration"  # a fever of more than 3 days (MedlinePlus): same day
 
 
 @dataclass(frozen=True)
@@ -114,6 +117,9 @@ class NeutrophilShare:
     start: int
 
 
+FEVER_SIGN_NAMES = frozenset({"rigors"})  # emergency signs that are fever signs too
+
+
 @dataclass(frozen=True)
 class RedFlag:
     """A symptom found in text (not negated)."""
@@ -130,7 +136,8 @@ class ClinicalContext:
 
     temperature_c: float | None = None
     red_flags: tuple[RedFlag, ...] = ()
-    on_cancer_treatment: bool = False
+    on_cancer_treatment: bool = False  # or a medicine that lowers the immune system
+    treatment: str | None = None  # as named: "chemo", "clozapine"
     says_low_count: bool = False  # "I have leukopenia / neutropenia", "my counts are low"
     negated: tuple[
         str, ...
@@ -145,7 +152,10 @@ class ClinicalContext:
     @property
     def has_fever_sign(self) -> bool:
         """Fever (38.0 °C or more, or a fever word), chills, shaking or rigors."""
-        return any(flag.kind is RedFlagKind.FEVER for flag in self.red_flags)
+        return any(
+            flag.kind is RedFlagKind.FEVER or flag.name in FEVER_SIGN_NAMES
+            for flag in self.red_flags
+        )
 
 
 @dataclass(frozen=True)

@@ -139,8 +139,38 @@ def celsius_up_to() -> float:
 
 
 def neutropenia_below() -> float:
-    """The adult ANC below which a count is neutropenia (IDSA: 1,500/µL)."""
+    """The adult ANC below which a count is neutropenia (1,500/µL; CTCAE grades from it)."""
     return tables().adult_scales[Analyte.ANC].low
+
+
+def fever_high_from_c() -> float:
+    """From here a fever with a normal count needs a doctor the same day (MedlinePlus)."""
+    return tables().limits["fever_high_from"]
+
+
+def baby_fever_same_day_below_years() -> float:
+    """A fever in a baby from 3 months to this age needs a doctor the same day."""
+    return tables().limits["baby_fever_same_day_below"]
+
+
+def baby_fever_high_from_c() -> float:
+    """From here a baby's fever (3 to 12 months) needs a doctor the same day."""
+    return tables().limits["baby_fever_high_from"]
+
+
+def emergency_anc_below() -> float:
+    """A fever with an ANC below this is an emergency; up to 1,500 it is same day."""
+    return tables().limits["emergency_anc_below"]
+
+
+def too_cold_below_c() -> float:
+    """On cancer treatment, a temperature below this is an emergency (NICE CG151)."""
+    return tables().limits["too_cold_below"]
+
+
+def team_fever_from_c() -> float:
+    """The lower fever number many cancer teams give (UKONS triage tool)."""
+    return tables().limits["team_fever_from"]
 
 
 def mildly_low_wbc_from() -> float:

@@ -95,6 +95,11 @@ def verdict(finding: Finding, relative: str | None, age_years: float | None) -> 
     fields = {"whose": whose, "name": name, "value": value, "category": category}
     if reference.basis == ranges.BASIS_LAB:
         return _cap(wording.word("verdict_lab", **fields, low=low, high=high))
+    if reference.basis == ranges.BASIS_ADULT and ranges.is_child(age_years):
+        # A child's count that no child's range covers (an ANC under 2 weeks of age): judged on
+        # the adult limits, and said so, never "low for an adult" (section 3).
+        template = str(explanations()["verdict_no_child_range"])
+        return _cap(template.format(**fields, low=low, high=high))
     group = _group(reference, age_years)
     return _cap(wording.word("verdict", **fields, group=group, low=low, high=high))
 

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
 from bot import wording
-from bot.cli_output import explanations
+from bot.cli_output import disclaimer_for
 from bot.commands import MORE, SOURCES, command_of
 from bot.content import button_title, find_cause, topic_answer, topics
 from bot.conversation import Turn
@@ -120,7 +120,7 @@ def plan_reply(
     elif intent not in RESPONSE_OF_INTENT and not answered and not emergency:
         parts.append(Message(response=RESPONSE_OF_INTENT["nlu_fallback"]))
 
-    messages = _with_sources_and_disclaimer(_without_repeats(parts))
+    messages = _with_sources_and_disclaimer(_without_repeats(parts), disclaimer(interpretation))
     if not turn.state.intro_given:
         messages.append(Message(response=INTRO_RESPONSE))
     buttons = _buttons(topic, turn, emergency, intent, command, messages, offers)
@@ -134,9 +134,9 @@ def sources_of(messages: Iterable[Message]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(key for message in messages for key in message.source_keys))
 
 
-def disclaimer() -> str:
+def disclaimer(interpretation: Interpretation | None = None) -> str:
     """The short emergency-care disclaimer that ends every medical reply, once."""
-    return str(explanations()["disclaimer"])
+    return disclaimer_for(interpretation)
 
 
 def emergency_advice(interpretation: Interpretation) -> Cited:
@@ -225,7 +225,7 @@ def _without_repeats(parts: list[Message]) -> list[Message]:
     return kept
 
 
-def _with_sources_and_disclaimer(parts: list[Message]) -> list[Message]:
+def _with_sources_and_disclaimer(parts: list[Message], closing: str) -> list[Message]:
     """Links to at most two sources under each medical text; the disclaimer after the last."""
     last_medical = max((i for i, p in enumerate(parts) if p.source_keys), default=-1)
     messages = []
@@ -234,7 +234,7 @@ def _with_sources_and_disclaimer(parts: list[Message]) -> list[Message]:
             links = " · ".join(link(key) for key in citable(list(part.source_keys))[:MAX_LINKS])
             blocks = [part.text, f"Sources: {links}"]
             if index == last_medical:
-                blocks.append(disclaimer())
+                blocks.append(closing)
             part = replace(part, text="\n\n".join(blocks))
         messages.append(part)
     return messages

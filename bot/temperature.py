@@ -36,9 +36,18 @@ _AFTER_WORD = re.compile(
     rf"\b(?P<word>{_STRONG_WORDS}|{_WEAK_WORDS})\b"
     r"(?:[ \t,]*(?:is|was|of|at|to|=|:|reached|hit|went|up|around|about|almost|over|of about|"
     r"last night|this morning|tonight|today|now|still|a|has|been|says|said|shows|showed|"
+    r"yesterday|earlier|exactly|around|roughly|approximately|like|about|of|over|"
     r"reads|reading|it'?s|it’s|it is|it was|now at|high|up|raised|but|only|just|barely|"
     r"measured|measures|measuring)\b)*[ \t:=,]*"
     rf"{_NUMBER}(?![\d%])(?!\s*(?:%|k\b|/|x\s*10|cells|years?|months?|days?|weeks?))",
+    re.IGNORECASE,
+)
+# "now he's 38.2", "im 37.7 now": a decimal that only a body temperature can be, after a person.
+_PERSON_DECIMAL = re.compile(
+    r"\b(?:he|she|i|it|baby|hes|shes|im|its)(?:['’]s|['’]m| is| am| was)?[ \t]+"
+    r"(?:(?:now|at|still|only|just|up to|running)[ \t]+)*"
+    r"(?P<number>(?:3[4-9]|4[0-2])[.,]\d{1,2})(?![\d%])"
+    r"(?![ \t]*(?:k\b|/|x|cells|years?|months?|weeks?))",
     re.IGNORECASE,
 )
 # "38.5 on the thermometer", "39.1 under the arm": a thermometer reading named after the number.
@@ -58,9 +67,10 @@ _BEFORE_FEVER = re.compile(
 )
 # "temp 37.2 this morning, 38.6 tonight": more readings after one, in the same sentence.
 _CONTINUED = re.compile(
-    r"(?:[\s,/-]|\b(?:and|then|now|later|up|to|this|morning|evening|afternoon|tonight|today|"
+    r"(?:[\s,/-]|\bit['’]s\b|\b(?:and|then|now|later|up|to|this|morning|evening|afternoon|tonight|today|"
     r"yesterday|last|night|earlier|it|was|is|went|rose|reached|hit|after|before|an|hour|hours|"
-    r"ago|by|at|but|still)\b)+(?<![\w.,])(?P<number>\d{2,3}(?:[.,]\d{1,2})?)"
+    r"ago|by|at|but|still|right|currently|reads|says|shows)\b)+"
+    r"(?<![\w.,])(?P<number>\d{2,3}(?:[.,]\d{1,2})?)"
     r"(?![\d%])(?!\s*(?:k\b|/|x\s*10|cells|years?|months?|days?|weeks?))",
     re.IGNORECASE,
 )
@@ -98,6 +108,11 @@ def find_temperatures(text: str) -> list[Temperature]:
         temperature = _temperature(match.group("number"), "", match.group("number"), start)
         if temperature is not None and start not in found:
             found[start] = temperature
+    for match in _PERSON_DECIMAL.finditer(text):
+        start = match.start("number")
+        temperature = _temperature(match.group("number"), "", match.group("number"), start)
+        if temperature is not None and start not in found:
+            found[start] = replace(temperature, explicit=False)
     for match in _BEFORE_FEVER.finditer(text):
         start = match.start("number")
         temperature = _temperature(match.group("number"), "", match.group("number"), start)

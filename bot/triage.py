@@ -6,8 +6,10 @@ Pure rules: a red flag can only raise the urgency, and nothing here lowers it fo
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import cache
 
 from bot import ranges, wording
+from bot.matchers import red_flag_specs, vocabulary
 from bot.model import Analyte, Category, ClinicalContext, Finding, RedFlag, RedFlagKind, Urgency
 from bot.safety import emergency_numbers
 
@@ -30,45 +32,119 @@ def assess(
     """
     fever = has_fever(context)
     low_count = _low_count_reason(findings, context)
+    emergency_low = low_count if low_count != MILD_NEUTROPENIA else None
     emergency: list[str] = []
     same_day: list[str] = []
     signs = _flag_names(context, RedFlagKind.EMERGENCY_SIGN)
     if signs:
         emergency.append(wording.reason("emergency_sign", signs=wording.join_words(signs)))
-    if fever and low_count:
-        emergency.append(wording.reason(low_count, fever=_fever_words(context)))
+    if fever and emergency_low:
+        emergency.append(_fever_reason(emergency_low, context))
     if fever and _young_infant(context.age_years):
         emergency.append(wording.reason("fever_young_infant", fever=_fever_words(context)))
+    emergency.extend(_on_treatment_reasons(context))
     for finding in findings:
         key = _CRITICAL_REASONS.get((finding.analyte, finding.category))
         if key and finding.cells_per_ul is not None:
             count = wording.word(f"count_{finding.analyte.value}")
             value = ranges.format_count(finding.cells_per_ul)
             same_day.append(wording.reason(key, count=count, value=value))
-    if fever and not low_count:
-        key = "fever_count_not_low" if findings else "fever_no_count"
-        same_day.append(wording.reason(key, fever=_fever_words(context)))
+    if fever and not emergency_low:
+        same_day.extend(_fever_same_day(findings, context, low_count))
     infection_signs = _flag_names(context, RedFlagKind.INFECTION_SIGN)
     if infection_signs and low_count and not fever:
         signs_text = wording.join_words(infection_signs)
         same_day.append(wording.reason("infection_sign_low_count", signs=signs_text))
+    dehydration = _flag_names(context, RedFlagKind.DEHYDRATION)
+    if dehydration:
+        same_day.append(wording.reason("dehydration", signs=wording.join_words(dehydration)))
     below = context.fever_below_threshold and not fever
     if below and low_count:
         same_day.append(wording.reason("fever_below_threshold_low_count"))
+    elif _team_fever(context, fever):
+        same_day.append(wording.reason("team_fever_threshold", treatment=_treatment(context)))
     if emergency:
         # One urgency per message: the same-day reasons ("contact your doctor today") are left
         # out under an emergency lead (section 6).
         actions = [wording.reason("seek_emergency_care", numbers=emergency_numbers())]
-        line = _oncology_line(context, fever and bool(low_count))
+        line = _oncology_line(context, fever and bool(emergency_low))
         if line:
-            actions.append(wording.reason(line))
+            actions.append(line)
         return Urgency.EMERGENCY, _unique([*actions, *emergency])
     if same_day:
         return Urgency.SAME_DAY, _unique(same_day)
     routine = [wording.reason("routine")]
-    if below:
+    if fever:
+        routine.insert(0, wording.reason("fever_when_to_call"))
+        if context.temperature_c is not None:  # "Is 38.0 a fever?": yes (section 5)
+            measured = f"{context.temperature_c:.1f} °C"
+            routine.insert(0, wording.reason("fever_at_threshold", temperature=measured))
+    elif below:
         routine.insert(0, wording.reason("fever_below_threshold"))
     return Urgency.ROUTINE, tuple(routine)
+
+
+MILD_NEUTROPENIA = "fever_mild_neutropenia"
+
+
+def _fever_reason(key: str, context: ClinicalContext) -> str:
+    fever = _fever_words(context)
+    if key == "fever_cancer_treatment":
+        return wording.reason(key, fever=fever, treatment=_treatment(context))
+    return wording.reason(key, fever=fever)
+
+
+def _fever_same_day(
+    findings: Sequence[Finding], context: ClinicalContext, low_count: str | None
+) -> list[str]:
+    """A fever that is not an emergency: same day with mild neutropenia, a count just below the
+    range or above it, 39.4 °C or more, or more than 3 days (section 6; MedlinePlus, Fever)."""
+    fever = _fever_words(context)
+    if low_count == MILD_NEUTROPENIA:
+        return [wording.reason(MILD_NEUTROPENIA, fever=fever)]
+    if any(finding.category in _SAME_DAY_WITH_FEVER for finding in findings):
+        return [wording.reason("fever_count_not_low", fever=fever)]
+    age = ranges.known_age(context.age_years)
+    temperature = context.temperature_c
+    baby = age is not None and age < ranges.baby_fever_same_day_below_years()
+    if baby and temperature is not None and temperature >= ranges.baby_fever_high_from_c():
+        return [wording.reason("fever_baby", fever=fever)]
+    hot = temperature is not None and temperature >= ranges.fever_high_from_c()
+    long = any(flag.kind is RedFlagKind.FEVER_DURATION for flag in context.red_flags)
+    if hot or long:
+        return [wording.reason("fever_high_or_long", fever=fever)]
+    return []
+
+
+# A fever with a count just below the usual range or above it: the same day (a high count with
+# a fever is a project decision above section 6's table, docs/clinical-reference.md).
+_SAME_DAY_WITH_FEVER = frozenset({Category.BORDERLINE_LOW, Category.HIGH, Category.CRITICALLY_HIGH})
+
+
+def _on_treatment_reasons(context: ClinicalContext) -> list[str]:
+    """On cancer treatment or an immune-lowering medicine: feeling unwell, or a temperature
+    below 36 °C, is an emergency even without a fever (NICE CG151)."""
+    if not context.on_cancer_treatment:
+        return []
+    reasons = []
+    treatment = _treatment(context)
+    if _flag_names(context, RedFlagKind.UNWELL):
+        reasons.append(wording.reason("unwell_on_treatment", treatment=treatment))
+    cold = context.temperature_c is not None and context.temperature_c < ranges.too_cold_below_c()
+    if cold:
+        reasons.append(wording.reason("too_cold_on_treatment", treatment=treatment))
+    return reasons
+
+
+def _team_fever(context: ClinicalContext, fever: bool) -> bool:
+    """On treatment, a temperature from the lower number many teams use (37.5 °C) to 38.0 °C."""
+    temperature = context.temperature_c
+    return (
+        context.on_cancer_treatment
+        and not fever
+        and temperature is not None
+        and ranges.team_fever_from_c() <= temperature < ranges.fever_threshold_c()
+    )
 
 
 def _young_infant(age_years: float | None) -> bool:
@@ -77,14 +153,34 @@ def _young_infant(age_years: float | None) -> bool:
 
 
 def _oncology_line(context: ClinicalContext, fever_with_low_count: bool) -> str | None:
-    """The cancer team's 24-hour line ([CDC]): for anyone on treatment; asked about ("On chemo?")
-    when a fever comes with a low count, the usual emergency of chemotherapy; not for a sign on its
-    own or a baby's fever, where the question would only get in the way."""
+    """The cancer team's 24-hour line ([CDC]): for anyone on treatment, naming the treatment
+    for the person it is about; as a condition ("If you are on chemo") when a fever comes with a
+    low count, the usual emergency of chemotherapy; not for a sign on its own or a baby's fever."""
+    who = wording.person(context.relative, context.sex)
     if context.on_cancer_treatment:
-        return "oncology_line_on_treatment"
+        treatment = _treatment(context)
+        if treatment in _cancer_treatment_words():
+            return wording.reason("oncology_line_on_treatment", who_is=who.is_, treatment=treatment)
+        return wording.reason(
+            "prescriber_line_on_medicine", who_takes=who.takes, treatment=treatment
+        )
     if fever_with_low_count and not _young_infant(context.age_years):
-        return "oncology_line_if_on_treatment"
+        return wording.reason("oncology_line_if_on_treatment", who_is=who.is_)
     return None
+
+
+@cache
+def _says() -> dict[str, str]:
+    return {spec.name: spec.says for spec in red_flag_specs() if spec.says}
+
+
+@cache
+def _cancer_treatment_words() -> frozenset[str]:
+    return frozenset(str(word).lower() for word in vocabulary()["cancer_treatment"])
+
+
+def _treatment(context: ClinicalContext) -> str:
+    return context.treatment or wording.word("chemo")
 
 
 def has_fever(context: ClinicalContext) -> bool:
@@ -103,18 +199,31 @@ def in_low_count_context(findings: Sequence[Finding], context: ClinicalContext) 
 def _low_count_reason(findings: Sequence[Finding], context: ClinicalContext) -> str | None:
     """Which low-count context holds, as the key of its fever reason, most telling first.
 
-    A count that is low or critically low (an ANC below 1,500 whatever range judged it), cancer
-    treatment, the person saying their count is low, or a count that could not be read.
+    Cancer treatment, a low or critically low count (an ANC below 1,000 whatever range judged
+    it), the person saying their count is low, a count that could not be read; last, an ANC of
+    1,000 to 1,499 (MILD_NEUTROPENIA: same day with a fever, not an emergency).
     """
     if context.on_cancer_treatment:
         return "fever_cancer_treatment"
-    if any(_is_low(finding) for finding in findings):
+    low = [finding for finding in findings if _is_low(finding)]
+    if any(not _mild_neutropenia(finding) for finding in low):
         return "fever_low_count"
     if context.says_low_count:
         return "fever_says_low_count"
     if any(finding.category in UNREAD_CATEGORIES for finding in findings):
         return "fever_unread_count"
+    if low:
+        return MILD_NEUTROPENIA
     return None
+
+
+def _mild_neutropenia(finding: Finding) -> bool:
+    """An ANC of 1,000 to 1,499: with a fever and no treatment, the same day (section 6)."""
+    return (
+        finding.analyte is Analyte.ANC
+        and finding.cells_per_ul is not None
+        and ranges.whole_cells(finding.cells_per_ul) >= ranges.emergency_anc_below()
+    )
 
 
 def _is_low(finding: Finding) -> bool:
@@ -135,6 +244,9 @@ def _flag_names(context: ClinicalContext, kind: RedFlagKind) -> list[str]:
 
 
 def _words(flag: RedFlag) -> str:
+    says = _says().get(flag.name)
+    if says:
+        return says
     typed = flag.text.strip().lower()
     if flag.start >= 0 and typed and not any(char.isdigit() for char in typed):
         return typed

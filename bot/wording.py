@@ -7,9 +7,10 @@ link the sources and choose which notes to tell (docs/clinical-reference.md sect
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 from bot.errors import ReferenceDataError
-from bot.model import ReferenceRange
+from bot.model import ReferenceRange, Sex
 from bot.tables import BASIS_LAB, BASIS_PEDIATRIC, DATA_DIR, Wording, tables
 
 
@@ -86,3 +87,34 @@ def _fill(section: str, key: str, template: str, fields: Mapping[str, object]) -
     except (KeyError, IndexError, ValueError) as exc:
         path = str(DATA_DIR / "wording.yml")
         raise ReferenceDataError(path, f"{section}.{key} asks for {exc} that is not given") from exc
+
+
+@dataclass(frozen=True)
+class Person:
+    """How a sentence names the person asked about: "you are" / "he takes"."""
+
+    is_: str
+    takes: str
+
+
+_HE = frozenset(
+    {"son", "husband", "dad", "father", "brother", "grandson", "grandfather", "grandpa"}
+    | {"uncle", "nephew", "boyfriend", "stepson", "stepdad", "boy", "grandad", "granddad"}
+    | {"his"}
+)
+_SHE = frozenset(
+    {"daughter", "wife", "mom", "mum", "mother", "sister", "granddaughter", "grandmother"}
+    | {"grandma", "aunt", "niece", "girlfriend", "stepdaughter", "stepmom", "stepmum", "girl"}
+    | {"granny", "nan", "nana", "her"}
+)
+
+
+def person(relative: str | None, sex: Sex | None = None) -> Person:
+    """ "You" for the writer; "he", "she" or "they" for someone else (a son, "her count")."""
+    if relative is None:
+        return Person("you are", "you take")
+    if relative in _HE or (relative not in _SHE and sex is Sex.MALE):
+        return Person("he is", "he takes")
+    if relative in _SHE or sex is Sex.FEMALE:
+        return Person("she is", "she takes")
+    return Person("they are", "they take")

@@ -13,7 +13,16 @@ from bot.__main__ import main
 from bot.responses import response_text
 
 ROOT = Path(__file__).resolve().parents[2]
-FINDING_KEYS = {"analyte", "text", "cells_per_ul", "unit_assumed", "category", "grade", "reference"}
+FINDING_KEYS = {
+    "analyte",
+    "text",
+    "cells_per_ul",
+    "unit_assumed",
+    "computed",
+    "category",
+    "grade",
+    "reference",
+}
 TOP_KEYS = {"findings", "temperature_c", "red_flags", "urgency", "reasons"}
 
 
@@ -33,6 +42,7 @@ def test_json_contract(capsys: pytest.CaptureFixture[str]) -> None:
         "text": "2.9",
         "cells_per_ul": 2900,
         "unit_assumed": False,
+        "computed": False,
         "category": "low",
         "grade": None,
         "reference": {

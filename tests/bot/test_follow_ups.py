@@ -155,3 +155,35 @@ def test_no_button_for_the_subject_just_answered() -> None:
     )
     payloads = [button.payload for button in reply.messages[-1].buttons]
     assert "/ask_children" not in payloads
+
+
+# A question about a high count gets the high-count answer, never the answer about low counts
+# (the count given in the message, or "high" named, makes the subject a high count).
+HIGH_COUNT_QUESTIONS = [
+    ("Is a WBC of 11.5 serious?", "outlook"),
+    ("wbc 12.4 - will it go back to normal?", "outlook"),
+    ("is a high white count serious?", "outlook"),
+    ("my wbc is 15, is it cancer?", "cancer_link"),
+    ("WBC 13.2, how is it treated?", "treatment"),
+    ("how do I lower my white count? it is 14", "treatment"),
+    ("what are the symptoms of a high white blood cell count?", "symptoms"),
+    ("my white count is high, could it be a lab error?", "lab_error"),
+    ("my wbc is 14, what could cause this?", "causes"),
+]
+
+
+@pytest.mark.parametrize(("text", "topic"), HIGH_COUNT_QUESTIONS)
+def test_a_question_about_a_high_count_gets_the_high_count_answer(text: str, topic: str) -> None:
+    """The answer is the high count's own, and the low-count answer to the topic is not said."""
+    reply = _say([(text, None)])
+    assert topic_answer(topic, subject="high_count").text in _text(reply)
+    assert topic_answer(topic).text not in _text(reply)
+
+
+@pytest.mark.parametrize(
+    "text", ["Is 38.0 a fever?", "is 100.4 a fever", "my temp is 38.2, is that a fever?"]
+)
+def test_a_temperature_at_the_threshold_asked_about_is_a_fever(text: str) -> None:
+    """ "Is 38.0 a fever?": yes, a fever starts at 38.0 °C / 100.4 °F (section 5)."""
+    said = _text(_say([(text, None)]))
+    assert "is a fever" in said or said.startswith("Yes")

@@ -468,11 +468,23 @@ def test_no_age_note_when_the_age_would_not_change_the_verdict(
     assert not any("tell me the age" in note for note in notes)
 
 
-def test_needs_unit_note_offers_both_readings() -> None:
-    """The brief's wording: 320 could be 320 cells/µL or 3.2 thousand with a lost decimal point."""
-    found, notes = judge(value(None, text="320"))
+@pytest.mark.parametrize(
+    ("typed", "readings"),
+    [
+        ("320", ("320 per microliter", "3,200")),
+        ("85", ("85,000", "8,500")),
+        ("30", ("30,000", "3,000")),
+        ("999", ("999 per microliter", "9,990")),
+    ],
+)
+def test_needs_unit_note_offers_both_readings(typed: str, readings: tuple[str, str]) -> None:
+    """Section 4: 85 could be 85,000 (very high) or 8.5 thousand with a lost decimal point; 320
+    could be 320/µL or 3.20 thousand; each reading in plain numbers, never a wrong conversion."""
+    found, notes = judge(value(None, text=typed))
     assert found == [(W, Category.NEEDS_UNIT)]
-    assert notes[0].startswith("The number 320 could mean 320 or 3.2 thousand per microliter.")
+    first, second = readings
+    assert first in notes[0] and second in notes[0]
+    assert notes[0].index(first) < notes[0].index(second)
 
 
 def test_needs_unit_note_without_a_number() -> None:

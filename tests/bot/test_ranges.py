@@ -13,8 +13,11 @@ import pytest
 from bot import ages, ranges, tables, wording
 from bot.ages import find_ages
 from bot.errors import ReferenceDataError
+from bot.interpret import interpret
 from bot.links import citable
 from bot.model import Analyte, LabRange, Sex
+from bot.parse import parse_text
+from bot.reading import reading, verdict
 
 DAY = 1 / 365.25
 MONTH = 1 / 12
@@ -136,25 +139,67 @@ def test_each_band_is_found_at_its_first_age(band: ranges.PediatricBand) -> None
     assert ranges.pediatric_band(Analyte.WBC, band.below_years) != band
 
 
+INFANT, CHILD = "2 weeks to under 1 year", "1 to under 18 years"
+# (id, age in years, lower limit, basis, band label): section 3 of the clinical reference.
 ANC_BY_AGE = [
-    (13 * DAY, 1500, "adult"),
-    (14 * DAY, 1000, "pediatric band"),
-    (364 * DAY, 1000, "pediatric band"),
-    (1.0, 1500, "adult"),
-    (None, 1500, "adult"),
-    (30.0, 1500, "adult"),
+    ("13d", 13 * DAY, 1500, "adult", ""),  # no child's band under 2 weeks: the adult limits
+    ("14d", 14 * DAY, 1000, "pediatric band", INFANT),
+    ("6m", 0.5, 1000, "pediatric band", INFANT),
+    ("8m", 8 * MONTH, 1000, "pediatric band", INFANT),
+    ("364d", 364 * DAY, 1000, "pediatric band", INFANT),
+    ("1y", 1.0, 1500, "pediatric band", CHILD),
+    ("3y", 3.0, 1500, "pediatric band", CHILD),
+    ("17.99y", 17.99, 1500, "pediatric band", CHILD),
+    ("18y", 18.0, 1500, "adult", ""),
+    ("unknown", None, 1500, "adult", ""),
+    ("30y", 30.0, 1500, "adult", ""),
 ]
 
 
 @pytest.mark.parametrize(
-    ("age", "low", "basis"), ANC_BY_AGE, ids=["13d", "14d", "364d", "1y", "unknown", "30y"]
+    ("age", "low", "basis", "label"),
+    [case[1:] for case in ANC_BY_AGE],
+    ids=[c[0] for c in ANC_BY_AGE],
 )
-def test_infant_neutrophil_limit_from_two_weeks_to_one_year(
-    age: float | None, low: float, basis: str
-) -> None:
-    """Infants from 14 days to under 1 year have an ANC lower limit of 1,000, others 1,500."""
+def test_neutrophil_limits_by_age(age: float | None, low: float, basis: str, label: str) -> None:
+    """Infants from 14 days to under 1 year have an ANC lower limit of 1,000; older children have
+    a band of their own with the adult limits; adults and unknown ages the adult range."""
     reference = ranges.anc_reference(age, None)
-    assert (reference.low, reference.high, reference.basis) == (low, 7700, basis)
+    assert (reference.low, reference.high, reference.basis, reference.label) == (
+        low,
+        7700,
+        basis,
+        label,
+    )
+
+
+# (id, message, age in years, what the verdict must say): a child's ANC is never judged "for an
+# adult"; an ANC of 1,200 is normal from 2 weeks to 1 year and low for older children.
+ANC_VERDICTS = [
+    ("8-month-old", "ANC 1.2", 8 * MONTH, "is normal for an 8-month-old"),
+    ("6-month-old", "ANC 1.2", 0.5, "is normal for a 6-month-old"),
+    ("3-year-old", "ANC 1.2", 3.0, "is low for a 3-year-old"),
+    ("10-year-old", "ANC 800", 10.0, "is low for a 10-year-old"),
+    ("5-day-old", "ANC 1.2", 5 * DAY, "is low by the adult range, 1,500 to 7,700"),
+    ("adult", "ANC 1.2", 30.0, "is low for an adult"),
+    ("unknown age", "ANC 1.2", None, "is low for an adult"),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "age", "says"), [case[1:] for case in ANC_VERDICTS], ids=[c[0] for c in ANC_VERDICTS]
+)
+def test_a_childs_neutrophil_count_is_never_judged_for_an_adult(
+    text: str, age: float | None, says: str
+) -> None:
+    """The verdict names the child's age or says the adult range was used; "for an adult" only
+    for an adult or an unknown age."""
+    interpretation = interpret(parse_text(text), age_years=age)
+    (finding,) = interpretation.findings
+    sentence = verdict(finding, None, age)
+    assert says in sentence
+    if age is not None and age < 18:
+        assert "for an adult" not in reading(interpretation).text
 
 
 def test_ages_read_from_text_land_in_the_same_band() -> None:
@@ -224,7 +269,7 @@ def test_counts_round_half_up_to_whole_cells(cells: float, whole: int) -> None:
 
 
 def test_single_limits() -> None:
-    """Fever at 38.0 °C (CDC), neutropenia below 1,500 (IDSA), mildly low from 3,000."""
+    """Fever at 38.0 °C (CDC), neutropenia below 1,500 (CTCAE), mildly low from 3,000."""
     assert ranges.fever_threshold_c() == 38.0
     assert ranges.neutropenia_below() == 1500
     assert ranges.mildly_low_wbc_from() == 3000

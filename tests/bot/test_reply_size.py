@@ -25,7 +25,7 @@ from bot.dialogue import respond
 from bot.links import citable, link, without_links
 from bot.model import Subject
 from bot.replies import MAX_LINKS, disclaimer
-from tests.bot.test_readability import grade_level, sentences, words
+from tests.bot.test_readability import TABLE_ANSWERS, grade_level, sentences, words
 
 TOPIC_WORDS = 120
 READING_WORDS = 120
@@ -84,8 +84,20 @@ def _topic_message(answer: TopicAnswer) -> str:
     return without_links("\n\n".join([answer.text, f"Sources: {links}", disclaimer()]))
 
 
+def _subject_message(topic: str, subject: str) -> str:
+    return f"ask_{topic} about {subject}"
+
+
+# The grade a table answer may reach (tests/bot/test_readability.py, TABLE_ANSWERS), by the
+# message its reply is measured under: "content.yml:by_subject.<subject>.answers.<topic>".
+TABLE_GRADES = {
+    _subject_message(where.split(".")[-1], where.split(".")[-3]): grade
+    for where, (_, grade, _) in TABLE_ANSWERS.items()
+}
+
+
 def _subject_reply(topic: str, subject: Subject) -> Sent:
-    message = f"ask_{topic} about {subject.value}"
+    message = _subject_message(topic, subject.value)
     return Sent("subject", message, (_topic_message(topic_answer(topic, subject=subject)),))
 
 
@@ -137,12 +149,18 @@ def test_topic_replies_are_put_together_as_sent(topic: str) -> None:
 
 @pytest.mark.parametrize("sent", REPLIES, ids=[f"{s.kind}:{s.message}" for s in REPLIES])
 def test_reply_reads_easily(sent: Sent) -> None:
-    """Grade 8 or below and sentences of 20 words or fewer, in every message."""
+    """Grade 8 or below (a table answer: its own limit) and sentences of 20 words or fewer, in
+    every message."""
     for text in sent.texts:
         prose = _prose(text)
-        assert grade_level(prose) <= MAX_GRADE, prose
+        assert grade_level(prose) <= TABLE_GRADES.get(sent.message, MAX_GRADE), prose
         for sentence in sentences(prose):
             assert len(words(sentence)) <= SENTENCE_WORDS, sentence
+
+
+def test_every_table_answer_is_measured_as_a_reply() -> None:
+    """Each table answer's own grade limit applies to a reply that is measured."""
+    assert set(TABLE_GRADES) <= {sent.message for sent in REPLIES}
 
 
 @pytest.mark.parametrize("sent", REPLIES, ids=[f"{s.kind}:{s.message}" for s in REPLIES])

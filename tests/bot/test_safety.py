@@ -228,8 +228,9 @@ def test_no_did_not_understand_after_an_answer(text: str, intent: str) -> None:
 
 
 def test_a_sample_with_a_fever_keeps_the_same_day_advice_first() -> None:
-    """Urine white cells and a fever: "contact your doctor today" first, then the urine answer."""
-    reply = respond(ConversationState(intro_given=True), "urine wbc 2-5 and a fever of 38.5")
+    """Urine white cells and a high fever: "contact your doctor today" first, then the urine
+    answer (a fever of 39.4 °C or more needs a doctor the same day, MedlinePlus)."""
+    reply = respond(ConversationState(intro_given=True), "urine wbc 2-5 and a fever of 39.6")
     assert reply.urgency is Urgency.SAME_DAY
     assert "doctor today" in reply.messages[0].text
     assert "urine" in reply.messages[1].text
@@ -267,3 +268,22 @@ def test_after_emergency_advice_chemotherapy_is_offered_only_where_it_was_spoken
     assert reply.urgency is Urgency.EMERGENCY
     payloads = [button.payload for message in reply.messages for button in message.buttons]
     assert ("/ask_chemotherapy" in payloads) is chemo_button
+
+
+@pytest.mark.parametrize(
+    ("text", "fever_words_allowed"),
+    [
+        ("fever 38.3 and wbc 7.0", False),  # routine: when to call
+        ("fever 39.6 and wbc 7.0", False),  # same day
+        ("wbc 4.3 and a temperature of 38.4", False),  # same day
+        ("wbc 3.2", True),  # no fever: the general disclaimer
+        ("wbc 1.2 and a fever of 38.5", True),  # emergency: the general disclaimer
+    ],
+)
+def test_the_disclaimer_never_contradicts_the_urgency(text: str, fever_words_allowed: bool) -> None:
+    """Section 6: after a fever judged routine or same day, the closing lines do not send the
+    person to emergency care for a fever; otherwise they name a fever with a low count."""
+    reply = respond(ConversationState(intro_given=True), text)
+    closing = reply.messages[-1].text.rsplit("\n\n", 1)[-1]
+    assert closing.startswith("This is general information")
+    assert ("fever" in closing.lower()) is fever_words_allowed

@@ -21,6 +21,10 @@ from bot.yaml_files import read_yaml
 
 CASES_FILE = Path(__file__).with_name("safety_cases.yml")
 CASES: list[dict[str, Any]] = read_yaml(CASES_FILE)
+# Issue 20: written by a helper who read only the clinical reference (not the vocabulary, the
+# rules or the cases above), and never tuned on: a failure here is fixed by a kind, not a case.
+HELDOUT_FILE = Path(__file__).with_name("safety_heldout.yml")
+HELDOUT: list[dict[str, Any]] = read_yaml(HELDOUT_FILE)
 URGENCIES = frozenset({"emergency", "same_day", "routine", "none"})
 EMERGENCY_LEAD = "seek emergency care now"
 SAME_DAY_WORD = "today"
@@ -71,10 +75,11 @@ def test_the_table_is_well_formed() -> None:
         "must_not_contain",
         "known_gap",
     }
-    messages = [case["message"] for case in CASES]
-    assert len(messages) == len(set(messages)), "a message is in the table twice"
+    messages = [case["message"] for case in CASES + HELDOUT]
+    assert len(messages) == len(set(messages)), "a message is in the tables twice"
     assert len(CASES) >= 300
-    for case in CASES:
+    assert len(HELDOUT) >= 200
+    for case in CASES + HELDOUT:
         assert set(case) <= keys, case
         assert _expected(case) <= URGENCIES, case
 
@@ -85,7 +90,7 @@ def _param(case: dict[str, Any]) -> Any:
     return pytest.param(case, id=case["message"][:60], marks=marks)
 
 
-@pytest.mark.parametrize("case", [_param(case) for case in CASES])
+@pytest.mark.parametrize("case", [_param(case) for case in CASES + HELDOUT])
 def test_safety_case(case: dict[str, Any]) -> None:
     reply = _reply_json(case["message"], case.get("age_years"))
     texts = [message["text"] for message in reply["messages"]]
@@ -113,7 +118,8 @@ def test_safety_case(case: dict[str, Any]) -> None:
         assert findings == [], "another sample judged as blood"
         assert not BLOOD_VERDICT.search(everything), "a blood verdict for another sample"
     if "counts" in case:
-        assert [finding["cells_per_ul"] for finding in findings] == case["counts"]
+        typed = [finding["cells_per_ul"] for finding in findings if not finding["computed"]]
+        assert typed == case["counts"]
     if "temperature" in case:
         temperature = _token(str(case["temperature"]))
         read = [finding["text"] for finding in findings if temperature.search(finding["text"])]

@@ -37,8 +37,9 @@ class Count:
     text: str  # a clause: "The WBC came back at 2.9"
     cells: float | None  # as read, None when a unit is needed
     analyte: str
-    low_context: bool  # critically low, low, needs a unit, ANC below 1,500
+    low_context: bool  # critically low, low, needs a unit, ANC below 1,000
     critical: bool  # critically low: same-day on its own
+    high: bool = False  # above the range: a fever with it is same-day (the project's decision)
 
 
 @dataclass(frozen=True)
@@ -74,7 +75,7 @@ COUNTS = [
     Count("The WBC came back at 2.9", 2900, "wbc", True, False),
     Count("wbc 2,900", 2900, "wbc", True, False),
     Count("The WBC is 8.0", 8000, "wbc", False, False),
-    Count("WBC 25", 25000, "wbc", False, False),
+    Count("WBC 25", 25000, "wbc", False, False, high=True),
     Count("The WBC was 320", None, "wbc", True, False),
     Count("ANC 800", 800, "anc", True, False),
     Count("ANC 300", 300, "anc", True, True),
@@ -170,9 +171,10 @@ class Case:
         if kind == "emergency_sign" or (fever and (low_context or self.person.infant)):
             return Urgency.EMERGENCY
         critical = self.count is not None and self.count.critical
+        high = self.count is not None and self.count.high
         if (
             critical
-            or (fever and not low_context)
+            or (fever and high)
             or (kind == "infection_sign" and low_context and not fever)
             or (below and low_context and not fever)
         ):
@@ -253,8 +255,127 @@ def test_every_generated_message_gets_the_right_safe_answer(case: Case) -> None:
         ("my 2 month old has a fever of 38.5", Urgency.EMERGENCY),
         ("wbc 4.4 and a temperature of 38.6", Urgency.SAME_DAY),
         ("I feel very unwell", Urgency.EMERGENCY),
+        # issue 20: a negation covers its own clause only
+        ("my baby won't feed and has a fever, she is 5 weeks old", Urgency.EMERGENCY),
+        ("I can't stop shivering, on chemo", Urgency.EMERGENCY),
+        ("haven't slept, fever 38.9, chemo last week", Urgency.EMERGENCY),
+        ("I take clozapine and have a fever and sore throat", Urgency.EMERGENCY),
+        ("I'm on chemo and feel terrible, no fever", Urgency.EMERGENCY),
+        ("fever 38.3 and wbc 7.0", Urgency.ROUTINE),
     ],
 )
 def test_issue_examples(message: str, urgency: Urgency) -> None:
-    """The messages of the safety issue, as the person typed them."""
+    """The messages of the safety issues, as the person typed them."""
     assert respond(ConversationState(), message).urgency is urgency
+
+
+# ---------------------------------------------------------------------------------------------
+# Clauses (issue 20): a sign in one clause and, in another, a negation, a hypothetical, a past
+# event or a word in another sense, in both orders, joined by "and", a comma, "but" or "so".
+# Only the present sign counts (clinical-reference.md section 5).
+
+
+@dataclass(frozen=True)
+class Clause:
+    text: str
+    kind: str  # the present sign's kind: emergency_sign | fever | infection_sign | none
+
+
+NOT_COUNTING = [
+    Clause("she won't feed", "none"),
+    Clause("I haven't slept", "none"),
+    Clause("there is no chest pain", "none"),
+    Clause("he doesn't have a fever", "none"),
+    Clause("no trouble breathing", "none"),
+    Clause("I had a seizure as a child", "none"),
+    Clause("he passed out once years ago", "none"),
+    Clause("she had a fever last week, fine now", "none"),
+    Clause("in case a fever comes on I bought a thermometer", "none"),
+    Clause("I'm scared I'll get a fever", "none"),
+    Clause("what if she gets chest pain", "none"),
+    Clause("the crowd was at fever pitch", "none"),
+    Clause("I have hay fever", "none"),
+    Clause("my vein collapsed at the blood draw", "none"),
+]
+PRESENT = [
+    Clause("she has a fever", "fever"),
+    Clause("I have chills", "fever"),
+    Clause("he can't breathe properly", "emergency_sign"),
+    Clause("she has chest pain", "emergency_sign"),
+    Clause("I feel very unwell", "emergency_sign"),
+    Clause("there's a new cough", "infection_sign"),
+    Clause("his neck is stiff and he has a fever", "emergency_sign"),
+    Clause("her skin looks mottled", "emergency_sign"),
+    Clause("the bleeding won't stop", "emergency_sign"),
+    Clause("she keeps nodding off", "emergency_sign"),
+    Clause("it's hard to wake him", "emergency_sign"),
+    Clause("nothing else is wrong", "none"),
+]
+JOINERS = [" and ", ", ", " but ", " so "]
+
+
+@dataclass(frozen=True)
+class ClauseCase:
+    not_counting: Clause
+    present: Clause
+    joiner: str
+    present_first: bool
+    count: Count | None
+    on_treatment: bool
+
+    def message(self) -> str:
+        first, second = (self.present, self.not_counting)
+        if not self.present_first:
+            first, second = second, first
+        parts = [f"{first.text}{self.joiner}{second.text}."]
+        if self.count is not None:
+            parts.append(f"{self.count.text}.")
+        if self.on_treatment:
+            parts.append("We are on chemo.")
+        return " ".join(parts)
+
+    def expected_urgency(self) -> Urgency:
+        """Section 6 for the present sign alone (no temperatures here, no infant)."""
+        kind = self.present.kind
+        fever = kind == "fever" or "fever" in self.present.text
+        low_context = self.on_treatment or (self.count is not None and self.count.low_context)
+        if kind == "emergency_sign" or (fever and low_context):
+            return Urgency.EMERGENCY
+        critical = self.count is not None and self.count.critical
+        high = self.count is not None and self.count.high
+        if critical or (fever and high) or (kind == "infection_sign" and low_context):
+            return Urgency.SAME_DAY
+        return Urgency.ROUTINE
+
+
+clause_cases = st.builds(
+    ClauseCase,
+    not_counting=st.sampled_from(NOT_COUNTING),
+    present=st.sampled_from(PRESENT),
+    joiner=st.sampled_from(JOINERS),
+    present_first=st.booleans(),
+    count=st.sampled_from(COUNTS),
+    on_treatment=st.booleans(),
+)
+
+
+@pytest.mark.slow
+@settings(
+    max_examples=1500,
+    derandomize=True,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+    database=None,
+)
+@given(clause_cases)
+def test_only_the_present_sign_counts_whatever_the_other_clause_says(case: ClauseCase) -> None:
+    """A negation, hypothetical, past event or other sense in one clause never cancels or adds
+    a sign in the other; emergency advice leads exactly when section 6 says so."""
+    message = case.message()
+    reply = respond(ConversationState(), message)
+    texts = _texts(reply.messages)
+    assert texts and not reply.failed, message
+    expected = case.expected_urgency()
+    got = reply.urgency or Urgency.ROUTINE
+    assert got is expected, f"{message!r}: {got.value}, expected {expected.value}"
+    assert texts[0].startswith(EMERGENCY_MARK) is (expected is Urgency.EMERGENCY), message

@@ -1,0 +1,294 @@
+"""Whether a sign is present now, in the person asked about (clinical-reference.md section 5).
+
+A sign does not count when it is negated in its own clause ("won't feed and has a fever" has a
+fever), hypothetical ("in case a fever comes on", "scared she'll get a fever"), over and in the
+past ("febrile fits as a toddler", "a fever at the weekend, fine now") or a word in another sense
+("fever pitch", "collapsed vein"). When unsure, it counts: every rule here needs a cue.
+
+The cues are data (data/vocabulary.yml `negation` and `assertion`; data/red_flags.yml
+`other_senses`); docs/assertion.md compares these rules with medspaCy's ConText and negspacy.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from enum import Enum
+from functools import cache
+from typing import TYPE_CHECKING
+
+from bot.matchers import matched_spans, phrase_matcher, red_flag_other_senses, vocabulary
+
+if TYPE_CHECKING:
+    from spacy.matcher import PhraseMatcher
+    from spacy.tokens import Doc, Span
+
+NEGATION_SCOPE_TOKENS = 6
+POST_NEGATION_TOKENS = 3
+HYPOTHETICAL_SCOPE_TOKENS = 10
+LIST_REACH_TOKENS = 4  # "no fever, chills or cough": a comma inside a list ending in "or"
+RESOLVED_REACH_TOKENS = 12  # "a fever at the weekend but she is fine now"
+_HARD_ENDS = frozenset({".", "!", "?", ";"})
+_STANDALONE_NO = frozenset({",", ".", "!", "?", ":", ";"})  # "No, I have a fever" is an answer
+
+
+class Status(str, Enum):
+    """What a sign's mention says about the person now."""
+
+    PRESENT = "present"
+    NEGATED = "negated"
+    HYPOTHETICAL = "hypothetical"
+    PAST = "past"
+    OTHER_SENSE = "other_sense"
+
+
+class Assertions:
+    """The assertion status of any span of one message (cues found once per message)."""
+
+    def __init__(self, doc: Doc, negation_cues: Sequence[Span], signs: Sequence[Span] = ()) -> None:
+        self._doc = doc
+        self._signs = sorted(signs, key=lambda sign: sign.start)
+        cues = matched_spans(assertion_matcher(), doc, longest_only=False)
+        self._cues = {label: _longest([c for c in cues if c.label_ == label]) for label in _LABELS}
+        pseudo = [span for span in negation_cues if span.label_ == "negation_pseudo"]
+        pseudo += self._cues["pseudo_negation"]
+        self._before = [
+            span
+            for span in negation_cues
+            if span.label_ == "negation_before"
+            and not any(p.start <= span.start < p.end for p in pseudo)
+            and not _standalone_no(doc, span)
+        ]
+        self._after = [span for span in negation_cues if span.label_ == "negation_after"]
+        strong = {c.start for c in self._cues["strong_break"]}
+        weak = {span.start for span in negation_cues if span.label_ == "scope_end"}
+        weak |= {c.start for c in self._cues["clause_break"]}
+        self._breaks = strong | weak
+        self._strong_breaks = strong
+        self._clause_of = _numbered(doc, self._breaks, commas=True)
+        self._strong_clause_of = _numbered(doc, strong, commas=True)
+        self._sentence_of = _numbered(doc, set(), commas=False)
+
+    def status(self, span: Span, treatment: bool = False) -> Status:
+        """PRESENT unless a cue says otherwise; the first rule that applies decides.
+
+        `treatment`: a course of treatment, which a week ago does not end ("chemo last week").
+        """
+        if self._other_sense(span):
+            return Status.OTHER_SENSE
+        if self._negated(span):
+            return Status.NEGATED
+        if self._hypothetical(span, treatment):
+            return Status.HYPOTHETICAL
+        if self._past(span, treatment):
+            return Status.PAST
+        return Status.PRESENT
+
+    def present(self, span: Span, treatment: bool = False) -> bool:
+        """The sign (or treatment) counts: it is there now."""
+        return self.status(span, treatment) is Status.PRESENT
+
+    def denied(self, span: Span, treatment: bool = False) -> bool:
+        """The person says they do not have it (any more): a remembered sign is forgotten."""
+        return self.status(span, treatment) in (Status.NEGATED, Status.PAST)
+
+    # -- the rules ---------------------------------------------------------------------------
+
+    def _other_sense(self, span: Span) -> bool:
+        senses = _other_sense_spans(self._doc).get(span.label_, ())
+        return any(s.start <= span.start and span.end <= s.end for s in senses)
+
+    def _negated(self, span: Span) -> bool:
+        """A cue before the sign in its own clause, or "fever: no", "fever-free" just after."""
+        for cue in self._before:
+            in_reach = cue.end <= span.start and span.start - cue.end <= NEGATION_SCOPE_TOKENS
+            if in_reach and self._in_one_clause(cue.end - 1, span, self._clause_of, self._breaks):
+                return True
+        for cue in self._after:
+            if 0 <= cue.start - span.end <= POST_NEGATION_TOKENS:
+                between = self._doc[span.end : cue.start]
+                if not any(_hard_end(token.text) for token in between):
+                    return True
+        return False
+
+    def _hypothetical(self, span: Span, treatment: bool = False) -> bool:
+        """ "In case", "what if", "watch for" alone; "if", "when", "should" or a fear ("scared")
+        with an onset word ("gets", "comes on", "will", "spikes") in the same clause; a fear
+        of the sign itself ("worried about getting a fever"). A treatment: not started yet."""
+        numbering, breaks = self._strong_clause_of, self._strong_breaks
+        first = "treatment_future" if treatment else "hypothetical"
+        for label in (first, "conditional", "fear"):
+            for cue in self._cues[label]:
+                if not 0 <= span.start - cue.end <= HYPOTHETICAL_SCOPE_TOKENS:
+                    continue
+                if not self._in_one_clause(cue.end - 1, span, numbering, breaks):
+                    continue
+                if label == first or self._onset_after(cue, span):
+                    return True
+                if label == "fear" and self._feared_itself(cue, span):
+                    return True
+        return False
+
+    def _past(self, span: Span, treatment: bool = False) -> bool:
+        """Long ago ("as a toddler", "years ago", "in 2019"; for a sign also "last Tuesday") in
+        its clause, or over ("fine now", "went away") in its sentence after it, unless it is back
+        ("came back", "again", "still")."""
+        clause = self._clause_of[span.start]
+        sentence = self._sentence_of[span.start]
+        labels = ("remote_past",) if treatment else ("remote_past", "recent_past")
+        long_ago = any(
+            self._clause_of[c.start] == clause for label in labels for c in self._cues[label]
+        ) or any(
+            _past_year(token.text) for token in self._doc if self._clause_of[token.i] == clause
+        )
+        over = any(
+            0 <= c.start - span.end <= RESOLVED_REACH_TOKENS
+            and self._sentence_of[c.start] == sentence
+            and not self._said_again(span, c.start)
+            and not self._new_subject_between(span.end, c.start)
+            and not self._other_sign_between(span, c.start)
+            for c in self._cues["resolved"]
+        )
+        if not (long_ago or over):
+            return False
+        return not any(self._sentence_of[c.start] == sentence for c in self._cues["back_again"])
+
+    # -- helpers -----------------------------------------------------------------------------
+
+    def _in_one_clause(
+        self, left: int, span: Span, numbering: Sequence[int], breaks: set[int]
+    ) -> bool:
+        """No clause boundary between a cue and a sign; a comma inside a list that ends in
+        "or" or "nor" ("no fever, chills or cough") is not one."""
+        right = span.start
+        if numbering[left] == numbering[right]:
+            return True
+        between = self._doc[left + 1 : right]
+        if any(t.i in breaks or _hard_end(t.text) for t in between):
+            return False
+        nearby = [*between, *self._doc[span.end : span.end + LIST_REACH_TOKENS]]
+        return any(token.lower_ in ("or", "nor") for token in nearby)
+
+    def _new_subject_between(self, left: int, right: int) -> bool:
+        """ "I have chills and she had a fever last week, fine now": "fine now" is about her."""
+        return any(
+            cue.label_ == "strong_break" and cue.text.lower().startswith("and ")
+            for cue in self._cues["strong_break"]
+            if left <= cue.start < right
+        )
+
+    def _other_sign_between(self, span: Span, before: int) -> bool:
+        """A cue of being over is about the sign just before it, and the signs listed with it
+        ("fever and chills at the weekend, fine now"), not about one said earlier."""
+        cursor = span
+        for sign in self._signs:
+            if sign.start < cursor.end or sign.start >= before:
+                continue
+            glue = self._doc[cursor.end : sign.start]
+            if any(token.lower_ not in _LIST_GLUE for token in glue):
+                return True
+            cursor = sign
+        return False
+
+    def _said_again(self, span: Span, before: int) -> bool:
+        """The same words again between a sign and a later cue: the cue is about that one."""
+        words = [token.lower_ for token in span]
+        between = [token.lower_ for token in self._doc[span.end : before]]
+        return any(between[i : i + len(words)] == words for i in range(len(between)))
+
+    def _onset_after(self, cue: Span, span: Span) -> bool:
+        """An onset word after the cue, in the sign's clause or between the cue and the sign
+        ("if she gets a fever", "if a fever comes on")."""
+        clause = self._strong_clause_of[span.start]
+        return any(
+            word.start >= cue.end
+            and (word.start < span.start or self._strong_clause_of[word.start] == clause)
+            for label in ("onset", "future")
+            for word in self._cues[label]
+        )
+
+    def _feared_itself(self, cue: Span, span: Span) -> bool:
+        """ "Scared of a fever", "worried about getting chest pain": the fear is the sign."""
+        between = self._doc[cue.end : span.start]
+        return all(token.lower_ in _FEAR_GLUE for token in between)
+
+
+_LIST_GLUE = frozenset({"and", "or", ",", "&", "/", "+", "a", "an", "some", "with"})
+_FEAR_GLUE = frozenset(
+    {"about", "of", "a", "an", "any", "getting", "catching", "developing", "having", "the"}
+    | {"possible", "possibly", "another", "more", "some", "that", "it", "being"}
+)
+
+
+_LABELS = (
+    "clause_break",
+    "strong_break",
+    "pseudo_negation",
+    "hypothetical",
+    "treatment_future",
+    "conditional",
+    "fear",
+    "onset",
+    "future",
+    "remote_past",
+    "recent_past",
+    "resolved",
+    "back_again",
+)
+
+
+@cache
+def assertion_matcher() -> PhraseMatcher:
+    """The cues of data/vocabulary.yml `assertion`, one label a list."""
+    words = vocabulary()["assertion"]
+    return phrase_matcher({label: words[label] for label in _LABELS})
+
+
+@cache
+def other_sense_matcher() -> PhraseMatcher:
+    """Phrases in which a sign's word means something else, labelled with the sign's name."""
+    return phrase_matcher(red_flag_other_senses())
+
+
+def _other_sense_spans(doc: Doc) -> dict[str, list[Span]]:
+    spans: dict[str, list[Span]] = {}
+    for span in matched_spans(other_sense_matcher(), doc, longest_only=False):
+        spans.setdefault(span.label_, []).append(span)
+    return spans
+
+
+OLDEST_YEAR = 1940
+
+
+def _past_year(text: str) -> bool:
+    """ "Last seizure was 2019": a year before this one."""
+    return len(text) == 4 and text.isdigit() and OLDEST_YEAR <= int(text) < date.today().year
+
+
+def _longest(spans: list[Span]) -> list[Span]:
+    """Overlapping cues of one label reduced to the longest ("in case" in "just in case")."""
+    from spacy.util import filter_spans
+
+    return sorted(filter_spans(spans), key=lambda span: span.start)
+
+
+def _numbered(doc: Doc, break_starts: set[int], commas: bool) -> list[int]:
+    """A clause (or sentence) number per token: a new one after sentence punctuation, around a
+    comma when `commas`, and at each break word ("and", "but", "so")."""
+    number, numbers = 0, []
+    for token in doc:
+        comma = commas and token.text == ","
+        if token.i in break_starts or comma:
+            number += 1
+        numbers.append(number)
+        if _hard_end(token.text) or comma:
+            number += 1
+    return numbers
+
+
+def _hard_end(text: str) -> bool:
+    return text in _HARD_ENDS or "\n" in text
+
+
+def _standalone_no(doc: Doc, cue: Span) -> bool:
+    return cue.text.lower() == "no" and cue.end < len(doc) and doc[cue.end].text in _STANDALONE_NO
