@@ -30,7 +30,7 @@ LINT_PATHS := bot actions components channels server tests scripts
 RASA := PYTHONWARNINGS=ignore::DeprecationWarning $(BIN)/rasa
 
 .PHONY: help venv install lock lint typecheck pytest validate train test-conversations test \
-	check run shell bench bench-load bench-store bench-reports test-stack web clean distclean purge audit
+	check run shell bench bench-load bench-store compare-assertion bench-reports test-stack web clean distclean purge audit
 
 help: ## List the targets
 	@echo "Usage: make TARGET   (PYTHON=/path/to/python3.10 to choose the interpreter)"
@@ -178,6 +178,16 @@ bench: $(INSTALLED) ## Time the interpreter (scripts/bench_interpret.py)
 # BENCH_LOAD_ARGS passes options on, e.g. "--workers 2 --skip-training-time" (see --help).
 bench-load: install train ## Load benchmark vs a `rasa init` bot (scripts/bench_load.py)
 	$(BIN)/python scripts/bench_load.py $(BENCH_LOAD_ARGS)
+
+# medspaCy and negspacy are not the bot's dependencies: pinned apart, installed beside the venv.
+COMPARE_LIBS := .cache/compare-assertion
+compare-assertion: $(INSTALLED) ## Assertion rules vs medspaCy ConText and negspacy (docs/assertion.md)
+	@[ "$$(cat $(COMPARE_LIBS)/.lock 2>/dev/null)" = "$$(sha256sum < scripts/compare-assertion.lock)" ] || { \
+		rm -rf $(COMPARE_LIBS); \
+		$(BIN)/pip install --quiet --no-deps --target $(COMPARE_LIBS) -r scripts/compare-assertion.lock 2>&1 \
+			| { grep -v "^WARNING: Location 'file:" || true; }; \
+		sha256sum < scripts/compare-assertion.lock > $(COMPARE_LIBS)/.lock; }
+	PYTHONPATH=$(COMPARE_LIBS) $(BIN)/python scripts/compare_assertion.py $(COMPARE_ARGS)
 
 bench-store: $(INSTALLED) ## The tracker store's part of a turn vs Rasa's own store (scripts/bench_store.py)
 	$(BIN)/python scripts/bench_store.py $(BENCH_STORE_ARGS)

@@ -27,6 +27,7 @@ NEGATION_SCOPE_TOKENS = 6
 POST_NEGATION_TOKENS = 3
 HYPOTHETICAL_SCOPE_TOKENS = 10
 LIST_REACH_TOKENS = 4  # "no fever, chills or cough": a comma inside a list ending in "or"
+FUTURE_REACH_TOKENS = 2  # "I'll probably faint"
 RESOLVED_REACH_TOKENS = 12  # "a fever at the weekend but she is fine now"
 _HARD_ENDS = frozenset({".", "!", "?", ";"})
 _STANDALONE_NO = frozenset({",", ".", "!", "?", ":", ";"})  # "No, I have a fever" is an answer
@@ -116,8 +117,14 @@ class Assertions:
         with an onset word ("gets", "comes on", "will", "spikes") in the same clause; a fear
         of the sign itself ("worried about getting a fever"). A treatment: not started yet."""
         numbering, breaks = self._strong_clause_of, self._strong_breaks
-        first = "treatment_future" if treatment else "hypothetical"
-        for label in (first, "conditional", "fear"):
+        if treatment:
+            labels: tuple[str, ...] = ("treatment_future",)
+        else:
+            labels = ("hypothetical", "conditional", "fear")
+            if self._said_as_future(span):
+                return True
+        first = labels[0]
+        for label in labels:
             for cue in self._cues[label]:
                 if not 0 <= span.start - cue.end <= HYPOTHETICAL_SCOPE_TOKENS:
                     continue
@@ -128,6 +135,29 @@ class Assertions:
                 if label == "fear" and self._feared_itself(cue, span):
                     return True
         return False
+
+    def _said_as_future(self, span: Span) -> bool:
+        """ "I'll probably faint if ...": the sign right after a future word, in its clause."""
+        return any(
+            0 <= span.start - cue.end <= FUTURE_REACH_TOKENS
+            and self._clause_of[cue.start] == self._clause_of[span.start]
+            for cue in self._cues["future_before"]
+        )
+
+    def _someone_elses_past(self, span: Span) -> bool:
+        """ "My aunt had chemo ..., could my low count be genetic?": another person's past, in a
+        message about the writer's own count, is not the writer's sign."""
+        if not self._cues["asker_first_person"]:
+            return False
+        clause = self._strong_clause_of[span.start]
+        subjects = [
+            c for c in self._cues["relative_subject"] if self._strong_clause_of[c.start] == clause
+        ]
+        return any(
+            subject.end <= verb.start < span.start and self._strong_clause_of[verb.start] == clause
+            for subject in subjects
+            for verb in self._cues["past_verb"]
+        )
 
     def _past(self, span: Span, treatment: bool = False) -> bool:
         """Long ago ("as a toddler", "years ago", "in 2019"; for a sign also "last Tuesday") in
@@ -149,6 +179,8 @@ class Assertions:
             and not self._other_sign_between(span, c.start)
             for c in self._cues["resolved"]
         )
+        if self._someone_elses_past(span):
+            return True
         if not (long_ago or over):
             return False
         return not any(self._sentence_of[c.start] == sentence for c in self._cues["back_again"])
@@ -230,6 +262,10 @@ _LABELS = (
     "fear",
     "onset",
     "future",
+    "future_before",
+    "relative_subject",
+    "past_verb",
+    "asker_first_person",
     "remote_past",
     "recent_past",
     "resolved",

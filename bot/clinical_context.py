@@ -17,6 +17,7 @@ from bot.assertion import Assertions
 from bot.matchers import (
     RedFlagSpec,
     context_matcher,
+    immune_lowering_pattern_spans,
     matched_spans,
     red_flag_matcher,
     red_flag_pattern_spans,
@@ -42,7 +43,7 @@ def read_context(
 
     Every sign, temperature and treatment counts only when it is present now (bot/assertion.py).
     """
-    cues = matched_spans(context_matcher(), doc)
+    cues = [*matched_spans(context_matcher(), doc), *immune_lowering_pattern_spans(doc)]
     symptom_spans = [*matched_spans(red_flag_matcher(), doc), *red_flag_pattern_spans(doc)]
     if temperatures is None:
         temperatures = find_temperatures(doc.text)

@@ -152,6 +152,24 @@ def red_flag_pattern_spans(doc: Doc) -> list[Span]:
     return spans
 
 
+@cache
+def _immune_lowering_patterns() -> tuple[re.Pattern[str], ...]:
+    return tuple(re.compile(p, re.IGNORECASE) for p in vocabulary()["immune_lowering_patterns"])
+
+
+def immune_lowering_pattern_spans(doc: Doc) -> list[Span]:
+    """ "40mg of prednisolone": doses the phrase lists cannot name, labelled immune_lowering."""
+    spans = []
+    for pattern in _immune_lowering_patterns():
+        for match in pattern.finditer(doc.text):
+            span = doc.char_span(
+                match.start(), match.end(), label="immune_lowering", alignment_mode="expand"
+            )
+            if span is not None:
+                spans.append(span)
+    return spans
+
+
 def red_flag_phrases(kinds: Sequence[str]) -> tuple[str, ...]:
     """The phrases of the red flags of these kinds, as written in data/red_flags.yml."""
     rows = _load_yaml(RED_FLAGS_FILE)

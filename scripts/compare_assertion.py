@@ -39,10 +39,10 @@ skip_unused_ml_backends()
 from spacy.tokens import Doc, Span  # noqa: E402
 from spacy.util import filter_spans  # noqa: E402
 
-from bot.assertion import Assertions  # noqa: E402
-from bot.clinical_context import TREATMENT_LABELS  # noqa: E402
+from bot.clinical_context import TREATMENT_LABELS, read_context  # noqa: E402
 from bot.matchers import (  # noqa: E402
     context_matcher,
+    immune_lowering_pattern_spans,
     make_doc,
     matched_spans,
     nlp,
@@ -61,6 +61,7 @@ FLAGS_OF_SIGN = {
     "confusion": {"confusion", "hard_to_wake"},
     "severe_pain": {"severe_pain", "sudden_severe_pain"},
     "very_unwell": {"very_unwell", "unwell"},
+    "no_urine": {"no_urine", "dehydration"},
 }
 Decide = Callable[[Doc, Sequence[Span]], bool]
 
@@ -69,7 +70,7 @@ def sign_spans(doc: Doc, sign: str) -> list[Span]:
     """The spans that may say the sign: its phrases and patterns, a fever-range temperature for
     a fever, a treatment's words for cancer treatment."""
     if sign == "cancer_treatment":
-        cues = matched_spans(context_matcher(), doc)
+        cues = [*matched_spans(context_matcher(), doc), *immune_lowering_pattern_spans(doc)]
         return [span for span in cues if span.label_ in TREATMENT_LABELS]
     names = FLAGS_OF_SIGN.get(sign, {sign})
     spans = [*matched_spans(red_flag_matcher(), doc), *red_flag_pattern_spans(doc)]
@@ -85,11 +86,13 @@ def sign_spans(doc: Doc, sign: str) -> list[Span]:
 
 
 def by_rules(doc: Doc, spans: Sequence[Span]) -> bool:
-    cues = matched_spans(context_matcher(), doc)
-    assertions = Assertions(doc, cues, spans)
-    return any(
-        assertions.present(span, treatment=span.label_ in TREATMENT_LABELS) for span in spans
-    )
+    """What the bot concludes (bot/clinical_context.py, with bot/assertion.py): the sign's flag,
+    a fever, or treatment, in the message's clinical context."""
+    context = read_context(doc)
+    labels = {span.label_ for span in spans}
+    if labels & set(TREATMENT_LABELS):
+        return context.on_cancer_treatment
+    return bool(labels & {flag.name for flag in context.red_flags})
 
 
 def baseline_rules() -> Decide:
