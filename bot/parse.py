@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 from bot.clinical_context import read_context
@@ -12,7 +13,14 @@ from bot.specimens import specimen_named, specimen_of_count
 from bot.temperature import find_temperatures
 from bot.values import find_lab_values
 
-MAX_TEXT_CHARS = 20_000  # a 40-line lab report is about 3,000 characters
+# Checked before any parsing (and by every channel before Rasa reads the message): a 40-line lab
+# report is about 3,000 characters; work per message grows linearly up to here
+# (scripts/bench_adversarial.py).
+MAX_TEXT_CHARS = 5_000
+# A run of one sign or emoji ("!!!!!!", "%%%%", "😀😀😀😀") said as three; any run of signs as
+# at most 20. spaCy's tokenizer is quadratic on long runs without spaces; nobody means more.
+_SAME_SIGN_RUN = re.compile(r"([^\w\s]|_)\1{3,}")
+_SIGN_RUN = re.compile(r"((?:[^\w\s]|_){20})(?:[^\w\s]|_)+")
 
 
 def parse_text(text: str) -> ParsedText:
@@ -61,12 +69,22 @@ FULL_WIDTH_TO_ASCII = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | 
 
 
 def clean_text(text: str) -> str:
-    """Refuse empty or oversized text; drop characters that cannot be encoded or printed;
-    read full-width letters and digits as ASCII."""
+    """Refuse empty or oversized text; drop terminal escape sequences and characters that
+    cannot be encoded or printed; read full-width letters and digits as ASCII; shorten runs of
+    signs and emoji."""
     if len(text) > MAX_TEXT_CHARS:
         raise TextTooLongError(len(text), MAX_TEXT_CHARS)
     cleaned = text.encode("utf-8", errors="replace").decode("utf-8").translate(FULL_WIDTH_TO_ASCII)
+    # Terminal escape sequences ("\x1b[31m" colours, "\x1b]8;;URL\x1b\\" links) go whole: with
+    # only the escape character dropped, "[31m" would be read as a count of 31.
+    cleaned = re.sub(
+        r"(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]?|(?:\x1b\]|\x9d)[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?"
+        r"|\x1b[ -/]*[0-~]?",
+        " ",
+        cleaned,
+    )
     cleaned = "".join(char if char.isprintable() or char in "\n\t" else " " for char in cleaned)
+    cleaned = _SIGN_RUN.sub(r"\1", _SAME_SIGN_RUN.sub(r"\1\1\1", cleaned))
     if not cleaned.strip():
         raise EmptyTextError()
     return cleaned

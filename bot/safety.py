@@ -30,6 +30,10 @@ TROUBLE_TEXT = (
     "Sorry, I'm having trouble answering right now. Please try again in a minute. "
     "If this is urgent, seek medical care now."
 )
+TOO_LONG_TEXT = (
+    "That message is too long for me: I read up to {limit:,} characters. Please send only the "
+    "lines with the white count and neutrophils, or ask in a few words."
+)
 # Used when the red-flag data cannot be read: the core emergency and fever words.
 _CORE_RED_FLAGS = re.compile(
     r"breath|chest pain|confus|faint|passed out|seizure|convuls|stiff neck|unwell|very sick|"
@@ -58,6 +62,18 @@ def fallback_texts(text: str, red_flag_known: bool = False) -> tuple[str, ...]:
     except Exception:  # noqa: BLE001 - the last line of defence must not fail
         urgent = True
     return (emergency_text(), TROUBLE_TEXT) if urgent else (TROUBLE_TEXT,)
+
+
+def too_long_texts(text: str, limit: int) -> tuple[str, ...]:
+    """What to send for a message over the length limit, before anything reads it: emergency
+    advice first when it names a red flag anywhere (a linear scan), then how long a message can
+    be."""
+    try:
+        urgent = mentions_red_flag(text)
+    except Exception:  # noqa: BLE001 - the last line of defence must not fail
+        urgent = True
+    too_long = TOO_LONG_TEXT.format(limit=limit)
+    return (emergency_text(), too_long) if urgent else (too_long,)
 
 
 def mentions_red_flag(text: str) -> bool:

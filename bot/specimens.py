@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import yaml
@@ -79,11 +79,12 @@ def specimen_named_by(name: str) -> Specimen:
     raise KeyError(name)
 
 
-def _cues(text: str) -> list[_Cue]:
+@lru_cache(maxsize=4)  # every count of one message asks about the same text: scan it once
+def _cues(text: str) -> tuple[_Cue, ...]:
     found: list[_Cue] = []
     for specimen, pattern in _patterns():
         found += [_Cue(specimen, m.start(), m.end()) for m in pattern.finditer(text)]
-    return sorted(found, key=lambda cue: cue.start)
+    return tuple(sorted(found, key=lambda cue: cue.start))
 
 
 @cache

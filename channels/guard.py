@@ -21,7 +21,8 @@ from typing import Any
 
 from rasa.core.channels.channel import OutputChannel, UserMessage
 
-from bot.safety import fallback_texts
+from bot.parse import MAX_TEXT_CHARS
+from bot.safety import fallback_texts, too_long_texts
 from server import rasa_tuning, settings
 from server.privacy import apply_log_level, hashed
 
@@ -137,7 +138,15 @@ async def answer(
     output: CountingOutput,
     deadline: float,
 ) -> None:
-    """Run `message` through the bot; if nothing was sent by `deadline` seconds, say so."""
+    """Run `message` through the bot; if nothing was sent by `deadline` seconds, say so.
+
+    A message over the bot's length limit is answered here, before Rasa reads it (its NLU
+    parses in the server's event loop): how long a message can be, with emergency advice first
+    when it names a red flag. It is not stored, so the conversation so far is kept."""
+    if message.text is not None and len(message.text) > MAX_TEXT_CHARS:
+        for text in too_long_texts(message.text, MAX_TEXT_CHARS):
+            await output.send_text_message(message.sender_id or "", text)
+        return
     message.text = command_intent(message.text)
     task = asyncio.ensure_future(on_new_message(message))
     done, _ = await asyncio.wait({task}, timeout=deadline)

@@ -45,7 +45,9 @@ _TRUSTED_PREFIXES = ("sklearn.", "numpy.", "scipy.", "builtins.")
 
 # A sentence ends at ".", "!" or "?" followed by white space (so "3.2" stays whole), at a line
 # break, or right after a "?" ("normal?my son").
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\s*\n\s*|(?<=\?)(?=[A-Za-z])")
+# A newline ends a sentence; the blanks around it are matched from the first one only (the
+# lookbehind), so a long run of spaces is scanned once, not once per space.
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|(?<!\s)\s*\n\s*|(?<=\?)(?=[A-Za-z])")
 _QUESTION_START = re.compile(
     r"^\W*(?:what|whats|what's|wat|why|how|when|where|which|who|whose|is|isn't|are|aren't|am|"
     r"can|can't|could|should|shouldn't|would|will|won't|do|does|doesn't|did|shall|may|might|"

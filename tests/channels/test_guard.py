@@ -9,6 +9,7 @@ from collections.abc import Callable
 import pytest
 from rasa.core.channels.channel import InputChannel, UserMessage
 
+from bot.parse import MAX_TEXT_CHARS
 from bot.safety import TROUBLE_TEXT
 from channels.guard import GuardedChannel, SenderRateLimit
 from channels.rest import GuardedCollectingOutput, RestInput
@@ -149,3 +150,27 @@ async def test_guarded_answer_maps_commands_and_never_leaves_the_sender_unanswer
     await channel.guarded_answer(handler, UserMessage(typed, output, "ann"), output)
     assert handler.texts == understood
     assert [message.get("text") for message in output.messages] == replies
+
+
+@pytest.mark.parametrize(
+    ("typed", "emergency_first"),
+    [
+        ("my wbc is 3.2 " * 400, False),
+        ("%" * (MAX_TEXT_CHARS + 1), False),
+        ("I can't breathe and my wbc is 1.2. " + "x" * MAX_TEXT_CHARS, True),
+    ],
+    ids=["long-count", "long-run-of-signs", "long-with-a-red-flag"],
+)
+async def test_a_message_over_the_limit_is_answered_before_rasa_reads_it(
+    typed: str, emergency_first: bool
+) -> None:
+    """Issue 27: the length limit is checked before any parsing; the reply says how long a
+    message can be, after emergency advice when the message names a red flag."""
+    channel = RestInput()
+    output = GuardedCollectingOutput()
+    handler = Replying()
+    await channel.guarded_answer(handler, UserMessage(typed, output, "ann"), output)
+    texts = [message.get("text") or "" for message in output.messages]
+    assert handler.texts == []  # Rasa never saw it
+    assert f"{MAX_TEXT_CHARS:,} characters" in texts[-1]
+    assert texts[0].startswith("⚠️") is emergency_first
