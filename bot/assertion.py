@@ -177,6 +177,7 @@ class Assertions:
             and not self._said_again(span, c.start)
             and not self._new_subject_between(span.end, c.start)
             and not self._other_sign_between(span, c.start)
+            and not (c.end < len(self._doc) and self._doc[c.end].like_num)  # "it's gone 9 pm"
             for c in self._cues["resolved"]
         )
         if self._someone_elses_past(span):

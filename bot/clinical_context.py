@@ -23,7 +23,7 @@ from bot.matchers import (
     red_flag_pattern_spans,
     red_flag_specs,
 )
-from bot.model import ClinicalContext, LabValue, RedFlag, RedFlagKind, Sex
+from bot.model import ClinicalContext, LabValue, Pregnancy, RedFlag, RedFlagKind, Sex
 from bot.ranges import fever_threshold_c
 from bot.temperature import Temperature, find_temperatures
 
@@ -86,7 +86,49 @@ def read_context(
         negated=_negated(symptom_spans, cues, assertions, temperature_c),
         relative=relative,
         fever_below_threshold=below and bool(fever_words),
+        pregnancy=_pregnancy(doc, cues, assertions, age, relative),
     )
+
+
+# "20 weeks pregnant", "28+3 weeks", "pregnant (34 wks)", "in my third trimester".
+_PREGNANCY_WEEKS = re.compile(
+    r"\b(?P<weeks>\d{1,2})(?:[ \t]*\+[ \t]*\d)?[ \t]*(?:weeks?|wks?|w)\b"
+    r"(?=[^.!?\n]{0,25}\b(?:pregnan\w*|along|gestation|expecting)\b)"
+    r"|\bpregnan\w*\b[^.!?\n]{0,25}?\b(?P<after>\d{1,2})"
+    r"(?:[ \t]*\+[ \t]*\d)?[ \t]*(?:weeks?|wks?)\b",
+    re.I,
+)
+_TRIMESTER_WEEKS = {
+    "first": 8.0,
+    "1st": 8.0,
+    "second": 20.0,
+    "2nd": 20.0,
+    "third": 32.0,
+    "3rd": 32.0,
+}
+_TRIMESTER = re.compile(r"\b(?P<which>first|1st|second|2nd|third|3rd)[ \t]+trimester\b", re.I)
+_NOT_PREGNANT_PEOPLE = frozenset({"husband", "son", "dad", "father", "brother", "boy", "grandpa"})
+
+
+def _pregnancy(
+    doc: Doc, cues: Sequence[Span], assertions: Assertions, age: Age | None, relative: str | None
+) -> Pregnancy | None:
+    """Pregnant now (not "my last pregnancy", not "not pregnant"), and how far along."""
+    said = [span for span in cues if span.label_ == "pregnant" and assertions.present(span)]
+    if not said or relative in _NOT_PREGNANT_PEOPLE:
+        return None
+    if age is not None and age.years < MIN_PREGNANCY_AGE:
+        return None
+    found = _PREGNANCY_WEEKS.search(doc.text)
+    if found:
+        return Pregnancy(float(found.group("weeks") or found.group("after")))
+    trimester = _TRIMESTER.search(doc.text)
+    if trimester:
+        return Pregnancy(_TRIMESTER_WEEKS[trimester.group("which").lower()])
+    return Pregnancy()
+
+
+MIN_PREGNANCY_AGE = 10
 
 
 def _temperature_span(doc: Doc, temperature: Temperature) -> Span | None:
@@ -188,7 +230,8 @@ _NUMBER_WORDS = {"four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "ten": 
 # ago", which dates something else).
 _DURATION = re.compile(
     r"\b(?:(?P<days>\d{1,2}|four|five|six|seven|eight|ten|several)[ \t]+(?:days?|d)\b"
-    r"|(?:a|one|two|three|\d)[ \t]+weeks?\b|since[ \t]+last[ \t]+week\b)(?![ \t]+ago)",
+    r"|(?:a|one|two|three|\d)[ \t]+weeks?\b|since[ \t]+last[ \t]+week\b)"
+    r"(?![ \t]+(?:ago|course|of|old|after|post|before|pregnant|later))",
     re.IGNORECASE,
 )
 _FEVER_DAYS = 3  # MedlinePlus, Fever: call when a fever lasts more than 3 days (adults)

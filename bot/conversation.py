@@ -23,6 +23,7 @@ from bot.model import (
     LabValue,
     NeutrophilShare,
     ParsedText,
+    Pregnancy,
     Sex,
     Subject,
 )
@@ -45,6 +46,8 @@ class ConversationState:
     sex: Sex | None = None
     on_cancer_treatment: bool = False  # or a medicine that lowers the immune system
     treatment: str | None = None  # as the person named it: "chemo", "clozapine"
+    pregnant: bool = False  # the counts are judged against pregnancy's range
+    pregnancy_weeks: float | None = None
     says_low_count: bool = False
     temperature_c: float | None = None
     red_flags: tuple[str, ...] = ()  # reported and not denied since
@@ -149,6 +152,12 @@ def _remember(
         sex=context.sex or state.sex,
         on_cancer_treatment=on_treatment,
         treatment=treatment,
+        pregnant=state.pregnant or context.pregnancy is not None,
+        pregnancy_weeks=(
+            context.pregnancy.weeks
+            if context.pregnancy is not None and context.pregnancy.weeks is not None
+            else state.pregnancy_weeks
+        ),
         says_low_count=state.says_low_count or context.says_low_count,
         temperature_c=temperature,
         red_flags=tuple(red_flags),
@@ -166,6 +175,7 @@ def _judge(state: ConversationState, fever_below_threshold: bool = False) -> Int
         red_flags=tuple(red_flag_named(name) for name in state.red_flags),
         on_cancer_treatment=state.on_cancer_treatment,
         treatment=state.treatment,
+        pregnancy=Pregnancy(state.pregnancy_weeks) if state.pregnant else None,
         says_low_count=state.says_low_count,
         age_years=state.age_years,
         sex=state.sex,

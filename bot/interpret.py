@@ -21,6 +21,7 @@ from bot.model import (
     LabValue,
     NeutrophilShare,
     ParsedText,
+    Pregnancy,
     ReferenceRange,
     Sex,
 )
@@ -59,9 +60,11 @@ def categorise(
     cells_per_ul: float | None,
     age_years: float | None = None,
     lab_range: LabRange | None = None,
+    pregnancy: Pregnancy | None = None,
 ) -> Judgement:
-    """Judge one count: adult table, a child's band or the lab's own range; critical limits hold."""
-    scale = ranges.scale(analyte, age_years, lab_range)
+    """Judge one count: adult table, a child's band, pregnancy's range or the lab's own range;
+    critical limits hold."""
+    scale = ranges.scale(analyte, age_years, lab_range, pregnancy)
     if cells_per_ul is None:
         return Judgement(Category.NEEDS_UNIT, None, scale.reference())
     if not ranges.is_plausible(analyte, cells_per_ul):
@@ -89,7 +92,7 @@ def interpret(
         context = replace(context, age_years=age_years)
     if sex is not None:
         context = replace(context, sex=sex)
-    judged = [_finding(value, context.age_years) for value in parsed.values]
+    judged = [_finding(value, context.age_years, context.pregnancy) for value in parsed.values]
     computed = _computed_ancs(parsed, context.age_years)
     findings = tuple(sorted([*judged, *computed], key=lambda finding: finding.start))
     urgency, reasons = triage.assess(findings, context)
@@ -118,8 +121,8 @@ def _against(scale: ranges.Scale, count: int) -> Category:
     return Category.NORMAL if count <= scale.high else Category.HIGH
 
 
-def _finding(value: LabValue, age_years: float | None) -> Finding:
-    judgement = categorise(value.analyte, value.cells_per_ul, age_years, value.lab_range)
+def _finding(value: LabValue, age_years: float | None, pregnancy: Pregnancy | None) -> Finding:
+    judgement = categorise(value.analyte, value.cells_per_ul, age_years, value.lab_range, pregnancy)
     return Finding(
         analyte=value.analyte,
         text=value.text,
@@ -279,6 +282,8 @@ def _range_notes(finding: Finding, cells: float, context: ClinicalContext) -> li
     """The lab's flag disagreeing, an age that would change the verdict, CC's range by sex."""
     notes = []
     side = _SIDE[finding.category]
+    if finding.reference.basis == ranges.BASIS_PREGNANCY:
+        notes.append(wording.note("pregnancy"))
     if finding.lab_flag is not None and _FLAG_SIDE[finding.lab_flag] != side:
         notes.append(
             wording.note(
@@ -321,6 +326,8 @@ def _sex_note(finding: Finding, cells: float, context: ClinicalContext, side: st
     """Cleveland Clinic's range for the person's sex, when it puts the count on another side."""
     if context.sex is None or finding.analyte is not Analyte.WBC:
         return None
+    if finding.reference.basis == ranges.BASIS_PREGNANCY:
+        return None  # pregnancy's own range decides
     if ranges.is_child(context.age_years):
         return None  # never adult ranges for a child
     range_for_sex = ranges.sex_specific_range(context.sex)

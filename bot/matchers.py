@@ -203,6 +203,7 @@ def context_matcher() -> PhraseMatcher:
         {
             "cancer_treatment": words["cancer_treatment"],
             "immune_lowering": words["immune_lowering"],
+            "pregnant": words["pregnancy"],
             "low_count": words["low_count"],
             "question_about": words["question_about"],
             "female": words["female"],

@@ -117,6 +117,21 @@ class NeutrophilShare:
     start: int
 
 
+@dataclass(frozen=True)
+class Pregnancy:
+    """The person asked about is pregnant; `weeks` when the message says how far along."""
+
+    weeks: float | None = None
+
+    def trimester(self, second_from: float, third_from: float) -> str:
+        """ "first", "second", "third", or "unknown" when the weeks were not given."""
+        if self.weeks is None:
+            return "unknown"
+        if self.weeks < second_from:
+            return "first"
+        return "second" if self.weeks < third_from else "third"
+
+
 FEVER_SIGN_NAMES = frozenset({"rigors"})  # emergency signs that are fever signs too
 
 
@@ -148,6 +163,7 @@ class ClinicalContext:
     # A fever the person named while the temperature they gave is below the threshold.
     fever_below_threshold: bool = False
     other_specimen: str | None = None  # "urine", "spinal fluid": counts not from blood
+    pregnancy: Pregnancy | None = None  # the count is judged against pregnancy's range
 
     @property
     def has_fever_sign(self) -> bool:

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import math
 
-from bot.model import Analyte, LabRange, ReferenceRange, Sex
+from bot.model import Analyte, LabRange, Pregnancy, ReferenceRange, Sex
 from bot.tables import (
     BASIS_ADULT,
     BASIS_LAB,
     BASIS_PEDIATRIC,
+    BASIS_PREGNANCY,
     LAB_REPORT_SOURCE,
     CategoryRow,
     PediatricBand,
@@ -22,7 +23,7 @@ from bot.tables import (
     tables,
 )
 
-__all__ = ["BASIS_ADULT", "BASIS_LAB", "BASIS_PEDIATRIC"]
+__all__ = ["BASIS_ADULT", "BASIS_LAB", "BASIS_PEDIATRIC", "BASIS_PREGNANCY"]
 
 
 def adult_rows(analyte: Analyte) -> tuple[CategoryRow, ...]:
@@ -61,15 +62,31 @@ def is_child(age_years: float | None) -> bool:
 
 
 def scale(
-    analyte: Analyte, age_years: float | None = None, lab_range: LabRange | None = None
+    analyte: Analyte,
+    age_years: float | None = None,
+    lab_range: LabRange | None = None,
+    pregnancy: Pregnancy | None = None,
 ) -> Scale:
-    """The range that decides low/normal/high: the lab's own, else the child's band, else adult."""
+    """The range that decides low/normal/high: the lab's own, else the child's band, else the
+    white count in pregnancy, else adult."""
     if lab_range is not None and _usable(lab_range):
         return Scale(lab_range.low, lab_range.high, BASIS_LAB, (LAB_REPORT_SOURCE,))
     band = pediatric_band(analyte, age_years)
     if band is not None:
         return Scale(band.low, band.high, BASIS_PEDIATRIC, band.sources, band.label)
+    if pregnancy is not None and analyte is Analyte.WBC:
+        return pregnancy_scale(pregnancy)
     return tables().adult_scales[analyte]
+
+
+def pregnancy_scale(pregnancy: Pregnancy) -> Scale:
+    """The white-count range of the trimester (PREG): counts rise in pregnancy (section 1)."""
+    limits = tables().limits
+    trimester = pregnancy.trimester(
+        limits["pregnancy_second_from_weeks"], limits["pregnancy_third_from_weeks"]
+    )
+    low, high = limits[f"pregnancy_{trimester}_low"], limits[f"pregnancy_{trimester}_high"]
+    return Scale(low, high, BASIS_PREGNANCY, ("PREG",), trimester)
 
 
 def wbc_reference(

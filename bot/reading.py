@@ -116,6 +116,8 @@ def _whose(relative: str | None) -> str:
 
 def _group(reference: ReferenceRange, age_years: float | None) -> str:
     """ "an adult", "a 4-year-old", "a 6-week-old"."""
+    if reference.basis == ranges.BASIS_PREGNANCY:
+        return wording.word(f"group_pregnancy_{reference.label}")
     if reference.basis != ranges.BASIS_PEDIATRIC:
         return wording.word("group_adult")
     if age_years is None:

@@ -32,6 +32,7 @@ DATA_DIR = Path(__file__).parent / "data"
 BASIS_ADULT = "adult"
 BASIS_PEDIATRIC = "pediatric band"
 BASIS_LAB = "lab report"
+BASIS_PREGNANCY = "pregnancy"
 LAB_REPORT_SOURCE = "LAB-REPORT"  # the key of sources.csv that a lab's own printed range cites
 
 # Ages typed in days and converted to years land on a band edge up to rounding; this much
@@ -119,7 +120,7 @@ class Scale:
 
     low: float
     high: float
-    basis: str  # BASIS_ADULT | BASIS_PEDIATRIC | BASIS_LAB
+    basis: str  # BASIS_ADULT | BASIS_PEDIATRIC | BASIS_LAB | BASIS_PREGNANCY
     sources: tuple[str, ...]
     label: str = ""
 

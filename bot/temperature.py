@@ -36,15 +36,18 @@ _AFTER_WORD = re.compile(
     rf"\b(?P<word>{_STRONG_WORDS}|{_WEAK_WORDS})\b"
     r"(?:[ \t,]*(?:is|was|of|at|to|=|:|reached|hit|went|up|around|about|almost|over|of about|"
     r"last night|this morning|tonight|today|now|still|a|has|been|says|said|shows|showed|"
-    r"yesterday|earlier|exactly|around|roughly|approximately|like|about|of|over|"
+    r"yesterday|earlier|exactly|around|roughly|approximately|like|about|of|over|keeps|keep|"
+    r"coming|came|comes|going|gone|down|between|and|on|off|all|day|afternoon|evening|"
     r"reads|reading|it'?s|it’s|it is|it was|now at|high|up|raised|but|only|just|barely|"
     r"measured|measures|measuring)\b)*[ \t:=,]*"
     rf"{_NUMBER}(?![\d%])(?!\s*(?:%|k\b|/|x\s*10|cells|years?|months?|days?|weeks?))",
     re.IGNORECASE,
 )
-# "now he's 38.2", "im 37.7 now": a decimal that only a body temperature can be, after a person.
+# "now he's 38.2", "im 37.7 now", "has been 39.8 all afternoon", "call at 37.8 and above": a
+# decimal that only a body temperature can be, after a person or a threshold word.
 _PERSON_DECIMAL = re.compile(
-    r"\b(?:he|she|i|it|baby|hes|shes|im|its)(?:['’]s|['’]m| is| am| was)?[ \t]+"
+    r"\b(?:(?:he|she|i|it|baby|hes|shes|im|its)(?:['’]s|['’]m| is| am| was)?"
+    r"|(?:has|have|had|'s|’s)[ \t]+been|at|above|over|reaches|hits|hit)[ \t]+"
     r"(?:(?:now|at|still|only|just|up to|running)[ \t]+)*"
     r"(?P<number>(?:3[4-9]|4[0-2])[.,]\d{1,2})(?![\d%])"
     r"(?![ \t]*(?:k\b|/|x|cells|years?|months?|weeks?))",

@@ -32,7 +32,6 @@ from bot.matchers import label_matcher, matched_spans, vocabulary
 from bot.model import Analyte, LabFlag, LabRange, LabValue, NeutrophilShare
 from bot.numbers import NUMBER_PATTERN, NumberLiteral, not_a_count, read_number
 from bot.ranges import celsius_up_to, neutropenia_below
-from bot.temperature import PLAUSIBLE_CELSIUS
 from bot.units import CELLS_PER_UL, THOUSANDS_PER_UL, UnitMatch, match_unit
 
 if TYPE_CHECKING:
@@ -371,8 +370,13 @@ def _could_be_a_temperature(value: Decimal) -> bool:
     celsius = float(value)
     if celsius > celsius_up_to():
         celsius = (celsius - 32.0) * 5.0 / 9.0
-    low, high = PLAUSIBLE_CELSIUS
+    low, high = LIKELY_BODY_CELSIUS
     return low <= celsius <= high
+
+
+# What a thermometer at home shows (a fever or a low temperature), for the question above: "wbc
+# 34.0" is 34,000 (section 4: "52.0" is 52,000), "wbc 38.5" asks for the unit.
+LIKELY_BODY_CELSIUS = (35.0, 42.0)
 
 
 def _lab_range(numbers: tuple[NumberLiteral, NumberLiteral], factor: Decimal) -> LabRange | None:

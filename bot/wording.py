@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from bot.errors import ReferenceDataError
 from bot.model import ReferenceRange, Sex
-from bot.tables import BASIS_LAB, BASIS_PEDIATRIC, DATA_DIR, Wording, tables
+from bot.tables import BASIS_LAB, BASIS_PEDIATRIC, BASIS_PREGNANCY, DATA_DIR, Wording, tables
 
 
 def reason(key: str, **fields: object) -> str:
@@ -36,6 +36,8 @@ def range_words(reference: ReferenceRange) -> str:
     """How an answer names the range a count was judged against ("adult range", ...)."""
     if reference.basis == BASIS_PEDIATRIC:
         return word("range_pediatric", label=reference.label)
+    if reference.basis == BASIS_PREGNANCY:
+        return word("range_pregnancy")
     if reference.basis == BASIS_LAB:
         return word("range_lab")
     return word("range_adult")

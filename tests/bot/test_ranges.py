@@ -476,3 +476,37 @@ def test_data_are_read_on_first_use_and_then_kept(data_copy: Path) -> None:
     ranges.fever_threshold_c()
     (data_copy / "limits.csv").unlink()
     assert ranges.fever_threshold_c() == 38.0
+
+
+@pytest.mark.parametrize(
+    ("text", "low", "high", "category"),
+    [
+        ("12 weeks pregnant, wbc 13.0", 5_700, 13_600, "normal"),
+        ("I'm 20 weeks pregnant and my wbc is 14.5", 5_600, 14_800, "normal"),
+        ("pregnant (30 wks), WBC 17.5", 5_900, 16_900, "high"),
+        ("in my third trimester, wbc 16", 5_900, 16_900, "normal"),
+        ("I'm pregnant and my wbc is 15", 5_600, 16_900, "normal"),
+        ("pregnant, wbc 5.0", 5_600, 16_900, "low"),
+        ("pregnant, wbc 1.5", 5_600, 16_900, "critically_low"),
+    ],
+)
+def test_a_pregnant_womans_count_is_judged_against_pregnancys_range(
+    text: str, low: int, high: int, category: str
+) -> None:
+    """Section 1 (PREG): by trimester (to 13 weeks, 14-27, from 28), or the widest when the
+    weeks are not given; the critical limits still hold."""
+    [finding] = interpret(parse_text(text)).findings
+    assert (finding.reference.low, finding.reference.high) == (low, high)
+    assert finding.reference.basis == "pregnancy"
+    assert finding.category.value == category
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["I'm not pregnant, wbc 12.5", "my last pregnancy was years ago, wbc 12.5", "wbc 12.5"],
+)
+def test_without_a_pregnancy_now_the_adult_range_decides(text: str) -> None:
+    """A pregnancy that is denied or over is not one now."""
+    [finding] = interpret(parse_text(text)).findings
+    assert finding.reference.basis == "adult"
+    assert finding.category.value == "high"
