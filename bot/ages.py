@@ -26,7 +26,7 @@ _AGE_PATTERNS = (
     re.compile(rf"\b(?:aged?|ages?)[ \t]*[:=]?[ \t]*{_NUMBER}(?:[ \t]*{_UNIT}\b)?", re.I),
     # I'm 34, I am 34, son is 14, she's 3, daughter is 6 months, baby is 10 days
     re.compile(
-        r"\b(?:i'm|i’m|im|i am|he's|he’s|she's|she’s|he is|she is|"
+        r"\b(?:i'm|i’m|im|i am|he's|he’s|she's|she’s|he is|she is|hes|shes|"
         r"(?:son|daughter|child|kid|baby|boy|girl|toddler|infant|husband|wife|mom|mum|mother|"
         r"dad|father|brother|sister|grandson|granddaughter|patient)(?:'s| is| was|’s))"
         rf"[ \t]+(?:only[ \t]+|just[ \t]+|now[ \t]+)?{_NUMBER}"

@@ -412,7 +412,8 @@ def _relative(text: str, age: Age | None) -> str | None:
     if pronoun:
         return pronoun.group("who").lower()
     third = _THIRD_PERSON.search(text)
-    if third and not _FIRST_PERSON_WORDS.search(text):
+    child = age is not None and ranges.is_child(age.years)
+    if third and (child or not _FIRST_PERSON_WORDS.search(text)):
         return _OWNER.get(third.group("who").lower(), "his")
     return None
 

@@ -44,6 +44,7 @@ def parse_text(text: str) -> ParsedText:
             specimen = specimen or value_specimen
             continue
         values.append(value)
+    values = _without_repeats(values)  # "anc 0 ... what does anc 0 mean?": one reading
     counted = {_number_start(value) for value in values}
     temperatures = [t for t in temperatures if t.start not in counted]
     context = read_context(doc, values, temperatures)
@@ -55,6 +56,18 @@ def parse_text(text: str) -> ParsedText:
         neutrophil_shares=shares if not specimen else (),
         context=context,
     )
+
+
+def _without_repeats(values: list[LabValue]) -> list[LabValue]:
+    """The same count said again (same analyte, number and range) is the same reading."""
+    seen: set[tuple[object, ...]] = set()
+    kept = []
+    for value in values:
+        key = (value.analyte, value.cells_per_ul, value.lab_range, value.previous_cells_per_ul)
+        if value.cells_per_ul is None or key not in seen:
+            kept.append(value)
+        seen.add(key)
+    return kept
 
 
 def _number_start(value: LabValue) -> int:

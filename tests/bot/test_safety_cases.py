@@ -23,8 +23,10 @@ CASES_FILE = Path(__file__).with_name("safety_cases.yml")
 CASES: list[dict[str, Any]] = read_yaml(CASES_FILE)
 # Issue 20: written by a helper who read only the clinical reference (not the vocabulary, the
 # rules or the cases above), and never tuned on: a failure here is fixed by a kind, not a case.
-HELDOUT_FILE = Path(__file__).with_name("safety_heldout.yml")
-HELDOUT: list[dict[str, Any]] = read_yaml(HELDOUT_FILE)
+HELDOUT: list[dict[str, Any]] = [
+    *read_yaml(Path(__file__).with_name("safety_heldout.yml")),
+    *read_yaml(Path(__file__).with_name("safety_heldout2.yml")),  # a second helper, longer text
+]
 URGENCIES = frozenset({"emergency", "same_day", "routine", "none"})
 EMERGENCY_LEAD = "seek emergency care now"
 SAME_DAY_WORD = "today"
@@ -78,7 +80,7 @@ def test_the_table_is_well_formed() -> None:
     messages = [case["message"] for case in CASES + HELDOUT]
     assert len(messages) == len(set(messages)), "a message is in the tables twice"
     assert len(CASES) >= 300
-    assert len(HELDOUT) >= 200
+    assert len(HELDOUT) >= 400
     for case in CASES + HELDOUT:
         assert set(case) <= keys, case
         assert _expected(case) <= URGENCIES, case
@@ -114,12 +116,12 @@ def test_safety_case(case: dict[str, Any]) -> None:
         assert phrase not in everything, f"said {phrase!r}"
 
     findings = reply["findings"]
-    if case.get("other_specimen"):
+    if case.get("other_specimen") and "counts" not in case:
         assert findings == [], "another sample judged as blood"
         assert not BLOOD_VERDICT.search(everything), "a blood verdict for another sample"
     if "counts" in case:
         typed = [finding["cells_per_ul"] for finding in findings if not finding["computed"]]
-        assert typed == case["counts"]
+        assert sorted(typed) == sorted(case["counts"])
     if "temperature" in case:
         temperature = _token(str(case["temperature"]))
         read = [finding["text"] for finding in findings if temperature.search(finding["text"])]
