@@ -59,10 +59,10 @@ def assess(
     if dehydration:
         same_day.append(wording.reason("dehydration", signs=wording.join_words(dehydration)))
     below = context.fever_below_threshold and not fever
-    if below and low_count:
-        same_day.append(wording.reason("fever_below_threshold_low_count"))
-    elif _team_fever(context, fever):
+    if _team_fever(context, fever):  # on treatment, 37.5-37.9 °C: the team's own number
         same_day.append(wording.reason("team_fever_threshold", treatment=_treatment(context)))
+    elif below and low_count:
+        same_day.append(wording.reason("fever_below_threshold_low_count"))
     if emergency:
         # One urgency per message: the same-day reasons ("contact your doctor today") are left
         # out under an emergency lead (section 6).
