@@ -30,7 +30,8 @@ LINT_PATHS := bot actions components channels server tests scripts
 RASA := PYTHONWARNINGS=ignore::DeprecationWarning $(BIN)/rasa
 
 .PHONY: help venv install lock lint typecheck pytest validate train test-conversations test \
-	check run shell bench bench-load bench-store compare-assertion bench-reports test-stack web clean distclean purge audit
+	check run shell bench bench-load bench-store compare-assertion bench-reports test-stack web clean distclean purge audit \
+	audit-security
 
 help: ## List the targets
 	@echo "Usage: make TARGET   (PYTHON=/path/to/python3.10 to choose the interpreter)"
@@ -130,6 +131,13 @@ $(WEB_VENDOR): $(WEB_STAMP)
 # Redis come from Debian (.ci/run installs them) and the widget from npm (make web).
 test-stack: train web ## Channel, browser, store and fault tests against the real servers
 	$(BIN)/pytest -m stack --durations=15
+
+# Issue 27's probes against the bot as `make run` starts it (its own free ports, SQLite file and
+# logs; Telegram against the fake Bot API): other channels' conversations, forged widget
+# sessions, the upload route, the REST token, metadata and conversations that cannot be read.
+SECURITY_TESTS := tests/channels/test_security.py
+audit-security: train web ## Probes of who can reach a conversation and what can spoil it
+	$(BIN)/pytest -m stack -p no:cacheprovider $(SECURITY_TESTS)
 
 # One line per stage; each stage's whole output (Rasa's and TensorFlow's warnings and progress
 # bars included) goes to results/logs/STAGE.log and is shown in full only when the stage fails.

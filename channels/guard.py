@@ -23,7 +23,7 @@ from rasa.core.channels.channel import OutputChannel, UserMessage
 
 from bot.parse import MAX_TEXT_CHARS
 from bot.safety import fallback_texts, too_long_texts
-from server import rasa_tuning, settings
+from server import notices, rasa_tuning, settings
 from server.privacy import apply_log_level, hashed
 
 logger = logging.getLogger(__name__)
@@ -47,6 +47,10 @@ COMMANDS = {
 # second). An action server that is down or slow is noticed sooner: Rasa gives up on it after
 # the timeout and the turn ends with no reply, which `answer` turns into the trouble reply.
 DEADLINE_MARGIN_SECONDS = 2.5
+# A sender id is only as good as what it is made of: a widget can ask for as many new sessions
+# as it likes. So the messages from one network address are limited too, at this many times the
+# per-sender limit (several people may share one address: a clinic, a home, a mobile carrier).
+ADDRESS_FACTOR = 10
 
 
 class Limits:
@@ -107,11 +111,16 @@ class SenderRateLimit:
 
 
 class CountingOutput(OutputChannel):
-    """Mixin for an output channel that remembers how many messages it has sent."""
+    """Mixin for an output channel that remembers how many messages it has sent, and sends
+    first what the person must read before the reply (server/notices.py: their conversation
+    could not be read in full)."""
 
     sent = 0
 
     async def send_response(self, recipient_id: str, message: dict[str, Any]) -> None:
+        if self.sent == 0:
+            for text in notices.take(recipient_id):
+                await self.send_text_message(recipient_id, text)
         self.sent += 1
         await super().send_response(recipient_id, message)
 
@@ -123,6 +132,16 @@ def json_object(request: Any) -> dict[str, Any] | None:
     except Exception:  # Sanic raises its own InvalidUsage for bad JSON
         return None
     return body if isinstance(body, dict) else None
+
+
+def peer_address(request: Any) -> str:
+    """The address a request came from, as the server knows it: the connection's peer, or the
+    client a trusted proxy names when Sanic is told to trust it (SANIC_PROXIES_COUNT,
+    SANIC_REAL_IP_HEADER or SANIC_FORWARDED_SECRET); never a header any client can set."""
+    try:
+        return str(request.remote_addr or request.ip or "")
+    except Exception:  # a request without a connection (tests)
+        return ""
 
 
 def command_intent(text: str | None) -> str | None:
@@ -158,8 +177,11 @@ async def answer(
     elif task not in done:
         logger.warning("No reply for %s within %.1f s", hashed(message.sender_id or ""), deadline)
     if output.sent == 0:  # emergency advice first when the message names a red flag
-        for text in fallback_texts(message.text or ""):
-            await output.send_text_message(message.sender_id or "", text)
+        sender = message.sender_id or ""
+        fallback = fallback_texts(message.text or "")
+        told = [text for text in notices.take(sender) if text not in fallback]
+        for text in (*told, *fallback):
+            await output.send_text_message(sender, text)
 
 
 class GuardedChannel:
@@ -177,10 +199,16 @@ class GuardedChannel:
         self.limits = Limits()
         self.limits.apply_to_rasa()
         self.rate_limit = SenderRateLimit(self.limits.per_minute)
+        self.address_limit = SenderRateLimit(self.limits.per_minute * ADDRESS_FACTOR)
 
-    def allowed(self, sender_id: str) -> bool:
-        """Whether `sender_id` is within the rate limit (this message counts towards it)."""
-        return self.rate_limit.allow(sender_id)
+    def allowed(self, sender_id: str, address: str | None = None) -> bool:
+        """Whether `sender_id`, and the network `address` the message came from (when the
+        channel knows it: `peer_address`), are within the rate limits (this message counts).
+        Only what a sender's own limit lets through counts for its address, so one sender
+        flooding does not hold back the others who share the address; many senders do."""
+        if not self.rate_limit.allow(sender_id):
+            return False
+        return not address or self.address_limit.allow(f"address:{address}")
 
     async def guarded_answer(
         self,

@@ -7,7 +7,8 @@ machine and answers as Telegram and the widget do (channels/uploads.py): the lin
 then the clear ones as the person's message. Reading a local path is right here because the
 shell is the developer's own terminal, its server listening on the loopback interface only for
 as long as the shell runs; no other channel takes a path. Anything else typed goes to the bot
-unchanged. Neither the path nor the file is logged.
+unchanged. Neither the path nor the file is logged. The conversation is `shell:<id>`, in a
+namespace of its own (channels/identity.py), and metadata is dropped, as on every channel.
 """
 
 from __future__ import annotations
@@ -21,8 +22,11 @@ from typing import Any
 from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.console import CmdlineInput
 from sanic import Blueprint
+from sanic.request import Request
 
-from bot.reports import Problem
+from bot.reports import Problem, ReportReading
+from channels import identity
+from channels.markup import as_terminal
 from channels.uploads import ReportReader, answer_report
 
 REPORT_COMMAND = "/report"
@@ -66,6 +70,23 @@ def read_local_file(path: str, max_bytes: int) -> bytes | str:
     return Problem.TOO_BIG.text if len(data) > max_bytes else data
 
 
+def terminal_safe(output: Any) -> None:
+    """Every text `output` collects for the terminal without escape sequences or control
+    characters (channels/markup.py): a report line or a quoted text cannot colour, move or
+    retitle the terminal, or plant a terminal hyperlink."""
+    persist = getattr(output, "_persist_message", None)
+    if persist is None or getattr(output, "_terminal_safe", False):
+        return
+
+    async def persist_safe(message: dict[str, Any]) -> None:
+        if isinstance(message.get("text"), str):
+            message = {**message, "text": as_terminal(message["text"])}
+        await persist(message)
+
+    output._persist_message = persist_safe
+    output._terminal_safe = True
+
+
 class ShellInput(CmdlineInput):
     """Rasa's terminal channel with `/report PATH`. Used by `make shell` (server/launcher.py)."""
 
@@ -76,12 +97,21 @@ class ShellInput(CmdlineInput):
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         return super().blueprint(self.with_reports(on_new_message))
 
+    async def _extract_sender(self, req: Request) -> str | None:
+        """The terminal's conversation, in the shell's namespace."""
+        sender = await super()._extract_sender(req)
+        return identity.sender_id(identity.SHELL, sender or "default")
+
+    def get_metadata(self, request: Request) -> dict[str, Any] | None:
+        return None  # the terminal sends none; nothing a client sends is stored
+
     def with_reports(
         self, on_new_message: Callable[[UserMessage], Awaitable[Any]]
     ) -> Callable[[UserMessage], Awaitable[None]]:
         """Rasa's message handler, with `/report PATH` answered here."""
 
         async def handle(message: UserMessage) -> None:
+            terminal_safe(message.output_channel)
             path = report_path(message.text or "")
             if path is None:
                 await on_new_message(message)
@@ -120,4 +150,6 @@ class ShellInput(CmdlineInput):
         if isinstance(data, str):
             await send(data)
             return
-        await answer_report(await self.reports.read(data), "", send, answer_text)
+        with self.reports.place() as admitted:
+            reading = await self.reports.read(data) if admitted else None
+        await answer_report(reading or ReportReading(problem=Problem.BUSY), "", send, answer_text)

@@ -8,14 +8,18 @@ server; a sender over the rate limit is told to slow down; a turn that produces
 no reply gets the "trouble" reply within the deadline; non-text messages get a short note; and
 POST /webhooks/socketio/report takes a lab report from the widget's upload button
 (channels/widget_reports.py).
+
+Sessions are the server's (channels/identity.py): `session_confirm` hands the browser a signed
+session id, and a `session_request` whose id is not validly signed (made up, a Telegram chat id,
+a REST sender) gets a new session, never an existing conversation. The session's room is named
+by its unsigned id and its conversation is `widget:<id>`, a namespace no other channel reaches.
+A message is taken only for the session its socket was confirmed in, and its metadata is checked
+(channels/metadata.py).
 """
 
 from __future__ import annotations
 
-import json
 import logging
-import re
-import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -26,22 +30,32 @@ from sanic import Blueprint
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from channels.guard import NOT_TEXT_TEXT, SLOW_DOWN_TEXT, CountingOutput, GuardedChannel
+from channels import identity
+from channels.guard import (
+    NOT_TEXT_TEXT,
+    SLOW_DOWN_TEXT,
+    CountingOutput,
+    GuardedChannel,
+    peer_address,
+)
+from channels.markup import as_markdown
+from channels.metadata import accepted_metadata
 from channels.widget_reports import WidgetReports
 
 logger = logging.getLogger(__name__)
 
-# What a browser may name as its session (it becomes the conversation's sender id).
-SESSION_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
-
 
 class GuardedSocketIOOutput(CountingOutput, SocketIOOutput):
-    """Sends to the browser and counts what it sent."""
+    """Sends to the browser and counts what it sent: to the room of a `widget:<room>` sender."""
+
+    async def _send_message(self, socket_id: str, response: Any) -> None:
+        await super()._send_message(identity.local_id(identity.WIDGET, socket_id), response)
 
     async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
         """One bubble per text, where Rasa would split it at blank lines: an answer, its
-        sources and its disclaimer belong together."""
-        await self._send_message(recipient_id, {"text": text.strip()})
+        sources and its disclaimer belong together. The widget reads Markdown: the text is
+        escaped but for the bot's source links (channels/markup.py), here and with buttons."""
+        await self._send_message(recipient_id, {"text": as_markdown(text.strip())})
 
     async def send_custom_json(
         self, recipient_id: str, json_message: dict[str, Any], **kwargs: Any
@@ -58,7 +72,7 @@ class GuardedSocketIOOutput(CountingOutput, SocketIOOutput):
             {"content_type": "text", "title": b["title"], "payload": b["payload"]} for b in buttons
         ]
         await self._send_message(
-            recipient_id, {"text": text.strip(), "quick_replies": quick_replies}
+            recipient_id, {"text": as_markdown(text.strip()), "quick_replies": quick_replies}
         )
 
 
@@ -68,6 +82,22 @@ class SocketIOInput(GuardedChannel, RasaSocketIOInput):
     @classmethod
     def name(cls) -> str:
         return "socketio"
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.sessions = identity.SessionSigner.from_settings()
+
+    def room(self, sid: str, signed_session: object) -> str | None:
+        """The room (the session's unsigned id, or the socket's own id without persistence)
+        a message of socket `sid` naming `signed_session` belongs to; None when the session is
+        not validly signed or the socket was not confirmed in it."""
+        if not self.session_persistence:
+            return sid
+        assert self.sio is not None
+        session = self.sessions.verify(signed_session)
+        if session is None or session not in self.sio.rooms(sid, self.namespace):
+            return None
+        return session
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         webhook = super().blueprint(on_new_message)
@@ -81,31 +111,35 @@ class SocketIOInput(GuardedChannel, RasaSocketIOInput):
         sio.eio.max_http_buffer_size = self.limits.max_body_bytes
 
         async def session_request(sid: str, data: Any) -> None:
-            """Confirms the browser's stored session id (or a new one) and joins its room."""
-            session_id = data.get("session_id") if isinstance(data, dict) else None
-            if not isinstance(session_id, str) or not SESSION_ID.fullmatch(session_id):
-                session_id = uuid.uuid4().hex
-            if self.session_persistence:
-                await sio.enter_room(sid, session_id, namespace=self.namespace)
-            await sio.emit("session_confirm", session_id, room=sid, namespace=self.namespace)
+            """Confirms the browser's stored session id if the server signed it, else issues a
+            new one, and joins the session's room."""
+            signed = data.get("session_id") if isinstance(data, dict) else None
+            if self.sessions.verify(signed) is None:
+                if signed:
+                    logger.info("Socket.IO session id not signed by this server: a new session")
+                signed = self.sessions.issue()
+            session = self.sessions.verify(signed)
+            if self.session_persistence and session is not None:
+                await sio.enter_room(sid, session, namespace=self.namespace)
+            await sio.emit("session_confirm", signed, room=sid, namespace=self.namespace)
 
         async def handle_message(sid: str, data: Any) -> None:
             output = GuardedSocketIOOutput(sio, self.bot_message_evt)
             if not isinstance(data, dict):
                 await output.send_text_message(sid, NOT_TEXT_TEXT)
                 return
-            sender_id = str(data.get("session_id") or "") if self.session_persistence else sid
-            if self.session_persistence and sender_id not in sio.rooms(sid, self.namespace):
-                # Only the session this browser was confirmed in (session_request): a socket
-                # cannot write into someone else's conversation by naming its id.
+            room = self.room(sid, data.get("session_id"))
+            if room is None:
+                # Only the signed session this browser was confirmed in (session_request): a
+                # socket cannot write into someone else's conversation by naming its id.
                 logger.warning("Socket.IO message for a session the socket has not joined")
                 return
-            recipient = sender_id if self.session_persistence else sid
+            sender_id = recipient = identity.sender_id(identity.WIDGET, room)
             text = data.get("message", "")
             if not isinstance(text, str):
                 await output.send_text_message(recipient, NOT_TEXT_TEXT)
                 return
-            if not self.allowed(sender_id):
+            if not self.allowed(sender_id, socket_address(sio, sid, self.namespace)):
                 await output.send_text_message(recipient, SLOW_DOWN_TEXT)
                 return
             message = UserMessage(
@@ -113,7 +147,7 @@ class SocketIOInput(GuardedChannel, RasaSocketIOInput):
                 output,
                 sender_id,
                 input_channel=self.name(),
-                metadata=_metadata(data.get(self.metadata_key)),
+                metadata=accepted_metadata(data.get(self.metadata_key)),
             )
             await self.guarded_answer(on_new_message, message, output)
 
@@ -135,14 +169,15 @@ class SocketIOInput(GuardedChannel, RasaSocketIOInput):
         return webhook
 
 
+def socket_address(sio: Any, sid: str, namespace: str | None) -> str:
+    """The network address a socket connected from (for the rate limit), or ""."""
+    try:
+        environ = sio.get_environ(sid, namespace=namespace) or {}
+    except Exception:  # a socket that is gone
+        return ""
+    request = environ.get("sanic.request")
+    return peer_address(request) if request is not None else ""
+
+
 def _no_cors_headers(environ: Any) -> list[tuple[str, str]]:
     return []
-
-
-def _metadata(raw: Any) -> dict[str, Any] | None:
-    if isinstance(raw, str):
-        try:
-            raw = json.loads(raw)
-        except ValueError:
-            return None
-    return raw if isinstance(raw, dict) else None

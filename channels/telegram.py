@@ -7,9 +7,10 @@ paragraph, line or word boundaries; buttons are an inline keyboard and a press i
 a photo of a lab report, or a document that is an image or a PDF, is read and its white-cell
 lines answered (channels/uploads.py); stickers, joins and other updates are handled without an
 error; only private chats get answers (one chat is one conversation, and a group is not the
-place for someone's counts); a Telegram API error or timeout is logged and retried only where
-that cannot send a message twice (channels/telegram_api.py); and no message text, chat id or
-token is written to the log.
+place for someone's counts); each chat's conversation is `telegram:<chat id>`, which no other
+channel can name (channels/identity.py); a Telegram API error or timeout is logged and retried
+only where that cannot send a message twice (channels/telegram_api.py); and no message text,
+chat id or token is written to the log.
 
 The channel is off (no webhook route: 404, no API call) while TELEGRAM_TOKEN is empty. With a
 token it also needs TELEGRAM_WEBHOOK_URL and TELEGRAM_SECRET_TOKEN, else it stays off and says
@@ -31,8 +32,8 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.links import as_html
-from bot.reports import ReportReading
+from bot.reports import Problem, ReportReading
+from channels import identity
 from channels.guard import (
     COMMANDS,
     NOT_TEXT_TEXT,
@@ -41,6 +42,7 @@ from channels.guard import (
     GuardedChannel,
     json_object,
 )
+from channels.markup import as_telegram_html
 from channels.telegram_api import DEFAULT_API_BASE_URL, TelegramApi
 from channels.uploads import ReportReader, TelegramFiles, answer_report
 from server.privacy import hashed
@@ -113,7 +115,8 @@ class TelegramOutput(CountingOutput, OutputChannel):
         for number, part in enumerate(parts, start=1):
             params: dict[str, Any] = {
                 "chat_id": _chat(chat_id),
-                "text": as_html(part),  # everything escaped; Markdown links become <a href>
+                # Everything escaped; only the bot's source links become <a href>
+                "text": as_telegram_html(part),
                 "parse_mode": "HTML",
                 "disable_web_page_preview": True,  # sources are links: no preview cards
             }
@@ -185,6 +188,8 @@ def _units(text: str) -> int:
 
 
 def _chat(chat_id: str) -> int | str:
+    """The Bot API's chat_id for a chat id or a conversation's `telegram:<chat id>`."""
+    chat_id = identity.local_id(identity.TELEGRAM, chat_id)
     return int(chat_id) if re.fullmatch(r"-?[0-9]+", chat_id) else chat_id
 
 
@@ -426,7 +431,8 @@ class TelegramInput(GuardedChannel, InputChannel):
             await output.send_text_message(chat_id, NOT_TEXT_TEXT)
             return
         text = command_text(incoming.text, self.bot_name)
-        message = UserMessage(text, output, chat_id, input_channel=self.name())
+        conversation = identity.sender_id(identity.TELEGRAM, chat_id)  # Telegram's namespace
+        message = UserMessage(text, output, conversation, input_channel=self.name())
         await self.guarded_answer(on_new_message, message, output)
 
     async def _answer_upload(
@@ -438,19 +444,24 @@ class TelegramInput(GuardedChannel, InputChannel):
     ) -> None:
         """A photo or document: read as a lab report, its lines shown, then answered."""
         assert self.files is not None  # only called when enabled
-        fetched = await self.files.fetch(upload.file_id, upload.size)
-        reading = (
-            await self.reports.read(fetched.data)
-            if fetched.problem is None
-            else ReportReading(problem=fetched.problem)
-        )
+        with self.reports.place() as admitted:  # a bounded queue: busy rather than waiting
+            if not admitted:
+                reading = ReportReading(problem=Problem.BUSY)
+            else:
+                fetched = await self.files.fetch(upload.file_id, upload.size)
+                reading = (
+                    await self.reports.read(fetched.data)
+                    if fetched.problem is None
+                    else ReportReading(problem=fetched.problem)
+                )
 
         async def send(text: str) -> None:
             await output.send_text_message(chat_id, text)
 
         async def answer_text(text: str) -> None:
             reply_output = TelegramOutput(output.api)
-            message = UserMessage(text, reply_output, chat_id, input_channel=self.name())
+            conversation = identity.sender_id(identity.TELEGRAM, chat_id)
+            message = UserMessage(text, reply_output, conversation, input_channel=self.name())
             await self.guarded_answer(on_new_message, message, reply_output)
 
         await answer_report(reading, upload.caption, send, answer_text)

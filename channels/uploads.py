@@ -19,7 +19,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import aiohttp
@@ -38,6 +39,10 @@ from server import settings
 logger = logging.getLogger(__name__)
 
 DOWNLOAD_TIMEOUT_SECONDS = 30.0
+# Files that may wait for a reading slot, per reading slot (REPORT_WORKERS): with the default 2
+# workers, 2 files are read and 4 wait; the next one is told the bot is busy (`place`), before
+# it is downloaded or its body read, so waiting files bound both time and memory.
+QUEUE_PER_WORKER = 2
 CHUNK_BYTES = 64 * 1024
 
 
@@ -59,6 +64,8 @@ class ReportReader:
     def __init__(self, limits: ReportLimits, workers: int) -> None:
         self.limits = limits
         self._slots = asyncio.Semaphore(workers)
+        self.capacity = workers * (1 + QUEUE_PER_WORKER)  # files being read or waiting
+        self._admitted = 0
 
     @classmethod
     def from_settings(cls, values: Mapping[str, str] | None = None) -> ReportReader:
@@ -68,6 +75,20 @@ class ReportReader:
         if settings_key not in _READERS:
             _READERS[settings_key] = cls(*settings_key)
         return _READERS[settings_key]
+
+    @contextmanager
+    def place(self) -> Iterator[bool]:
+        """A place among the files being read or waiting (True), or False when all are taken:
+        the caller then answers Problem.BUSY without downloading or reading the file."""
+        if self._admitted >= self.capacity:
+            logger.warning("Report refused: %d files are being read or waiting", self._admitted)
+            yield False
+            return
+        self._admitted += 1
+        try:
+            yield True
+        finally:
+            self._admitted -= 1
 
     async def read(self, data: bytes) -> ReportReading:
         if len(data) > self.limits.max_bytes:  # not worth a thread
@@ -117,19 +138,25 @@ class TelegramFiles:
         if size is not None and size > self.max_bytes:
             return Fetched(problem=Problem.TOO_BIG)
         result = await self.api.call("getFile", {"file_id": file_id}, repeatable=True)
-        path = result.get("file_path") if isinstance(result, dict) else None
-        if not isinstance(path, str) or not path:
-            # Telegram gives no path for a file over its own 20 MB download limit.
-            too_big = (
-                isinstance(result, dict) and int(result.get("file_size") or 0) > self.max_bytes
-            )
-            return Fetched(problem=Problem.TOO_BIG if too_big else Problem.DOWNLOAD_FAILED)
-        declared = result.get("file_size")
-        if isinstance(declared, int) and declared > self.max_bytes:
+        if not isinstance(result, dict):
+            return Fetched(problem=Problem.DOWNLOAD_FAILED)
+        path, declared = result.get("file_path"), _byte_count(result.get("file_size"))
+        if declared is not None and declared > self.max_bytes:
             return Fetched(problem=Problem.TOO_BIG)
+        if not isinstance(path, str) or not path.strip() or ".." in path.split("/"):
+            # Telegram gives no path for a file over its own 20 MB download limit (its size
+            # says so, above); any other answer without a usable path is a failed download.
+            return Fetched(problem=Problem.DOWNLOAD_FAILED)
         return await self._download(path)
 
     async def _download(self, path: str) -> Fetched:
+        try:
+            return await self._download_file(path)
+        except Exception as error:  # noqa: BLE001 - the person gets the failure line, not silence
+            logger.error("Telegram file download failed: %s", type(error).__name__)
+            return Fetched(problem=Problem.DOWNLOAD_FAILED)
+
+    async def _download_file(self, path: str) -> Fetched:
         timeout = aiohttp.ClientTimeout(total=DOWNLOAD_TIMEOUT_SECONDS)
         url = self._file_url + path.lstrip("/")
         try:
@@ -152,3 +179,15 @@ class TelegramFiles:
             logger.error("Telegram file download failed: %s", type(error).__name__)
             return Fetched(problem=Problem.DOWNLOAD_FAILED)
         return Fetched(b"".join(chunks))
+
+
+def _byte_count(value: object) -> int | None:
+    """A size as the Bot API states it: a whole number of bytes (an int, or a string of
+    digits); None for anything else (missing, negative, a fraction, words)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value if value >= 0 else None
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value.strip())
+    return None

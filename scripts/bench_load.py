@@ -60,7 +60,7 @@ import sqlalchemy as sa
 
 from bot.safety import TROUBLE_TEXT
 from tests.production.services import Postgres, Redis, ensure_installed
-from tests.stack import free_port, start_stack
+from tests.stack import REST_AUTH, free_port, start_stack
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -228,7 +228,8 @@ async def send(
     reply at all) or a trouble reply."""
     started = time.perf_counter()
     try:
-        async with session.post(url, json={"sender": sender, "message": text}) as response:
+        body = {"sender": sender, "message": text}
+        async with session.post(url, json=body, headers=REST_AUTH) as response:
             status = response.status
             replies = await response.json() if status == 200 else None
     except (aiohttp.ClientError, asyncio.TimeoutError, ValueError):
@@ -262,7 +263,7 @@ def post_once(url: str, text: str) -> bool:
     """Whether one message got a reply (used while waiting for a start: until the model is
     loaded, Rasa answers HTTP 200 with no reply)."""
     body = json.dumps({"sender": "bench-start", "message": text}).encode()
-    request = urllib.request.Request(url, body, {"Content-Type": "application/json"})
+    request = urllib.request.Request(url, body, {"Content-Type": "application/json", **REST_AUTH})
     try:
         with urllib.request.urlopen(request, timeout=REQUEST_TIMEOUT_SECONDS) as response:
             return response.status == 200 and bool(json.loads(response.read()))

@@ -128,9 +128,10 @@ async def read_reports(
 ) -> None:
     """Post the report page again and again from one joined widget session until `stop`."""
     origin = stack.page_url.rstrip("/")
-    headers = {SESSION_HEADER: session, "Origin": origin, "Content-Type": "image/png"}
     timeout = aiohttp.ClientTimeout(total=REPORT_TIMEOUT_SECONDS)
-    async with SocketChat(stack.bot_url, origin, session), aiohttp.ClientSession() as http:
+    async with SocketChat(stack.bot_url, origin, session) as chat, aiohttp.ClientSession() as http:
+        # The session the server signed for this socket (channels/identity.py).
+        headers = {SESSION_HEADER: chat.session_id, "Origin": origin, "Content-Type": "image/png"}
         while not stop.is_set() and time.monotonic() < deadline:
             started = time.perf_counter()
             try:

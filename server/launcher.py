@@ -122,8 +122,12 @@ def _sdk_log_level(level: str) -> list[str]:
 
 def rasa_server(values: Mapping[str, str]) -> Server:
     port = values["RASA_PORT"]
+    # server.rasa_run is `rasa` reading RASA_API_TOKEN from the environment (which it gets with
+    # the other settings): on the command line, every user of the machine could read it.
     command = [
-        str(BIN / "rasa"),
+        str(BIN / "python"),
+        "-m",
+        "server.rasa_run",
         "run",
         "--model",
         str(MODEL),
@@ -140,8 +144,6 @@ def rasa_server(values: Mapping[str, str]) -> Server:
         "--cors",
         *values["CORS_ORIGINS"].split(),
     ]
-    if values["RASA_API_TOKEN"]:
-        command += ["--enable-api", "--auth-token", values["RASA_API_TOKEN"]]
     return Server(
         "Rasa server",
         command,
@@ -201,7 +203,7 @@ def run(environ: Mapping[str, str]) -> int:
         print(
             f"Ready.\n"
             f"  chat widget demo page:  {page.url}\n"
-            f"  REST channel:           {values['PUBLIC_BOT_URL']}/webhooks/rest/webhook\n"
+            f"  REST channel:           {_rest_state(values)}\n"
             f"  Socket.IO channel:      {values['PUBLIC_BOT_URL']}/socket.io\n"
             f"  Telegram webhook:       {_telegram_state(values)}\n"
             f"  action server:          {values['ACTION_SERVER_URL']}\n"
@@ -331,6 +333,15 @@ def _alive_in_group(stat: Path, pgid: int) -> bool:
     # "pid (comm) state ppid pgrp ...": comm may hold spaces and parentheses.
     state, _ppid, pgrp = text[text.rindex(")") + 2 :].split()[:3]
     return int(pgrp) == pgid and state not in ("Z", "X")
+
+
+def _rest_state(values: Mapping[str, str]) -> str:
+    url = f"{values['PUBLIC_BOT_URL']}/webhooks/rest/webhook"
+    if values.get("REST_OPEN", "").lower() in ("1", "true", "yes", "on"):
+        return f"{url} (open: REST_OPEN=true)"
+    if values.get("REST_TOKEN"):
+        return f"{url} (Authorization: Bearer <REST_TOKEN>)"
+    return f"{url} (this machine only; set REST_TOKEN to open it to others)"
 
 
 def _telegram_state(values: Mapping[str, str]) -> str:

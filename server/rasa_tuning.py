@@ -33,6 +33,9 @@ One event less per message: Rasa stores a `user_featurization` event after every
 to say the policies read its intent rather than its text; ours always read the intent (no
 end-to-end policy), which is also what a stored message without that event means to them, so
 the event is not added (`_combine_predictions`).
+
+And one that tells strangers less: `GET /` says only "ok" (Rasa's says "Hello from Rasa: 3.6.x",
+naming the version to look up known flaws for), and `GET /version` is not served (`hide_version`).
 """
 
 from __future__ import annotations
@@ -46,6 +49,7 @@ from typing import Any
 
 import jsonschema
 import rasa.core.actions.action
+import rasa.server
 from rasa.core.actions.action import RemoteAction
 from rasa.core.policies.ensemble import DefaultPolicyPredictionEnsemble
 from rasa.core.policies.policy import PolicyPrediction
@@ -67,6 +71,9 @@ from rasa.shared.core.events import (
 )
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.utils.common import all_subclasses
+from sanic import Sanic, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
 
 VALIDATION_HINT = (
     ". Failed to validate Action server response from API, make sure your response from the "
@@ -83,6 +90,9 @@ REWRITING_EVENTS = (UserUtteranceReverted, ActionReverted, ActiveLoop, LoopInter
 def apply(action_timeout_seconds: float) -> None:
     """Set the action-server timeout and put every change above in place (once)."""
     rasa.core.actions.action.DEFAULT_REQUEST_TIMEOUT = action_timeout_seconds
+    if rasa.server.add_root_route is not hide_version:  # looked up when the app is made
+        RASAS["add_root_route"] = rasa.server.add_root_route
+        rasa.server.add_root_route = hide_version
     RemoteAction._validate_action_result = _validate_action_result
     if Event.resolve_by_type is not _resolve_event_type:
         _rasas_resolve_by_type.append(Event.resolve_by_type)
@@ -101,6 +111,8 @@ def apply(action_timeout_seconds: float) -> None:
 
 def undo() -> None:
     """Rasa's own methods back (for tests)."""
+    if "add_root_route" in RASAS:
+        rasa.server.add_root_route = RASAS["add_root_route"]
     for owner in (
         MessageProcessor,
         RemoteAction,
@@ -114,6 +126,26 @@ def undo() -> None:
 
 RASAS: dict[str, Any] = {}  # Rasa's own methods that apply() replaced, by name
 _rasas_resolve_by_type: list[Any] = []  # Rasa's own Event.resolve_by_type, once replaced
+
+
+# --- no version to strangers ----------------------------------------------------------------
+
+VERSION_PATHS = frozenset({"/version", "/version/"})
+
+
+def hide_version(app: Sanic) -> None:
+    """In place of rasa.server.add_root_route: `GET /` answers "ok" without Rasa's version, and
+    `/version` (served with RASA_API_TOKEN, without asking for it) answers 404."""
+
+    @app.get("/")
+    async def hello(request: Request) -> HTTPResponse:
+        return response.text("ok")
+
+    @app.on_request
+    async def no_version(request: Request) -> HTTPResponse | None:
+        if request.path in VERSION_PATHS:
+            return response.text("Not Found", status=404)
+        return None
 
 
 # --- the history the policies see ---------------------------------------------------------

@@ -68,6 +68,22 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("LOG_DIR", "", "where the servers' log files go (default: var/log)"),
     Setting("LOG_LEVEL", "INFO", "how much the servers log (never what people type)"),
     Setting("RASA_API_TOKEN", "", "turns on Rasa's HTTP API, protected by this token"),
+    Setting(
+        "REST_TOKEN",
+        "",
+        "opens the REST channel to other machines: requests carry `Authorization: Bearer` it",
+    ),
+    Setting(
+        "REST_OPEN",
+        "false",
+        "`true`: the REST channel takes requests without a token (behind your own gateway)",
+    ),
+    Setting(
+        "SESSION_SECRET",
+        "",
+        "key that signs the widget's session ids, 32+ characters (default: made once, kept in"
+        " var/session_secret)",
+    ),
     Setting("TELEGRAM_TOKEN", "", "bot token from BotFather; the Telegram channel is off without"),
     Setting("TELEGRAM_BOT_NAME", "", "the bot's username, as BotFather registered it"),
     Setting("TELEGRAM_WEBHOOK_URL", "", "public https URL of /webhooks/telegram/webhook"),

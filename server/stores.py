@@ -12,6 +12,15 @@ handed back as an `UnreadableConversation`, which refuses every event: handling 
 fails and the channel guard sends the short trouble reply. Stored conversations stay as they
 were, and the next message after the database is back is answered in full context.
 
+A conversation the database returns but that cannot be read as stored (an event Rasa cannot
+read, a value that breaks copying: once, 900 nested lists of metadata made every copy raise
+RecursionError, and Rasa then silently started the conversation afresh, without the count and
+the chemotherapy the person had named) is read again event by event (`_salvage`): metadata
+reduced to flat values, what still cannot be read left out, else only the slots that can be
+read. The log gets one line, not a traceback. If anything was left out, the person is told
+before the reply (server/notices.py: a friendly line asking them to repeat what matters, and
+the emergency advice, since a red flag may be among what was lost). Nothing stored is changed.
+
 The tracker store keeps the conversations it served last in memory (TRACKER_CACHE_SIZE of
 them) and reads only the events stored since, so a turn costs the same at the 200th message as
 at the first (see TrackerCache). Another server's newer events are read like our own, and a
@@ -23,14 +32,16 @@ several processes can serve one conversation (see AtomicRedisLockStore).
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 import logging
 import os
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, TypeVar
 
 import redis
@@ -43,12 +54,13 @@ from rasa.core.lock_store import (
     LockStore,
     RedisLockStore,
 )
-from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
+from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs, ensure_schema_exists
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import (
     ActionExecuted,
     Event,
     SessionStarted,
+    SlotSet,
     UserUttered,
     deserialise_events,
 )
@@ -56,7 +68,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 from rasa.utils.endpoints import EndpointConfig
 
-from server import settings
+from server import notices, settings
 from server.privacy import hashed
 from server.rasa_tuning import copy_state, remember_applied_events
 
@@ -64,6 +76,10 @@ logger = logging.getLogger(__name__)
 T = TypeVar("T")
 
 FORGET_ACTION = "action_forget_data"
+# On a tracker read in part (`_salvage`): how many stored rows of its session it does not hold.
+UNREAD_ROWS = "_wbc_unread_rows"
+MAX_METADATA_VALUE_CHARS = 200
+DEFAULT_SQLITE_FILE = "var/conversations.db"  # relative to the working directory, the repo
 POSTGRES_CONNECT_TIMEOUT = 3  # seconds; a URL's own ?connect_timeout= takes precedence
 
 
@@ -79,7 +95,8 @@ class UrlSQLTrackerStore(SQLTrackerStore):
         **kwargs: Any,
     ) -> None:
         self.cache = TrackerCache(_cache_size(cache_size, os.environ))
-        parsed = sa.engine.make_url(url or host or "sqlite:///var/conversations.db")
+        parsed = sa.engine.make_url(url or host or f"sqlite:///{DEFAULT_SQLITE_FILE}")
+        private_sqlite_file(parsed)
         super().__init__(
             dialect=parsed.drivername,
             host=parsed.host,
@@ -115,11 +132,30 @@ class UrlSQLTrackerStore(SQLTrackerStore):
         self._domain = domain or Domain.empty()
         self.cache.clear()
 
+    @contextlib.contextmanager
+    def session_scope(self) -> Generator[Any, None, None]:
+        """Rasa's session scope, except that a ValueError raised while the session is in use
+        (an event that cannot be read: bad JSON, an unknown event name) stays a ValueError.
+        Rasa's takes any ValueError for a missing PostgreSQL schema and exits the process."""
+        session = self.sessionmaker()
+        try:
+            ensure_schema_exists(session)
+        except ValueError:
+            session.close()
+            with super().session_scope():  # checks it again: Rasa's message, and its exit
+                pass
+            raise
+        try:
+            yield session
+        finally:
+            session.close()
+
     async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
         """The conversation's current session; an unusable stand-in if the database fails."""
         try:
             if not self.cache.size:
-                return await super().retrieve(sender_id)
+                tracker = await super().retrieve(sender_id)
+                return None if tracker is None else copy_state(tracker)  # can it be copied?
             with self.session_scope() as session, self.cache.lock:
                 entry = self._synced(session, sender_id)
                 return None if entry is None else copy_state(entry.tracker)
@@ -128,6 +164,36 @@ class UrlSQLTrackerStore(SQLTrackerStore):
             failure = StoreUnavailableError("read", sender_id, error)
             logger.error("Tracker store unavailable: %s", failure)
             return UnreadableConversation(failure, self.domain.slots)
+        except Exception as error:  # noqa: BLE001 - stored, but not readable as it is
+            self.cache.drop(sender_id)
+            return self._salvage(sender_id, error)
+
+    def _salvage(self, sender_id: str, error: Exception) -> DialogueStateTracker:
+        """The conversation read again event by event, keeping what can be read (see the
+        module's docstring); an unusable stand-in if the database fails meanwhile."""
+        try:
+            with self.session_scope() as session, self.cache.lock:
+                entry = self._load(session, sender_id, salvage=True)
+        except sa.exc.SQLAlchemyError as db_error:
+            failure = StoreUnavailableError("read", sender_id, db_error)
+            logger.error("Tracker store unavailable: %s", failure)
+            return UnreadableConversation(failure, self.domain.slots)
+        if entry is None:  # deleted meanwhile
+            return DialogueStateTracker(sender_id, self.domain.slots)
+        unread = entry.tracker.__dict__.get(UNREAD_ROWS, 0)
+        logger.error(
+            "Conversation %s could not be read as stored (%s): continued with %d of its %d "
+            "events%s",
+            hashed(sender_id),
+            type(error).__name__,
+            entry.session_rows - unread,
+            entry.session_rows,
+            "; the person is told" if unread else "",
+        )
+        if unread:
+            notices.unreadable_conversation(sender_id)
+        self.cache.put(sender_id, entry)
+        return copy_state(entry.tracker)
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         """Store the new events; after "forget my data", delete the conversation instead."""
@@ -158,6 +224,7 @@ class UrlSQLTrackerStore(SQLTrackerStore):
     def delete(self, sender_id: str) -> int:
         """Delete every stored event of one conversation; returns how many there were."""
         self.cache.drop(sender_id)
+        notices.forget(sender_id)
         with self.session_scope() as session:
             deleted = (
                 session.query(self.SQLEvent)
@@ -173,10 +240,15 @@ class UrlSQLTrackerStore(SQLTrackerStore):
         """The tracker's events after the ones stored in the current session (as Rasa counts
         them), counted from the cached copy brought up to date instead of by a COUNT query."""
         if not self.cache.size:
-            return super()._additional_events(session, tracker)
-        with self.cache.lock:
-            entry = self._synced(session, tracker.sender_id)
-            stored = 0 if entry is None else entry.session_rows
+            stored = self._event_query(
+                session, tracker.sender_id, fetch_events_from_all_sessions=False
+            ).count()
+        else:
+            with self.cache.lock:
+                entry = self._synced(session, tracker.sender_id)
+                stored = 0 if entry is None else entry.session_rows
+        # A tracker read in part (`_salvage`) holds fewer events than there are stored rows.
+        stored = max(0, stored - tracker.__dict__.get(UNREAD_ROWS, 0))
         return itertools.islice(tracker.events, stored, len(tracker.events))
 
     # --- the cache --------------------------------------------------------------------------
@@ -208,8 +280,11 @@ class UrlSQLTrackerStore(SQLTrackerStore):
             remember_applied_events(entry.tracker)  # copies start from it, not from scratch
         return entry
 
-    def _load(self, session: Any, sender_id: str) -> CachedConversation | None:
-        """The conversation's current session read in full (Rasa's query), as a cache entry."""
+    def _load(
+        self, session: Any, sender_id: str, salvage: bool = False
+    ) -> CachedConversation | None:
+        """The conversation's current session read in full (Rasa's query), as a cache entry;
+        with `salvage`, as much of it as can be read (`salvaged_tracker`)."""
         last = session.execute(self.statements.last_row, {"sender_id": sender_id}).first()
         if last is None:
             return None
@@ -218,9 +293,12 @@ class UrlSQLTrackerStore(SQLTrackerStore):
         ).all()
         if not rows:  # deleted meanwhile
             return None
-        tracker = DialogueStateTracker.from_dict(
-            sender_id, [json.loads(row.data) for row in rows], self.domain.slots
-        )
+        if salvage:
+            tracker = salvaged_tracker(sender_id, [row.data for row in rows], self.domain)
+        else:
+            tracker = DialogueStateTracker.from_dict(
+                sender_id, [json.loads(row.data) for row in rows], self.domain.slots
+            )
         return CachedConversation(
             tracker=tracker,
             last_id=last.id,
@@ -229,6 +307,64 @@ class UrlSQLTrackerStore(SQLTrackerStore):
             session_rows=len(rows),
             session_start=rows[0].started,
         )
+
+
+def salvaged_tracker(sender_id: str, rows: Sequence[str], domain: Domain) -> DialogueStateTracker:
+    """A tracker of the stored events (JSON texts) that can be read: each event's metadata
+    reduced to flat values, events that still cannot be read or applied left out. If that
+    tracker cannot be copied either, a tracker of only the slot values that can be. Marked with
+    how many stored rows it does not hold (UNREAD_ROWS), so that saving it stores only its new
+    events."""
+    tracker = DialogueStateTracker(sender_id, domain.slots)
+    for data in rows:
+        try:
+            event = _readable_event(data)
+            if event is not None:
+                tracker.update(event)
+        except Exception:  # noqa: BLE001, S112 - left out, counted below
+            continue
+    try:
+        copy_state(tracker)
+    except Exception:  # noqa: BLE001 - even so not usable: keep the slots that can be read
+        tracker = _slots_only(tracker, domain)
+    tracker.__dict__[UNREAD_ROWS] = len(rows) - len(tracker.events)
+    return tracker
+
+
+def _readable_event(data: str) -> Event | None:
+    parsed = json.loads(data)
+    if not isinstance(parsed, dict):
+        return None
+    for holder in (parsed, parsed.get("parse_data")):  # a message keeps it in both
+        if isinstance(holder, dict) and "metadata" in holder:
+            holder["metadata"] = _flat_metadata(holder["metadata"])
+    events = deserialise_events([parsed])
+    return events[0] if events else None
+
+
+def _flat_metadata(metadata: Any) -> dict[str, Any]:
+    """The entries of stored metadata whose values are short strings, numbers or booleans."""
+    if not isinstance(metadata, dict):
+        return {}
+    return {
+        str(key): value
+        for key, value in metadata.items()
+        if isinstance(value, (bool, int, float))
+        or (isinstance(value, str) and len(value) <= MAX_METADATA_VALUE_CHARS)
+    }
+
+
+def _slots_only(tracker: DialogueStateTracker, domain: Domain) -> DialogueStateTracker:
+    """A new tracker with the slot values of `tracker` that survive a JSON round trip."""
+    kept = DialogueStateTracker(tracker.sender_id, domain.slots)
+    for name, slot in tracker.slots.items():
+        try:
+            value = json.loads(json.dumps(slot.value))
+        except (TypeError, ValueError, RecursionError):
+            continue
+        if value is not None:
+            kept.update(SlotSet(name, value))
+    return kept
 
 
 class Statements:
@@ -401,6 +537,22 @@ def _cache_size(value: int | str | None, environ: Mapping[str, str]) -> int:
     if size < 0:
         raise settings.SettingError("TRACKER_CACHE_SIZE", str(value))
     return size
+
+
+def private_sqlite_file(url: Any) -> None:
+    """An SQLite store's file readable by this user only (0600), in a directory only this
+    user can enter (0700), made so before SQLite creates it: conversations are health data, and
+    the default umask would make both readable by every user of the machine. SQLite gives its
+    journal files the database file's permissions."""
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+        return
+    path = Path(url.database)
+    if not path.parent.exists() or url.database == DEFAULT_SQLITE_FILE:
+        # A directory named in TRACKER_STORE_URL that exists is left as it is (it may be /tmp)
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        path.parent.chmod(0o700)  # mkdir's mode is cut by the umask
+    os.close(os.open(path, os.O_CREAT | os.O_RDWR, 0o600))
+    path.chmod(0o600)  # a file made earlier, or with another umask
 
 
 def _engine_kwargs(url: Any) -> dict[str, Any]:

@@ -11,6 +11,7 @@ import json
 import os
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -23,6 +24,9 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 READY_LINE = "Ready."
+# The REST channel is off unless REST_TOKEN is set; every test stack sets this one.
+REST_TOKEN = "test-rest-token-0123456789abcdef"
+REST_AUTH = {"Authorization": f"Bearer {REST_TOKEN}"}
 START_TIMEOUT_SECONDS = 240.0
 
 
@@ -92,7 +96,8 @@ class Stack:
             raise
 
     def post(self, sender: str, text: Any, timeout: float = 30.0) -> list[dict[str, Any]]:
-        """Send one message through the REST channel; the bot's replies."""
+        """Send one message through the REST channel (its conversation is `rest:<sender>`),
+        with the stack's REST_TOKEN; the bot's replies."""
         status, body = self.post_raw(json.dumps({"sender": sender, "message": text}).encode())
         if status != 200:
             raise AssertionError(f"HTTP {status}: {body[:500]!r}")
@@ -105,17 +110,27 @@ class Stack:
         headers: Mapping[str, str] | None = None,
         timeout: float = 30.0,
     ) -> tuple[int, bytes]:
-        """POST bytes as they are; the HTTP status and body (4xx and 5xx included)."""
+        """POST bytes as they are, with the REST token unless `headers` name another
+        Authorization; the HTTP status and body (4xx and 5xx included)."""
         request = urllib.request.Request(
             self.bot_url + path,
             data=body,
-            headers={"Content-Type": "application/json", **(headers or {})},
+            headers={"Content-Type": "application/json", **REST_AUTH, **(headers or {})},
         )
         try:
             with urllib.request.urlopen(request, timeout=timeout) as response:
                 return response.status, response.read()
         except urllib.error.HTTPError as error:
             return error.code, error.read()
+
+
+def stored_events(stack: Stack, sender_id: str) -> int:
+    """How many events of conversation `sender_id` (e.g. `widget:<id>`) the stack's SQLite
+    store holds."""
+    database = stack.values["TRACKER_STORE_URL"].removeprefix("sqlite:///")
+    with sqlite3.connect(database) as db:
+        query = "SELECT count(*) FROM events WHERE sender_id = ?"
+        return int(db.execute(query, (sender_id,)).fetchone()[0])
 
 
 def texts(replies: list[dict[str, Any]]) -> str:
@@ -134,6 +149,7 @@ def start_stack(workdir: Path, **overrides: str) -> Stack:
         "TRACKER_STORE_URL": f"sqlite:///{workdir / 'conversations.db'}",
         "LOG_DIR": str(workdir / "log"),
         "RATE_LIMIT_PER_MINUTE": "1000",
+        "REST_TOKEN": REST_TOKEN,
         **overrides,
     }
     return Stack(values, workdir).start()

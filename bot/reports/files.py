@@ -69,6 +69,7 @@ class Problem(str, Enum):
     ALL_UNCLEAR = "all_unclear"
     DOWNLOAD_FAILED = "download_failed"
     READER_MISSING = "reader_missing"
+    BUSY = "busy"
 
     @property
     def text(self) -> str:
@@ -117,6 +118,10 @@ PROBLEM_TEXTS = {
     ),
     Problem.DOWNLOAD_FAILED: (
         f"I couldn't fetch your file. Please send it again in a moment, {_TYPE_IT}"
+    ),
+    Problem.BUSY: (
+        "I'm reading other reports right now, so I can't take yours yet. Please send it again "
+        f"in a minute, {_TYPE_IT}"
     ),
     Problem.READER_MISSING: (
         f"I can't read photos or scanned pages on this server at the moment. Please {_TYPE_IT[3:]}"

@@ -39,6 +39,12 @@ EXPONENT = re.compile(
 MICRO_LITRE = re.compile(r"/\s?[pμµu]l\b", re.IGNORECASE)
 STUCK_FLAG = re.compile(r"(\d)([HL])$")
 SPACES = re.compile(r"[ \t]+")
+# Terminal escape sequences, control characters (a PDF's text layer can hold them) and the
+# bidirectional overrides that make text read differently from how it is stored: never shown.
+CONTROL = re.compile(
+    r"(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]?|(?:\x1b\]|\x9d)[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?"
+    r"|\x1b[ -/]*[0-~]?|[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]"
+)
 
 
 def is_white_cell_line(line: str) -> bool:
@@ -51,8 +57,9 @@ def is_white_cell_line(line: str) -> bool:
 
 
 def tidy(line: str) -> str:
-    """The line with OCR's known slips in units undone and its spacing made single."""
-    line = SPACES.sub(" ", line.replace("|", " ")).strip()
+    """The line with OCR's known slips in units undone, control characters dropped and its
+    spacing made single."""
+    line = SPACES.sub(" ", CONTROL.sub(" ", line).replace("|", " ")).strip()
     line = EXPONENT.sub(lambda m: f"{m.group(1) or m.group(2)}^{m.group(3)}", line)
     line = MICRO_LITRE.sub("/uL", line)
     return STUCK_FLAG.sub(r"\1 \2", line)

@@ -68,6 +68,7 @@ class FakeTelegram:
         self._faults: dict[str, list[Fault]] = {}
         self._message_ids = 0
         self._files: dict[str, bytes] = {}  # file_id -> content
+        self._file_answers: dict[str, dict[str, Any]] = {}  # file_id -> getFile's own result
         self._lock = threading.Lock()  # the calls and faults are shared with the server thread
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
@@ -106,6 +107,12 @@ class FakeTelegram:
         with self._lock:
             self._files[file_id] = data
         return _file_path(file_id)
+
+    def answer_get_file(self, file_id: str, result: dict[str, Any]) -> None:
+        """Make getFile answer `result` as it is for `file_id` (an odd answer: no path, a size
+        that is not a number)."""
+        with self._lock:
+            self._file_answers[file_id] = result
 
     def calls(self, method: str | None = None, chat_id: int | None = None) -> list[ApiCall]:
         """The calls so far, oldest first, of one method and to one chat if given."""
@@ -222,6 +229,9 @@ class FakeTelegram:
         if call.method == "getFile":
             with self._lock:
                 data = self._files.get(str(call.params.get("file_id")))
+                odd = self._file_answers.get(str(call.params.get("file_id")))
+            if odd is not None:
+                return 200, {"ok": True, "result": odd}
             if data is None:
                 return _error(400, "Bad Request: invalid file_id")
             file_id = str(call.params["file_id"])

@@ -174,3 +174,39 @@ async def test_a_message_over_the_limit_is_answered_before_rasa_reads_it(
     assert handler.texts == []  # Rasa never saw it
     assert f"{MAX_TEXT_CHARS:,} characters" in texts[-1]
     assert texts[0].startswith("⚠️") is emergency_first
+
+
+def test_new_sender_ids_from_one_address_share_its_limit() -> None:
+    """A client that takes a new session (a new sender id) for every message is still limited:
+    by the address the server saw, at ADDRESS_FACTOR times the per-sender limit (issue 27)."""
+    from types import SimpleNamespace
+
+    from channels.guard import ADDRESS_FACTOR, GuardedChannel, SenderRateLimit, peer_address
+
+    channel = GuardedChannel.__new__(GuardedChannel)
+    channel.rate_limit = SenderRateLimit(2)
+    channel.address_limit = SenderRateLimit(2 * ADDRESS_FACTOR)
+    allowed = [channel.allowed(f"widget:{n}", "203.0.113.5") for n in range(2 * ADDRESS_FACTOR + 5)]
+    assert allowed.count(True) == 2 * ADDRESS_FACTOR and not any(allowed[2 * ADDRESS_FACTOR :])
+    assert channel.allowed("widget:other", "198.51.100.7")  # another address is not held back
+    assert channel.allowed("widget:a") and channel.allowed("widget:a")  # no address known
+    assert not channel.allowed("widget:a")  # the sender's own limit still holds
+    # The address is the connection's (or a proxy's Sanic was told to trust), not a header.
+    forged = SimpleNamespace(remote_addr="", ip="192.0.2.1", headers={"X-Forwarded-For": "1.1.1.1"})
+    assert peer_address(forged) == "192.0.2.1"
+    assert peer_address(SimpleNamespace(remote_addr="198.51.100.9", ip="127.0.0.1")) == (
+        "198.51.100.9"
+    )
+
+
+def test_one_sender_flooding_does_not_hold_back_its_address() -> None:
+    """Messages a sender's own limit refuses do not count for its address: one person flooding
+    does not lock out everyone else behind the same address (a clinic's network)."""
+    from channels.guard import ADDRESS_FACTOR, GuardedChannel, SenderRateLimit
+
+    channel = GuardedChannel.__new__(GuardedChannel)
+    channel.rate_limit = SenderRateLimit(2)
+    channel.address_limit = SenderRateLimit(2 * ADDRESS_FACTOR)
+    flood = [channel.allowed("widget:flood", "203.0.113.5") for _ in range(10 * ADDRESS_FACTOR)]
+    assert flood.count(True) == 2
+    assert channel.allowed("widget:neighbour", "203.0.113.5")

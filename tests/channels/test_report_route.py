@@ -57,7 +57,7 @@ async def joined_session_case(
     """Post `body` for a session a Socket.IO client has joined; the status, JSON and what the
     client was sent."""
     async with SocketChat(stack.bot_url, origin(stack), session) as chat:
-        status, answer = await post_report(stack, session, body, origin_header)
+        status, answer = await post_report(stack, chat.session_id, body, origin_header)
         replies = await chat.replies_after(0, timeout=5 if status == 403 else 60)
     return status, answer, [str(reply.get("text", "")) for reply in replies]
 
@@ -106,11 +106,12 @@ def test_route_refuses_by_the_content_length_before_reading(stack: Stack) -> Non
 
 async def announce_only(stack: Stack, session: str) -> list[str]:
     """Send only a request's head, announcing a body over the limit; what the chat was sent."""
-    head = (
-        f"POST {REPORT_PATH} HTTP/1.1\r\nHost: 127.0.0.1\r\n{SESSION_HEADER}: {session}\r\n"
-        f"Content-Type: image/png\r\nContent-Length: {MAX_BYTES + 1}\r\n\r\n"
-    )
     async with SocketChat(stack.bot_url, origin(stack), session) as chat:
+        head = (
+            f"POST {REPORT_PATH} HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+            f"{SESSION_HEADER}: {chat.session_id}\r\n"
+            f"Content-Type: image/png\r\nContent-Length: {MAX_BYTES + 1}\r\n\r\n"
+        )
         _, writer = await asyncio.open_connection("127.0.0.1", int(stack.values["RASA_PORT"]))
         try:
             writer.write(head.encode())

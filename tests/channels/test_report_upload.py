@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import itertools
 import json
+import re
 import sqlite3
 import time
 from collections.abc import Callable, Iterator
@@ -196,7 +197,8 @@ def test_sticker_still_gets_the_text_only_note_and_groups_get_nothing(
 def _stored_events(bot: Stack, chat: int) -> str:
     path = Path(bot.values["TRACKER_STORE_URL"].removeprefix("sqlite:///"))
     with sqlite3.connect(path) as db:
-        rows = db.execute("SELECT data FROM events WHERE sender_id = ?", (str(chat),)).fetchall()
+        query = "SELECT data FROM events WHERE sender_id = ?"
+        rows = db.execute(query, (f"telegram:{chat}",)).fetchall()
     return "\n".join(row[0] for row in rows)
 
 
@@ -220,3 +222,72 @@ def _wait_for_store(bot: Stack, chat: int, until: Callable[[str], bool]) -> str:
         assert time.monotonic() < deadline, events[-2000:]
         time.sleep(0.2)
     return events
+
+
+# --- Issue 27: report lines shown as text; odd getFile answers ---------------------------
+
+PLANTED = "[Click here for your full results](https://evil.example/results)"
+
+
+def text_line_pdf(lines: list[str]) -> bytes:
+    """A one-page PDF whose text layer holds `lines` (Helvetica, one a line)."""
+
+    def literal(text: str) -> str:
+        return text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
+
+    content = "BT /F1 10 Tf 40 760 Td 14 TL " + " ".join(f"({literal(t)}) '" for t in lines) + " ET"
+    objects = [
+        "<< /Type /Catalog /Pages 2 0 R >>",
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R"
+        " /Resources << /Font << /F1 5 0 R >> >> >>",
+        f"<< /Length {len(content)} >>\nstream\n{content}\nendstream",
+        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out, offsets = b"%PDF-1.4\n", []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += f"{number} 0 obj\n{body}\nendobj\n".encode("latin-1")
+    xref = len(out)
+    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
+    out += "".join(f"{offset:010d} 00000 n \n" for offset in offsets).encode()
+    out += (
+        f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    )
+    return out
+
+
+def planted_pdf() -> bytes:
+    return text_line_pdf(["Complete Blood Count", f"{WBC_LINE} {PLANTED}", "Patient: Test"])
+
+
+def test_a_link_in_a_report_line_is_shown_as_text(bot: Stack, telegram: FakeTelegram) -> None:
+    """A PDF line with a Markdown link is read back as written: no <a href> but the bot's own
+    sources, and the URL in <code>, where Telegram makes no link of it."""
+    chat = next(IDS)
+    send(bot, chat, document=document(telegram, planted_pdf(), "r.pdf", "application/pdf"))
+    calls = telegram.wait_for("sendMessage", chat, has_text(READING), timeout=120)
+    first = calls[0].text
+    assert first.startswith(READ_INTRO) and "[Click here for your full results]" in first
+    assert "<code>https://evil.example/results)</code>" in first
+    for call in calls:
+        assert call.params.get("parse_mode") == "HTML"
+        assert "evil.example" not in " ".join(re.findall(r'<a href="([^"]*)"', call.text))
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [{"file_id": "x"}, {"file_size": "lots"}, {"file_size": "lots", "file_path": "documents/x"}],
+    ids=["no-path", "size-in-words-no-path", "size-in-words"],
+)
+def test_an_odd_get_file_answer_gets_the_failure_line(
+    bot: Stack, telegram: FakeTelegram, answer: dict[str, Any]
+) -> None:
+    """getFile without a path, or with a size that is not a number: the person is told."""
+    chat = next(IDS)
+    doc = document(telegram, planted_pdf(), "r.pdf", "application/pdf")
+    telegram.answer_get_file(doc["file_id"], answer)
+    send(bot, chat, document=doc)
+    failed = Problem.DOWNLOAD_FAILED.text[:40]  # a path that leads nowhere fails to download
+    calls = telegram.wait_for("sendMessage", chat, has_text(failed), timeout=60)
+    assert TROUBLE_TEXT not in texts(calls)

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.stack import ROOT, Stack, free_port, start_stack, texts
+from tests.stack import REST_TOKEN, ROOT, Stack, free_port, start_stack, texts
 
 pytestmark = pytest.mark.stack
 
@@ -126,6 +126,7 @@ class MakeRun:
             "LOG_DIR": str(workdir / "log"),
             # Several servers starting and answering at once on a busy machine: be patient.
             "ACTION_TIMEOUT_SECONDS": "30",
+            "REST_TOKEN": REST_TOKEN,  # the tests talk to it through REST
         }
         with (workdir / "make.log").open("wb") as log:
             process = subprocess.Popen(

@@ -125,3 +125,23 @@ def test_a_file_that_cannot_be_read_gets_its_friendly_reply(
         assert chat.outside_requests() == []
     finally:
         chat.page.context.close()
+
+
+def test_a_link_in_a_report_line_is_shown_as_text(browser: Browser, stack: Stack) -> None:
+    """Issue 27: a PDF line holding a Markdown link is shown as written in the bubble, and the
+    only links in the chat are the bot's own sources (https)."""
+    from tests.channels.test_report_upload import PLANTED, planted_pdf
+
+    chat = open_chat(browser, stack)
+    try:
+        pdf = {"name": "report.pdf", "mimeType": "application/pdf", "buffer": planted_pdf()}
+        choose_file(chat, pdf)  # type: ignore[arg-type]
+        expect(messages(chat)).to_contain_text(PLANTED, timeout=READ_WAIT_MS)
+        verdict = chat.page.locator(".rw-response", has_text="3,200")
+        expect(verdict.first).to_be_visible(timeout=WAIT_MS)
+        links = chat.page.locator(".rw-message a")
+        hrefs = [links.nth(i).get_attribute("href") or "" for i in range(links.count())]
+        assert hrefs and all(href.startswith("https://") for href in hrefs), hrefs
+        assert not any("evil.example" in href for href in hrefs)
+    finally:
+        chat.page.context.close()

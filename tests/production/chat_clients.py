@@ -16,6 +16,8 @@ from typing import Any
 import aiohttp
 import socketio
 
+from tests.stack import REST_AUTH
+
 REST_PATH = "/webhooks/rest/webhook"
 
 
@@ -25,11 +27,12 @@ async def post(
     body: bytes,
     headers: dict[str, str] | None = None,
 ) -> tuple[int, bytes]:
-    """POST `body` as it is to the REST channel; the HTTP status and the response body."""
+    """POST `body` as it is to the REST channel (with the test stacks' REST token); the HTTP
+    status and the response body."""
     async with session.post(
         bot_url + REST_PATH,
         data=body,
-        headers={"Content-Type": "application/json", **(headers or {})},
+        headers={"Content-Type": "application/json", **REST_AUTH, **(headers or {})},
     ) as response:
         return response.status, await response.read()
 
@@ -42,10 +45,11 @@ def message(sender: str, text: Any) -> bytes:
 class SocketChat:
     """One Socket.IO conversation: connect, ask for a session, say things, collect replies."""
 
-    def __init__(self, bot_url: str, origin: str, session_id: str) -> None:
+    def __init__(self, bot_url: str, origin: str, session_id: str = "") -> None:
         self.bot_url = bot_url
         self.origin = origin
-        self.session_id = session_id
+        self.requested = session_id  # asked for; a session the server did not sign is new
+        self.session_id = ""  # the (signed) session the server confirmed
         self.received: list[dict[str, Any]] = []
         self.client = socketio.AsyncClient(reconnection=False)
         self._confirmed = asyncio.Event()
@@ -56,6 +60,7 @@ class SocketChat:
         self.received.append(data if isinstance(data, dict) else {"raw": data})
 
     async def _on_session_confirm(self, data: Any) -> None:
+        self.session_id = str(data)
         self._confirmed.set()
 
     async def __aenter__(self) -> SocketChat:
@@ -65,7 +70,7 @@ class SocketChat:
             transports=["polling"],
             wait_timeout=10,
         )
-        await self.client.emit("session_request", {"session_id": self.session_id})
+        await self.client.emit("session_request", {"session_id": self.requested})
         await asyncio.wait_for(self._confirmed.wait(), 10)
         return self
 

@@ -22,7 +22,7 @@ import socketio
 from channels.guard import SLOW_DOWN_TEXT
 from server.privacy import hashed
 from tests.production.chat_clients import SocketChat
-from tests.stack import Stack, start_stack, texts
+from tests.stack import REST_AUTH, Stack, start_stack, texts
 
 pytestmark = pytest.mark.stack
 
@@ -66,20 +66,24 @@ def origin(stack: Stack) -> str:
 CONVERSATION = (*SAYS, "forget my data", "hello")  # RATE_LIMIT messages
 
 
-async def socket_conversation(stack: Stack) -> str:
+async def socket_conversation(stack: Stack) -> tuple[str, str]:
+    """What the bot replied in a Socket.IO conversation, and its (signed) session id."""
     async with SocketChat(stack.bot_url, origin(stack), SOCKET_SENDER) as chat:
         said = [texts(await chat.say(text)) for text in CONVERSATION]
         assert texts(await chat.say("one too many")) == SLOW_DOWN_TEXT
-    return "\n".join(said)
+    return "\n".join(said), chat.session_id
 
 
-def converse(stack: Stack) -> str:
-    """The private conversation, through REST and Socket.IO; everything the bot replied."""
+def converse(stack: Stack) -> tuple[str, list[str]]:
+    """The private conversation, through REST and Socket.IO; everything the bot replied, and
+    the ids of the two conversations (channels/identity.py) with the widget's signed session."""
     replies = [texts(stack.post(REST_SENDER, text)) for text in CONVERSATION]
     status, _ = stack.post_raw(json.dumps({"sender": REST_SENDER, "message": "again"}).encode())
     assert status == 429
-    replies.append(asyncio.run(socket_conversation(stack)))
-    return "\n".join(replies)
+    said, session = asyncio.run(socket_conversation(stack))
+    replies.append(said)
+    conversations = [REST_SENDER, f"widget:{session.partition('.')[0]}", session]
+    return "\n".join(replies), conversations
 
 
 def request(
@@ -100,12 +104,12 @@ def test_logs_hold_no_text_values_or_raw_sender_ids(stacks: dict[str, Stack], na
     stack = stacks[name]
     if name == "debug-api":  # read the conversation back through the API, token in the URL
         assert request(stack, f"/conversations/{REST_SENDER}/tracker?token={TOKEN}")[0] == 200
-    replies = converse(stack)
+    replies, (rest, widget, signed_session) = converse(stack)
     assert "3,200" in replies  # the bot did read the count it must not log
     logs = stack.logs()
-    for secret in (*SECRETS, REST_SENDER, SOCKET_SENDER, TOKEN):
+    for secret in (*SECRETS, REST_SENDER, SOCKET_SENDER, TOKEN, rest, widget, signed_session):
         assert secret not in logs, f"{secret!r} is in the logs of the {name} bot"
-    for sender in (REST_SENDER, SOCKET_SENDER):  # the rate-limit warning names them, by hash
+    for sender in (rest, widget):  # the rate-limit warning names them, by hash
         assert hashed(sender) in logs
 
 
@@ -124,7 +128,7 @@ def test_the_http_api_needs_the_token(stacks: dict[str, Stack]) -> None:
     """With RASA_API_TOKEN: no token or a wrong one is refused; the right one reads a tracker."""
     stack = stacks["debug-api"]
     stack.post("privacy-api-reader", "hello")
-    path = "/conversations/privacy-api-reader/tracker"
+    path = "/conversations/privacy-api-reader/tracker"  # REST keeps the integration's ids
     assert request(stack, path)[0] in (401, 403)
     assert request(stack, f"{path}?token=wrong-{TOKEN}")[0] in (401, 403)
     status, _, body = request(stack, f"{path}?token={TOKEN}")
@@ -148,7 +152,7 @@ def test_rest_cors_allows_only_the_configured_origins(stacks: dict[str, Stack]) 
         call = urllib.request.Request(
             stack.bot_url + path,
             data=body,
-            headers={"Origin": page, "Content-Type": "application/json"},
+            headers={"Origin": page, "Content-Type": "application/json", **REST_AUTH},
         )
         with urllib.request.urlopen(call, timeout=30) as response:
             granted = response.headers.get("Access-Control-Allow-Origin")

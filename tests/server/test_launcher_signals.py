@@ -279,3 +279,19 @@ def test_the_rasa_server_does_not_parse_messages_again() -> None:
 
     server = launcher.rasa_server(settings.resolve({}))
     assert server.extra_env == {"WBC_ENTITIES": "off"}
+
+
+def test_the_api_token_is_never_on_a_command_line() -> None:
+    """RASA_API_TOKEN reaches Rasa through the environment (readable by its own user only),
+    not the command line (`ps` shows it to every user): issue 27."""
+    from server import launcher, rasa_run, settings
+
+    token = "s3cret-token-for-the-test"
+    environ = {"RASA_API_TOKEN": token}
+    server = launcher.rasa_server(settings.resolve(environ))
+    assert not any(token in part for part in server.command)
+    assert list(server.command[1:3]) == ["-m", "server.rasa_run"]
+    assert settings.environment(environ)["RASA_API_TOKEN"] == token  # what the server gets
+    arguments = rasa_run.rasa_arguments(["run", "--port", "5005"], environ)
+    assert arguments == ["run", "--port", "5005", "--enable-api", "--auth-token", token]
+    assert rasa_run.rasa_arguments(["run"], {"RASA_API_TOKEN": ""}) == ["run"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from types import SimpleNamespace
 from typing import Any
 
 import jsonschema
@@ -76,3 +77,37 @@ def test_event_lookup_keeps_rasas_answers_for_other_names(tuned: RemoteAction) -
     assert Event.resolve_by_type("topic") is None
     with pytest.raises(ValueError, match="Unknown event name"):
         Event.resolve_by_type("no_such_event")
+
+
+class _App:
+    """Records the routes and request middleware a function adds to a Sanic app."""
+
+    def __init__(self) -> None:
+        self.routes: dict[str, Any] = {}
+        self.middleware: list[Any] = []
+
+    def get(self, path: str) -> Any:
+        return lambda handler: self.routes.setdefault(path, handler)
+
+    def on_request(self, handler: Any) -> Any:
+        self.middleware.append(handler)
+        return handler
+
+
+async def test_the_root_route_and_version_do_not_name_rasas_version(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`GET /` said "Hello from Rasa: 3.6.x"; now "ok", and /version is not served (issue 27)."""
+    import rasa.server
+
+    monkeypatch.setattr(rasa.server, "add_root_route", rasa.server.add_root_route)  # restored
+    rasa_tuning.apply(2.5)
+    assert rasa.server.add_root_route is rasa_tuning.hide_version
+    app = _App()
+    rasa.server.add_root_route(app)  # type: ignore[arg-type]
+    root = await app.routes["/"](SimpleNamespace(path="/"))
+    assert root.body == b"ok" and rasa.__version__.encode() not in root.body
+    [middleware] = app.middleware
+    hidden = await middleware(SimpleNamespace(path="/version"))
+    assert hidden.status == 404 and rasa.__version__.encode() not in hidden.body
+    assert await middleware(SimpleNamespace(path="/webhooks/rest/webhook")) is None

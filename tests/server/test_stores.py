@@ -500,3 +500,30 @@ async def test_a_retrieved_conversation_knows_its_applied_events(
     assert again is not None and "_applied" in again.__dict__
     assert rasa_tuning.applied_events(again) == rasa_tuning.RASAS["applied_events"](again)
     assert again.__dict__["_applied"].count == len(again.events)
+
+
+async def test_the_sqlite_file_is_private(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Conversations are health data: the SQLite file is 0600 and a directory the store makes
+    is 0700, whatever the umask (issue 27: it was created world-readable)."""
+    import os
+    import stat
+
+    old_umask = os.umask(0o022)
+    try:
+        made = tmp_path / "new" / "deeper" / "conversations.db"
+        store = UrlSQLTrackerStore(url=f"sqlite:///{made}", domain=DOMAIN)
+        await store.save(conversation("private-file", "my wbc is 3.2"))
+        assert stat.S_IMODE(made.stat().st_mode) == 0o600
+        assert stat.S_IMODE(made.parent.stat().st_mode) == 0o700
+        existing = tmp_path / "existing.db"
+        existing.write_bytes(b"")
+        existing.chmod(0o644)
+        UrlSQLTrackerStore(url=f"sqlite:///{existing}", domain=DOMAIN)
+        assert stat.S_IMODE(existing.stat().st_mode) == 0o600
+        monkeypatch.chdir(tmp_path)  # the default file, var/conversations.db, and var/
+        (tmp_path / "var").mkdir(mode=0o755)
+        UrlSQLTrackerStore(domain=DOMAIN)
+        assert stat.S_IMODE((tmp_path / "var").stat().st_mode) == 0o700
+        assert stat.S_IMODE((tmp_path / "var" / "conversations.db").stat().st_mode) == 0o600
+    finally:
+        os.umask(old_umask)

@@ -20,7 +20,8 @@
  * which reads it and answers in this chat; and what the widget lacks for keyboard and
  * screen-reader users: names on the launcher, the input and the buttons, a live region for new
  * messages, answer buttons that can be reached with Tab and pressed with Enter or Space, and
- * focus that follows opening and closing the chat.
+ * focus that follows opening and closing the chat. Links in the bot's answers keep only the
+ * allowed schemes (safeLink); the bot escapes everything else it shows (channels/markup.py).
  */
 (function () {
   "use strict";
@@ -444,15 +445,27 @@
         }
       });
     });
-    // Links in answers open in a new tab that cannot reach back to this page; anything but a
-    // web or mail link (javascript:, data:) is not a link at all.
+    // Links in answers open in a new tab that cannot reach back to this page. The bot links
+    // only its sources (https); a link of any other scheme (javascript:, data:, vbscript:,
+    // file:, blob: ...) is not a link at all (see safeLink).
     each(root, ".rw-message a[href]", function (link) {
-      if (!/^(https?|mailto):$/.test(link.protocol)) {
+      if (!safeLink(link)) {
         link.removeAttribute("href");
         return;
       }
       setAttributes(link, { target: "_blank", rel: "noopener noreferrer" });
     });
+  }
+
+  /*
+   * The allow-list of link schemes: https; http only to this machine (a bot tried out on
+   * localhost); mailto: and tel:. Everything else, javascript: and data: above all, is refused.
+   */
+  var LOCAL_HOSTS = ["localhost", "127.0.0.1", "[::1]"];
+  function safeLink(link) {
+    var scheme = link.protocol;
+    if (scheme === "https:" || scheme === "mailto:" || scheme === "tel:") return true;
+    return scheme === "http:" && LOCAL_HOSTS.indexOf(link.hostname) !== -1;
   }
 
   addStylesheet();

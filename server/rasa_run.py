@@ -1,0 +1,31 @@
+"""`python -m server.rasa_run ARGS`: `rasa ARGS`, with Rasa's HTTP API token taken from the
+environment (RASA_API_TOKEN) instead of the command line.
+
+A process's command line is readable by every user of the machine (`ps`, /proc/PID/cmdline);
+its environment only by its own user. The launcher therefore never puts the token on a command
+line: this module adds `--enable-api --auth-token TOKEN` to Rasa's arguments inside the process
+(sys.argv is Python's copy; the command line the system shows stays as it was started).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Mapping, Sequence
+
+
+def rasa_arguments(argv: Sequence[str], environ: Mapping[str, str]) -> list[str]:
+    """Rasa's arguments: `argv`, with the API and its token when RASA_API_TOKEN is set."""
+    token = environ.get("RASA_API_TOKEN", "")
+    return [*argv, "--enable-api", "--auth-token", token] if token else list(argv)
+
+
+def main() -> None:
+    from rasa.__main__ import main as rasa_main  # Rasa takes seconds to import: only here
+
+    sys.argv = ["rasa", *rasa_arguments(sys.argv[1:], os.environ)]
+    rasa_main()
+
+
+if __name__ == "__main__":
+    main()
