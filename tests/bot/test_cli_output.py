@@ -23,7 +23,7 @@ def test_routine_answer_leads_with_the_finding() -> None:
     assert text.startswith("Your white blood cell count: 5,000 cells per microliter")
     assert "within the usual range" in text
     assert "ask your doctor" in text
-    assert text.splitlines()[-1].startswith("This is general information, not a diagnosis")
+    assert text.splitlines()[-1].startswith("General information, not a diagnosis")
 
 
 def test_most_serious_finding_comes_first() -> None:

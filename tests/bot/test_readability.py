@@ -67,7 +67,7 @@ MAX_LABEL_WORDS = 6
 INTRO = "utter_intro"
 
 # Texts allowed above MAX_GRADE, with the grade they may reach and why. Only the disclaimer: its
-# first sentence, "This is general information, not a diagnosis.", is fixed wording (it reads at
+# first sentence, "General information, not a diagnosis.", is fixed wording (it reads at
 # grade 12 on its own), and the fever threshold has to be given in both units.
 GRADE_EXCEPTIONS: dict[str, tuple[float, str]] = {
     "explanations.yml:disclaimer": (10.0, "fixed first sentence and the threshold in two units"),
@@ -355,9 +355,10 @@ def test_disclaimer_still_says_what_it_must() -> None:
     """Section 6: general information, not a diagnosis; trouble breathing, chest pain, confusion,
     or a fever with a low count or during cancer treatment: emergency care."""
     text = disclaimer()
-    assert text.startswith("This is general information, not a diagnosis")
-    for needed in ("low count", "chemo", "breathing", "chest pain", "confusion", "emergency care"):
+    assert text.startswith("General information, not a diagnosis")
+    for needed in ("38 °C", "100.4 °F", "low count", "chemo", "breathing", "chest pain"):
         assert needed in text, needed
+    assert "confusion" in text and "emergency care" in text
 
 
 def test_intro_is_short_and_says_what_it_must() -> None:

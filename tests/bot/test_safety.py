@@ -271,7 +271,7 @@ def test_after_emergency_advice_chemotherapy_is_offered_only_where_it_was_spoken
 
 
 @pytest.mark.parametrize(
-    ("text", "fever_words_allowed"),
+    ("text", "fever_is_an_emergency_there"),
     [
         ("fever 38.3 and wbc 7.0", False),  # routine: when to call
         ("fever 39.6 and wbc 7.0", False),  # same day
@@ -280,10 +280,14 @@ def test_after_emergency_advice_chemotherapy_is_offered_only_where_it_was_spoken
         ("wbc 1.2 and a fever of 38.5", True),  # emergency: the general disclaimer
     ],
 )
-def test_the_disclaimer_never_contradicts_the_urgency(text: str, fever_words_allowed: bool) -> None:
-    """Section 6: after a fever judged routine or same day, the closing lines do not send the
-    person to emergency care for a fever; otherwise they name a fever with a low count."""
+def test_the_disclaimer_never_contradicts_the_urgency(
+    text: str, fever_is_an_emergency_there: bool
+) -> None:
+    """Section 6: after a fever judged routine or same day, the closing lines give the fever
+    threshold but do not send the person to emergency care for a fever; otherwise they name a
+    fever with a low count or chemo as an emergency."""
     reply = respond(ConversationState(intro_given=True), text)
     closing = reply.messages[-1].text.rsplit("\n\n", 1)[-1]
-    assert closing.startswith("This is general information")
-    assert ("fever" in closing.lower()) is fever_words_allowed
+    assert closing.startswith("General information, not a diagnosis")
+    assert "38 °C" in closing and "emergency care" in closing
+    assert ("low count" in closing) is fever_is_an_emergency_there
