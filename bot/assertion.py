@@ -69,6 +69,7 @@ class Assertions:
         self._clause_of = _numbered(doc, self._breaks, commas=True)
         self._strong_clause_of = _numbered(doc, strong, commas=True)
         self._sentence_of = _numbered(doc, set(), commas=False)
+        self._other_senses = _other_sense_spans(doc)  # found once, asked of every sign
 
     def status(self, span: Span, treatment: bool = False) -> Status:
         """PRESENT unless a cue says otherwise; the first rule that applies decides.
@@ -96,7 +97,7 @@ class Assertions:
     # -- the rules ---------------------------------------------------------------------------
 
     def _other_sense(self, span: Span) -> bool:
-        senses = _other_sense_spans(self._doc).get(span.label_, ())
+        senses = self._other_senses.get(span.label_, ())
         return any(s.start <= span.start and span.end <= s.end for s in senses)
 
     def _negated(self, span: Span) -> bool:
