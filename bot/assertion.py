@@ -11,6 +11,7 @@ The cues are data (data/vocabulary.yml `negation` and `assertion`; data/red_flag
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from datetime import date
 from enum import Enum
@@ -70,6 +71,31 @@ class Assertions:
         self._strong_clause_of = _numbered(doc, strong, commas=True)
         self._sentence_of = _numbered(doc, set(), commas=False)
         self._other_senses = _other_sense_spans(doc)  # found once, asked of every sign
+        # Everything a sign's status is read from, indexed once, so that each sign looks only at
+        # the cues near it and the work per message stays linear in its length.
+        self._near = {label: _Near(cues) for label, cues in self._cues.items()}
+        self._near_before, self._near_after = _Near(self._before), _Near(self._after)
+        self._near_signs = _Near(self._signs)
+        self._near_senses = {label: _Near(spans) for label, spans in self._other_senses.items()}
+        clause_of = self._clause_of
+        self._long_ago_clauses = {clause_of[c.start] for c in self._cues["remote_past"]}
+        self._long_ago_clauses |= {clause_of[t.i] for t in doc if _past_year(t.text)}
+        self._recent_clauses = {clause_of[c.start] for c in self._cues["recent_past"]}
+        self._back_sentences = {self._sentence_of[c.start] for c in self._cues["back_again"]}
+        strong_of = self._strong_clause_of
+        self._onsets_in_clause: dict[int, int] = {}  # strong clause -> its last onset word
+        for label in ("onset", "future"):
+            for word in self._cues[label]:
+                clause = strong_of[word.start]
+                self._onsets_in_clause[clause] = max(
+                    self._onsets_in_clause.get(clause, -1), word.start
+                )
+        self._first_subject_end: dict[int, int] = {}  # strong clause -> a relative named in it
+        for subject in self._cues["relative_subject"]:
+            clause = strong_of[subject.start]
+            self._first_subject_end[clause] = min(
+                self._first_subject_end.get(clause, subject.end), subject.end
+            )
 
     def status(self, span: Span, treatment: bool = False) -> Status:
         """PRESENT unless a cue says otherwise; the first rule that applies decides.
@@ -97,16 +123,20 @@ class Assertions:
     # -- the rules ---------------------------------------------------------------------------
 
     def _other_sense(self, span: Span) -> bool:
-        senses = self._other_senses.get(span.label_, ())
-        return any(s.start <= span.start and span.end <= s.end for s in senses)
+        senses = self._near_senses.get(span.label_)
+        if senses is None:
+            return False
+        around = senses.starting(span.start - senses.longest, span.start)
+        return any(s.start <= span.start and span.end <= s.end for s in around)
 
     def _negated(self, span: Span) -> bool:
         """A cue before the sign in its own clause, or "fever: no", "fever-free" just after."""
-        for cue in self._before:
+        reach = NEGATION_SCOPE_TOKENS + self._near_before.longest
+        for cue in self._near_before.starting(span.start - reach, span.start):
             in_reach = cue.end <= span.start and span.start - cue.end <= NEGATION_SCOPE_TOKENS
             if in_reach and self._in_one_clause(cue.end - 1, span, self._clause_of, self._breaks):
                 return True
-        for cue in self._after:
+        for cue in self._near_after.starting(span.end, span.end + POST_NEGATION_TOKENS):
             if 0 <= cue.start - span.end <= POST_NEGATION_TOKENS:
                 between = self._doc[span.end : cue.start]
                 if not any(_hard_end(token.text) for token in between):
@@ -126,7 +156,9 @@ class Assertions:
                 return True
         first = labels[0]
         for label in labels:
-            for cue in self._cues[label]:
+            near = self._near[label]
+            reach = HYPOTHETICAL_SCOPE_TOKENS + near.longest
+            for cue in near.starting(span.start - reach, span.start):
                 if not 0 <= span.start - cue.end <= HYPOTHETICAL_SCOPE_TOKENS:
                     continue
                 if not self._in_one_clause(cue.end - 1, span, numbering, breaks):
@@ -139,10 +171,11 @@ class Assertions:
 
     def _said_as_future(self, span: Span) -> bool:
         """ "I'll probably faint if ...": the sign right after a future word, in its clause."""
+        near = self._near["future_before"]
         return any(
             0 <= span.start - cue.end <= FUTURE_REACH_TOKENS
             and self._clause_of[cue.start] == self._clause_of[span.start]
-            for cue in self._cues["future_before"]
+            for cue in near.starting(span.start - FUTURE_REACH_TOKENS - near.longest, span.start)
         )
 
     def _someone_elses_past(self, span: Span) -> bool:
@@ -151,13 +184,12 @@ class Assertions:
         if not self._cues["asker_first_person"]:
             return False
         clause = self._strong_clause_of[span.start]
-        subjects = [
-            c for c in self._cues["relative_subject"] if self._strong_clause_of[c.start] == clause
-        ]
+        subject_end = self._first_subject_end.get(clause)
+        if subject_end is None:
+            return False
         return any(
-            subject.end <= verb.start < span.start and self._strong_clause_of[verb.start] == clause
-            for subject in subjects
-            for verb in self._cues["past_verb"]
+            self._strong_clause_of[verb.start] == clause
+            for verb in self._near["past_verb"].starting(subject_end, span.start - 1)
         )
 
     def _past(self, span: Span, treatment: bool = False) -> bool:
@@ -166,12 +198,10 @@ class Assertions:
         ("came back", "again", "still")."""
         clause = self._clause_of[span.start]
         sentence = self._sentence_of[span.start]
-        labels = ("remote_past",) if treatment else ("remote_past", "recent_past")
-        long_ago = any(
-            self._clause_of[c.start] == clause for label in labels for c in self._cues[label]
-        ) or any(
-            _past_year(token.text) for token in self._doc if self._clause_of[token.i] == clause
+        long_ago = clause in self._long_ago_clauses or (
+            not treatment and clause in self._recent_clauses
         )
+        resolved = self._near["resolved"].starting(span.end, span.end + RESOLVED_REACH_TOKENS)
         over = any(
             0 <= c.start - span.end <= RESOLVED_REACH_TOKENS
             and self._sentence_of[c.start] == sentence
@@ -179,13 +209,13 @@ class Assertions:
             and not self._new_subject_between(span.end, c.start)
             and not self._other_sign_between(span, c.start)
             and not (c.end < len(self._doc) and self._doc[c.end].like_num)  # "it's gone 9 pm"
-            for c in self._cues["resolved"]
+            for c in resolved
         )
         if self._someone_elses_past(span):
             return True
         if not (long_ago or over):
             return False
-        return not any(self._sentence_of[c.start] == sentence for c in self._cues["back_again"])
+        return sentence not in self._back_sentences
 
     # -- helpers -----------------------------------------------------------------------------
 
@@ -206,17 +236,16 @@ class Assertions:
     def _new_subject_between(self, left: int, right: int) -> bool:
         """ "I have chills and she had a fever last week, fine now": "fine now" is about her."""
         return any(
-            cue.label_ == "strong_break" and cue.text.lower().startswith("and ")
-            for cue in self._cues["strong_break"]
-            if left <= cue.start < right
+            cue.text.lower().startswith("and ")
+            for cue in self._near["strong_break"].starting(left, right - 1)
         )
 
     def _other_sign_between(self, span: Span, before: int) -> bool:
         """A cue of being over is about the sign just before it, and the signs listed with it
         ("fever and chills at the weekend, fine now"), not about one said earlier."""
         cursor = span
-        for sign in self._signs:
-            if sign.start < cursor.end or sign.start >= before:
+        for sign in self._near_signs.starting(span.end, before - 1):
+            if sign.start < cursor.end:
                 continue
             glue = self._doc[cursor.end : sign.start]
             if any(token.lower_ not in _LIST_GLUE for token in glue):
@@ -234,17 +263,29 @@ class Assertions:
         """An onset word after the cue, in the sign's clause or between the cue and the sign
         ("if she gets a fever", "if a fever comes on")."""
         clause = self._strong_clause_of[span.start]
+        if self._onsets_in_clause.get(clause, -1) >= cue.end:
+            return True
         return any(
-            word.start >= cue.end
-            and (word.start < span.start or self._strong_clause_of[word.start] == clause)
-            for label in ("onset", "future")
-            for word in self._cues[label]
+            self._near[label].starting(cue.end, span.start - 1) for label in ("onset", "future")
         )
 
     def _feared_itself(self, cue: Span, span: Span) -> bool:
         """ "Scared of a fever", "worried about getting chest pain": the fear is the sign."""
         between = self._doc[cue.end : span.start]
         return all(token.lower_ in _FEAR_GLUE for token in between)
+
+
+class _Near:
+    """Spans sorted by where they start, to find those starting in a window quickly."""
+
+    def __init__(self, spans: Sequence[Span]) -> None:
+        self._spans = sorted(spans, key=lambda span: span.start)
+        self._starts = [span.start for span in self._spans]
+        self.longest = max((len(span) for span in self._spans), default=0)
+
+    def starting(self, low: int, high: int) -> list[Span]:
+        """The spans that start from `low` to `high`, both included, in order."""
+        return self._spans[bisect_left(self._starts, low) : bisect_right(self._starts, high)]
 
 
 _LIST_GLUE = frozenset({"and", "or", ",", "&", "/", "+", "a", "an", "some", "with"})

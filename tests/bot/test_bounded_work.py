@@ -27,6 +27,10 @@ SHAPES: dict[str, Callable[[int], str]] = {
     "wbc 1 repeated": lambda n: ("wbc 1 " * n)[:n],
     "spaces": lambda n: "wbc" + " " * (n - 6) + "3.2",
     "mixed signs": lambda n: ("%,😀.!?-" * n)[:n],
+    # every sign's status looks only at the cues near it (bot/assertion.py)
+    "signs said over": lambda n: ("fever fine now. " * n)[:n],
+    "signs negated": lambda n: ("no fever and chills, " * n)[:n],
+    "hypothetical signs": lambda n: ("if she gets a fever and a rash " * n)[:n],
 }
 
 
