@@ -51,7 +51,9 @@ class Child(launcher.Server):
         super().start(env)
         print("pgid", self.process.pid, flush=True)
     def ready(self):
-        return time.monotonic() >= READY_AT
+        # Ready once its shell has set its traps (it says "up"), never before READY_AT: a
+        # signal that came before `trap` ran would end the "deaf" child at once.
+        return time.monotonic() >= READY_AT and "up" in self.log_tail()
 
 launcher.STOP_TIMEOUT_SECONDS = float(sys.argv[1])
 launcher.POLL_SECONDS = 0.05
@@ -60,8 +62,13 @@ print("armed", flush=True)
 READY_AT = time.monotonic() + float(sys.argv[2])
 logs = Path(sys.argv[3])
 children = [
-    Child("plain", ["sh", "-c", "sleep 300 & exec sleep 300"], "", logs / "plain.log"),
-    Child("deaf", ["sh", "-c", "trap '' TERM; sleep 300 & exec sleep 300"], "", logs / "deaf.log"),
+    Child("plain", ["sh", "-c", "echo up; sleep 300 & exec sleep 300"], "", logs / "plain.log"),
+    Child(
+        "deaf",
+        ["sh", "-c", "trap '' TERM; echo up; sleep 300 & exec sleep 300"],
+        "",
+        logs / "deaf.log",
+    ),
 ]
 page = ThreadingHTTPServer(("127.0.0.1", 0), BaseHTTPRequestHandler)
 serving = threading.Thread(target=page.serve_forever, args=(0.05,), daemon=True)
@@ -139,7 +146,7 @@ class FakeLaunchers:
         token = uuid.uuid4().hex
         command = [sys.executable, "-c", FAKE_LAUNCHER, str(stop_timeout), str(ready_after)]
         process = subprocess.Popen(
-            [*command, str(self.logs)],
+            [*command, str(self.logs / token)],  # its own logs: "up" is its children's
             cwd=ROOT,
             env={**os.environ, MARKER: token},
             stdin=subprocess.DEVNULL,
