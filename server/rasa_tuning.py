@@ -34,16 +34,25 @@ to say the policies read its intent rather than its text; ours always read the i
 end-to-end policy), which is also what a stored message without that event means to them, so
 the event is not added (`_combine_predictions`).
 
+One that keeps every conversation moving: Rasa parses a message (tokenizer, classifiers, our
+SubjectExtractor) inside the server's event loop, so while one message is parsed no other
+conversation gets a reply. Here the parse runs on a small pool of threads (`parse_message`),
+within PARSE_SECONDS; a parse that takes longer ends the turn with `ParseTooSlow`, which the
+channel's guard answers with its fallback (emergency advice first when the message names a red
+flag), and the message is not stored.
+
 And one that tells strangers less: `GET /` says only "ok" (Rasa's says "Hello from Rasa: 3.6.x",
 naming the version to look up known flaws for), and `GET /version` is not served (`hide_version`).
 """
 
 from __future__ import annotations
 
+import asyncio
 import copy
 import functools
 import itertools
 from collections import deque
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -51,6 +60,7 @@ import jsonschema
 import rasa.core.actions.action
 import rasa.server
 from rasa.core.actions.action import RemoteAction
+from rasa.core.channels.channel import UserMessage
 from rasa.core.policies.ensemble import DefaultPolicyPredictionEnsemble
 from rasa.core.policies.policy import PolicyPrediction
 from rasa.core.processor import MessageProcessor
@@ -85,6 +95,11 @@ VALIDATION_HINT = (
 POLICY_HISTORY_TURNS = 5
 # Events that change what came before them: a window that holds one needs the whole tracker.
 REWRITING_EVENTS = (UserUtteranceReverted, ActionReverted, ActiveLoop, LoopInterrupted)
+# The longest a message's parse may take (a message within the length limit parses in well
+# under a second: make bench-adversarial), and how many parse at once. The guard's deadline
+# (channels/guard.py) is longer, so a slow parse is answered by the guard's fallback.
+PARSE_SECONDS = 3.0
+PARSE_THREADS = 2
 
 
 def apply(action_timeout_seconds: float) -> None:
@@ -99,6 +114,7 @@ def apply(action_timeout_seconds: float) -> None:
         Event.resolve_by_type = staticmethod(_resolve_event_type)
     for owner, name, ours in (
         (MessageProcessor, "_predict_next_with_tracker", _predict_next_with_tracker),
+        (MessageProcessor, "parse_message", parse_message),
         (RemoteAction, "_action_call_format", _action_call_format),
         (DialogueStateTracker, "copy", copy_tracker),
         (DialogueStateTracker, "applied_events", applied_events),
@@ -146,6 +162,42 @@ def hide_version(app: Sanic) -> None:
         if request.path in VERSION_PATHS:
             return response.text("Not Found", status=404)
         return None
+
+
+# --- parsing off the event loop -----------------------------------------------------------
+
+
+class ParseTooSlow(Exception):
+    """A message's parse took longer than PARSE_SECONDS."""
+
+
+_parsers = ThreadPoolExecutor(max_workers=PARSE_THREADS, thread_name_prefix="parse")
+
+
+async def parse_message(
+    self: MessageProcessor,
+    message: UserMessage,
+    tracker: DialogueStateTracker | None = None,
+    only_output_properties: bool = True,
+) -> dict[str, Any]:
+    """Rasa's MessageProcessor.parse_message with the model's parse on a worker thread, so the
+    event loop serves other conversations meanwhile. (Rasa's debug log of the parsed text is
+    left out: what people type is never logged here.)"""
+    if self.http_interpreter:
+        return await RASAS["parse_message"](self, message, tracker, only_output_properties)
+    if tracker is None:
+        tracker = DialogueStateTracker.from_events(message.sender_id, [])
+    parse = functools.partial(
+        self._parse_message_with_graph, message, tracker, only_output_properties
+    )
+    work = asyncio.get_running_loop().run_in_executor(_parsers, parse)
+    try:
+        parse_data: dict[str, Any] = await asyncio.wait_for(work, PARSE_SECONDS)
+    except asyncio.TimeoutError:
+        raise ParseTooSlow(f"the parse took over {PARSE_SECONDS} s") from None
+    self._update_full_retrieval_intent(parse_data)
+    self._check_for_unseen_features(parse_data)
+    return parse_data
 
 
 # --- the history the policies see ---------------------------------------------------------

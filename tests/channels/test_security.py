@@ -1,7 +1,9 @@
-"""Issue 27's probes 2 and 3 against the running bot (`make run` on free ports, `make
+"""Issue 27's probes 1, 2 and 3 against the running bot (`make run` on free ports, `make
 audit-security`): REST, Socket.IO, the widget's upload route and Telegram (the fake Bot API of
 tests/channels/fake_telegram.py).
 
+1. No message stalls the others: messages at the length limit, of shapes that once took
+   minutes to read, do not hold up another person's reading.
 2. No channel can reach another's conversations, and widget sessions are the server's: after a
    Telegram chat gave a reading, a REST request or a Socket.IO session naming the chat's id
    neither reads it nor erases it; a made-up, tampered or unsigned session id gets a new
@@ -24,6 +26,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -107,6 +110,35 @@ def socket_says(bot: Stack, session: str, text: str) -> tuple[str, str]:
             return chat.session_id, texts(await chat.say(text))
 
     return asyncio.run(talk())
+
+
+# --- 1. No message stalls the others -------------------------------------------------------
+
+HOSTILE = {
+    "percent signs": "%" * 4_990,
+    "emoji": "\U0001f600" * 4_990,
+    "counts": "wbc 1 " * 830,
+    "commas and digits": ",9" * 2_495,
+}
+
+
+def test_hostile_messages_at_the_limit_do_not_hold_up_another_persons_reading(bot: Stack) -> None:
+    """Four messages just under the length limit, each of a shape that once took minutes, sent
+    at once with another person's count: every one is answered, the reading within the
+    guard's deadline (5 s) and with its count."""
+    with ThreadPoolExecutor(max_workers=len(HOSTILE) + 1) as pool:
+        hostile = [
+            pool.submit(bot.post, f"hostile-{k}", text) for k, text in enumerate(HOSTILE.values())
+        ]
+        time.sleep(0.05)  # theirs first
+        began = time.monotonic()
+        reading = texts(pool.submit(bot.post, "patient-during-flood", "my wbc is 3.2").result())
+        waited = time.monotonic() - began
+        answers = [texts(future.result()) for future in hostile]
+    assert "3,200" in reading
+    assert waited < 5.0, f"the reading waited {waited:.1f} s"
+    for shape, answer in zip(HOSTILE, answers, strict=True):
+        assert answer.strip(), f"no reply to the {shape}"
 
 
 # --- 2. One namespace per channel, sessions the server issues -----------------------------

@@ -1,7 +1,10 @@
-"""server/rasa_tuning.py: the once-built validator judges action responses as Rasa does."""
+"""server/rasa_tuning.py: the once-built validator judges action responses as Rasa does, and
+a message is parsed off the event loop within a time limit."""
 
 from __future__ import annotations
 
+import asyncio
+import time
 from collections.abc import Iterator
 from types import SimpleNamespace
 from typing import Any
@@ -10,6 +13,8 @@ import jsonschema
 import pytest
 import rasa.core.actions.action
 from rasa.core.actions.action import RemoteAction
+from rasa.core.channels.channel import UserMessage
+from rasa.core.processor import MessageProcessor
 from rasa.shared.core.events import Event
 from rasa.shared.utils.common import all_subclasses
 
@@ -111,3 +116,64 @@ async def test_the_root_route_and_version_do_not_name_rasas_version(
     hidden = await middleware(SimpleNamespace(path="/version"))
     assert hidden.status == 404 and rasa.__version__.encode() not in hidden.body
     assert await middleware(SimpleNamespace(path="/webhooks/rest/webhook")) is None
+
+
+class SlowProcessor:
+    """Stands in for Rasa's MessageProcessor around its parse: the model's parse (a sync call,
+    as Rasa's graph run is) takes `seconds`."""
+
+    http_interpreter = None
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.checked: list[str] = []
+
+    def _parse_message_with_graph(self, message: Any, tracker: Any, only: bool) -> dict[str, Any]:
+        time.sleep(self.seconds)
+        return {"text": message.text, "intent": {"name": "ask_value"}, "entities": []}
+
+    def _update_full_retrieval_intent(self, parse_data: dict[str, Any]) -> None:
+        self.checked.append("retrieval")
+
+    def _check_for_unseen_features(self, parse_data: dict[str, Any]) -> None:
+        self.checked.append("features")
+
+
+async def _ticks_while(coroutine: Any) -> tuple[Any, int]:
+    """What `coroutine` returned and how often a 10 ms ticker ran on the loop meanwhile."""
+    ticks = 0
+
+    async def ticker() -> None:
+        nonlocal ticks
+        while True:
+            await asyncio.sleep(0.01)
+            ticks += 1
+
+    ticking = asyncio.ensure_future(ticker())
+    try:
+        return await coroutine, ticks
+    finally:
+        ticking.cancel()
+
+
+def test_the_parse_runs_off_the_event_loop() -> None:
+    """While one message is parsed (0.5 s), the loop keeps serving others: Rasa's own
+    parse_message blocks it for the whole parse."""
+    message = UserMessage("wbc 3.2", sender_id="a")
+    ours = SlowProcessor(0.5)
+    parsed, ticks = asyncio.run(_ticks_while(rasa_tuning.parse_message(ours, message)))
+    assert parsed["intent"]["name"] == "ask_value"
+    assert ours.checked == ["retrieval", "features"]
+    assert ticks >= 20
+    rasas_parse = rasa_tuning.RASAS.get("parse_message", MessageProcessor.parse_message)
+    _, blocked_ticks = asyncio.run(_ticks_while(rasas_parse(SlowProcessor(0.5), message)))
+    assert blocked_ticks <= 1
+
+
+def test_a_parse_over_the_time_limit_ends_the_turn(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A parse longer than PARSE_SECONDS raises ParseTooSlow, in time."""
+    monkeypatch.setattr(rasa_tuning, "PARSE_SECONDS", 0.2)
+    began = time.monotonic()
+    with pytest.raises(rasa_tuning.ParseTooSlow):
+        asyncio.run(rasa_tuning.parse_message(SlowProcessor(1.0), UserMessage("x", sender_id="b")))
+    assert time.monotonic() - began < 0.9
