@@ -129,6 +129,12 @@ LAST_DAY_OF_MONTH = Decimal(31)
 YEARS = (Decimal(1900), Decimal(2099))
 
 
+# "last week 3,800", "this year 4.1": a time said before a count, not "week 3" or "year 2".
+_WHEN_BEFORE = re.compile(
+    r"\b(?:last|this|next|that|past|previous)[ \t]+(?:day|week|month|year)[ \t]*$", re.IGNORECASE
+)
+
+
 @dataclass(frozen=True)
 class _NotCountWords:
     """The words of data/vocabulary.yml `not_counts`, as patterns."""
@@ -191,7 +197,7 @@ def not_a_count(text: str, start: int, end: int) -> bool:
     if match_unit(text, end) is None and words.after.match(text, end):
         return True
     before = text[max(0, start - LOOK_BEHIND_CHARS) : start]
-    if words.before.search(before):
+    if words.before.search(before) and not _WHEN_BEFORE.search(before):
         return True
     literal = read_number(text[start:end], start)
     if literal is None:

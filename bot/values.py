@@ -156,6 +156,7 @@ class _Narrative:
     sequence_words: frozenset[str]
     after_a_reading: frozenset[str]
     refers_back: frozenset[str]
+    points_back: frozenset[str]
     names_back: frozenset[str]
     names_someone_else: frozenset[str]
     range_words: frozenset[str]
@@ -182,6 +183,7 @@ def _narrative() -> _Narrative:
         sequence_words=each_word(words["sequence_words"], months, words["weekdays"]) | {_DATE},
         after_a_reading=each_word(words["after_a_reading"]),
         refers_back=phrases("refers_back"),
+        points_back=each_word(words["points_back"]),
         names_back=phrases("names_back"),
         names_someone_else=phrases("names_someone_else"),
         range_words=phrases("range_words"),
@@ -200,10 +202,9 @@ def find_lab_values(doc: Doc) -> tuple[tuple[LabValue, ...], tuple[NeutrophilSha
     for group in _listed_together(text, count_labels):
         for key, reading in _readings_of(text, group, labels):
             _collect(key, reading, values, shares)
-    if not labels:
-        bare = _bare_value(text)
-        if bare:
-            _collect(WBC, bare, values, shares)
+    if not count_labels:
+        for reading in _bare_readings(text, labels):
+            _collect(WBC, reading, values, shares)
     values.sort(key=lambda value: value.start)
     shares.sort(key=lambda share: share.start)
     return tuple(values), tuple(shares)
@@ -225,7 +226,9 @@ def _readings_of(
         return [(ANC, bracketed)] if bracketed else []
     found = _readings_after(text, label.end_char, segment_end, label, labels)
     if not found:
-        before = _reading_before(text, label.start_char)
+        before = _reading_before(text, label.start_char) or _named_afterwards(
+            text, label.start_char
+        )
         found = [(label.label_, before)] if before else []
     return found
 
@@ -415,8 +418,9 @@ def _readings_after(
     if first is not None and key == NEUTROPHILS and _is_percentage(key, first):
         return [(key, reading) for reading in _share_and_count(text, first, end)]
     series = _series_after(text, start, end, first) if first is not None else None
-    if series is None and key in _REFERRED_TO:
-        series = _extended(text, None, _readings_referring_back(text, start, end), end)
+    if key in _REFERRED_TO:
+        later_from = start if series is None else series.readings[-1].end
+        series = _later_in_sentence(text, later_from, end, series)
     region_end = _next_label_start(text, end, labels)
     if key in _REFERRED_TO and end < region_end:
         series = _in_next_sentences(text, end, region_end, series)
@@ -523,6 +527,18 @@ def _past_a_date(text: str, found: re.Match[str], end: int, words: list[str]) ->
         return None
     words.append(_DATE)
     return _skip_number_like(text, found.end(), end)
+
+
+def _later_in_sentence(text: str, start: int, end: int, series: _Series | None) -> _Series | None:
+    """Readings in the sentence's later clauses that refer back to the count ("dropped from 6.1
+    to 3.4 over the summer and now it's 1.9"): later readings of it."""
+    found = _readings_referring_back(text, start, end)
+    if series is not None:
+        found = [(words, reading) for words, reading in found if _SOMEONE_ELSE not in words]
+        if found:
+            words, reading = found[0]
+            found[0] = ([_NEW_SENTENCE, *words], reading)  # said after it: later in time
+    return _extended(text, series, found, end)
 
 
 def _in_next_sentences(text: str, start: int, end: int, series: _Series | None) -> _Series | None:
@@ -1029,6 +1045,79 @@ def _reading_before(text: str, label_start: int) -> _Reading | None:
     if not_a_count(text, number.start(), number.end()):
         return None
     return _read_from(text, number.start(), label_start, False, None)
+
+
+def _named_afterwards(text: str, label_start: int) -> _Reading | None:
+    """ "Is 4.3 bad? It's my wbc": the one number of the sentence before, when the name's own
+    clause only points back to it ("it's my", "that was the")."""
+    sentence_start = _sentence_start(text, label_start)
+    if sentence_start == 0:
+        return None
+    leading = _words(text[sentence_start:label_start])
+    narrative = _narrative()
+    if not leading or leading[0] not in narrative.points_back:
+        return None
+    if not set(leading) <= narrative.points_back | narrative.link_words:
+        return None
+    before_start = _sentence_start(text, sentence_start - 1)
+    numbers = [
+        found
+        for found in NUMBER_PATTERN.finditer(text, before_start, sentence_start)
+        if not not_a_count(text, found.start(), found.end())
+    ]
+    if len(numbers) != 1:
+        return None
+    reading = _read_from(text, numbers[0].start(), sentence_start, False, None)
+    return None if reading is None or reading.percent else reading
+
+
+def _sentence_start(text: str, pos: int) -> int:
+    """Where the sentence holding `pos` starts (after the previous sentence's end)."""
+    start = 0
+    for boundary in _SENTENCE_END.finditer(text, 0, pos):
+        start = boundary.end()
+    return start
+
+
+def _bare_readings(text: str, labels: Sequence[Span]) -> list[_Reading]:
+    """Readings in a message that names no count: a message that is only a number, or counts
+    told in time ("first 9,800, then 14,600 and yesterday 16,200"), read as white counts (the
+    latest judged), as the bot's one subject; not when another test or sign is named before
+    them in their sentence ("temp 37.2 then 37.9")."""
+    bare = _bare_value(text) if not labels else None
+    if bare is not None:
+        return [bare]
+    for found in NUMBER_PATTERN.finditer(text):
+        if not_a_count(text, found.start(), found.end()):
+            continue
+        sentence_start = _sentence_start(text, found.start())
+        if any(sentence_start <= label.start_char < found.start() for label in labels):
+            return []
+        end = _SENTENCE_END.search(text, found.end())
+        first = _read_from(text, found.start(), end.start() if end else len(text), False, None)
+        if first is None or first.percent:
+            return []
+        series = _series_after(text, found.start(), end.start() if end else len(text), first)
+        told_in_time = series.from_to or (len(series.readings) > 2 or _said_in_time(series))
+        if len(series.readings) < 2 or not told_in_time or _is_a_span(series):
+            return []
+        if not all(_looks_like_a_white_count(reading) for reading in series.readings):
+            return []
+        return [reading for _, reading in _resolve(GENERIC, "", series)]
+    return []
+
+
+def _looks_like_a_white_count(reading: _Reading) -> bool:
+    """A number no one would mistake for an age, a temperature or a weight: one with a count's
+    unit, a decimal under 30 (thousands) that is no body temperature, or 1,000 to 100,000."""
+    if reading.percent or reading.negative:
+        return False
+    if reading.unit is not None:  # every unit read is a count's
+        return True
+    value = reading.number.value
+    if not reading.number.is_whole:
+        return value < THOUSANDS_BELOW and not _could_be_a_temperature(value)
+    return CELLS_FROM <= value <= 100 * CELLS_FROM
 
 
 def _bare_value(text: str) -> _Reading | None:

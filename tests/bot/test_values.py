@@ -462,6 +462,18 @@ STORY_CASES: list[tuple[str, str, list[tuple[str, float | None, float | None]]]]
     ("went-to", "wbc went 3.2 to 4.1", [(W, 4100, 3200)]),
     ("span-is-no-reading", "my white count is always around 4.0 to 4.3", []),
     ("came-back-once", "Should I repeat my white count? It came back 3.5 once.", [(W, 3500, None)]),
+    # a later clause of the same sentence refers back; a repeat is the later reading
+    (
+        "now-later-clause",
+        "wbc fell from 7.0 to 4.2 in the spring and now it's 2.6",
+        [(W, 2600, 4200)],
+    ),
+    ("retested-later", "white count 2.9, retested Monday and it was 3.3", [(W, 3300, 2900)]),
+    # the name after the number, pointing back to it
+    ("named-afterwards", "Should I worry about 3.1? That's my white count.", [(W, 3100, None)]),
+    # no name at all: readings told in time are white counts
+    ("unnamed-series", "6,900 in June, then 5,100 and last week 3,800", [(W, 3800, 5100)]),
+    ("unnamed-later", "it was 4.0 and a month later 2.7", [(W, 2700, 4000)]),
 ]
 
 
@@ -618,6 +630,14 @@ NOT_COUNTS_IN_STORIES: list[tuple[str, str, list[float | None]]] = [
     ("range-question", "is the wbc normal range 4.0 to 11.0?", []),
     ("no-count-named", "It's at .6 now", []),
     ("far-question", "Is 3.9 considered low for a white count?", []),
+    # no name at all: numbers in time that are not counts
+    ("unnamed-ages", "my son was 5 in may and 6 in june", []),
+    ("unnamed-temperatures", "I was 38.2 this morning and 38.9 now", []),
+    ("unnamed-weights", "weighed 70.2 then 68.5 now", []),
+    ("unnamed-other-test", "potassium 3.4 then 3.9 now", []),
+    ("unnamed-single", "it was 4.0 last week", []),
+    ("named-afterwards-two-numbers", "Is 3.1 or 4.2 bad? That's my white count.", []),
+    ("named-afterwards-not-pointing", "I got 3.1 on a quiz. My white count is fine.", []),
 ]
 
 
