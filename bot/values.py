@@ -157,6 +157,7 @@ class _Narrative:
     after_a_reading: frozenset[str]
     refers_back: frozenset[str]
     points_back: frozenset[str]
+    test_words: frozenset[str]
     names_back: frozenset[str]
     names_someone_else: frozenset[str]
     range_words: frozenset[str]
@@ -184,6 +185,7 @@ def _narrative() -> _Narrative:
         after_a_reading=each_word(words["after_a_reading"]),
         refers_back=phrases("refers_back"),
         points_back=each_word(words["points_back"]),
+        test_words=phrases("test_words"),
         names_back=phrases("names_back"),
         names_someone_else=phrases("names_someone_else"),
         range_words=phrases("range_words"),
@@ -1080,31 +1082,41 @@ def _sentence_start(text: str, pos: int) -> int:
 
 
 def _bare_readings(text: str, labels: Sequence[Span]) -> list[_Reading]:
-    """Readings in a message that names no count: a message that is only a number, or counts
-    told in time ("first 9,800, then 14,600 and yesterday 16,200"), read as white counts (the
-    latest judged), as the bot's one subject; not when another test or sign is named before
-    them in their sentence ("temp 37.2 then 37.9")."""
+    """Readings in a message that names no count, read as white counts (the bot's one subject):
+    a message that is only a number; counts told in time ("first 9,800, then 14,600 and
+    yesterday 16,200": the latest judged); the one number of a message about a test ("they
+    repeated it and it hadn't moved, still 2.7"). Not a number another test or sign is named
+    before in its sentence ("temp 37.2 then 37.9"), nor one that may be an age, a temperature or
+    a weight."""
     bare = _bare_value(text) if not labels else None
     if bare is not None:
         return [bare]
-    for found in NUMBER_PATTERN.finditer(text):
-        if not_a_count(text, found.start(), found.end()):
-            continue
-        sentence_start = _sentence_start(text, found.start())
-        if any(sentence_start <= label.start_char < found.start() for label in labels):
-            return []
-        end = _SENTENCE_END.search(text, found.end())
-        first = _read_from(text, found.start(), end.start() if end else len(text), False, None)
-        if first is None or first.percent:
-            return []
-        series = _series_after(text, found.start(), end.start() if end else len(text), first)
-        told_in_time = series.from_to or (len(series.readings) > 2 or _said_in_time(series))
-        if len(series.readings) < 2 or not told_in_time or _is_a_span(series):
-            return []
-        if not all(_looks_like_a_white_count(reading) for reading in series.readings):
-            return []
-        return [reading for _, reading in _resolve(GENERIC, "", series)]
-    return []
+    numbers = [
+        found
+        for found in NUMBER_PATTERN.finditer(text)
+        if not not_a_count(text, found.start(), found.end())
+    ]
+    if not numbers:
+        return []
+    found = numbers[0]
+    sentence_start = _sentence_start(text, found.start())
+    if any(sentence_start <= label.start_char < found.start() for label in labels):
+        return []
+    boundary = _SENTENCE_END.search(text, found.end())
+    end = boundary.start() if boundary else len(text)
+    first = _read_from(text, found.start(), end, False, None)
+    if first is None or not _looks_like_a_white_count(first):
+        return []
+    series = _series_after(text, found.start(), end, first)
+    if len(series.readings) == 1:
+        about_a_test = _says(_words(text), _narrative().test_words)
+        return [first] if len(numbers) == 1 and about_a_test else []
+    told_in_time = series.from_to or len(series.readings) > 2 or _said_in_time(series)
+    if not told_in_time or _is_a_span(series):
+        return []
+    if not all(_looks_like_a_white_count(reading) for reading in series.readings):
+        return []
+    return [reading for _, reading in _resolve(GENERIC, "", series)]
 
 
 def _looks_like_a_white_count(reading: _Reading) -> bool:

@@ -474,6 +474,7 @@ STORY_CASES: list[tuple[str, str, list[tuple[str, float | None, float | None]]]]
     # no name at all: readings told in time are white counts
     ("unnamed-series", "6,900 in June, then 5,100 and last week 3,800", [(W, 3800, 5100)]),
     ("unnamed-later", "it was 4.0 and a month later 2.7", [(W, 2700, 4000)]),
+    ("unnamed-test", "the lab redid it and it came back 3.3 again", [(W, 3300, None)]),
 ]
 
 
@@ -636,6 +637,9 @@ NOT_COUNTS_IN_STORIES: list[tuple[str, str, list[float | None]]] = [
     ("unnamed-weights", "weighed 70.2 then 68.5 now", []),
     ("unnamed-other-test", "potassium 3.4 then 3.9 now", []),
     ("unnamed-single", "it was 4.0 last week", []),
+    ("unnamed-test-two-numbers", "my test came back 3.1 and 2.2, what now", []),
+    ("unnamed-test-age", "I am 44 and my tests came back fine", []),
+    ("unnamed-test-other-named", "my thyroid test came back 3.1", []),
     ("named-afterwards-two-numbers", "Is 3.1 or 4.2 bad? That's my white count.", []),
     ("named-afterwards-not-pointing", "I got 3.1 on a quiz. My white count is fine.", []),
 ]
