@@ -36,13 +36,12 @@ RESPONSE_OF_INTENT = {
     "out_of_scope": "utter_out_of_scope",
     "ask_help": "utter_help",
     "inform": "utter_noted",
-    "nlu_fallback": "utter_default",
 }
 # Said only when nothing else answers the message: "Noted", "Sorry, I did not understand" and
 # "I can only help with white blood cell counts" after emergency advice or an answer confuse.
 ONLY_ALONE = frozenset({"inform", "nlu_fallback", "out_of_scope"})
 INTRO_RESPONSE = "utter_intro"
-CLARIFY_RESPONSE = "utter_clarify"
+UNCLEAR_SOURCES = ("MEDLINEPLUS",)  # the plain guide to the test an unclear message gets
 MAX_TOPIC_BUTTONS = 4
 MAIN_TOPICS = ("what_is_leukopenia", "causes", "normal_range", "when_to_see_doctor")
 AFTER_COUNTS = ("causes", "when_to_see_doctor")
@@ -114,11 +113,13 @@ def plan_reply(
     elif intent == "report_symptom" and not emergency and not answered:
         parts.append(_medical(symptom_answer(interpretation)))
     elif intent == "nlu_fallback" and offers and not answered and not emergency:
-        parts.append(Message(response=CLARIFY_RESPONSE))  # "Which of these do you mean?"
+        parts.append(_medical(unclear_answer("unclear_which")))  # "Which of these do you mean?"
+    elif intent == "nlu_fallback" and not answered and not emergency:
+        parts.append(_medical(unclear_answer("unclear")))
     elif intent in RESPONSE_OF_INTENT and not (intent in ONLY_ALONE and (answered or emergency)):
         parts.append(Message(response=RESPONSE_OF_INTENT[intent]))
     elif intent not in RESPONSE_OF_INTENT and not answered and not emergency:
-        parts.append(Message(response=RESPONSE_OF_INTENT["nlu_fallback"]))
+        parts.append(_medical(unclear_answer("unclear")))
 
     messages = _with_sources_and_disclaimer(_without_repeats(parts), disclaimer(interpretation))
     if not turn.state.intro_given:
@@ -154,6 +155,12 @@ def specimen_answer(name: str) -> Cited:
     """White cells in urine, spinal fluid ...: not judged against blood ranges (section 4)."""
     specimen = specimen_named_by(name)
     return Cited(wording.reason("other_specimen", sample=specimen.words), specimen.source_keys)
+
+
+def unclear_answer(key: str) -> Cited:
+    """What a message the bot could not place gets: say so, offer the topics (the buttons), and
+    point to a plain guide, so the reply still ends with the emergency disclaimer."""
+    return Cited(wording.word(key), UNCLEAR_SOURCES)
 
 
 def topic_text(topic: str, text: str, turn: Turn) -> Cited:

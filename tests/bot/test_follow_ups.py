@@ -143,7 +143,10 @@ def test_an_unclear_message_asks_which_topic_with_the_likely_ones() -> None:
         "nlu_fallback",
         _ranking(("nlu_fallback", 0.9), ("ask_what_is_leukopenia", 0.12), ("ask_causes", 0.1)),
     )
-    assert [m.response for m in reply.messages] == ["utter_clarify"]
+    assert len(reply.messages) == 1
+    assert reply.messages[0].text.startswith("I'm not sure what you are asking.")
+    assert "medlineplus.gov" in reply.messages[0].text
+    assert "emergency care" in reply.messages[0].text
     payloads = [b.payload for b in reply.messages[-1].buttons]
     assert payloads == ["/ask_what_is_leukopenia", "/ask_causes"]
 
