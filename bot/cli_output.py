@@ -73,12 +73,11 @@ def as_text(interpretation: Interpretation) -> str:
 
 def disclaimer_for(interpretation: Interpretation | None) -> str:
     """The disclaimer that never contradicts the urgency (section 6): after a fever judged
-    same-day or routine, it does not send the person to emergency care for that fever."""
-    fever_not_emergency = (
-        interpretation is not None
-        and interpretation.urgency is not Urgency.EMERGENCY
-        and has_fever(interpretation.context)
-    )
+    same-day or routine, it does not send the person to emergency care for that fever; under
+    emergency advice, it does not list the signs again."""
+    if interpretation is not None and interpretation.urgency is Urgency.EMERGENCY:
+        return str(explanations()["disclaimer_after_emergency"])  # not the signs again
+    fever_not_emergency = interpretation is not None and has_fever(interpretation.context)
     return str(
         explanations()["disclaimer_fever_not_emergency" if fever_not_emergency else "disclaimer"]
     )

@@ -46,10 +46,12 @@ def reading(interpretation: Interpretation, relative: str | None = None) -> Cite
     if any(finding.analyte is Analyte.ANC for finding in findings):
         sentences.append(wording.word("neutrophils_are"))
     sentences.append(str(explanations()["meanings"][findings[0].category.value]))
-    if interpretation.urgency is not Urgency.EMERGENCY:  # else the emergency advice has them
+    emergency = interpretation.urgency is Urgency.EMERGENCY
+    if not emergency:  # else the emergency advice has them
         sentences.extend(interpretation.reasons)
-    # Never a verdict without "ranges vary, ask your doctor" (section 7), whatever the urgency.
-    sentences.append(wording.reason("routine"))
+    # Never a verdict without "ranges vary" and who to ask (section 7), whatever the urgency:
+    # under emergency advice, the emergency staff, not "your doctor" another day.
+    sentences.append(wording.reason("routine_in_emergency" if emergency else "routine"))
     needed = [note for note in interpretation.notes if wording.key_of(note) in NOTES_NOW]
     sentences.extend(_once_per_key(needed))
     keys = [key for finding in findings for key in finding.reference.source_keys]

@@ -45,7 +45,9 @@ UNCLEAR_SOURCES = ("MEDLINEPLUS",)  # the plain guide to the test an unclear mes
 MAX_TOPIC_BUTTONS = 4
 MAIN_TOPICS = ("what_is_leukopenia", "causes", "normal_range", "when_to_see_doctor")
 AFTER_COUNTS = ("causes", "when_to_see_doctor")
-AFTER_EMERGENCY = ("when_to_see_doctor", "chemotherapy")
+# After emergency advice, no "When should I see a doctor?": the answer is now. The chemotherapy
+# answer only where the advice spoke of the cancer team.
+AFTER_EMERGENCY_ON_TREATMENT = ("chemotherapy",)
 SAFETY_TOPIC = "when_to_see_doctor"  # what a symptom report without counts is answered with
 MAX_LINKS = 2  # sources shown as links under a message; the Sources button lists them all
 EMERGENCY_MARK = "⚠️ "
@@ -265,12 +267,12 @@ def _buttons(
     follow_ups: Sequence[str]
     if intent == "nlu_fallback" and offers:
         follow_ups = ()  # the offers are the clarifying question's choices
-    elif emergency:  # the chemotherapy answer only where the advice spoke of the cancer team
+    elif emergency:
         chemo = turn.interpretation is not None and any(
             wording.key_of(reason).startswith("oncology_line")
             for reason in turn.interpretation.reasons
         )
-        follow_ups = AFTER_EMERGENCY if chemo else AFTER_EMERGENCY[:1]
+        follow_ups = AFTER_EMERGENCY_ON_TREATMENT if chemo else ()
     elif topic is not None and topic in topics():
         follow_ups = topic_answer(topic).follow_ups[:2]
     elif turn.counts_changed:

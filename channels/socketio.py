@@ -5,8 +5,9 @@ may connect (Rasa's own accepts any origin); a session request really joins the 
 (Rasa's handler does not await python-socketio 5's enter_room, so with session persistence no
 reply reached the browser); messages larger than MAX_BODY_BYTES are refused by the Socket.IO
 server; a sender over the rate limit is told to slow down; a turn that produces
-no reply gets the "trouble" reply within the deadline; non-text messages get a short note; and
-POST /webhooks/socketio/report takes a lab report from the widget's upload button
+no reply gets the "trouble" reply within the deadline; non-text messages get a short note;
+emergency advice is tagged for the widget (`emergency_style`); and POST
+/webhooks/socketio/report takes a lab report from the widget's upload button
 (channels/widget_reports.py).
 
 Sessions are the server's (channels/identity.py): `session_confirm` hands the browser a signed
@@ -20,6 +21,7 @@ A message is taken only for the session its socket was confirmed in, and its met
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -30,6 +32,8 @@ from sanic import Blueprint
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.replies import EMERGENCY_MARK
+from bot.safety import emergency_numbers
 from channels import identity
 from channels.guard import (
     NOT_TEXT_TEXT,
@@ -44,6 +48,34 @@ from channels.widget_reports import WidgetReports
 
 logger = logging.getLogger(__name__)
 
+# The class the widget gives the bubble of emergency advice (web/static/embed.css styles it).
+EMERGENCY_CLASS = "wbc-emergency"
+# One number of EMERGENCY_NUMBERS and, in brackets after it, where it answers: "999 (UK)".
+_CALL_NUMBER = re.compile(r"(\+?\d[\d -]*\d|\d)(?:\s*\(([^()]*)\))?")
+
+
+def call_numbers(numbers: str) -> list[dict[str, str]]:
+    """The numbers to call in an EMERGENCY_NUMBERS text ("911 (US), 112 (EU), 999 (UK) or your
+    local emergency number"), each with its region as written and the digits to dial."""
+    return [
+        {
+            "number": match.group(1).strip(),
+            "region": (match.group(2) or "").strip(),
+            "dial": re.sub(r"[^\d+]", "", match.group(1)),
+        }
+        for match in _CALL_NUMBER.finditer(numbers)
+    ]
+
+
+def emergency_style(text: str) -> dict[str, Any]:
+    """For a bubble of emergency advice (it starts with the emergency mark), rasa-webchat's
+    per-message class (`customCss`, the only extra key it keeps: any other key makes it drop the
+    message) and the numbers to call, from which the widget makes one call link; else {}."""
+    if not text.startswith(EMERGENCY_MARK.strip()):
+        return {}
+    numbers = call_numbers(emergency_numbers())
+    return {"customCss": {"style": "class", "css": EMERGENCY_CLASS, "numbers": numbers}}
+
 
 class GuardedSocketIOOutput(CountingOutput, SocketIOOutput):
     """Sends to the browser and counts what it sent: to the room of a `widget:<room>` sender."""
@@ -55,7 +87,8 @@ class GuardedSocketIOOutput(CountingOutput, SocketIOOutput):
         """One bubble per text, where Rasa would split it at blank lines: an answer, its
         sources and its disclaimer belong together. The widget reads Markdown: the text is
         escaped but for the bot's source links (channels/markup.py), here and with buttons."""
-        await self._send_message(recipient_id, {"text": as_markdown(text.strip())})
+        text = text.strip()
+        await self._send_message(recipient_id, {"text": as_markdown(text), **emergency_style(text)})
 
     async def send_custom_json(
         self, recipient_id: str, json_message: dict[str, Any], **kwargs: Any
@@ -71,9 +104,9 @@ class GuardedSocketIOOutput(CountingOutput, SocketIOOutput):
         quick_replies = [
             {"content_type": "text", "title": b["title"], "payload": b["payload"]} for b in buttons
         ]
-        await self._send_message(
-            recipient_id, {"text": as_markdown(text.strip()), "quick_replies": quick_replies}
-        )
+        text = text.strip()
+        message = {"text": as_markdown(text), "quick_replies": quick_replies}
+        await self._send_message(recipient_id, {**message, **emergency_style(text)})
 
 
 class SocketIOInput(GuardedChannel, RasaSocketIOInput):

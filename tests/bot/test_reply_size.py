@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 import pytest
 
+from bot.cli_output import explanations
 from bot.content import TopicAnswer, subject_answers, topic_answer, topics
 from bot.conversation import ConversationState
 from bot.dialogue import respond
@@ -26,6 +27,11 @@ from bot.links import citable, link, without_links
 from bot.model import Subject
 from bot.replies import MAX_LINKS, disclaimer
 from tests.bot.test_readability import TABLE_ANSWERS, grade_level, sentences, words
+
+# Every disclaimer a reply may end with (bot/data/explanations.yml: one per kind of urgency).
+DISCLAIMERS = tuple(
+    str(text) for key, text in explanations().items() if key.startswith("disclaimer")
+)
 
 TOPIC_WORDS = 120
 READING_WORDS = 120
@@ -124,7 +130,9 @@ def _total_words(sent: Sent) -> int:
 def _prose(text: str) -> str:
     """A message without its sources line (titles of pages, not sentences a person reads) and
     without the disclaimer, which tests/bot/test_readability.py measures on its own."""
-    blocks = text.replace(disclaimer(), "").split("\n\n")
+    for variant in DISCLAIMERS:
+        text = text.replace(variant, "")
+    blocks = text.split("\n\n")
     return "\n\n".join(b for b in blocks if b.strip() and not b.startswith("Sources:"))
 
 
@@ -132,8 +140,10 @@ def _prose(text: str) -> str:
 def test_reply_is_short(sent: Sent) -> None:
     """120 words for a topic answer or a reading; emergency advice 60 before the disclaimer."""
     if sent.kind == "emergency":
-        advice = sent.texts[0].replace(disclaimer(), "")
-        assert advice.startswith("⚠️ Seek emergency care now: call")
+        advice = sent.texts[0]
+        for variant in DISCLAIMERS:
+            advice = advice.replace(variant, "")
+        assert advice.startswith("⚠️ Seek emergency care now. Call")
         assert len(words(advice)) <= EMERGENCY_WORDS, advice
     else:
         limit = TOPIC_WORDS if sent.kind in ("topic", "subject") else READING_WORDS
@@ -165,8 +175,8 @@ def test_every_table_answer_is_measured_as_a_reply() -> None:
 
 @pytest.mark.parametrize("sent", REPLIES, ids=[f"{s.kind}:{s.message}" for s in REPLIES])
 def test_disclaimer_once_and_no_sentence_twice(sent: Sent) -> None:
-    """One disclaimer per reply; no sentence repeated within a reply."""
-    assert sum(text.count(disclaimer()) for text in sent.texts) == 1
+    """One disclaimer per reply (the one fitting its urgency); no sentence repeated within it."""
+    assert sum(text.count(variant) for text in sent.texts for variant in DISCLAIMERS) == 1
     said = [s for text in sent.texts for s in sentences(_prose(text))]
     assert len(said) == len(set(said)), said
 
@@ -183,7 +193,7 @@ def main() -> None:
     for kind in ("topic", "subject", "reading", "emergency"):
         chosen = [sent for sent in REPLIES if sent.kind == kind]
         if kind == "emergency":
-            counts = [len(words(s.texts[0].replace(disclaimer(), ""))) for s in chosen]
+            counts = [len(words(_prose(s.texts[0]))) for s in chosen]
         else:
             counts = [_total_words(s) for s in chosen]
         grades = [grade_level(_prose(text)) for s in chosen for text in s.texts]

@@ -277,7 +277,6 @@ def test_after_emergency_advice_chemotherapy_is_offered_only_where_it_was_spoken
         ("fever 39.6 and wbc 7.0", False),  # same day
         ("wbc 4.3 and a temperature of 38.4", False),  # same day
         ("wbc 3.2", True),  # no fever: the general disclaimer
-        ("wbc 1.2 and a fever of 38.5", True),  # emergency: the general disclaimer
     ],
 )
 def test_the_disclaimer_never_contradicts_the_urgency(
@@ -291,3 +290,17 @@ def test_the_disclaimer_never_contradicts_the_urgency(
     assert closing.startswith("General information, not a diagnosis")
     assert "38 °C" in closing and "emergency care" in closing
     assert ("low count" in closing) is fever_is_an_emergency_there
+
+
+def test_under_emergency_advice_the_disclaimer_does_not_list_the_signs_again() -> None:
+    """Issue 26: after "Seek emergency care now", the closing line says only that emergency care
+    comes first, not a second list of signs that reads like another instruction; no "ask your
+    doctor" and no doctor button in that turn."""
+    reply = respond(ConversationState(intro_given=True), "wbc 1.2 and a fever of 38.5")
+    assert reply.messages[0].text.startswith("⚠️ Seek emergency care now")
+    closing = reply.messages[-1].text.rsplit("\n\n", 1)[-1]
+    assert closing.startswith("General information, not a diagnosis")
+    assert "emergency care first" in closing
+    assert "trouble breathing" not in closing and "low count" not in closing
+    assert "ask your doctor" not in "\n".join(message.text for message in reply.messages)
+    assert not [b for m in reply.messages for b in m.buttons if "doctor" in b.title.lower()]

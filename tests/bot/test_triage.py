@@ -151,7 +151,7 @@ def test_emergency_starts_with_what_to_do() -> None:
     """First: seek emergency care now (911/112/999); then the oncology line; then why."""
     urgency, reasons = assess([count(3000.0)], context(FEVER))
     assert urgency is E
-    assert reasons[0].startswith("Seek emergency care now: call 911 (US), 112 (EU), 999 (UK)")
+    assert reasons[0].startswith("Seek emergency care now. Call 911 (US), 112 (EU), 999 (UK)")
     assert "chemo" in reasons[1] and "24-hour line" in reasons[1]
     assert "low white count" in reasons[2] and "infection" in reasons[2]
 

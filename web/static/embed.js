@@ -10,18 +10,27 @@
  * (or the tab) leaves nothing behind: this matters on shared computers. data-storage="local"
  * keeps it in localStorage instead, across browser restarts.
  *
- * Optional attributes: data-title, data-subtitle, data-placeholder, data-init-payload,
- * data-storage ("session", the default, or "local").
+ * Optional attributes (docs/widget.md lists them with their defaults): data-title,
+ * data-subtitle, data-placeholder, data-init-payload, data-storage ("session", the default, or
+ * "local"), data-title-level, data-theme ("auto", "light" or "dark"), data-color and
+ * data-color-dark (the main colour; the text on it is chosen for contrast), and one
+ * data-label-NAME for each of the LABELS below (data-label-open, data-label-clear-hint, ...).
  *
  * This file also adds a "Clear chat" button to the chat's header, which does what typing
  * "forget my data" does (the bot erases the conversation) and then empties the chat and starts
  * a new conversation; a button next to the input that sends a photo or PDF of a lab report to
  * the bot (POST {data-bot-url}/webhooks/socketio/report with the conversation's session id),
  * which reads it and answers in this chat; and what the widget lacks for keyboard and
- * screen-reader users: names on the launcher, the input and the buttons, a live region for new
- * messages, answer buttons that can be reached with Tab and pressed with Enter or Space, and
- * focus that follows opening and closing the chat. Links in the bot's answers keep only the
- * allowed schemes (safeLink); the bot escapes everything else it shows (channels/markup.py).
+ * screen-reader users: names on the launcher, the input and the buttons, a labelled landmark, a
+ * live region for new messages that can also take focus for scrolling, answer buttons that can
+ * be reached with Tab and pressed with Enter or Space, focus that follows opening and closing
+ * the chat and returns to the input after an answer button, Escape to close, a chat that is
+ * modal on small screens (the page behind it inert) and on a desktop leaves no covered link
+ * focusable. Each new reply of the bot is scrolled so that its first line shows (the widget
+ * itself scrolls to the bottom). Emergency advice (tagged by the bot's Socket.IO channel) gets
+ * its own style, a label and one call link for the visitor's region. Links in the bot's answers
+ * keep only the allowed schemes (safeLink); the bot escapes everything else it shows
+ * (channels/markup.py).
  */
 (function () {
   "use strict";
@@ -56,7 +65,10 @@
   var SESSION_HEADER = "X-Chat-Session";
   var UPLOAD_NOTE_MS = 10000; // how long a note about a report that was not sent stays
 
+  // Every text this file adds to the page; each one can be replaced from the tag with
+  // data-label-NAME (e.g. data-label-open, data-label-clear-hint).
   var LABELS = {
+    region: "Lab results chat",
     open: "Open the lab results chat",
     close: "Close the lab results chat",
     input: "Your question",
@@ -72,8 +84,39 @@
     uploading: "Reading your report ...",
     uploadFailed: "Your report could not be sent. Please try again.",
     notConnected: "Please wait until the chat is connected, then send your report.",
+    newTab: "(opens in a new tab)",
+    emergency: "Emergency",
+    call: "Call {number}",
+    otherNumbers: "Other emergency numbers:",
   };
+  Object.keys(LABELS).forEach(function (name) {
+    var option = options["label" + name.charAt(0).toUpperCase() + name.slice(1)];
+    if (option) LABELS[name] = option;
+  });
+  var TITLE_ID = "wbc-chat-title";
+  // The chat's title is a heading of this level (the widget writes an h4, which would skip
+  // levels after a page's h1); 2 suits a page whose own sections are h2.
+  var titleLevel = /^[1-6]$/.test(options.titleLevel || "") ? options.titleLevel : "2";
 
+  // Colours. The main colour (header, launcher, the visitor's bubbles, answer buttons) can be a
+  // site's own, for the light and for the dark theme; the text on it is white or near-black,
+  // whichever contrasts more. The rest of each theme is in embed.css.
+  var DEFAULT_MAIN = "#135afe";
+  var THEME_SURFACES = { light: "#f4f7f9", dark: "#1f2328" }; // embed.css: --wbc-sender-bg
+  var THEME_TEXT = { light: "#1a1a1a", dark: "#f1f3f5" }; // embed.css: --wbc-text
+  var colors = {
+    light: colorOption("color", DEFAULT_MAIN),
+    dark: colorOption("colorDark", colorOption("color", DEFAULT_MAIN)),
+  };
+  var theme = ["light", "dark"].indexOf(options.theme) !== -1 ? options.theme : "auto";
+  if (options.theme && theme === "auto" && options.theme !== "auto") {
+    console.error('embed.js: data-theme is "auto" (the default), "light" or "dark"');
+  }
+  var darkScheme = window.matchMedia("(prefers-color-scheme: dark)");
+  // The widget is full-screen up to 800 px wide (its own breakpoint): there the chat is modal.
+  var smallScreen = window.matchMedia("screen and (max-width: 800px)");
+
+  var region = null; // the chat's landmark: the widget's root, the status region, the picker
   var root = null; // the element the widget renders into
   var widget = null; // the widget's handle (sendMessage), while it is mounted
   var mounts = 0; // a new React key per mount: a remount is a new, empty widget
@@ -82,6 +125,12 @@
   var picker = null; // the file input the upload button opens (hidden, outside the widget)
   var uploading = false; // one report at a time
   var noteTimer = null; // hides a note about a report that was not sent
+  var emergencyNumbers = null; // the numbers to call, from the bot's latest emergency advice
+  var ownLinks = new WeakSet(); // links this file made (the call link), not the bot's text
+  var pinnedTurn = null; // the bot's latest turn, whose reply is kept in view (keepReplyTopInView)
+  var pinnedFrom = 0; // the reply's first message in that turn
+  var readerScrolled = false; // the visitor scrolled since that turn began: leave the log alone
+  var layoutPending = false; // a layout check is due at the next frame (scheduleLayout)
 
   function addStylesheet() {
     var link = document.createElement("link");
@@ -101,9 +150,19 @@
   }
 
   function startWidget() {
+    region = document.createElement("section");
+    region.id = "wbc-chat-region";
+    region.setAttribute("aria-label", LABELS.region);
     root = document.createElement("div");
     root.id = "wbc-chat";
-    document.body.appendChild(root);
+    region.appendChild(root);
+    document.body.appendChild(region);
+    applyTheme();
+    listen(darkScheme, applyTheme);
+    listen(smallScreen, scheduleLayout);
+    window.addEventListener("resize", scheduleLayout);
+    window.addEventListener("scroll", scheduleLayout, { capture: true, passive: true });
+    region.addEventListener("keydown", onKeyDown);
     if (storage === "session") {
       // A copy that an earlier version of this file kept in localStorage would outlive the
       // browser (the conversation itself stays on the server until it is purged).
@@ -114,7 +173,10 @@
     focus = followFocus(root);
     new MutationObserver(function () {
       makeAccessible(root);
+      decorateEmergencies(root);
+      keepReplyTopInView(root);
       focus.update();
+      scheduleLayout();
     }).observe(root, {
       childList: true,
       subtree: true,
@@ -154,6 +216,10 @@
         // erase this browser's copy too.
         onSocketEvent: {
           bot_uttered: function (message) {
+            var style = message && message.customCss;
+            if (style && style.css === EMERGENCY_CLASS && Array.isArray(style.numbers)) {
+              emergencyNumbers = style.numbers;
+            }
             if (message && message.forget_session) {
               if (clearing !== null) {
                 clearTimeout(clearing);
@@ -228,7 +294,7 @@
       status.id = "wbc-chat-status";
       status.className = "wbc-visually-hidden";
       status.setAttribute("role", "status");
-      document.body.appendChild(status);
+      region.appendChild(status);
     }
     status.textContent = text;
   }
@@ -246,7 +312,7 @@
       picker.value = ""; // choosing the same file again is a change too
       if (file) sendReport(file);
     });
-    document.body.appendChild(picker);
+    region.appendChild(picker);
     return picker;
   }
 
@@ -269,6 +335,7 @@
       return;
     }
     uploading = true;
+    expectReply();
     showUploadNote(LABELS.uploading, true);
     var headers = {};
     headers[SESSION_HEADER] = session;
@@ -413,6 +480,9 @@
     each(root, ".rw-close-button", function (button) {
       setAttributes(button, { "aria-label": LABELS.close });
     });
+    each(root, ".rw-title", function (title) {
+      setAttributes(title, { id: TITLE_ID, "aria-level": titleLevel });
+    });
     each(root, ".rw-header", function (header) {
       if (header.querySelector(".wbc-clear")) return;
       var clear = document.createElement("button");
@@ -433,9 +503,18 @@
     each(root, "button.rw-send", function (button) {
       setAttributes(button, { "aria-label": LABELS.send });
     });
+    // The log takes focus, so that it can be scrolled with the arrow keys; the visitor's own
+    // scrolling (wheel, touch, keys) stops keepReplyTopInView until the next reply.
+    each(root, ".rw-messages-container:not([data-keyboard])", function (log) {
+      setAttributes(log, { tabindex: "0", "data-keyboard": "" });
+      ["wheel", "touchmove", "keydown", "pointerdown"].forEach(function (type) {
+        log.addEventListener(type, onReaderScroll, { passive: true });
+      });
+    });
     each(root, ".rw-messages-container", function (log) {
       setAttributes(log, { role: "log", "aria-live": "polite", "aria-label": LABELS.log });
     });
+    // An answer button disappears once pressed; the focus goes back to the input.
     each(root, ".rw-reply:not([data-keyboard])", function (reply) {
       setAttributes(reply, { role: "button", tabindex: "0", "data-keyboard": "" });
       reply.addEventListener("keydown", function (event) {
@@ -444,28 +523,401 @@
           reply.click();
         }
       });
+      reply.addEventListener("click", function () {
+        focus.focusInputWhenReady();
+      });
     });
-    // Links in answers open in a new tab that cannot reach back to this page. The bot links
-    // only its sources (https); a link of any other scheme (javascript:, data:, vbscript:,
-    // file:, blob: ...) is not a link at all (see safeLink).
+    // Links in answers open in a new tab that cannot reach back to this page, and say so. The
+    // bot links only its sources (https); a link of any other scheme (javascript:, data:,
+    // vbscript:, tel:, file:, blob: ...) is not a link at all (see safeLink). The one call link
+    // of emergency advice is made here (callBox), not taken from the bot's text.
     each(root, ".rw-message a[href]", function (link) {
+      if (ownLinks.has(link)) return;
       if (!safeLink(link)) {
         link.removeAttribute("href");
         return;
       }
       setAttributes(link, { target: "_blank", rel: "noopener noreferrer" });
+      if (!link.querySelector(".wbc-new-tab")) {
+        var note = document.createElement("span");
+        note.className = "wbc-new-tab wbc-visually-hidden";
+        note.textContent = " " + LABELS.newTab;
+        link.appendChild(note);
+      }
     });
   }
 
   /*
-   * The allow-list of link schemes: https; http only to this machine (a bot tried out on
-   * localhost); mailto: and tel:. Everything else, javascript: and data: above all, is refused.
+   * The allow-list of link schemes in the bot's text: https; http only to this machine (a bot
+   * tried out on localhost); mailto:. Everything else, javascript: and data: above all, is
+   * refused; tel: too, since the only number worth a link is the one callBox makes.
    */
   var LOCAL_HOSTS = ["localhost", "127.0.0.1", "[::1]"];
   function safeLink(link) {
     var scheme = link.protocol;
-    if (scheme === "https:" || scheme === "mailto:" || scheme === "tel:") return true;
+    if (scheme === "https:" || scheme === "mailto:") return true;
     return scheme === "http:" && LOCAL_HOSTS.indexOf(link.hostname) !== -1;
+  }
+
+  /* ---- Theme ---------------------------------------------------------------------------- */
+
+  function listen(query, handler) {
+    if (query.addEventListener) query.addEventListener("change", handler);
+    else query.addListener(handler); // Safari before 14
+  }
+
+  /* A colour option: #rgb or #rrggbb, else `fallback` (and a console error). */
+  function colorOption(name, fallback) {
+    var value = (options[name] || "").trim();
+    if (!value) return fallback;
+    if (/^#([0-9a-f]{3}|[0-9a-f]{6})$/i.test(value)) return value;
+    console.error("embed.js: data-" + kebab(name) + ' is a colour like "#135afe"');
+    return fallback;
+  }
+
+  function kebab(name) {
+    return name.replace(/[A-Z]/g, function (letter) {
+      return "-" + letter.toLowerCase();
+    });
+  }
+
+  /* WCAG's relative luminance of #rgb or #rrggbb. */
+  function luminance(hex) {
+    var digits = hex.slice(1);
+    if (digits.length === 3) digits = digits.replace(/./g, "$&$&");
+    var channels = [0, 2, 4].map(function (at) {
+      var value = parseInt(digits.slice(at, at + 2), 16) / 255;
+      return value <= 0.03928 ? value / 12.92 : Math.pow((value + 0.055) / 1.055, 2.4);
+    });
+    return 0.2126 * channels[0] + 0.7152 * channels[1] + 0.0722 * channels[2];
+  }
+
+  function contrast(one, other) {
+    var a = luminance(one);
+    var b = luminance(other);
+    return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+  }
+
+  /*
+   * The theme (light or dark: data-theme, else the visitor's colour scheme) as data-theme on
+   * the region, where embed.css picks its colours up, and the main colour with the text on it
+   * (white or near-black, whichever contrasts more) and the colour of the icons on the input
+   * row (the main colour if it stands out there by 3:1, else the text colour).
+   */
+  function applyTheme() {
+    var name = theme === "auto" ? (darkScheme.matches ? "dark" : "light") : theme;
+    var main = colors[name];
+    var onMain = contrast("#ffffff", main) >= contrast("#111111", main) ? "#ffffff" : "#111111";
+    if (contrast(onMain, main) < 4.5) {
+      console.error("embed.js: text on " + main + " cannot reach a contrast of 4.5:1");
+    }
+    var surface = THEME_SURFACES[name];
+    region.setAttribute("data-theme", name);
+    region.setAttribute("data-on-main", onMain === "#ffffff" ? "light" : "dark");
+    region.style.setProperty("--wbc-main", main);
+    region.style.setProperty("--wbc-on-main", onMain);
+    region.style.setProperty(
+      "--wbc-accent",
+      contrast(main, surface) >= 3 ? main : THEME_TEXT[name]
+    );
+  }
+
+  /* ---- Keyboard: Escape closes, Tab stays in the modal chat --------------------------- */
+
+  var TABBABLE =
+    'a[href], button:not([disabled]), textarea:not([disabled]), input:not([disabled]), [tabindex="0"]';
+
+  function onKeyDown(event) {
+    if (!root || !isOpen(root)) return;
+    if (event.key === "Escape") {
+      var close = visible(root.querySelector(".rw-close-button"))
+        ? root.querySelector(".rw-close-button")
+        : root.querySelector("button.rw-launcher");
+      if (close) {
+        event.preventDefault();
+        close.click(); // followFocus puts the focus on the launcher
+      }
+      return;
+    }
+    if (event.key !== "Tab" || !isModal()) return;
+    var dialog = root.querySelector(".rw-conversation-container");
+    var items = Array.prototype.filter.call(dialog.querySelectorAll(TABBABLE), visible);
+    if (!items.length) return;
+    var first = items[0];
+    var last = items[items.length - 1];
+    var inside = dialog.contains(document.activeElement);
+    if (event.shiftKey && (document.activeElement === first || !inside)) {
+      event.preventDefault();
+      last.focus();
+    } else if (!event.shiftKey && (document.activeElement === last || !inside)) {
+      event.preventDefault();
+      first.focus();
+    }
+  }
+
+  function visible(element) {
+    return Boolean(element && element.getClientRects().length);
+  }
+
+  function isModal() {
+    return Boolean(root && isOpen(root) && smallScreen.matches);
+  }
+
+  /* ---- The page around the open chat ---------------------------------------------------- */
+
+  function scheduleLayout() {
+    if (layoutPending || !root) return;
+    layoutPending = true;
+    window.requestAnimationFrame(function () {
+      layoutPending = false;
+      updateLayout();
+    });
+  }
+
+  /*
+   * Open on a small screen, the chat covers the page: it is a modal dialog and everything else
+   * on the page is inert. Open on a desktop, it is a dialog beside the page, and what it covers
+   * of the page (a site's header links, say) is inert while it does: nothing hidden behind it
+   * can take the focus. Closed, the page is as it was.
+   */
+  var PAGE_FOCUSABLE =
+    "a[href], area[href], button, input, select, textarea, summary, iframe, [tabindex], [contenteditable]";
+
+  function updateLayout() {
+    var dialog = root.querySelector(".rw-conversation-container");
+    var modal = isModal();
+    if (dialog) {
+      setAttributes(dialog, { role: "dialog", "aria-labelledby": TITLE_ID });
+      if (modal) setAttributes(dialog, { "aria-modal": "true" });
+      else dialog.removeAttribute("aria-modal");
+    }
+    Array.prototype.forEach.call(document.body.children, function (child) {
+      if (child !== region) setInert(child, modal, "data-wbc-modal");
+    });
+    var panel = dialog && !modal ? dialog.getBoundingClientRect() : null;
+    each(document, PAGE_FOCUSABLE, function (element) {
+      if (region.contains(element)) return;
+      setInert(element, panel !== null && overlaps(element.getBoundingClientRect(), panel), "data-wbc-covered");
+    });
+  }
+
+  /* Makes `element` inert, or not, marking what this file made inert (and nothing else). */
+  function setInert(element, inert, mark) {
+    if (inert && !element.hasAttribute("inert")) {
+      element.setAttribute("inert", "");
+      element.setAttribute(mark, "");
+    } else if (!inert && element.hasAttribute(mark)) {
+      element.removeAttribute("inert");
+      element.removeAttribute(mark);
+    }
+  }
+
+  function overlaps(box, panel) {
+    return (
+      box.width > 0 &&
+      box.height > 0 &&
+      box.left < panel.right &&
+      box.right > panel.left &&
+      box.top < panel.bottom &&
+      box.bottom > panel.top
+    );
+  }
+
+  /* ---- Each new reply from its first line ---------------------------------------------- */
+
+  function onReaderScroll() {
+    readerScrolled = true;
+  }
+
+  /*
+   * The widget scrolls the log to its end on every change, so a reply taller than the log
+   * shows its last lines and the visitor misses the first: for an emergency, the advice
+   * itself. Here the bot's latest reply (its messages since the visitor's last message, button
+   * or report), when it is taller than the log, is scrolled to the top of the log instead, on
+   * every change until the visitor scrolls or writes.
+   */
+  var REPLY_GAP = 8; // px above the reply, so that it does not touch the log's edge
+
+  function keepReplyTopInView(root) {
+    var log = root.querySelector(".rw-messages-container");
+    var turn = log && log.lastElementChild;
+    while (turn && !turn.classList.contains("rw-group-message")) {
+      turn = turn.previousElementSibling; // past the typing indicator
+    }
+    if (!turn || !turn.classList.contains("rw-from-response")) {
+      pinnedTurn = null; // the visitor's message is the last: the widget shows it
+      return;
+    }
+    if (turn !== pinnedTurn) {
+      pinnedTurn = turn;
+      pinnedFrom = 0;
+      readerScrolled = false;
+    }
+    var first = messagesOf(turn)[pinnedFrom];
+    if (readerScrolled || !first) return;
+    var box = log.getBoundingClientRect();
+    var top = first.getBoundingClientRect().top;
+    var height = turn.getBoundingClientRect().bottom - top;
+    if (height <= log.clientHeight - REPLY_GAP) return; // whole at the end of the log
+    log.scrollTop += top - box.top - log.clientTop - REPLY_GAP;
+  }
+
+  function messagesOf(turn) {
+    return Array.prototype.filter.call(turn.children, function (child) {
+      return child.classList.contains("rw-message");
+    });
+  }
+
+  /*
+   * A reply that comes without a message of the visitor's before it (a report's reading):
+   * it joins the bot's last turn, from its next message on.
+   */
+  function expectReply() {
+    var log = root && root.querySelector(".rw-messages-container");
+    var turn = log && log.lastElementChild;
+    if (turn && turn.classList.contains("rw-from-response")) {
+      pinnedTurn = turn;
+      pinnedFrom = messagesOf(turn).length;
+      readerScrolled = false;
+    }
+  }
+
+  /* ---- Emergency advice ----------------------------------------------------------------- */
+
+  // The class the bot's Socket.IO channel gives emergency advice (channels/socketio.py).
+  var EMERGENCY_CLASS = "wbc-emergency";
+  // Where 112 answers as well as the local numbers: the EU, the rest of the EEA, Switzerland.
+  var EUROPE_112 = (
+    "AT BE BG CY CZ DE DK EE ES FI FR GR HR HU IE IT LT LU LV MT NL PL PT RO SE SI SK " +
+    "IS LI NO CH"
+  ).split(" ");
+
+  /*
+   * Each bubble of emergency advice gets a label with a warning icon (not colour alone) and,
+   * after its first paragraph, one call link for the number of the visitor's region, with the
+   * other numbers listed below it.
+   */
+  function decorateEmergencies(root) {
+    each(root, ".rw-response." + EMERGENCY_CLASS + ":not([data-decorated])", function (bubble) {
+      bubble.setAttribute("data-decorated", "");
+      var label = document.createElement("p");
+      label.className = "wbc-emergency-label";
+      label.appendChild(icon(WARNING_ICON));
+      label.appendChild(document.createTextNode(LABELS.emergency));
+      bubble.insertBefore(label, bubble.firstChild);
+      var numbers = (emergencyNumbers || storedEmergencyNumbers()).filter(function (entry) {
+        return entry && /^\+?\d{1,15}$/.test(String(entry.dial)); // only digits go into tel:
+      });
+      if (!numbers.length) return;
+      var text = bubble.querySelector(".rw-markdown") || bubble.querySelector(".rw-message-text");
+      var first = text.querySelector("p");
+      text.insertBefore(callBox(numbers), first ? first.nextSibling : null);
+    });
+  }
+
+  /* The numbers of the latest emergency advice in the stored conversation (after a reload). */
+  function storedEmergencyNumbers() {
+    try {
+      var stored = JSON.parse(window[storage + "Storage"].getItem(STORAGE_KEY) || "null");
+      var found = [];
+      (stored && stored.conversation ? stored.conversation : []).forEach(function (message) {
+        var style = message && message.customCss;
+        if (style && style.css === EMERGENCY_CLASS && Array.isArray(style.numbers)) {
+          found = style.numbers;
+        }
+      });
+      return found;
+    } catch (error) {
+      return [];
+    }
+  }
+
+  function callBox(numbers) {
+    var chosen = numberForRegion(numbers, browserRegion());
+    var box = document.createElement("div");
+    box.className = "wbc-call";
+    var link = document.createElement("a");
+    link.className = "wbc-call-link";
+    link.href = "tel:" + chosen.dial;
+    link.appendChild(icon(PHONE_ICON));
+    var name = LABELS.call.replace("{number}", chosen.number);
+    link.appendChild(document.createTextNode(chosen.region ? name + " (" + chosen.region + ")" : name));
+    ownLinks.add(link);
+    box.appendChild(link);
+    var others = numbers.filter(function (entry) {
+      return entry !== chosen;
+    });
+    if (others.length) {
+      var list = document.createElement("p");
+      list.className = "wbc-call-others";
+      list.textContent =
+        LABELS.otherNumbers +
+        " " +
+        others
+          .map(function (entry) {
+            return entry.region ? entry.number + " (" + entry.region + ")" : entry.number;
+          })
+          .join(", ");
+      box.appendChild(list);
+    }
+    return box;
+  }
+
+  /* The region of the visitor's first language tag that names one ("en-GB" -> "GB"), or "". */
+  function browserRegion() {
+    var tags = navigator.languages && navigator.languages.length ? navigator.languages : [];
+    tags = tags.concat([navigator.language || ""]);
+    for (var index = 0; index < tags.length; index++) {
+      var match = /^[a-z]{2,3}(?:-[a-z]{4})?-([a-z]{2})\b/i.exec(tags[index]);
+      if (match) return match[1].toUpperCase();
+    }
+    return "";
+  }
+
+  /*
+   * The number whose region (as EMERGENCY_NUMBERS writes it: "999 (UK)") is the visitor's:
+   * by its code ("US"), its usual name ("UK" for GB, "EU" or "Europe" where 112 answers) or its
+   * English name ("Australia"). Otherwise the first number.
+   */
+  function numberForRegion(numbers, code) {
+    var names = code ? [code] : [];
+    if (code === "GB") names.push("UK");
+    if (EUROPE_112.indexOf(code) !== -1) names.push("EU", "Europe");
+    try {
+      if (code) names.push(new Intl.DisplayNames(["en"], { type: "region" }).of(code));
+    } catch (error) {
+      // an old browser: codes only
+    }
+    names = names.map(function (name) {
+      return String(name).toLowerCase();
+    });
+    for (var index = 0; index < numbers.length; index++) {
+      var region = String(numbers[index].region || "").toLowerCase();
+      var words = region.split(/[^a-z]+/);
+      var matches = names.some(function (name) {
+        return name === region || words.indexOf(name) !== -1;
+      });
+      if (matches) return numbers[index];
+    }
+    return numbers[0];
+  }
+
+  var WARNING_ICON = "M12 3 2 21h20L12 3Zm0 6v5m0 3v.5";
+  var PHONE_ICON =
+    "M6.6 3.5 9 3l1.6 4.2-2 1.5a11 11 0 0 0 6.7 6.7l1.5-2L21 15l-.5 2.4A2 2 0 0 1 18.6 19 " +
+    "15.6 15.6 0 0 1 5 5.4a2 2 0 0 1 1.6-1.9Z";
+
+  /* A line icon (decorative: the text next to it says the same). */
+  function icon(path) {
+    var svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
+    svg.setAttribute("viewBox", "0 0 24 24");
+    svg.setAttribute("aria-hidden", "true");
+    svg.setAttribute("focusable", "false");
+    svg.setAttribute("class", "wbc-icon");
+    var shape = document.createElementNS("http://www.w3.org/2000/svg", "path");
+    shape.setAttribute("d", path);
+    svg.appendChild(shape);
+    return svg;
   }
 
   addStylesheet();
