@@ -137,11 +137,17 @@ class Assertions:
             if in_reach and self._in_one_clause(cue.end - 1, span, self._clause_of, self._breaks):
                 return True
         for cue in self._near_after.starting(span.end, span.end + POST_NEGATION_TOKENS):
-            if 0 <= cue.start - span.end <= POST_NEGATION_TOKENS:
+            if 0 <= cue.start - span.end <= POST_NEGATION_TOKENS and self._ends(cue):
                 between = self._doc[span.end : cue.start]
-                if not any(_hard_end(token.text) for token in between):
+                if not any(_hard_end(t.text) or t.lower_ in _NEW_CLAUSE for t in between):
                     return True
         return False
+
+    def _ends(self, cue: Span) -> bool:
+        """ "fever has gone (now)", not "his face has gone a greyish colour": a cue after the
+        sign negates it only when no complement follows it."""
+        following = self._doc[cue.end] if cue.end < len(self._doc) else None
+        return following is None or following.lower_ not in _COMPLEMENT_STARTS
 
     def _hypothetical(self, span: Span, treatment: bool = False) -> bool:
         """ "In case", "what if", "watch for" alone; "if", "when", "should" or a fear ("scared")
@@ -288,6 +294,37 @@ class _Near:
         return self._spans[bisect_left(self._starts, low) : bisect_right(self._starts, high)]
 
 
+# Words that start another clause, with another subject ("slurring his words and his face has
+# gone grey"): a cue after them is not about the sign before them.
+_NEW_CLAUSE = frozenset({"and", "but", "so", "while", "although", "though", "whereas"})
+# What follows "gone" or "went" when it says what became of someone ("gone a greyish colour",
+# "gone all floppy", "went really pale"), not that the sign went away.
+_COMPLEMENT_STARTS = frozenset(
+    {
+        "a",
+        "an",
+        "all",
+        "really",
+        "very",
+        "so",
+        "quite",
+        "bright",
+        "pale",
+        "grey",
+        "gray",
+        "blue",
+        "white",
+        "purple",
+        "floppy",
+        "limp",
+        "quiet",
+        "cold",
+        "red",
+        "yellow",
+        "blotchy",
+        "mottled",
+    }
+)
 _LIST_GLUE = frozenset({"and", "or", ",", "&", "/", "+", "a", "an", "some", "with"})
 _FEAR_GLUE = frozenset(
     {"about", "of", "a", "an", "any", "getting", "catching", "developing", "having", "the"}

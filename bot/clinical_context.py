@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from datetime import date
 from typing import TYPE_CHECKING
 
 from bot import ranges
@@ -237,8 +238,29 @@ _DURATION = re.compile(
 _FEVER_DAYS = 3  # MedlinePlus, Fever: call when a fever lasts more than 3 days (adults)
 
 
-def _long_fever(text: str) -> bool:
-    """A fever said to have lasted more than 3 days (MedlinePlus, Fever)."""
+_WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_WEEKDAY = (
+    r"(?P<day>(?:mon|tue|tues|wed|weds|thu|thur|thurs|fri|sat|sun)(?:day|sday|nesday|rsday|urday)?)"
+)
+# "fever since Friday" (counted to today), "today is Tuesday" (the day it is, when said).
+_SINCE_WEEKDAY = re.compile(rf"\bsince[ \t]+(?:last[ \t]+)?{_WEEKDAY}\b", re.IGNORECASE)
+_TODAY_IS = re.compile(rf"\btoday(?:[ \t]+is|['’]s)[ \t]+{_WEEKDAY}\b", re.IGNORECASE)
+
+
+def _long_fever(text: str, today: int | None = None) -> bool:
+    """A fever said to have lasted more than 3 days (MedlinePlus, Fever): "for 4 days", or
+    "since Friday" said on a Tuesday (`today`: Monday 0 .. Sunday 6; else the day the message
+    names, else the clock's)."""
+    since = _SINCE_WEEKDAY.search(text)
+    if since is not None:
+        named = _TODAY_IS.search(text)
+        if named is not None:
+            today = _WEEKDAYS.index(named.group("day")[:3].lower())
+        elif today is None:
+            today = date.today().weekday()
+        days = (today - _WEEKDAYS.index(since.group("day")[:3].lower())) % 7 or 7
+        if days > _FEVER_DAYS:
+            return True
     for match in _DURATION.finditer(text):
         days = match.group("days")
         if days is None:

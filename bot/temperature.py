@@ -47,7 +47,7 @@ _AFTER_WORD = re.compile(
 # decimal that only a body temperature can be, after a person or a threshold word.
 _PERSON_DECIMAL = re.compile(
     r"\b(?:(?:he|she|i|it|baby|hes|shes|im|its)(?:['’]s|['’]m| is| am| was)?"
-    r"|(?:has|have|had|'s|’s)[ \t]+been|at|above|over|reaches|hits|hit)[ \t]+"
+    r"|(?:has|have|had|'s|’s)(?:[ \t]+(?:been|had|got))?|at|above|over|reaches|hits|hit)[ \t]+"
     r"(?:(?:now|at|still|only|just|up to|running)[ \t]+)*"
     r"(?P<number>(?:3[4-9]|4[0-2])[.,]\d{1,2})(?![\d%])"
     r"(?![ \t]*(?:k\b|/|x|cells|years?|months?|weeks?))",
@@ -72,9 +72,21 @@ _BEFORE_FEVER = re.compile(
 _CONTINUED = re.compile(
     r"(?:[\s,/-]|\bit['’]s\b|\b(?:and|then|now|later|up|to|this|morning|evening|afternoon|tonight|today|"
     r"yesterday|last|night|earlier|it|was|is|went|rose|reached|hit|after|before|an|hour|hours|"
-    r"ago|by|at|but|still|right|currently|reads|says|shows)\b)+"
+    r"ago|by|at|but|still|right|currently|reads|says|shows|in|the|ear|arm|armpit|mouth|under|"
+    r"forehead|orally|rectally|min|mins|minutes)\b)+"
     r"(?<![\w.,])(?P<number>\d{2,3}(?:[.,]\d{1,2})?)"
     r"(?![\d%])(?!\s*(?:k\b|/|x\s*10|cells|years?|months?|days?|weeks?))",
+    re.IGNORECASE,
+)
+
+
+# "my 3 month old has 38.2", "new cough and 38.2", "38.0 this evening": in a message that names
+# no lab test, a decimal only a body temperature can be (37.0-42.9 °C, 99.0-107.9 °F). Not in a
+# message that names tests: "Hct 38.2" and "MCV 99.5" are no temperatures.
+_BARE_DECIMAL = re.compile(
+    r"(?<![\w.,/$£€])(?P<number>(?:3[7-9]|4[0-2])[.,]\d{1,2}|(?:99|10[0-7])[.,]\d)"
+    r"(?![\d%.,])(?![ \t]*(?:k\b|/|x|\*|cells|kg|lbs?\b|cm|in\b|mm|ml|mg|years?|months?|"
+    r"weeks?|days?|hours?|hrs?|mins?|minutes|%|percent|pounds|dollars|euros))",
     re.IGNORECASE,
 )
 
@@ -89,8 +101,9 @@ class Temperature:
     explicit: bool = True  # a unit or a temperature word says so; never a count then
 
 
-def find_temperatures(text: str) -> list[Temperature]:
-    """Every plausible body temperature in the text, in order."""
+def find_temperatures(text: str, bare_decimals: bool = False) -> list[Temperature]:
+    """Every plausible body temperature in the text, in order (`bare_decimals`: also a decimal
+    that only a body temperature can be, for a message that names no lab test)."""
     found: dict[int, Temperature] = {}
     for match in _WITH_UNIT.finditer(text):
         scale = (match.group("scale") or match.group("scale_only") or "").lower()
@@ -121,6 +134,12 @@ def find_temperatures(text: str) -> list[Temperature]:
         temperature = _temperature(match.group("number"), "", match.group("number"), start)
         if temperature is not None and start not in found:
             found[start] = replace(temperature, explicit=False)
+    if bare_decimals:
+        for match in _BARE_DECIMAL.finditer(text):
+            start = match.start("number")
+            temperature = _temperature(match.group("number"), "", match.group("number"), start)
+            if temperature is not None and start not in found:
+                found[start] = replace(temperature, explicit=False)
     for start in sorted(found):
         _add_continued(text, start + len(found[start].text), found, found[start])
     return [found[start] for start in sorted(found)]

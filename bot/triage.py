@@ -102,7 +102,10 @@ def _fever_same_day(
     fever = _fever_words(context)
     if low_count == MILD_NEUTROPENIA:
         return [wording.reason(MILD_NEUTROPENIA, fever=fever)]
-    if any(finding.category in _SAME_DAY_WITH_FEVER for finding in findings):
+    if any(
+        finding.category in _SAME_DAY_WITH_FEVER or _low_for_pregnancy_only(finding)
+        for finding in findings
+    ):
         return [wording.reason("fever_count_not_low", fever=fever)]
     age = ranges.known_age(context.age_years)
     temperature = context.temperature_c
@@ -217,6 +220,17 @@ def _low_count_reason(findings: Sequence[Finding], context: ClinicalContext) -> 
     return None
 
 
+def _low_for_pregnancy_only(finding: Finding) -> bool:
+    """A white count below the pregnancy range that the adult table would not call low (5,000
+    in the second trimester): with a fever, the same day, not the emergency of a low count."""
+    if finding.reference.basis != ranges.BASIS_PREGNANCY or finding.cells_per_ul is None:
+        return False
+    if finding.analyte is not Analyte.WBC or finding.category not in LOW_COUNT_CATEGORIES:
+        return False
+    adult = ranges.adult_row(Analyte.WBC, ranges.whole_cells(finding.cells_per_ul))
+    return adult.category not in LOW_COUNT_CATEGORIES
+
+
 def _mild_neutropenia(finding: Finding) -> bool:
     """An ANC of 1,000 to 1,499: with a fever and no treatment, the same day (section 6)."""
     return (
@@ -227,6 +241,8 @@ def _mild_neutropenia(finding: Finding) -> bool:
 
 
 def _is_low(finding: Finding) -> bool:
+    if _low_for_pregnancy_only(finding):
+        return False  # a fever with it: the same day (`_fever_same_day`)
     if finding.category in LOW_COUNT_CATEGORIES:
         return True
     return (

@@ -41,6 +41,8 @@ if TYPE_CHECKING:
 WBC, ANC, NEUTROPHILS, BANDS = "wbc", "anc", "neutrophils", "bands"
 NEUTROPENIA = "neutropenia"  # "neutropenic (640)": only a number in brackets is read
 GENERIC = "generic"  # "count", "result": a white count only when no other name is there
+OTHER = "other"  # another test's name: "platelets 140", and "temp", "fever" (no count after)
+_TEMPERATURE_WORDS = frozenset({"temp", "temps", "temperature", "fever"})
 _NAMED_COUNTS = frozenset({WBC, ANC, NEUTROPHILS, BANDS})  # with one, "count" is no name
 _COUNT_LABELS = _NAMED_COUNTS | {NEUTROPENIA}
 _LISTABLE = frozenset({WBC, ANC, NEUTROPHILS})  # "WBC and ANC were 1.9 and 0.5"
@@ -210,6 +212,15 @@ def find_lab_values(doc: Doc) -> tuple[tuple[LabValue, ...], tuple[NeutrophilSha
     values.sort(key=lambda value: value.start)
     shares.sort(key=lambda share: share.start)
     return tuple(values), tuple(shares)
+
+
+def names_a_test(doc: Doc) -> bool:
+    """Whether the message names a lab test (a count or another test); a temperature or fever
+    word is no test."""
+    return any(
+        span.label_ != OTHER or span.text.lower() not in _TEMPERATURE_WORDS
+        for span in matched_spans(label_matcher(), doc)
+    )
 
 
 def _readings_of(
@@ -1019,10 +1030,11 @@ _VALUE_BEFORE_LABEL = re.compile(
 
 
 # "Is 11.5 a normal white count?": an article and a judging word may stand between a number and
-# the name after it.
+# the name after it; so may "for" ("the app says 320 for white cells").
 _ASKED_ABOUT_BEFORE_LABEL = re.compile(
     r"(?:a|an)(?:\s+(?:normal|good|bad|low|high|ok|okay|healthy|abnormal|dangerous|safe|"
-    r"worrying|reasonable))?",
+    r"worrying|reasonable))?"
+    r"|for(?:\s+(?:the|my|her|his|their|your))?",  # "it said 12.9 for white cells"
     re.IGNORECASE,
 )
 

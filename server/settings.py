@@ -34,7 +34,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "CORS_ORIGINS",
         "",
-        "space-separated origins allowed to call REST and Socket.IO (default: the demo page)",
+        "space-separated origins allowed to call REST and Socket.IO (default: the demo page;"
+        " a value replaces it)",
     ),
     Setting(
         "TRACKER_STORE_URL",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from bot.clinical_context import _long_fever
 from bot.matchers import red_flag_specs
 from bot.model import RedFlagKind, Sex
 from bot.parse import parse_text
@@ -50,6 +51,16 @@ RED_FLAG_CASES = [
     ("my port is red and there is pus", ["wound_infection"]),
     ("diarrhea all day", ["diarrhea_or_vomiting"]),
     ("new cough", ["new_cough"]),
+    # a cue after the sign is about it only when nothing follows it and no new clause begins
+    (
+        "he is slurring his words and his face has gone a greyish colour",
+        ["confusion", "skin_colour"],
+    ),
+    ("the shivering has gone now", []),
+    # everyday words for signs (held-out set 3)
+    ("breathing like she's just run a marathon", ["trouble_breathing"]),
+    ("temp 38.9 and her neck hurts when she tries to look down", ["fever", "stiff_neck"]),
+    ("stomach pain came out of nowhere, I'm doubled over", ["sudden_severe_pain"]),
 ]
 
 
@@ -74,6 +85,12 @@ def test_red_flags_and_negation(text: str, expected: list[str]) -> None:
         ("temp 99", 37.22, False),
         ("fever of 37.6", 37.6, False),
         ("temp 37.2 this morning, 38.6 tonight", 38.6, True),
+        ("temp was 37.9 in the ear then 38.1 an hour later", 38.1, True),
+        # a decimal only a body can be, in a message that names no lab test
+        ("my 3 month old has 38.2", 38.2, True),
+        ("new cough and 38.2", 38.2, True),
+        ("after a kidney transplant, 38.0 this evening", 38.0, True),
+        ("she has had 101.3 since lunch", 38.5, True),
     ],
     ids=lambda value: str(value),
 )
@@ -86,7 +103,20 @@ def test_temperature(text: str, celsius: float, fever: bool) -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["wbc 3.2 K/uL", "I'm 34", "34F", "my 38 year old", "WBC 3.2 x10^9/L (4.0-11.0)"]
+    "text",
+    [
+        "wbc 3.2 K/uL",
+        "I'm 34",
+        "34F",
+        "my 38 year old",
+        "WBC 3.2 x10^9/L (4.0-11.0)",
+        # a bare decimal where tests are named, or with a unit of something else
+        "WBC 2.1, Hb 12.5, Hct 38.2, MCV 99.5",
+        "my bmi is 38.2",
+        "she weighs 38.5 kg",
+        "38.5 weeks pregnant",
+        "it cost £38.50",
+    ],
 )
 def test_no_temperature_where_there_is_none(text: str) -> None:
     """Counts, ages and units are not temperatures."""
@@ -208,3 +238,19 @@ def test_every_red_flag_kind_is_known() -> None:
 def test_what_the_person_denies(text: str, negated: tuple[str, ...]) -> None:
     """Denied red flags and treatment are kept, so a conversation can clear what was said before."""
     assert parse_text(text).context.negated == negated
+
+
+@pytest.mark.parametrize(
+    ("text", "today", "long"),
+    [
+        ("fever since friday, today is tuesday", None, True),
+        ("fever since friday", 0, False),  # said on a Monday: 3 days
+        ("fever since thursday", 0, True),  # 4 days
+        ("temp up since last wednesday", 0, True),  # said on a Monday: 5 days
+        ("fever since monday", 0, True),  # said on a Monday: a week
+        ("fever for 2 days", 0, False),
+    ],
+)
+def test_how_long_a_fever_has_lasted(text: str, today: int | None, long: bool) -> None:
+    """ "Since Friday" counts the days to today (the day said, else the clock's)."""
+    assert _long_fever(text, today) is long

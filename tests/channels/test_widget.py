@@ -3,7 +3,11 @@
 Playwright drives /usr/bin/chromium (never a downloaded browser). Every test gets a fresh
 browser context (empty storage), and every request the page makes is recorded: none may leave
 the machine. Screenshots go to results/screenshots/ for a person to look at (the README shows
-two of them, copied to docs/images/ by hand).
+two of them, copied to docs/images/ by hand; scripts/widget_screenshots.py takes the emergency
+ones of docs/widget.md). axe-core (web/node_modules, installed by `make web`) checks the page.
+
+Browser zoom is emulated as the browser does it: at 200 % a 1280x800 window lays the page out
+in 640x400 CSS pixels, each drawn with 2x2 device pixels (viewport 640x400, device scale 2).
 """
 
 from __future__ import annotations
@@ -13,13 +17,15 @@ import ipaddress
 import json
 import re
 import threading
+import time
 import urllib.parse
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 import pytest
 from playwright.sync_api import (
@@ -47,20 +53,29 @@ CLOSE_LABEL = "Close the lab results chat"
 INPUT_LABEL = "Your question"
 LOG_LABEL = "Conversation with the lab results helper"
 CLEAR_LABEL = "Clear chat"
+REGION_LABEL = "Lab results chat"
+NEW_TAB = "(opens in a new tab)"
 
 STORAGE_KEY = "chat_session"  # where rasa-webchat keeps the session id and the messages
 SESSION, LOCAL = "sessionStorage", "localStorage"
 
 INJECTION = "<img src=x onerror=alert(1)>"
+# What a frightened person types: a red flag and a very low count (emergency advice first).
+EMERGENCY_MESSAGE = "I have trouble breathing and my wbc is 1.9"
+EMERGENCY_CLASS = "wbc-emergency"  # channels/socketio.py tags emergency advice with it
 
-# The demo page as a site would write it with a data-storage attribute on the embed tag: it is
-# set as the parser inserts the tag, before the (deferred) script runs. (A changed copy of the
-# page served by page.route counts as a public page for Chromium, which then may not connect to
-# the bot on the loopback interface.)
-DATA_STORAGE = """new MutationObserver((changes, observer) => {
+AXE = ROOT / "web" / "node_modules" / "axe-core" / "axe.min.js"
+# axe's impacts, least first; moderate and above fail.
+FAILING_IMPACTS = ("moderate", "serious", "critical")
+
+# The demo page as a site would write it with data-* attributes on the embed tag (data-storage,
+# data-color, data-label-open ...): they are set as the parser inserts the tag, before the
+# (deferred) script runs. (A changed copy of the page served by page.route counts as a public
+# page for Chromium, which then may not connect to the bot on the loopback interface.)
+DATA_ATTRIBUTES = """new MutationObserver((changes, observer) => {
     const tag = document.querySelector('script[src="embed.js"]');
     if (tag) {
-        tag.dataset.storage = %s;
+        Object.assign(tag.dataset, %s);
         observer.disconnect();
     }
 }).observe(document, { childList: true, subtree: true });"""
@@ -121,6 +136,24 @@ class Chat:
         expect(self.bot_groups).to_have_count(turns + 1, timeout=WAIT_MS)
         return self.bot_groups.nth(turns)
 
+    def send_and_wait(self, text: str) -> Locator:
+        """`send`, and waits until the turn is complete (its answer buttons come last)."""
+        turn = self.send(text)
+        expect(turn.locator(".rw-reply").first).to_be_visible(timeout=WAIT_MS)
+        return turn
+
+    def focused(self) -> str:
+        """What has the focus: its accessible name, or its tag and class."""
+        return str(
+            self.page.evaluate(
+                """() => {
+                    const element = document.activeElement;
+                    return element.getAttribute('aria-label') || element.textContent.trim()
+                        || `${element.tagName}.${element.className}`;
+                }"""
+            )
+        )
+
     def stored(self, storage: str = SESSION) -> str | None:
         """What the widget keeps in `storage` (sessionStorage unless the page asks for more)."""
         value = self.page.evaluate(f"{storage}.getItem('{STORAGE_KEY}')")
@@ -140,13 +173,21 @@ class Chat:
 
 
 def open_page(
-    browser: Browser, url: str, width: int = 1280, height: int = 800, storage: str = ""
+    browser: Browser,
+    url: str,
+    width: int = 1280,
+    height: int = 800,
+    storage: str = "",
+    attributes: Mapping[str, str] | None = None,
+    **context_options: Any,
 ) -> Chat:
-    """`url` in a new browser context; `storage` goes into the embed tag's data-storage."""
-    context = browser.new_context(viewport={"width": width, "height": height})
+    """`url` in a new browser context (Playwright's options: scale, locale, colour scheme ...);
+    `storage` goes into the embed tag's data-storage, `attributes` into its dataset."""
+    context = browser.new_context(viewport={"width": width, "height": height}, **context_options)
     context.set_default_timeout(WAIT_MS)
-    if storage:
-        context.add_init_script(DATA_STORAGE % json.dumps(storage))
+    dataset = {**({"storage": storage} if storage else {}), **(attributes or {})}
+    if dataset:
+        context.add_init_script(DATA_ATTRIBUTES % json.dumps(dataset))
     chat = Chat(context.new_page())
 
     def on_dialog(dialog: Dialog) -> None:
@@ -311,31 +352,116 @@ def test_user_text_is_shown_literally(chat: Chat) -> None:
     assert chat.dialogs == []
 
 
-def test_keyboard_and_screen_reader_use(chat: Chat) -> None:
-    """Named launcher, input and log; the chat works from the keyboard alone, buttons too."""
+def test_keyboard_only_walk_through(chat: Chat) -> None:
+    """From the keyboard alone: Tab to the launcher, open, type, send, press an answer button
+    (the focus comes back to the input), scroll the log, Escape (the focus is on the launcher).
+    The launcher, input, log, region and dialog have names; the page's header links the open
+    chat covers take no focus until it closes."""
+    header_links = chat.page.get_by_role("navigation", name="Main").get_by_role("link")
     launcher = chat.page.get_by_role("button", name=OPEN_LABEL)
-    launcher.focus()
+    for _ in range(10):
+        chat.page.keyboard.press("Tab")
+        if launcher.evaluate("(button) => button === document.activeElement"):
+            break
+    expect(launcher).to_be_focused()
     chat.page.keyboard.press("Enter")
     expect(chat.input).to_be_focused(timeout=WAIT_MS)
-    expect(chat.page.get_by_role("button", name=CLOSE_LABEL)).to_be_visible()
+    expect(chat.page.get_by_role("region", name=REGION_LABEL)).to_be_attached()
+    expect(chat.page.get_by_role("dialog", name="Lab results helper")).to_be_visible()
+    # The title is the level after the page's sections (h2), not the widget's h4.
+    title = chat.page.get_by_role("heading", name="Lab results helper")
+    expect(title).to_have_count(1)
+    expect(title).to_have_js_property("tagName", "H2")
     log = chat.page.get_by_role("log", name=LOG_LABEL)
     expect(log).to_have_attribute("aria-live", "polite")
-    button = chat.page.get_by_role("button", name="What is a normal count?")
-    expect(button).to_be_visible(timeout=WAIT_MS)
-    turns = chat.bot_groups.count()
-    button.focus()
-    chat.page.keyboard.press("Enter")
-    expect(chat.user_texts.last).to_have_text("What is a normal count?")
-    expect(chat.bot_groups).to_have_count(turns + 1, timeout=WAIT_MS)
-    expect(chat.input).to_be_enabled()
-    chat.input.focus()
+    expect(log).to_have_attribute("tabindex", "0")
+    expect(chat.page.locator(".rw-reply").first).to_be_visible(timeout=WAIT_MS)
+
     chat.page.keyboard.type("my wbc is 3.2")
     chat.page.keyboard.press("Enter")
     expect(log).to_contain_text("3,200", timeout=WAIT_MS)
-    chat.page.get_by_role("button", name=CLOSE_LABEL).focus()  # the launcher, now a close button
+    button = chat.page.get_by_role("button", name="What could cause this?")
+    expect(button).to_be_visible(timeout=WAIT_MS)
+    for _ in range(20):  # back from the input to the answer button
+        chat.page.keyboard.press("Shift+Tab")
+        if button.evaluate("(button) => button === document.activeElement"):
+            break
+    expect(button).to_be_focused()
+    turns = chat.bot_groups.count()
     chat.page.keyboard.press("Enter")
+    expect(chat.user_texts.last).to_have_text("What could cause this?")
+    expect(chat.input).to_be_focused(timeout=WAIT_MS)  # not lost to <body>
+    expect(chat.bot_groups).to_have_count(turns + 1, timeout=WAIT_MS)
+
+    # The open chat covers the header's last links: they take no focus, whatever is tabbed.
+    panel = chat.page.locator(".rw-conversation-container").bounding_box()
+    assert panel is not None
+    covered = [
+        index
+        for index in range(header_links.count())
+        if overlaps(header_links.nth(index).bounding_box(), panel)
+    ]
+    assert covered, "the open chat no longer covers a header link: this check checks nothing"
+    reached = []
+    for _ in range(30):
+        chat.page.keyboard.press("Tab")
+        reached.append(chat.focused())
+    for index in covered:
+        link = header_links.nth(index)
+        assert link.inner_text() not in reached, f"{link.inner_text()} is behind the chat"
+        expect(link).to_have_attribute("inert", "")
+
+    log.focus()  # the log scrolls with the keyboard
+    chat.page.keyboard.press("Home")
+    chat.page.wait_for_function(
+        "() => document.querySelector('.rw-messages-container').scrollTop === 0"
+    )
+    chat.page.keyboard.press("Escape")
     expect(log).to_have_count(0)
     expect(chat.page.get_by_role("button", name=OPEN_LABEL)).to_be_focused()
+    for index in covered:
+        expect(header_links.nth(index)).not_to_have_attribute("inert", "")
+
+
+def overlaps(box: Mapping[str, float] | None, other: Mapping[str, float]) -> bool:
+    """Whether two of Playwright's bounding boxes overlap."""
+    if box is None:
+        return False
+    return (
+        box["x"] < other["x"] + other["width"]
+        and other["x"] < box["x"] + box["width"]
+        and box["y"] < other["y"] + other["height"]
+        and other["y"] < box["y"] + box["height"]
+    )
+
+
+def test_on_a_small_screen_the_open_chat_is_modal(browser: Browser, stack: Stack) -> None:
+    """Below 800 px the open chat fills the screen: a modal dialog, the page behind it inert,
+    Tab and Shift+Tab go round inside it, Escape closes it and the page is back."""
+    chat = open_page(browser, stack.page_url, width=375, height=667)
+    try:
+        launcher = chat.page.get_by_role("button", name=OPEN_LABEL)
+        launcher.focus()
+        chat.page.keyboard.press("Enter")
+        expect(chat.input).to_be_focused(timeout=WAIT_MS)
+        dialog = chat.page.get_by_role("dialog", name="Lab results helper")
+        expect(dialog).to_have_attribute("aria-modal", "true")
+        expect(chat.page.locator(".rw-reply").first).to_be_visible(timeout=WAIT_MS)
+        for landmark in ("banner", "main", "contentinfo"):  # inert: no focus, no clicks
+            behind = chat.page.get_by_role(landmark)
+            assert behind.evaluate("(element) => element.closest('[inert]') !== null"), landmark
+        for key in ("Tab", "Shift+Tab"):
+            for _ in range(25):
+                chat.page.keyboard.press(key)
+                assert dialog.evaluate("(dialog) => dialog.contains(document.activeElement)"), (
+                    f"{key} left the chat for {chat.focused()}"
+                )
+        chat.page.keyboard.press("Escape")
+        expect(dialog).to_have_count(0)
+        expect(chat.page.get_by_role("button", name=OPEN_LABEL)).to_be_focused()
+        assert chat.page.locator("[inert]").count() == 0
+    finally:
+        chat.page.context.close()
 
 
 def test_usable_at_phone_width(browser: Browser, stack: Stack) -> None:
@@ -406,6 +532,313 @@ def test_typical_answers_fit_one_screen(browser: Browser, stack: Stack) -> None:
         }
         assert too_tall == {}, f"taller than the chat's messages area (px): {too_tall}"
         assert chat.outside_requests() == []
+    finally:
+        chat.page.context.close()
+
+
+# Sizes at which a reply is often taller than the chat: the smallest phones in use, a common
+# phone, a desktop, and a desktop at 200 % browser zoom (see the module's docstring).
+SMALL_SCREENS: dict[str, dict[str, Any]] = {
+    "320x568": {"width": 320, "height": 568},
+    "375x667": {"width": 375, "height": 667},
+    "1280x800": {"width": 1280, "height": 800},
+    "1280x800-zoom-200": {"width": 640, "height": 400, "device_scale_factor": 2},
+}
+REPLIES = {**TYPICAL, "emergency": EMERGENCY_MESSAGE}
+# Where the bot's newest turn starts and how much of it the log shows, in CSS px.
+MEASURE_FIRST_LINE = """(turn) => {
+    const log = document.querySelector('.rw-messages-container').getBoundingClientRect();
+    const first = turn.querySelector('.rw-response').getBoundingClientRect();
+    const line = parseFloat(getComputedStyle(turn.querySelector('.rw-response')).lineHeight);
+    const call = turn.querySelector('a.wbc-call-link');
+    const callBox = call && call.getBoundingClientRect();
+    return {
+        log_top: Math.round(log.top), log_bottom: Math.round(log.bottom),
+        reply_top: Math.round(first.top),
+        reply_height: Math.round(turn.getBoundingClientRect().height),
+        line: Math.round(line) || 24,
+        call_top: callBox && Math.round(callBox.top),
+        call_bottom: callBox && Math.round(callBox.bottom),
+    };
+}"""
+
+
+@pytest.mark.parametrize("screen", SMALL_SCREENS)
+def test_each_reply_shows_from_its_first_line(browser: Browser, stack: Stack, screen: str) -> None:
+    """Right after each reply arrives (a reading, a topic answer, emergency advice), its first
+    line is in view at the top of the chat, not scrolled past (the widget scrolls to the end);
+    the emergency advice's call link shows too, without scrolling."""
+    size = dict(SMALL_SCREENS[screen])
+    chat = open_page(
+        browser,
+        stack.page_url,
+        width=size.pop("width"),
+        height=size.pop("height"),
+        locale="en-GB",
+        **size,
+    )
+    try:
+        chat.open()
+        measured = {}
+        for kind, text in REPLIES.items():
+            turn = chat.send_and_wait(text)
+            figures = turn.evaluate(MEASURE_FIRST_LINE)
+            measured[kind] = figures
+            chat.screenshot(f"first-line-{screen}-{kind}")
+            assert figures["reply_top"] >= figures["log_top"], (kind, figures)
+            assert figures["reply_top"] + figures["line"] <= figures["log_bottom"], (kind, figures)
+            if figures["reply_height"] > figures["log_bottom"] - figures["log_top"]:
+                assert figures["reply_top"] - figures["log_top"] <= 16, (
+                    kind,
+                    figures,
+                )  # at the top
+            if kind == "emergency":
+                assert figures["call_top"] is not None, "no call link"
+                assert figures["log_top"] <= figures["call_top"], figures
+                assert figures["call_bottom"] <= figures["log_bottom"], figures
+        path = SCREENSHOTS / f"widget-first-line-{screen}.json"
+        path.write_text(json.dumps(measured, indent=2) + "\n")
+        assert chat.outside_requests() == []
+    finally:
+        chat.page.context.close()
+
+
+@pytest.mark.parametrize(
+    ("locale", "number", "others"),
+    [
+        ("en-GB", "999", ("911", "112")),
+        ("en-US", "911", ("112", "999")),
+        ("de-DE", "112", ("911", "999")),
+        ("ja-JP", "911", ("112", "999")),  # no number for Japan: the first one
+    ],
+)
+def test_emergency_advice_looks_like_one_with_one_call_link(
+    browser: Browser, stack: Stack, locale: str, number: str, others: tuple[str, ...]
+) -> None:
+    """Emergency advice has a bubble of its own (border and background not those of an answer,
+    a label with an icon, so not colour alone) and one tel: link, for the number of the
+    browser's region; the others are listed, not links. No other tel: link is kept."""
+    chat = open_page(browser, stack.page_url, width=375, height=667, locale=locale)
+    try:
+        chat.open()
+        turn = chat.send_and_wait(EMERGENCY_MESSAGE)
+        bubble = turn.locator(f".rw-response.{EMERGENCY_CLASS}")
+        expect(bubble).to_have_count(1)
+        expect(bubble).to_contain_text("Seek emergency care now")
+        label = bubble.locator(".wbc-emergency-label")
+        expect(label).to_have_text("Emergency")
+        expect(label.locator("svg")).to_have_count(1)
+        styles = """(bubble) => {
+            const style = getComputedStyle(bubble);
+            return [style.backgroundColor, style.borderLeftWidth, style.borderLeftColor];
+        }"""
+        answer = turn.locator(f".rw-response:not(.{EMERGENCY_CLASS})").first
+        assert bubble.evaluate(styles) != answer.evaluate(styles)
+        calls = chat.page.locator("a[href^='tel:']")
+        expect(calls).to_have_count(1)
+        expect(calls).to_have_attribute("href", f"tel:{number}")
+        expect(calls).to_contain_text(number)
+        assert calls.get_attribute("target") is None  # a call, not a new tab
+        listed = bubble.locator(".wbc-call-others")
+        for other in others:
+            expect(listed).to_contain_text(other)
+        chat.screenshot(f"emergency-{locale}")
+        # A tel: link anywhere else in the messages (the bot never writes one) is not a link.
+        chat.page.evaluate(
+            """() => {
+                const bubble = document.querySelector('.rw-message .rw-markdown');
+                const link = document.createElement('a');
+                link.href = 'tel:+15550100';
+                link.id = 'planted';
+                link.textContent = 'call me';
+                bubble.appendChild(link);
+            }"""
+        )
+        expect(chat.page.locator("#planted")).not_to_have_attribute("href", re.compile("."))
+        # After a reload the advice keeps its style and its call link.
+        chat.page.reload()
+        expect(
+            chat.page.locator(f".rw-response.{EMERGENCY_CLASS} a.wbc-call-link")
+        ).to_have_attribute("href", f"tel:{number}")
+    finally:
+        chat.page.context.close()
+
+
+def relative_luminance(color: str) -> float:
+    """WCAG's relative luminance of a CSS rgb()/rgba() colour (alpha ignored)."""
+    red, green, blue = (int(part) for part in re.findall(r"[\d.]+", color)[:3])
+
+    def linear(channel: int) -> float:
+        value = channel / 255
+        return value / 12.92 if value <= 0.03928 else ((value + 0.055) / 1.055) ** 2.4
+
+    return 0.2126 * linear(red) + 0.7152 * linear(green) + 0.0722 * linear(blue)
+
+
+def contrast(one: str, other: str) -> float:
+    lighter, darker = sorted((relative_luminance(one), relative_luminance(other)), reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)
+
+
+# The focused element's ring and the colour it is drawn on: the element's own background for a
+# ring drawn inside it (negative offset), else the first opaque background behind it.
+RING = """() => {
+    const element = document.activeElement;
+    const style = getComputedStyle(element);
+    const opaque = (node) => {
+        for (; node && node.nodeType === 1; node = node.parentElement) {
+            const color = getComputedStyle(node).backgroundColor;
+            if (!/rgba\\(.*, 0\\)$/.test(color) && color !== 'transparent') return color;
+        }
+        return getComputedStyle(document.documentElement).backgroundColor;
+    };
+    const inside = parseFloat(style.outlineOffset) < 0;
+    return {
+        name: element.getAttribute('aria-label') || element.textContent.trim().slice(0, 40)
+            || element.className,
+        ring: style.outlineColor,
+        width: parseFloat(style.outlineWidth),
+        ring_style: style.outlineStyle,
+        behind: inside ? opaque(element) : opaque(element.parentElement),
+    };
+}"""
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_focus_ring_contrasts_everywhere(browser: Browser, stack: Stack, scheme: str) -> None:
+    """Every control of the open chat, the emergency call link and the launcher, reached with
+    Tab, shows a ring of at least 3 px with a contrast of at least 3:1 against what it is on."""
+    chat = open_page(
+        browser, stack.page_url, width=1280, height=800, color_scheme=scheme, locale="en-GB"
+    )
+    try:
+        chat.open()
+        chat.send_and_wait(EMERGENCY_MESSAGE)
+        chat.input.focus()
+        rings: dict[str, dict[str, Any]] = {}
+        for _ in range(40):
+            chat.page.keyboard.press("Tab")
+            ring = chat.page.evaluate(RING)
+            if not chat.page.evaluate(
+                "document.getElementById('wbc-chat-region').contains(document.activeElement)"
+            ):
+                continue  # the page's own links
+            ring["contrast"] = round(contrast(ring["ring"], ring["behind"]), 2)
+            rings[ring["name"]] = ring
+        (SCREENSHOTS / f"widget-focus-{scheme}.json").write_text(json.dumps(rings, indent=2) + "\n")
+        names = set(rings)
+        for expected in (CLEAR_LABEL, LOG_LABEL, INPUT_LABEL, CLOSE_LABEL, "Call 999 (UK)"):
+            assert any(expected in name for name in names), f"Tab never reached {expected}: {names}"
+        weak = {
+            name: ring
+            for name, ring in rings.items()
+            if ring["ring_style"] != "solid" or ring["width"] < 3 or ring["contrast"] < 3
+        }
+        assert weak == {}, f"focus rings under 3:1 or 3 px: {weak}"
+    finally:
+        chat.page.context.close()
+
+
+PLACEHOLDER = """(input) => [
+    getComputedStyle(input, '::placeholder').color, getComputedStyle(input).backgroundColor,
+]"""
+
+
+def test_dark_mode_and_reduced_motion_are_honoured(browser: Browser, stack: Stack) -> None:
+    """With a dark colour scheme the chat is dark (text and placeholder at AA contrast); with
+    reduced motion nothing slides in or turns. In light mode the placeholder is 4.5:1 too."""
+    chat = open_page(browser, stack.page_url, color_scheme="dark", reduced_motion="reduce")
+    try:
+        chat.page.get_by_role("button", name=OPEN_LABEL).click()
+        container = chat.page.locator(".rw-conversation-container")
+        expect(container).to_be_visible()
+        animated = """() => [...document.querySelectorAll(
+            '.rw-conversation-container, .rw-launcher, .rw-launcher img')]
+            .map((element) => getComputedStyle(element).animationName)
+            .filter((name) => name !== 'none')"""
+        assert chat.page.evaluate(animated) == []
+        expect(chat.input).to_be_enabled(timeout=WAIT_MS)
+        log = chat.page.locator(".rw-messages-container")
+        background = log.evaluate("(log) => getComputedStyle(log).backgroundColor")
+        assert relative_luminance(background) < 0.05, f"not dark: {background}"
+        bubble = chat.page.locator(".rw-response").first
+        text, fill = bubble.evaluate(
+            "(b) => [getComputedStyle(b).color, getComputedStyle(b).backgroundColor]"
+        )
+        assert contrast(text, fill) >= 4.5
+        dark_placeholder = contrast(*chat.input.evaluate(PLACEHOLDER))
+        assert dark_placeholder >= 4.5, dark_placeholder
+        chat.page.emulate_media(color_scheme="light", reduced_motion="no-preference")
+        light_placeholder = contrast(*chat.input.evaluate(PLACEHOLDER))
+        assert light_placeholder >= 4.5, light_placeholder
+        assert relative_luminance(log.evaluate("(l) => getComputedStyle(l).backgroundColor")) > 0.9
+    finally:
+        chat.page.context.close()
+
+
+def test_labels_and_colours_come_from_the_embed_tag(browser: Browser, stack: Stack) -> None:
+    """data-label-*, data-title and data-color change the chat's names and main colour; on a
+    light main colour the text is dark, so it stays readable."""
+    attributes = {
+        "labelOpen": "Chat with a helper",
+        "labelRegion": "Helper chat",
+        "title": "Ask about your results",
+        "color": "#ffd400",
+    }
+    chat = open_page(browser, stack.page_url, attributes=attributes)
+    try:
+        chat.page.get_by_role("button", name="Chat with a helper").click()
+        expect(chat.page.get_by_role("region", name="Helper chat")).to_be_attached()
+        header = chat.page.locator(".rw-header")
+        expect(header).to_contain_text("Ask about your results")
+        expect(
+            chat.page.get_by_role("heading", name="Ask about your results", level=2)
+        ).to_be_visible()
+        fill, text = header.evaluate(
+            "(h) => [getComputedStyle(h).backgroundColor, getComputedStyle(h).color]"
+        )
+        assert fill == "rgb(255, 212, 0)"
+        assert contrast(text, fill) >= 4.5
+    finally:
+        chat.page.context.close()
+
+
+def axe_violations(chat: Chat) -> list[dict[str, Any]]:
+    """axe-core's violations of impact moderate and above on the whole page, as it is now."""
+    if not chat.page.evaluate("typeof window.axe !== 'undefined'"):
+        assert AXE.exists(), "axe-core is not installed: run `make web`"
+        chat.page.evaluate(AXE.read_text())  # not a <script>: the page's CSP allows none
+    found = chat.page.evaluate(
+        """async () => (await axe.run(document, { resultTypes: ['violations'] })).violations
+            .map((v) => ({ id: v.id, impact: v.impact, help: v.help,
+                nodes: v.nodes.map((node) => node.target.join(' ')) }))"""
+    )
+    return [violation for violation in found if violation["impact"] in FAILING_IMPACTS]
+
+
+@pytest.mark.parametrize(
+    ("scheme", "width", "height"),
+    [("light", 1280, 800), ("dark", 1280, 800), ("light", 375, 667), ("dark", 375, 667)],
+    ids=["light-desktop", "dark-desktop", "light-phone", "dark-phone"],
+)
+def test_axe_finds_nothing_moderate_or_worse(
+    browser: Browser, stack: Stack, scheme: str, width: int, height: int
+) -> None:
+    """axe-core, injected into the page: no violation of impact moderate, serious or critical,
+    with the chat closed, and open after a reading, a topic answer and emergency advice."""
+    chat = open_page(browser, stack.page_url, width=width, height=height, color_scheme=scheme)
+    try:
+        started = time.monotonic()
+        found = {"closed": axe_violations(chat)}
+        chat.open()
+        for kind, text in REPLIES.items():
+            chat.send_and_wait(text)
+            found[kind] = axe_violations(chat)
+        seconds = round(time.monotonic() - started, 1)
+        path = SCREENSHOTS / f"widget-axe-{scheme}-{width}x{height}.json"
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps({"seconds": seconds, **found}, indent=2) + "\n")
+        assert {state: v for state, v in found.items() if v} == {}
     finally:
         chat.page.context.close()
 

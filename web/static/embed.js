@@ -95,7 +95,7 @@
   });
   var TITLE_ID = "wbc-chat-title";
   // The chat's title is a heading of this level (the widget writes an h4, which would skip
-  // levels after a page's h1); 2 suits a page whose own sections are h2.
+  // levels after a page's h1); 2 suits a page whose own sections are h2 (data-title-level).
   var titleLevel = /^[1-6]$/.test(options.titleLevel || "") ? options.titleLevel : "2";
 
   // Colours. The main colour (header, launcher, the visitor's bubbles, answer buttons) can be a
@@ -104,10 +104,8 @@
   var DEFAULT_MAIN = "#135afe";
   var THEME_SURFACES = { light: "#f4f7f9", dark: "#1f2328" }; // embed.css: --wbc-sender-bg
   var THEME_TEXT = { light: "#1a1a1a", dark: "#f1f3f5" }; // embed.css: --wbc-text
-  var colors = {
-    light: colorOption("color", DEFAULT_MAIN),
-    dark: colorOption("colorDark", colorOption("color", DEFAULT_MAIN)),
-  };
+  var mainColor = colorOption("color", DEFAULT_MAIN);
+  var colors = { light: mainColor, dark: colorOption("colorDark", mainColor) };
   var theme = ["light", "dark"].indexOf(options.theme) !== -1 ? options.theme : "auto";
   if (options.theme && theme === "auto" && options.theme !== "auto") {
     console.error('embed.js: data-theme is "auto" (the default), "light" or "dark"');
@@ -122,7 +120,7 @@
   var mounts = 0; // a new React key per mount: a remount is a new, empty widget
   var clearing = null; // the timeout while a "Clear chat" waits for the bot's confirmation
   var focus = null; // see followFocus
-  var picker = null; // the file input the upload button opens (hidden, outside the widget)
+  var picker = null; // the file input the upload button opens (hidden, beside the widget)
   var uploading = false; // one report at a time
   var noteTimer = null; // hides a note about a report that was not sent
   var emergencyNumbers = null; // the numbers to call, from the bot's latest emergency advice
@@ -480,8 +478,15 @@
     each(root, ".rw-close-button", function (button) {
       setAttributes(button, { "aria-label": LABELS.close });
     });
-    each(root, ".rw-title", function (title) {
-      setAttributes(title, { id: TITLE_ID, "aria-level": titleLevel });
+    // The widget's title is an h4; it is hidden and shown again as a heading of titleLevel.
+    each(root, ".rw-header", function (header) {
+      var title = header.querySelector(".rw-title");
+      if (!title || header.querySelector(".wbc-title")) return;
+      var heading = document.createElement("h" + titleLevel);
+      heading.className = "wbc-title";
+      heading.id = TITLE_ID;
+      heading.textContent = title.textContent;
+      header.insertBefore(heading, title);
     });
     each(root, ".rw-header", function (header) {
       if (header.querySelector(".wbc-clear")) return;
@@ -504,18 +509,23 @@
       setAttributes(button, { "aria-label": LABELS.send });
     });
     // The log takes focus, so that it can be scrolled with the arrow keys; the visitor's own
-    // scrolling (wheel, touch, keys) stops keepReplyTopInView until the next reply.
+    // scrolling (wheel, touch, scroll bar, keys) stops keepReplyTopInView until the next reply.
     each(root, ".rw-messages-container:not([data-keyboard])", function (log) {
       setAttributes(log, { tabindex: "0", "data-keyboard": "" });
-      ["wheel", "touchmove", "keydown", "pointerdown"].forEach(function (type) {
+      ["wheel", "touchmove", "pointerdown"].forEach(function (type) {
         log.addEventListener(type, onReaderScroll, { passive: true });
+      });
+      log.addEventListener("keydown", function (event) {
+        if (event.target === log && SCROLL_KEYS.indexOf(event.key) !== -1) onReaderScroll();
       });
     });
     each(root, ".rw-messages-container", function (log) {
       setAttributes(log, { role: "log", "aria-live": "polite", "aria-label": LABELS.log });
     });
-    // An answer button disappears once pressed; the focus goes back to the input.
+    // An answer button disappears once pressed; the focus goes back to the input. Not after a
+    // tap on a touch screen, where the on-screen keyboard would cover the bot's reply.
     each(root, ".rw-reply:not([data-keyboard])", function (reply) {
+      var pointer = ""; // what pressed it: "mouse", "touch", "pen", or "" for the keyboard
       setAttributes(reply, { role: "button", tabindex: "0", "data-keyboard": "" });
       reply.addEventListener("keydown", function (event) {
         if (event.key === "Enter" || event.key === " ") {
@@ -523,8 +533,12 @@
           reply.click();
         }
       });
+      reply.addEventListener("pointerdown", function (event) {
+        pointer = event.pointerType;
+      });
       reply.addEventListener("click", function () {
-        focus.focusInputWhenReady();
+        if (pointer !== "touch" && pointer !== "pen") focus.focusInputWhenReady();
+        pointer = "";
       });
     });
     // Links in answers open in a new tab that cannot reach back to this page, and say so. The
@@ -624,8 +638,13 @@
 
   /* ---- Keyboard: Escape closes, Tab stays in the modal chat --------------------------- */
 
-  var TABBABLE =
-    'a[href], button:not([disabled]), textarea:not([disabled]), input:not([disabled]), [tabindex="0"]';
+  var TABBABLE = [
+    "a[href]",
+    "button:not([disabled])",
+    "textarea:not([disabled])",
+    "input:not([disabled])",
+    '[tabindex="0"]',
+  ].join(", ");
 
   function onKeyDown(event) {
     if (!root || !isOpen(root)) return;
@@ -680,8 +699,18 @@
    * of the page (a site's header links, say) is inert while it does: nothing hidden behind it
    * can take the focus. Closed, the page is as it was.
    */
-  var PAGE_FOCUSABLE =
-    "a[href], area[href], button, input, select, textarea, summary, iframe, [tabindex], [contenteditable]";
+  var PAGE_FOCUSABLE = [
+    "a[href]",
+    "area[href]",
+    "button",
+    "input",
+    "select",
+    "textarea",
+    "summary",
+    "iframe",
+    "[tabindex]",
+    "[contenteditable]",
+  ].join(", ");
 
   function updateLayout() {
     var dialog = root.querySelector(".rw-conversation-container");
@@ -697,7 +726,8 @@
     var panel = dialog && !modal ? dialog.getBoundingClientRect() : null;
     each(document, PAGE_FOCUSABLE, function (element) {
       if (region.contains(element)) return;
-      setInert(element, panel !== null && overlaps(element.getBoundingClientRect(), panel), "data-wbc-covered");
+      var covered = panel !== null && overlaps(element.getBoundingClientRect(), panel);
+      setInert(element, covered, "data-wbc-covered");
     });
   }
 
@@ -737,6 +767,7 @@
    * every change until the visitor scrolls or writes.
    */
   var REPLY_GAP = 8; // px above the reply, so that it does not touch the log's edge
+  var SCROLL_KEYS = ["ArrowUp", "ArrowDown", "PageUp", "PageDown", "Home", "End", " "];
 
   function keepReplyTopInView(root) {
     var log = root.querySelector(".rw-messages-container");
@@ -841,7 +872,7 @@
     link.href = "tel:" + chosen.dial;
     link.appendChild(icon(PHONE_ICON));
     var name = LABELS.call.replace("{number}", chosen.number);
-    link.appendChild(document.createTextNode(chosen.region ? name + " (" + chosen.region + ")" : name));
+    link.appendChild(document.createTextNode(withRegion(name, chosen)));
     ownLinks.add(link);
     box.appendChild(link);
     var others = numbers.filter(function (entry) {
@@ -855,12 +886,17 @@
         " " +
         others
           .map(function (entry) {
-            return entry.region ? entry.number + " (" + entry.region + ")" : entry.number;
+            return withRegion(entry.number, entry);
           })
           .join(", ");
       box.appendChild(list);
     }
     return box;
+  }
+
+  /* "999 (UK)", or "112" for a number without a region. */
+  function withRegion(text, entry) {
+    return entry.region ? text + " (" + entry.region + ")" : text;
   }
 
   /* The region of the visitor's first language tag that names one ("en-GB" -> "GB"), or "". */
