@@ -23,8 +23,8 @@ from rasa.core.channels.channel import OutputChannel, UserMessage
 
 from bot.parse import MAX_TEXT_CHARS
 from bot.safety import fallback_texts, too_long_texts
-from server import notices, rasa_tuning, settings
-from server.privacy import apply_log_level, hashed
+from server import notices, settings
+from server.privacy import hashed
 
 logger = logging.getLogger(__name__)
 
@@ -67,12 +67,6 @@ class Limits:
     @property
     def deadline(self) -> float:
         return self.action_timeout + DEADLINE_MARGIN_SECONDS
-
-    def apply_to_rasa(self) -> None:
-        """Rasa's action-server timeout becomes `action_timeout` (see server/rasa_tuning.py),
-        and our loggers log at LOG_LEVEL."""
-        rasa_tuning.apply(self.action_timeout)
-        apply_log_level(self.log_level)
 
 
 class SenderRateLimit:
@@ -188,7 +182,7 @@ class GuardedChannel:
     """Mixin for an input channel: the limits, the per-sender rate limit and the guarded answer.
 
     Put it before Rasa's channel class (`class RestInput(GuardedChannel, RasaRestInput)`): its
-    `__init__` passes every argument on, then reads the limits and applies them to Rasa.
+    `__init__` passes every argument on, then reads the limits.
     """
 
     limits: Limits
@@ -196,8 +190,7 @@ class GuardedChannel:
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.limits = Limits()
-        self.limits.apply_to_rasa()
+        self.limits = Limits()  # Rasa itself is changed at start-up (server/rasa_run.py)
         self.rate_limit = SenderRateLimit(self.limits.per_minute)
         self.address_limit = SenderRateLimit(self.limits.per_minute * ADDRESS_FACTOR)
 

@@ -363,20 +363,7 @@ def shell(environ: Mapping[str, str]) -> int:
     helper = action_server(values)
     # Not installed: Ctrl-C stays a KeyboardInterrupt here, and Rasa's terminal handles its own.
     signals = StopSignals()
-    command = [
-        str(BIN / "rasa"),
-        "run",
-        "--connector",
-        "channels.shell.ShellInput",
-        "--model",
-        str(MODEL),
-        "--endpoints",
-        "endpoints.yml",
-        "--interface",
-        "127.0.0.1",
-        "--port",
-        str(_free_port()),
-    ]
+    command = shell_command(_free_port())
     try:
         if not helper.ready():
             print(f"No action server at {helper.ready_url}; starting one (log: {helper.log}) ...")
@@ -388,6 +375,27 @@ def shell(environ: Mapping[str, str]) -> int:
         return 130
     finally:
         stop_servers([helper], signals)  # only the one started here, if any
+
+
+def shell_command(port: int) -> list[str]:
+    """Rasa with the terminal channel (channels/shell.py), through server.rasa_run: our changes
+    to Rasa are applied at start-up, as for `make run`."""
+    return [
+        str(BIN / "python"),
+        "-m",
+        "server.rasa_run",
+        "run",
+        "--connector",
+        "channels.shell.ShellInput",
+        "--model",
+        str(MODEL),
+        "--endpoints",
+        "endpoints.yml",
+        "--interface",
+        "127.0.0.1",
+        "--port",
+        str(port),
+    ]
 
 
 def _free_port() -> int:

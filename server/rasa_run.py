@@ -1,5 +1,10 @@
-"""`python -m server.rasa_run ARGS`: `rasa ARGS`, with Rasa's HTTP API token taken from the
-environment (RASA_API_TOKEN) instead of the command line.
+"""`python -m server.rasa_run ARGS`: `rasa ARGS` for `make run` and `make shell` alike, with our
+changes to Rasa in place before it starts and Rasa's HTTP API token taken from the environment
+(RASA_API_TOKEN) instead of the command line.
+
+The changes (server/rasa_tuning.py: the action-server timeout, the parse off the event loop,
+the bounded history, ...) and our log level are applied here, once, at start-up, so every
+channel gets them (the terminal's too), not by whichever channel happens to be built first.
 
 A process's command line is readable by every user of the machine (`ps`, /proc/PID/cmdline);
 its environment only by its own user. The launcher therefore never puts the token on a command
@@ -23,6 +28,12 @@ def rasa_arguments(argv: Sequence[str], environ: Mapping[str, str]) -> list[str]
 def main() -> None:
     from rasa.__main__ import main as rasa_main  # Rasa takes seconds to import: only here
 
+    from server import rasa_tuning, settings
+    from server.privacy import apply_log_level
+
+    values = settings.resolve(os.environ)
+    rasa_tuning.apply(settings.number(values, "ACTION_TIMEOUT_SECONDS"))
+    apply_log_level(values["LOG_LEVEL"])
     sys.argv = ["rasa", *rasa_arguments(sys.argv[1:], os.environ)]
     rasa_main()
 

@@ -4,8 +4,12 @@ a message is parsed off the event loop within a time limit."""
 from __future__ import annotations
 
 import asyncio
+import os
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
@@ -19,6 +23,8 @@ from rasa.shared.core.events import Event
 from rasa.shared.utils.common import all_subclasses
 
 from server import rasa_tuning
+
+ROOT = Path(__file__).resolve().parents[2]
 
 VALID = [
     {"events": [], "responses": []},
@@ -177,3 +183,31 @@ def test_a_parse_over_the_time_limit_ends_the_turn(monkeypatch: pytest.MonkeyPat
     with pytest.raises(rasa_tuning.ParseTooSlow):
         asyncio.run(rasa_tuning.parse_message(SlowProcessor(1.0), UserMessage("x", sender_id="b")))
     assert time.monotonic() - began < 0.9
+
+
+def test_rasa_starts_with_the_changes_whatever_the_channel() -> None:
+    """`make run` and `make shell` both start Rasa through server.rasa_run, which applies the
+    changes before Rasa runs (not a channel's constructor, which the terminal's is not)."""
+    from server import launcher
+
+    assert launcher.shell_command(5999)[1:3] == ["-m", "server.rasa_run"]
+    probe = (
+        "import rasa.__main__, rasa.core.actions.action as action\n"
+        "from rasa.core.processor import MessageProcessor\n"
+        "from server import rasa_run, rasa_tuning\n"
+        "def fake_main():\n"
+        "    print(MessageProcessor.parse_message is rasa_tuning.parse_message,\n"
+        "          action.DEFAULT_REQUEST_TIMEOUT)\n"
+        "rasa.__main__.main = fake_main\n"
+        "rasa_run.main()\n"
+    )
+    env = {**os.environ, "ACTION_TIMEOUT_SECONDS": "1.5"}
+    done = subprocess.run(
+        [sys.executable, "-c", probe],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.stdout.split() == ["True", "1.5"], done.stderr[-2000:]
