@@ -112,6 +112,7 @@ test-conversations: train ## Test stories in tests/ and the held-out NLU set in 
 # The chat widget (rasa-webchat) comes from the npm registry, pinned by web/package-lock.json
 # (install scripts off), and is served from web/static/vendor/ (no CDN at run time). The copy
 # drops the widget's @import of Google Fonts, so a page with the widget contacts no third party.
+# axe-core, pinned the same way, stays in web/node_modules/ for the browser tests.
 WEB_STAMP := web/node_modules/.installed
 WEB_VENDOR := web/static/vendor/rasa-webchat.js
 web: $(WEB_VENDOR) ## Install the chat widget from npm (pinned) into web/static/vendor/

@@ -160,7 +160,7 @@
     listen(smallScreen, scheduleLayout);
     window.addEventListener("resize", scheduleLayout);
     window.addEventListener("scroll", scheduleLayout, { capture: true, passive: true });
-    region.addEventListener("keydown", onKeyDown);
+    document.addEventListener("keydown", onKeyDown);
     if (storage === "session") {
       // A copy that an earlier version of this file kept in localStorage would outlive the
       // browser (the conversation itself stays on the server until it is purged).
@@ -269,6 +269,7 @@
       button.textContent = LABELS.clearAgain;
       announce(LABELS.notCleared);
     }, CLEAR_TIMEOUT_MS);
+    expectReply();
     widget.sendMessage(FORGET_PAYLOAD); // not shown as the visitor's message
   }
 
@@ -630,10 +631,8 @@
     region.setAttribute("data-on-main", onMain === "#ffffff" ? "light" : "dark");
     region.style.setProperty("--wbc-main", main);
     region.style.setProperty("--wbc-on-main", onMain);
-    region.style.setProperty(
-      "--wbc-accent",
-      contrast(main, surface) >= 3 ? main : THEME_TEXT[name]
-    );
+    var accent = contrast(main, surface) >= 3 ? main : THEME_TEXT[name];
+    region.style.setProperty("--wbc-accent", accent);
   }
 
   /* ---- Keyboard: Escape closes, Tab stays in the modal chat --------------------------- */
@@ -648,6 +647,8 @@
 
   function onKeyDown(event) {
     if (!root || !isOpen(root)) return;
+    // In the chat; or anywhere, while it is modal (the focus may be on <body>).
+    if (!region.contains(document.activeElement) && !isModal()) return;
     if (event.key === "Escape") {
       var close = visible(root.querySelector(".rw-close-button"))
         ? root.querySelector(".rw-close-button")
@@ -708,7 +709,7 @@
     "textarea",
     "summary",
     "iframe",
-    "[tabindex]",
+    '[tabindex]:not([tabindex^="-"])',
     "[contenteditable]",
   ].join(", ");
 
@@ -723,11 +724,18 @@
     Array.prototype.forEach.call(document.body.children, function (child) {
       if (child !== region) setInert(child, modal, "data-wbc-modal");
     });
-    var panel = dialog && !modal ? dialog.getBoundingClientRect() : null;
+    if (!dialog || modal) {
+      each(document, "[data-wbc-covered]", function (element) {
+        setInert(element, false, "data-wbc-covered");
+      });
+      return;
+    }
+    var panel = dialog.getBoundingClientRect();
     each(document, PAGE_FOCUSABLE, function (element) {
-      if (region.contains(element)) return;
-      var covered = panel !== null && overlaps(element.getBoundingClientRect(), panel);
-      setInert(element, covered, "data-wbc-covered");
+      // Only the controls themselves: a container of others (a focusable <main>) would take
+      // everything in it out of reach.
+      if (region.contains(element) || element.querySelector(PAGE_FOCUSABLE)) return;
+      setInert(element, overlaps(element.getBoundingClientRect(), panel), "data-wbc-covered");
     });
   }
 
@@ -789,7 +797,7 @@
     var box = log.getBoundingClientRect();
     var top = first.getBoundingClientRect().top;
     var height = turn.getBoundingClientRect().bottom - top;
-    if (height <= log.clientHeight - REPLY_GAP) return; // whole at the end of the log
+    if (height <= log.clientHeight) return; // whole at the end of the log
     log.scrollTop += top - box.top - log.clientTop - REPLY_GAP;
   }
 
@@ -800,8 +808,8 @@
   }
 
   /*
-   * A reply that comes without a message of the visitor's before it (a report's reading):
-   * it joins the bot's last turn, from its next message on.
+   * A reply that comes without a message of the visitor's before it (a report's reading, the
+   * answer to Clear chat): it joins the bot's last turn, from its next message on.
    */
   function expectReply() {
     var log = root && root.querySelector(".rw-messages-container");
