@@ -771,7 +771,7 @@
    * The widget scrolls the log to its end on every change, so a reply taller than the log
    * shows its last lines and the visitor misses the first: for an emergency, the advice
    * itself. Here the bot's latest reply (its messages since the visitor's last message, button
-   * or report), when it is taller than the log, is scrolled to the top of the log instead, on
+   * or report), when its top is above the log's, is scrolled to the top of the log instead, on
    * every change until the visitor scrolls or writes.
    */
   var REPLY_GAP = 8; // px above the reply, so that it does not touch the log's edge
@@ -794,11 +794,12 @@
     }
     var first = messagesOf(turn)[pinnedFrom];
     if (readerScrolled || !first) return;
-    var box = log.getBoundingClientRect();
     var top = first.getBoundingClientRect().top;
-    var height = turn.getBoundingClientRect().bottom - top;
-    if (height <= log.clientHeight) return; // whole at the end of the log
-    log.scrollTop += top - box.top - log.clientTop - REPLY_GAP;
+    var hidden = log.getBoundingClientRect().top + log.clientTop - top; // above the log's top
+    if (hidden <= 0) return; // its first line shows
+    // A reply that only just fits keeps its end in view too.
+    var room = log.clientHeight - (turn.getBoundingClientRect().bottom - top);
+    log.scrollTop -= hidden + (room > 0 ? Math.min(REPLY_GAP, room) : REPLY_GAP);
   }
 
   function messagesOf(turn) {

@@ -1,0 +1,53 @@
+"""components/count_intent.py: a message left at nlu_fallback that gives a count gives a count."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY
+from rasa.shared.nlu.training_data.message import Message
+
+from components.count_intent import CountIntent
+
+
+def _message(text: str, intent: str, ranking: list[tuple[str, float]]) -> Message:
+    message = Message(data={"text": text})
+    message.set(INTENT, {"name": intent, "confidence": 0.2})
+    message.set(INTENT_RANKING_KEY, [{"name": n, "confidence": c} for n, c in ranking])
+    return message
+
+
+RANKING = [("nlu_fallback", 0.2), ("ask_treatment", 0.15), ("inform_wbc_value", 0.12)]
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "expected"),
+    [
+        # a story with a count in it, no question the classifiers place
+        (
+            "went to urgent care, no temp, wbc low, 3, was given antibiotics",
+            "nlu_fallback",
+            "inform_wbc_value",
+        ),
+        ("They repeated the test on Friday. Still 2.7.", "nlu_fallback", "inform_wbc_value"),
+        ("I have 2 kids and feel rotten", "nlu_fallback", "nlu_fallback"),  # no count
+        ("blorp florp", "nlu_fallback", "nlu_fallback"),  # no count
+        ("temp 38.5 and feel awful", "nlu_fallback", "nlu_fallback"),  # a temperature, no count
+        ("wbc 3.2, what causes that?", "ask_causes", "ask_causes"),  # a question type kept
+    ],
+)
+def test_a_count_decides_only_an_unplaced_message(text: str, intent: str, expected: str) -> None:
+    message = _message(text, intent, RANKING)
+    (processed,) = CountIntent().process([message])
+    chosen: dict[str, Any] = processed.get(INTENT)
+    assert chosen["name"] == expected
+    ranking = processed.get(INTENT_RANKING_KEY)
+    assert ranking[0]["name"] == (expected if expected != "ask_causes" else "nlu_fallback")
+    if expected == "inform_wbc_value":
+        assert chosen["confidence"] == 0.12  # what the classifier gave it
+        assert [entry["name"] for entry in ranking] == [
+            "inform_wbc_value",
+            "nlu_fallback",
+            "ask_treatment",
+        ]
