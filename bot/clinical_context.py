@@ -258,8 +258,8 @@ def _long_fever(text: str, today: int | None = None) -> bool:
             today = _WEEKDAYS.index(named.group("day")[:3].lower())
         elif today is None:
             today = date.today().weekday()
-        days = (today - _WEEKDAYS.index(since.group("day")[:3].lower())) % 7 or 7
-        if days > _FEVER_DAYS:
+        days_since = (today - _WEEKDAYS.index(since.group("day")[:3].lower())) % 7 or 7
+        if days_since > _FEVER_DAYS:
             return True
     for match in _DURATION.finditer(text):
         days = match.group("days")
