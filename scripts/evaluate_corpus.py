@@ -235,10 +235,10 @@ def judge(entry: Entry, intent: str, confidence: float, subject: str | None) -> 
     else:
         right = intent == entry.question_type
     medical = bool(expected) or bool(entry.values) or entry.urgency != "routine"
-    # Every text of ours is medical and links its sources; the disclaimer ends the reply's
-    # medical part once.
+    # Every text of ours is medical and links its sources; the disclaimer that fits the
+    # urgency ends the reply's medical part once.
     sourced = all("http" in text for text in texts) and (
-        disclaimer() in "\n".join(texts) if texts else not medical
+        disclaimer(reply.interpretation) in "\n".join(texts) if texts else not medical
     )
     outcome = Outcome(entry, intent, confidence, subject, values_read, urgency, right, sourced)
     if intent != entry.question_type:
