@@ -74,6 +74,9 @@ class Turn:
     urgency_news: bool = False
     other_specimen: str | None = None  # white cells in urine, spinal fluid ...: not judged
     subject: Subject = Subject.LEUKOPENIA  # what this message itself is about
+    # The message as the parser read it (full-width letters as ASCII, escapes dropped): every
+    # later stage of the turn reads this, so "ｗｈｙ？" is "why?" there too.
+    text: str = ""
 
 
 def take_turn(state: ConversationState, text: str) -> Turn:
@@ -123,6 +126,7 @@ def take_turn(state: ConversationState, text: str) -> Turn:
         urgency_news=news,
         other_specimen=context.other_specimen,
         subject=subject,
+        text=parsed.text,
     )
 
 

@@ -73,6 +73,7 @@ def respond(
     except Exception as exc:  # noqa: BLE001 - never leave a person without an answer
         log_failure("reading a message" if isinstance(exc, WbcBotError) else "a turn", exc)
         return _fallback(state, text, bool(state.red_flags))
+    text = turn.text  # as the parser read it: one reading of the message for the whole turn
     try:
         resolved = resolve_intent(intent, text, turn)
         offers = offered_topics(resolved, ranking, questions, topics())

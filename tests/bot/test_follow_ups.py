@@ -190,3 +190,11 @@ def test_a_temperature_at_the_threshold_asked_about_is_a_fever(text: str) -> Non
     """ "Is 38.0 a fever?": yes, a fever starts at 38.0 °C / 100.4 °F (section 5)."""
     said = _text(_say([(text, None)]))
     assert "is a fever" in said or said.startswith("Yes")
+
+
+@pytest.mark.parametrize(("wide", "narrow"), [("ｗｈｙ？", "why?"), ("ｓｏｕｒｃｅｓ", "sources")])
+def test_full_width_follow_ups_are_answered_like_ascii(wide: str, narrow: str) -> None:
+    """Issue 22: the whole turn reads the message as the parser does, so a follow-up typed in
+    full-width letters gets the same answer as in ASCII, not the default reply."""
+    after_a_count = respond(ConversationState(intro_given=True), "wbc 3.2").state
+    assert _text(respond(after_a_count, wide)) == _text(respond(after_a_count, narrow))
