@@ -206,7 +206,7 @@ def socket_address(sio: Any, sid: str, namespace: str | None) -> str:
     """The network address a socket connected from (for the rate limit), or ""."""
     try:
         environ = sio.get_environ(sid, namespace=namespace) or {}
-    except Exception:  # a socket that is gone
+    except Exception:  # noqa: BLE001 - a socket that is gone
         return ""
     request = environ.get("sanic.request")
     return peer_address(request) if request is not None else ""

@@ -482,7 +482,7 @@ def training_seconds(log: Path) -> float:
         env = {**os.environ, **QUIET, "RASA_CACHE_DIRECTORY": str(Path(out) / "cache")}
         command = [str(BIN / "rasa"), "train", "--force", "--out", out]
         started = time.perf_counter()
-        run_logged(command + ["--fixed-model-name", "bench"], ROOT, env, log)
+        run_logged([*command, "--fixed-model-name", "bench"], ROOT, env, log)
         return time.perf_counter() - started
 
 

@@ -30,20 +30,20 @@ from pathlib import Path
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from rasa.core.tracker_store import TrackerStore  # noqa: E402
-from rasa.shared.core.domain import Domain  # noqa: E402
-from rasa.shared.core.events import (  # noqa: E402
+from rasa.core.tracker_store import TrackerStore
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import (
     ActionExecuted,
     BotUttered,
     SessionStarted,
     SlotSet,
     UserUttered,
 )
-from rasa.shared.core.trackers import DialogueStateTracker  # noqa: E402
+from rasa.shared.core.trackers import DialogueStateTracker
 
-from server import rasa_tuning, settings  # noqa: E402
-from server.settings import ROOT  # noqa: E402
-from server.stores import UrlSQLTrackerStore  # noqa: E402
+from server import rasa_tuning, settings
+from server.settings import ROOT
+from server.stores import UrlSQLTrackerStore
 
 DOMAIN = Domain.load(ROOT / "domain.yml")
 NEW_CONVERSATIONS = 50  # each five messages: the "50 x 5" load

@@ -18,7 +18,7 @@ from collections import Counter
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from evaluate_corpus import quiet_rasa  # noqa: E402 - the one way to silence Rasa here
+from evaluate_corpus import quiet_rasa  # the one way to silence Rasa here
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -132,7 +132,7 @@ def redact_record(record: logging.LogRecord) -> None:
         return
     try:
         message = record.getMessage()
-    except Exception:  # a bad format string: logging would only report it, so do we
+    except Exception:  # noqa: BLE001 - a bad format string: logging would only report it
         message = f"(unformattable log message from {record.name})"
     record.msg = redact_message(message)
     record.args = ()

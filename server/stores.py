@@ -321,7 +321,7 @@ def salvaged_tracker(sender_id: str, rows: Sequence[str], domain: Domain) -> Dia
             event = _readable_event(data)
             if event is not None:
                 tracker.update(event)
-        except Exception:  # noqa: BLE001, S112 - left out, counted below
+        except Exception:  # noqa: BLE001 - left out, counted below
             continue
     try:
         copy_state(tracker)

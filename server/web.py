@@ -76,7 +76,7 @@ class StaticHandler(SimpleHTTPRequestHandler):
         self.send_header("Cache-Control", "no-cache")
         super().end_headers()
 
-    def do_GET(self) -> None:  # noqa: N802 (the http.server naming)
+    def do_GET(self) -> None:  # the http.server naming
         path = Path(self.translate_path(self.path))
         if path.is_dir():
             path = path / "index.html"
@@ -90,5 +90,5 @@ class StaticHandler(SimpleHTTPRequestHandler):
             return
         super().do_GET()
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 (base signature)
+    def log_message(self, format: str, *args: Any) -> None:  # the base signature
         """Quiet: page requests are not worth a line each in the terminal."""

@@ -466,7 +466,7 @@ def test_incomplete_files_are_refused(
 def test_missing_file_is_a_data_error(data_copy: Path) -> None:
     """A missing file is named in the error."""
     (data_copy / "sources.csv").unlink()
-    with pytest.raises(ReferenceDataError, match="sources.csv: cannot be read"):
+    with pytest.raises(ReferenceDataError, match=r"sources\.csv: cannot be read"):
         tables.check_data()
 
 

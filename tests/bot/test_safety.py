@@ -74,7 +74,7 @@ def test_other_samples_are_not_judged_as_blood(text: str, specimen: str) -> None
 )
 def test_blood_counts_next_to_other_words_are_still_read(text: str) -> None:
     """A blood count is judged even when another sample is named after it."""
-    assert [value.cells_per_ul for value in parse_text(text).values][0] is not None
+    assert next(value.cells_per_ul for value in parse_text(text).values) is not None
 
 
 @pytest.mark.parametrize(

@@ -844,7 +844,7 @@ def test_axe_finds_nothing_moderate_or_worse(
 
 
 class QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 (base signature)
+    def log_message(self, format: str, *args: object) -> None:  # the base signature
         """No line per request."""
 
 

@@ -71,7 +71,7 @@ def _wait(ready: Callable[[], object], what: str) -> None:
         try:
             ready()
             return
-        except Exception:
+        except Exception:  # noqa: BLE001 - not up yet, whatever the error
             time.sleep(0.2)
     raise RuntimeError(f"{what} did not start within {START_TIMEOUT_SECONDS:.0f} s")
 

@@ -262,7 +262,7 @@ def test_page_corners_are_found_on_a_desk_and_not_on_a_screenshot() -> None:
     corners = images.page_corners(photo)
     assert corners is not None
     (x0, y0), (x1, y1), (x2, y2), (x3, y3) = corners
-    width, height = photo.size
+    width, _height = photo.size
     assert x0 < x1 and x3 < x2 and y0 < y3 and y1 < y2
     assert 0.05 * width < x0 < 0.3 * width and 0.7 * width < x2 < 0.95 * width
 
