@@ -86,9 +86,12 @@ _RANGE_INTRO = re.compile(
     r"(?:(?:ref(?:erence)?\.?|normal|range|interval|rr|nr|vr|ref\.)[ \t]*:?[ \t]*)*",
     re.IGNORECASE,
 )
-# "3.15, normal range is 4.5 to 11", "(the normal is 4.5-11.0)", "normal between 4 and 11".
+# "3.15, normal range is 4.5 to 11", "(the normal is 4.5-11.0)", "normal between 4 and 11",
+# "0.7, vs normal of 4.5 to 11".
 _RANGE_IN_WORDS = re.compile(
-    r"[ \t]*[,;]?[ \t]*[\[(]?[ \t]*(?:(?:the|lab'?s?|when|where|while|whereas|with|and)[ \t]+)*"
+    r"[ \t]*[,;]?[ \t]*[\[(]?[ \t]*"
+    r"(?:(?:the|lab'?s?|when|where|while|whereas|with|and|vs\.?|versus|compared[ \t]+(?:to|with)|"
+    r"against)[ \t]+)*"
     r"(?:normal|ref(?:erence)?\.?|range|interval|should[ \t]+be)"
     r"(?:[ \t]*(?:range|interval|values?|limits?|is|are|being|should[ \t]+be|of|:|=))*"
     r"[ \t]*(?P<between>between[ \t]+)?",

@@ -6,8 +6,9 @@ classifier spreads its confidence over many question types, FallbackClassifier t
 nlu_fallback, and the conversation's record says the bot did not understand, although the
 action reads and explains the count. Here, after FallbackClassifier, such a message becomes
 inform_wbc_value when bot/ reads a count in it (the action's answer does not change: it reads the
-count whatever the intent). A message with a question type above the thresholds keeps it ("wbc
-3.2, what causes that?" stays ask_causes).
+count whatever the intent). So does a message classified as asking for the normal range that
+gives a count with its lab's range: the range is the lab's, not a question. Any other question
+type is kept ("wbc 3.2, what causes that?" stays ask_causes).
 """
 
 from __future__ import annotations
@@ -28,8 +29,12 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 
 from bot import WbcBotError, parse_text
+from bot.model import LabValue
 
 FALLBACK = "nlu_fallback"
+# "My white cells are at 18.5, when the normal range is 4.5 to 10.5": the normal range is the
+# lab's, given with the count, not asked for.
+NORMAL_RANGE = "ask_normal_range"
 COUNT_INTENT = "inform_wbc_value"
 
 
@@ -49,18 +54,22 @@ class CountIntent(GraphComponent):
 
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
-            intent = message.get(INTENT) or {}
-            if intent.get(INTENT_NAME_KEY) == FALLBACK and gives_a_count(message.get(TEXT)):
+            name = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
+            if name not in (FALLBACK, NORMAL_RANGE):
+                continue
+            counts = counts_in(message.get(TEXT))
+            ranged = any(count.lab_range is not None for count in counts)
+            if counts and (name == FALLBACK or ranged):
                 _make_count_intent(message)
         return messages
 
 
-def gives_a_count(text: object) -> bool:
-    """Whether bot/ reads a white count or an ANC in the text."""
+def counts_in(text: object) -> tuple[LabValue, ...]:
+    """The white counts and ANCs bot/ reads in the text."""
     try:
-        return bool(parse_text(str(text or "")).values)
+        return parse_text(str(text or "")).values
     except WbcBotError:
-        return False
+        return ()
 
 
 def _make_count_intent(message: Message) -> None:

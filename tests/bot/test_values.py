@@ -475,6 +475,7 @@ STORY_CASES: list[tuple[str, str, list[tuple[str, float | None, float | None]]]]
     ("unnamed-series", "6,900 in June, then 5,100 and last week 3,800", [(W, 3800, 5100)]),
     ("unnamed-later", "it was 4.0 and a month later 2.7", [(W, 2700, 4000)]),
     ("unnamed-test", "the lab redid it and it came back 3.3 again", [(W, 3300, None)]),
+    ("range-after-vs", "my wbc was 0.7, vs normal of 4.5 to 11", [(W, 700, None)]),
 ]
 
 
