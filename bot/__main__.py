@@ -3,6 +3,10 @@
     python -m bot interpret [--json] [--age-years N] [--sex female|male] TEXT
     python -m bot interpret [--age-years N] [--sex female|male] -
         (reads one text per line from stdin, prints one JSON object per line)
+    python -m bot interpret --fhir FILE|-
+        (a FHIR R4 Observation, or a Bundle with the Patient, from a file or stdin; prints the
+        answer as FHIR JSON: a Parameters resource, or an OperationOutcome on bad input;
+        docs/fhir.md)
     python -m bot reply [--json] [--age-years N] TEXT|-
         (what the chatbot would send, for one fresh conversation per text; the question type
         comes from keyword rules, as there is no NLU model here; --json also gives the subject)
@@ -28,6 +32,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     parser = _parser()
     args = parser.parse_args(argv)
+    if args.command == "interpret" and args.fhir is not None:
+        if args.text is not None or args.json or args.age_years is not None or args.sex:
+            parser.error("--fhir takes no text, --json, --age-years or --sex: the FHIR says it")
+        return _interpret_fhir(args.fhir)
+    if args.command == "interpret" and args.text is None:
+        parser.error("give the TEXT to interpret, - to read lines from stdin, or --fhir FILE")
     if args.command == "reply":
         if args.text == "-":
             return _reply_lines(sys.stdin.buffer, sys.stdout, args.age_years)
@@ -51,7 +61,15 @@ def _parser() -> argparse.ArgumentParser:
     interpret.add_argument("--json", action="store_true", help="print one JSON object")
     interpret.add_argument("--age-years", type=_age, default=None, metavar="N")
     interpret.add_argument("--sex", choices=["female", "male"], default=None)
-    interpret.add_argument("text", metavar="TEXT", help="the text, or - to read lines from stdin")
+    interpret.add_argument(
+        "--fhir",
+        metavar="FILE",
+        default=None,
+        help="a FHIR R4 Observation or Bundle (JSON) to interpret, or - for stdin",
+    )
+    interpret.add_argument(
+        "text", metavar="TEXT", nargs="?", help="the text, or - to read lines from stdin"
+    )
     reply = commands.add_parser("reply", help="what the chatbot would answer to a message")
     reply.add_argument("--json", action="store_true", help="print one JSON object")
     reply.add_argument("--age-years", type=_age, default=None, metavar="N")
@@ -142,6 +160,31 @@ def _interpret_lines(lines: IO[bytes], out: IO[str], age_years: float | None, se
             result = empty_json_dict(error=str(exc))
         out.write(json.dumps(result, ensure_ascii=False) + "\n")
         out.flush()
+    return EXIT_OK
+
+
+def _interpret_fhir(path: str) -> int:
+    """One FHIR resource from a file (or stdin) in, one FHIR JSON answer out."""
+    from datetime import date
+
+    from bot.fhir import CLI_MAX_BYTES, FhirProblem, interpret_resource, read_json
+
+    try:
+        if path == "-":
+            body = sys.stdin.buffer.read(CLI_MAX_BYTES + 1)
+        else:
+            with open(path, "rb") as file:
+                body = file.read(CLI_MAX_BYTES + 1)
+    except OSError as exc:
+        print(f"Cannot read {path}: {exc.strerror or exc}.", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    try:
+        answer = interpret_resource(read_json(body, CLI_MAX_BYTES), today=date.today())
+    except FhirProblem as problem:
+        print(json.dumps(problem.outcome(), ensure_ascii=False, indent=2))
+        print(f"Cannot interpret this resource: {problem}.", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    print(json.dumps(answer, ensure_ascii=False, indent=2))
     return EXIT_OK
 
 

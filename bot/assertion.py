@@ -208,7 +208,7 @@ class Assertions:
             not treatment and clause in self._recent_clauses
         )
         resolved = self._near["resolved"].starting(span.end, span.end + RESOLVED_REACH_TOKENS)
-        over = any(
+        over = not _an_absence(span) and any(
             0 <= c.start - span.end <= RESOLVED_REACH_TOKENS
             and self._sentence_of[c.start] == sentence
             and not self._said_again(span, c.start)
@@ -374,6 +374,17 @@ def _other_sense_spans(doc: Doc) -> dict[str, list[Span]]:
 
 
 OLDEST_YEAR = 1940
+
+
+def _an_absence(span: Span) -> bool:
+    """A sign that is itself an absence ("haven't peed all day", "no wet nappy"): "nothing
+    since" after it goes on with it, it does not say the sign is over."""
+    return any(token.lower_ in _ABSENCE_WORDS for token in span)
+
+
+_ABSENCE_WORDS = frozenset(
+    {"n't", "not", "no", "never", "cannot", "cant", "can't", "wont", "won't", "without", "dry"}
+)
 
 
 def _past_year(text: str) -> bool:

@@ -391,11 +391,12 @@ _RELATIVES = (
     "mother|dad|father|brother|sister|grandson|granddaughter|grandmother|grandfather|grandma|"
     "grandpa|aunt|uncle|niece|nephew|friend|patient|teenager|teen|twins?|stepson|"
     "stepdaughter|stepmom|stepmum|stepdad|boyfriend|girlfriend|fianc[ée]e?|grandchild|grandkid|"
-    "granny|grandad|granddad|nan|nana|cousin|neighbou?r|colleague|roommate"
+    "granny|grandad|granddad|nan|nana|cousin|neighbou?r|colleague|roommate|"
+    "madre|padre|mam[áa]|pap[áa]|hij[oa]"  # a word of Spanish in an English message
 )
 # "my 3 year old daughter's", or a message that starts with the person: "Daughter 7 years old".
 _RELATIVE = re.compile(
-    rf"(?:\b(?:my|our)[ \t]+(?:[\w-]+[ \t]+){{0,3}}?|^[ \t]*)(?P<who>{_RELATIVES})"
+    rf"(?:\b(?:my|our|mi)[ \t]+(?:[\w-]+[ \t]+){{0,3}}?|^[ \t]*)(?P<who>{_RELATIVES})"
     r"(?:'s|’s|s)?\b",
     re.I,
 )

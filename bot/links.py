@@ -16,10 +16,16 @@ _QUOTED = re.compile(r"[\"“](?P<title>[^\"”]+)[\"”]")
 
 def link(key: str) -> str:
     """The source of `key` as a Markdown link with a short title ("Mayo Clinic: Low white ...")."""
+    title, url = titled(key)
+    return f"[{title}]({url})"
+
+
+def titled(key: str) -> tuple[str, str]:
+    """The short title and the URL of the source of `key`."""
     source = tables.sources()[key]
     quoted = _QUOTED.search(source.name)
     title = f"{source.short}: {quoted.group('title')}" if quoted else source.name
-    return f"[{title}]({source.link})"
+    return title, source.link
 
 
 def citable(keys: tuple[str, ...] | list[str]) -> list[str]:

@@ -111,7 +111,13 @@ _NOT_POSSESSIVE = frozenset({"it's", "that's", "he's", "she's", "what's", "there
 _BRACKET_OPEN = re.compile(r"[ \t]*[(\[][ \t]*")
 _BRACKET_CLOSE = re.compile(r"[ \t]*[)\]]")
 _LIST_JOIN = re.compile(r"[ \t]*(?:,|&|\+|/|and\b)[ \t]*(?:and\b[ \t]*)?$", re.IGNORECASE)
-_BARE_VALUE = re.compile(r"^\s*(?:is\s+|was\s+)?(?P<rest>.*?)\s*[?!.]*\s*$", re.DOTALL)
+# "3.2", "is 10.8 ok", "is 2.0 very low?": a number and, at most, a word that judges it.
+_BARE_VALUE = re.compile(
+    r"^\s*(?:is\s+|was\s+)?(?P<rest>.*?)\s*"
+    r"(?:(?:a\s+)?(?:(?:very|too|really|so)\s+)?(?:ok|okay|normal|low|high|bad|good|fine|"
+    r"dangerous|worrying|concerning)\s*)?[?!.]*\s*$",
+    re.DOTALL | re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -1122,7 +1128,7 @@ def _bare_readings(text: str, labels: Sequence[Span]) -> list[_Reading]:
     first = _read_from(text, found.start(), end, False, None)
     if first is None or not _looks_like_a_white_count(first):
         return []
-    series = _series_after(text, found.start(), end, first)
+    series = _series_after(text, sentence_start, end, first)  # "It dropped from 6.1 to 3.4"
     if len(series.readings) == 1:
         about_a_test = _says(_words(text), _narrative().test_words)
         return [first] if len(numbers) == 1 and about_a_test else []

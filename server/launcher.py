@@ -205,6 +205,8 @@ def run(environ: Mapping[str, str]) -> int:
             f"  chat widget demo page:  {page.url}\n"
             f"  REST channel:           {_rest_state(values)}\n"
             f"  Socket.IO channel:      {values['PUBLIC_BOT_URL']}/socket.io\n"
+            f"  FHIR interpretation:    "
+            f"{values['PUBLIC_BOT_URL']}/webhooks/fhir/Observation/$interpret\n"
             f"  Telegram webhook:       {_telegram_state(values)}\n"
             f"  action server:          {values['ACTION_SERVER_URL']}\n"
             f"Press Ctrl-C to stop.",

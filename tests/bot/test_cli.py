@@ -231,3 +231,89 @@ def test_a_reader_that_stops_early_gets_no_traceback() -> None:
     assert completed.stdout == b"{"
     assert b"Traceback" not in completed.stderr, completed.stderr.decode()
     assert completed.returncode == 0
+
+
+# ---------------------------------------------------------------------------------------------
+# --fhir: a FHIR R4 resource in, FHIR JSON out (docs/fhir.md)
+
+FHIR_EXAMPLES = ROOT / "docs" / "fhir"
+
+
+def test_fhir_file_prints_the_parameters_answer(capsys: pytest.CaptureFixture[str]) -> None:
+    """`--fhir FILE`: the Parameters answer, its Observation coded L for a low white count."""
+    assert main(["interpret", "--fhir", str(FHIR_EXAMPLES / "bundle-anc.json")]) == 0
+    answer = json.loads(capsys.readouterr().out)
+    assert answer["resourceType"] == "Parameters"
+    codes = [
+        part["resource"]["interpretation"][0]["coding"][0]["code"]
+        for part in answer["parameter"]
+        if part["name"] == "observation"
+    ]
+    assert codes == ["L", "L"]  # the white count and the ANC worked out from it
+
+
+@pytest.mark.parametrize(
+    ("body", "code"),
+    [
+        (b'{"resourceType": "Patient"}', "not-supported"),
+        (b"{not json", "invalid"),
+        (b" " * 1_048_577, "too-costly"),
+    ],
+    ids=["patient", "not-json", "too-big"],
+)
+def test_fhir_bad_input_prints_an_operation_outcome(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], body: bytes, code: str
+) -> None:
+    """`--fhir -` with bad input: the OperationOutcome on stdout, a line on stderr, exit 2."""
+    import io
+
+    class Stdin:
+        buffer = io.BytesIO(body)
+
+    monkeypatch.setattr(sys, "stdin", Stdin)
+    assert main(["interpret", "--fhir", "-"]) == 2
+    captured = capsys.readouterr()
+    outcome = json.loads(captured.out)
+    assert outcome["resourceType"] == "OperationOutcome"
+    assert outcome["issue"][0]["code"] == code
+    assert captured.err.startswith("Cannot interpret this resource:")
+
+
+def test_fhir_missing_file_is_a_clear_message(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["interpret", "--fhir", "/nonexistent/result.json"]) == 2
+    assert "Cannot read /nonexistent/result.json" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["interpret", "--fhir", "x.json", "wbc 3.2"],
+        ["interpret", "--fhir", "x.json", "--age-years", "4"],
+        ["interpret"],
+    ],
+    ids=["with-text", "with-age", "nothing"],
+)
+def test_fhir_usage_errors(capsys: pytest.CaptureFixture[str], argv: list[str]) -> None:
+    """--fhir takes no text or person options (the resource says them); no text at all is a
+    usage error too."""
+    with pytest.raises(SystemExit) as exited:
+        main(argv)
+    assert exited.value.code == 2
+    assert capsys.readouterr().err
+
+
+@pytest.mark.slow  # a real process: seconds
+def test_fhir_from_stdin_in_a_real_process() -> None:
+    """`python -m bot interpret --fhir -` as a portal's script would run it."""
+    completed = subprocess.run(
+        [sys.executable, "-m", "bot", "interpret", "--fhir", "-"],
+        input=(FHIR_EXAMPLES / "anc-critical.json").read_bytes(),
+        capture_output=True,
+        cwd=ROOT,
+        timeout=120,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stderr.decode()
+    answer = json.loads(completed.stdout)
+    urgency = [p["valueCode"] for p in answer["parameter"] if p["name"] == "urgency"]
+    assert urgency == ["same_day"]

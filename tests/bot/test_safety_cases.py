@@ -27,6 +27,7 @@ HELDOUT: list[dict[str, Any]] = [
     *read_yaml(Path(__file__).with_name("safety_heldout.yml")),
     *read_yaml(Path(__file__).with_name("safety_heldout2.yml")),  # a second helper, longer text
     *read_yaml(Path(__file__).with_name("safety_heldout3.yml")),  # a third, every shape of issue 20
+    *read_yaml(Path(__file__).with_name("safety_heldout4.yml")),  # a fourth, no example phrases
 ]
 URGENCIES = frozenset({"emergency", "same_day", "routine", "none"})
 EMERGENCY_LEAD = "seek emergency care now"

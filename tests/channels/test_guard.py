@@ -11,6 +11,7 @@ from rasa.core.channels.channel import InputChannel, UserMessage
 
 from bot.parse import MAX_TEXT_CHARS
 from bot.safety import TROUBLE_TEXT
+from channels.fhir import FhirInput
 from channels.guard import GuardedChannel, SenderRateLimit
 from channels.rest import GuardedCollectingOutput, RestInput
 from channels.socketio import SocketIOInput
@@ -24,6 +25,7 @@ CHANNELS: dict[str, Callable[[], InputChannel]] = {
         {"user_message_evt": "user_uttered", "bot_message_evt": "bot_uttered"}
     ),
     "telegram": lambda: TelegramInput.from_credentials({"access_token": ""}),
+    "fhir": lambda: FhirInput.from_credentials(None),
 }
 
 

@@ -31,6 +31,15 @@
  * its own style, a label and one call link for the visitor's region. Links in the bot's answers
  * keep only the allowed schemes (safeLink); the bot escapes everything else it shows
  * (channels/markup.py).
+ *
+ * A page can open the chat with the visitor's own result (docs/fhir.md): WbcChat.explain(resource)
+ * takes a FHIR R4 Observation, or a Bundle with the Patient, posts it to the bot's
+ * POST {data-bot-url}/webhooks/fhir/Observation/$interpret, opens the chat and sends the reading
+ * the bot wrote for it ("WBC 3.2 x10^9/L (4.0-11.0), age 34, female") as the visitor's first
+ * message, shown as such, which the bot then explains like any typed count. It returns a Promise
+ * of the bot's FHIR answer (a Parameters resource). A button with data-wbc-explain="ID" does the
+ * same for the JSON in the element with that id (a <script type="application/fhir+json">, which
+ * a Content-Security-Policy allows, as it runs nothing).
  */
 (function () {
   "use strict";
@@ -64,6 +73,11 @@
   var REPORT_TYPES = "image/*,application/pdf";
   var SESSION_HEADER = "X-Chat-Session";
   var UPLOAD_NOTE_MS = 10000; // how long a note about a report that was not sent stays
+  // A FHIR result to explain (WbcChat.explain): the bot reads it and writes the message to send.
+  var FHIR_URL = options.botUrl.replace(/\/+$/, "") + "/webhooks/fhir/Observation/$interpret";
+  var FHIR_JSON = "application/fhir+json";
+  var CHAT_MESSAGE_PART = "chatMessage"; // the part of the bot's answer that is the message
+  var READY_TIMEOUT_MS = 20000; // how long to wait for the chat to connect before sending
 
   // Every text this file adds to the page; each one can be replaced from the tag with
   // data-label-NAME (e.g. data-label-open, data-label-clear-hint).
@@ -88,6 +102,8 @@
     emergency: "Emergency",
     call: "Call {number}",
     otherNumbers: "Other emergency numbers:",
+    explaining: "Reading your result ...",
+    explainFailed: "Your result could not be explained.",
   };
   Object.keys(LABELS).forEach(function (name) {
     var option = options["label" + name.charAt(0).toUpperCase() + name.slice(1)];
@@ -161,12 +177,14 @@
     window.addEventListener("resize", scheduleLayout);
     window.addEventListener("scroll", scheduleLayout, { capture: true, passive: true });
     document.addEventListener("keydown", onKeyDown);
+    document.addEventListener("click", onExplainButton);
     if (storage === "session") {
       // A copy that an earlier version of this file kept in localStorage would outlive the
       // browser (the conversation itself stays on the server until it is purged).
       window.localStorage.removeItem(STORAGE_KEY);
     }
     mountWidget();
+    markStarted();
     // The widget renders once the page has loaded, and again on every change.
     focus = followFocus(root);
     new MutationObserver(function () {
@@ -573,6 +591,126 @@
     if (scheme === "https:" || scheme === "mailto:") return true;
     return scheme === "http:" && LOCAL_HOSTS.indexOf(link.hostname) !== -1;
   }
+
+  /* ---- A FHIR result from the page: WbcChat.explain ------------------------------------ */
+
+  var explaining = null; // the Promise of the result being explained (one at a time)
+  var widgetStarted = null; // resolves once the widget is on the page
+  var markStarted = null;
+  widgetStarted = new Promise(function (resolve) {
+    markStarted = resolve;
+  });
+
+  /*
+   * Explains a FHIR Observation or Bundle in the chat: the bot interprets it (HTTP), then the
+   * message it wrote for the chat is sent as the visitor's own. Resolves with the bot's answer
+   * (a Parameters resource); rejects, with the bot's reason shown in the chat, when it cannot.
+   */
+  function explain(resource) {
+    if (explaining) return explaining;
+    explaining = widgetStarted
+      .then(function () {
+        openChat();
+        showUploadNote(LABELS.explaining, true);
+        return fetch(FHIR_URL, {
+          method: "POST",
+          headers: { "Content-Type": FHIR_JSON, Accept: FHIR_JSON },
+          body: typeof resource === "string" ? resource : JSON.stringify(resource),
+          credentials: "omit",
+        });
+      })
+      .then(function (response) {
+        return response.json().then(function (body) {
+          if (!response.ok) throw new Error(diagnostics(body) || LABELS.explainFailed);
+          return body;
+        });
+      })
+      .then(function (answer) {
+        var text = parameterValue(answer, CHAT_MESSAGE_PART);
+        if (!text) throw new Error(LABELS.explainFailed);
+        return chatReady().then(function () {
+          showUploadNote("");
+          widget.sendMessage(text, text); // sent, and shown as the visitor's message
+          return answer;
+        });
+      })
+      .then(
+        function (answer) {
+          explaining = null;
+          return answer;
+        },
+        function (error) {
+          explaining = null;
+          var reason = error && error.message ? error.message : LABELS.explainFailed;
+          chatReady().then(
+            function () {
+              showUploadNote(reason);
+            },
+            function () {
+              announce(reason);
+            }
+          );
+          throw error;
+        }
+      );
+    return explaining;
+  }
+
+  /* A button with data-wbc-explain="ID": explains the FHIR JSON in the element with that id. */
+  function onExplainButton(event) {
+    var target = event.target;
+    var button = target && target.closest ? target.closest("[data-wbc-explain]") : null;
+    if (!button) return;
+    var source = document.getElementById(button.getAttribute("data-wbc-explain"));
+    if (!source) {
+      console.error("embed.js: no element with the id in data-wbc-explain");
+      return;
+    }
+    event.preventDefault();
+    explain(source.textContent).catch(function () {
+      // shown in the chat already
+    });
+  }
+
+  function openChat() {
+    var launcher = root && root.querySelector("button.rw-launcher");
+    if (launcher && !isOpen(root)) launcher.click();
+  }
+
+  /* Resolves once the open chat is connected, with a signed session (the input is enabled). */
+  function chatReady() {
+    return new Promise(function (resolve, reject) {
+      var waited = 0;
+      (function check() {
+        var input = root && root.querySelector(".rw-new-message");
+        if (widget && input && !input.disabled && sessionId()) {
+          resolve();
+        } else if (waited >= READY_TIMEOUT_MS) {
+          reject(new Error(LABELS.notConnected));
+        } else {
+          waited += 100;
+          setTimeout(check, 100);
+        }
+      })();
+    });
+  }
+
+  /* The valueString of the named part of a Parameters resource, or "". */
+  function parameterValue(resource, name) {
+    var parts = resource && Array.isArray(resource.parameter) ? resource.parameter : [];
+    for (var index = 0; index < parts.length; index++) {
+      if (parts[index] && parts[index].name === name) return String(parts[index].valueString || "");
+    }
+    return "";
+  }
+
+  /* The diagnostics of an OperationOutcome, or "". */
+  function diagnostics(resource) {
+    var issues = resource && Array.isArray(resource.issue) ? resource.issue : [];
+    return issues.length && issues[0] ? String(issues[0].diagnostics || "") : "";
+  }
+
+  window.WbcChat = { explain: explain };
 
   /* ---- Theme ---------------------------------------------------------------------------- */
 
