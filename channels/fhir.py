@@ -8,8 +8,10 @@ or an OperationOutcome with the HTTP status that fits (400, 404, 405, 408, 413, 
 It is a channel only in that Rasa registers routes this way (credentials.yml): it starts no
 conversation, stores nothing and never logs what was sent, only the status and the issue code.
 The body is read as a stream, at most MAX_BODY_BYTES of it (the Content-Length first, then while
-reading), within BODY_SECONDS; the rate limit per network address is the channels' own
-(GuardedChannel). The core runs in a worker thread, so the server's event loop stays free.
+reading), within BODY_SECONDS. The rate limit is per network address, at what the channels
+allow an address that many people share (GuardedChannel: RATE_LIMIT_PER_MINUTE x
+ADDRESS_FACTOR), since a portal's server posts for many people. The core runs in a worker
+thread, so the server's event loop stays free.
 """
 
 from __future__ import annotations
@@ -50,7 +52,7 @@ logger = logging.getLogger(__name__)
 
 OPERATION = "$interpret"
 BODY_SECONDS = 10  # the whole body (64 KB at most) must arrive within this time
-SENDER_PREFIX = "fhir:"  # the rate limit counts each address as one sender of this route
+ADDRESS_PREFIX = "address:"  # as channels/guard.py names an address in its limit
 SLOW_DOWN_TEXT = "Too many requests from this address: wait a minute, then try again."
 TROUBLE_TEXT = "The resource could not be interpreted because of a problem here."
 
@@ -91,8 +93,9 @@ class FhirInput(GuardedChannel, InputChannel):
                 ),
                 NOT_FOUND,
             )
-        address = peer_address(request)
-        if not self.allowed(SENDER_PREFIX + address, address):
+        # Per network address, at the limit a shared address gets (a portal's server posts for
+        # many people): RATE_LIMIT_PER_MINUTE x ADDRESS_FACTOR.
+        if not self.address_limit.allow(ADDRESS_PREFIX + peer_address(request)):
             await drain(request)
             return _answer(operation_outcome("throttled", SLOW_DOWN_TEXT), TOO_MANY_REQUESTS)
         try:

@@ -619,3 +619,11 @@ def test_the_chat_reads_its_message_as_the_fhir_answer_says(resource: dict[str, 
     for finding, (code_given, loinc) in zip(chat.findings, fhir, strict=True):
         assert loinc in codes_of[finding.analyte]
         assert INTERPRETATION[finding.category][0] == code_given
+
+
+def test_the_demo_page_carries_the_demo_example() -> None:
+    """The clinic page's "Explain my result" holds docs/fhir/demo-result.json, as FHIR JSON."""
+    page = (EXAMPLES.parent.parent / "web" / "static" / "index.html").read_text(encoding="utf-8")
+    block = page.split('<script type="application/fhir+json" id="latest-result">', 1)[1]
+    assert json.loads(block.split("</script>", 1)[0]) == example("demo-result.json")
+    assert 'data-wbc-explain="latest-result"' in page

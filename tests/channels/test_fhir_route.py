@@ -10,6 +10,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Mapping
 from datetime import date
+from email.message import Message
 from typing import Any
 
 import pytest
@@ -31,8 +32,8 @@ def post(
     path: str = PATH,
     headers: Mapping[str, str] | None = None,
     method: str = "POST",
-) -> tuple[int, Mapping[str, str], Any]:
-    """The HTTP status, the headers and the JSON answer."""
+) -> tuple[int, Message, Any]:
+    """The HTTP status, the headers (any case) and the JSON answer."""
     request = urllib.request.Request(
         stack.bot_url + path,
         data=body if method == "POST" else None,
@@ -41,9 +42,9 @@ def post(
     )
     try:
         with urllib.request.urlopen(request, timeout=30) as response:
-            return response.status, dict(response.headers), json.loads(response.read())
+            return response.status, response.headers, json.loads(response.read())
     except urllib.error.HTTPError as error:
-        return error.code, dict(error.headers), json.loads(error.read())
+        return error.code, error.headers, json.loads(error.read())
 
 
 @pytest.mark.parametrize("name", sorted(path.name for path in EXAMPLES.glob("*.json")))
