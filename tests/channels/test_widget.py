@@ -808,10 +808,17 @@ def axe_violations(chat: Chat) -> list[dict[str, Any]]:
     if not chat.page.evaluate("typeof window.axe !== 'undefined'"):
         assert AXE.exists(), "axe-core is not installed: run `make web`"
         chat.page.evaluate(AXE.read_text())  # not a <script>: the page's CSP allows none
+    # Colours are judged as they settle: a bubble still fading or sliding in has a contrast on
+    # its way to its own (finite animations are waited for; a looping one would never end).
     found = chat.page.evaluate(
-        """async () => (await axe.run(document, { resultTypes: ['violations'] })).violations
-            .map((v) => ({ id: v.id, impact: v.impact, help: v.help,
-                nodes: v.nodes.map((node) => node.target.join(' ')) }))"""
+        """async () => {
+            const finite = document.getAnimations().filter(
+                (a) => a.effect && a.effect.getComputedTiming().endTime !== Infinity);
+            await Promise.all(finite.map((a) => a.finished.catch(() => null)));
+            return (await axe.run(document, { resultTypes: ['violations'] })).violations
+                .map((v) => ({ id: v.id, impact: v.impact, help: v.help,
+                    nodes: v.nodes.map((node) => node.target.join(' ')) }));
+        }"""
     )
     return [violation for violation in found if violation["impact"] in FAILING_IMPACTS]
 
