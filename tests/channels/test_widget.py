@@ -448,8 +448,10 @@ def test_on_a_small_screen_the_open_chat_is_modal(browser: Browser, stack: Stack
         expect(dialog).to_have_attribute("aria-modal", "true")
         expect(chat.page.locator(".rw-reply").first).to_be_visible(timeout=WAIT_MS)
         for landmark in ("banner", "main", "contentinfo"):  # inert: no focus, no clicks
-            behind = chat.page.get_by_role(landmark)
-            assert behind.evaluate("(element) => element.closest('[inert]') !== null"), landmark
+            behind = chat.page.get_by_role(landmark).element_handle()
+            chat.page.wait_for_function(  # made inert on the frame after the chat opened
+                "(element) => element.closest('[inert]') !== null", arg=behind, timeout=WAIT_MS
+            )
         for key in ("Tab", "Shift+Tab"):
             for _ in range(25):
                 chat.page.keyboard.press(key)
@@ -459,7 +461,8 @@ def test_on_a_small_screen_the_open_chat_is_modal(browser: Browser, stack: Stack
         chat.page.keyboard.press("Escape")
         expect(dialog).to_have_count(0)
         expect(chat.page.get_by_role("button", name=OPEN_LABEL)).to_be_focused()
-        assert chat.page.locator("[inert]").count() == 0
+        # The page is given back on the next frame after the widget re-renders closed.
+        expect(chat.page.locator("[inert]")).to_have_count(0, timeout=WAIT_MS)
     finally:
         chat.page.context.close()
 
