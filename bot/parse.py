@@ -11,7 +11,7 @@ from bot.matchers import make_doc
 from bot.model import LabValue, ParsedText
 from bot.specimens import specimen_named, specimen_of_count
 from bot.temperature import find_temperatures
-from bot.values import find_lab_values, names_a_test
+from bot.values import find_lab_values, label_spans, names_a_test
 
 # Checked before any parsing (and by every channel before Rasa reads the message): a 40-line lab
 # report is about 3,000 characters; work per message grows linearly up to here
@@ -32,8 +32,9 @@ def parse_text(text: str) -> ParsedText:
     """
     cleaned = clean_text(text)
     doc = make_doc(cleaned)
-    found, shares = find_lab_values(doc)
-    temperatures = find_temperatures(cleaned, bare_decimals=not names_a_test(doc))
+    labels = label_spans(doc)
+    found, shares = find_lab_values(doc, labels)
+    temperatures = find_temperatures(cleaned, bare_decimals=not names_a_test(labels))
     explicit = {t.start for t in temperatures if t.explicit}
     values, specimen = [], specimen_named(cleaned)
     for value in found:

@@ -22,10 +22,11 @@ clinical-reference.md section 4.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
-from functools import cache
+from functools import cache, lru_cache
 from typing import TYPE_CHECKING
 
 from bot.matchers import label_matcher, matched_spans, vocabulary
@@ -203,10 +204,17 @@ def _narrative() -> _Narrative:
     )
 
 
-def find_lab_values(doc: Doc) -> tuple[tuple[LabValue, ...], tuple[NeutrophilShare, ...]]:
-    """Every count and differential percentage in the message, in text order."""
+def label_spans(doc: Doc) -> list[Span]:
+    """The names of counts and of other tests in the message (found once per message)."""
+    return matched_spans(label_matcher(), doc)
+
+
+def find_lab_values(
+    doc: Doc, labels: Sequence[Span]
+) -> tuple[tuple[LabValue, ...], tuple[NeutrophilShare, ...]]:
+    """Every count and differential percentage in the message (`labels`: its label_spans), in
+    text order."""
     text = doc.text
-    labels = matched_spans(label_matcher(), doc)
     if any(span.label_ in _NAMED_COUNTS for span in labels):
         labels = [span for span in labels if span.label_ != GENERIC]  # "TLC count 3800"
     count_labels = [span for span in labels if span.label_ in _COUNT_LABELS | {GENERIC}]
@@ -223,12 +231,11 @@ def find_lab_values(doc: Doc) -> tuple[tuple[LabValue, ...], tuple[NeutrophilSha
     return tuple(values), tuple(shares)
 
 
-def names_a_test(doc: Doc) -> bool:
-    """Whether the message names a lab test (a count or another test); a temperature or fever
-    word is no test."""
+def names_a_test(labels: Sequence[Span]) -> bool:
+    """Whether the message's label_spans name a lab test (a count or another test); a
+    temperature or fever word is no test."""
     return any(
-        span.label_ != OTHER or span.text.lower() not in _TEMPERATURE_WORDS
-        for span in matched_spans(label_matcher(), doc)
+        span.label_ != OTHER or span.text.lower() not in _TEMPERATURE_WORDS for span in labels
     )
 
 
@@ -1096,10 +1103,15 @@ def _named_afterwards(text: str, label_start: int) -> _Reading | None:
 
 def _sentence_start(text: str, pos: int) -> int:
     """Where the sentence holding `pos` starts (after the previous sentence's end)."""
-    start = 0
-    for boundary in _SENTENCE_END.finditer(text, 0, pos):
-        start = boundary.end()
-    return start
+    ends = _sentence_ends(text)
+    before = bisect_right(ends, pos)
+    return ends[before - 1] if before else 0
+
+
+@lru_cache(maxsize=4)
+def _sentence_ends(text: str) -> tuple[int, ...]:
+    """Where each sentence of the text ends: found once per message, not once per name."""
+    return tuple(boundary.end() for boundary in _SENTENCE_END.finditer(text))
 
 
 def _bare_readings(text: str, labels: Sequence[Span]) -> list[_Reading]:

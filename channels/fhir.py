@@ -46,7 +46,7 @@ from bot.fhir.problems import (
     TOO_MANY_REQUESTS,
 )
 from channels.guard import GuardedChannel, peer_address
-from channels.widget_reports import drain
+from channels.widget_reports import bounded_body, drain
 
 logger = logging.getLogger(__name__)
 
@@ -122,16 +122,10 @@ class FhirInput(GuardedChannel, InputChannel):
     async def body(self, request: Request) -> bytes:
         """The request body; FhirProblem (413) as soon as it is known to be over the limit."""
         limit = self.limits.max_body_bytes
-        declared = request.headers.get("content-length", "")
-        if declared.isdigit() and int(declared) > limit:
+        body = await bounded_body(request, limit)
+        if body is None:
             raise too_large(limit)
-        chunks, received, stream = [], 0, request.stream
-        while stream is not None and (chunk := await stream.read()) is not None:
-            received += len(chunk)
-            if received > limit:
-                raise too_large(limit)
-            chunks.append(chunk)
-        return b"".join(chunks)
+        return body
 
 
 def _interpret(resource: Mapping[str, Any]) -> dict[str, Any]:

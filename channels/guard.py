@@ -62,7 +62,6 @@ class Limits:
         self.max_body_bytes = int(settings.number(values, "MAX_BODY_BYTES"))
         self.per_minute = int(settings.number(values, "RATE_LIMIT_PER_MINUTE"))
         self.cors_origins = values["CORS_ORIGINS"].split()
-        self.log_level = values["LOG_LEVEL"]
 
     @property
     def deadline(self) -> float:

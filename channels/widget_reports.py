@@ -116,17 +116,7 @@ class WidgetReports:
 
     async def body(self, request: Request) -> bytes | None:
         """The request body, or None as soon as it is known to be larger than the limit."""
-        limit = self.reader.limits.max_bytes
-        declared = request.headers.get("content-length", "")
-        if declared.isdigit() and int(declared) > limit:
-            return None
-        chunks, received, stream = [], 0, request.stream
-        while stream is not None and (chunk := await stream.read()) is not None:
-            received += len(chunk)
-            if received > limit:
-                return None
-            chunks.append(chunk)
-        return b"".join(chunks)
+        return await bounded_body(request, self.reader.limits.max_bytes)
 
     async def answer(self, session: str, reading: ReportReading) -> None:
         """The lines as read into the chat, then the clear ones answered as the person's message."""
@@ -140,6 +130,21 @@ class WidgetReports:
             await self.channel.guarded_answer(self.on_new_message, message, output)
 
         await answer_report(reading, "", send, answer_text)
+
+
+async def bounded_body(request: Request, limit: int) -> bytes | None:
+    """A streamed request body of at most `limit` bytes, or None as soon as it is known to be
+    larger (the Content-Length first, then while reading: the header may lie or be absent)."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        return None
+    chunks, received, stream = [], 0, request.stream
+    while stream is not None and (chunk := await stream.read()) is not None:
+        received += len(chunk)
+        if received > limit:
+            return None
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 async def drain(request: Request) -> None:
