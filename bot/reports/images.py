@@ -17,6 +17,7 @@ from PIL import Image, ImageChops, ImageDraw, ImageFilter, ImageOps, ImageStat
 MIN_WIDTH = 2000
 MAX_WIDTH = 3000  # wider is scaled down: slower, no better
 DESKEW_MAX_DEGREES = 10.0
+PAPER_LEVEL = 200  # after autocontrast, lighter than this is paper (`paper_white`)
 DESKEW_WIDTH = 600  # the skew is searched on a copy this wide
 PAGE_FIND_WIDTH = 400  # the page's corners are searched on a copy about this wide
 
@@ -66,13 +67,78 @@ def prepare(image: Image.Image, deskew: bool = True) -> Image.Image:
             image = image.rotate(
                 angle, resample=Image.Resampling.BICUBIC, expand=True, fillcolor=255
             )
-    return image
+    return without_rules(image)
+
+
+def paper_white(page: Image.Image) -> Image.Image:
+    """The page with its light texture made white paper: the moiré of a screen in a photo
+    of it, which Tesseract reads as faint lines of text. Only for a page where nothing was
+    found: on others it can turn a thin stroke into paper and a digit into another."""
+    return page.point(lambda value: 255 if value > PAPER_LEVEL else value)
+
+
+# A table's ruled lines: dark runs longer than any letter. Tesseract reads a rule beside a
+# number as "[", "|" or "1" (and a "1" is a digit), so the rules are painted out first.
+RULE_DARK = 170  # gray levels below this are ink
+VERTICAL_RULE_SHARE = (
+    1 / 15
+)  # of the page's width: three or four capital letters (a table rule runs through its rows)
+HORIZONTAL_RULE_SHARE = 1 / 8
+# A table's rules cover a few percent of a page; more long dark runs than this are the dark
+# surround of a photographed screen, and painting them out cut commas and digits.
+MAX_RULE_SHARE = 0.04
+
+
+def without_rules(image: Image.Image) -> Image.Image:
+    """The page with the long straight lines of a table (vertical and horizontal) made
+    white; text, being made of short strokes, is left as it is."""
+    small = image.reduce(2) if min(image.size) >= 64 else image  # found at half size: faster
+    dark = numpy.asarray(small) < RULE_DARK
+    vertical = _long_runs(dark, max(8, round(small.width * VERTICAL_RULE_SHARE)), axis=0)
+    horizontal = _long_runs(dark, max(8, round(small.width * HORIZONTAL_RULE_SHARE)), axis=1)
+    found = vertical | horizontal
+    if not found.any() or found.mean() > MAX_RULE_SHARE:
+        return image  # no rules, or a dark surround (a screen's frame) rather than rules
+    # the rule's soft edges too: one pixel either side
+    found = found | numpy.roll(found, 1, axis=1) | numpy.roll(found, -1, axis=1)
+    found = found | numpy.roll(found, 1, axis=0) | numpy.roll(found, -1, axis=0)
+    mask = Image.fromarray(found.astype(numpy.uint8) * 255).resize(
+        image.size, Image.Resampling.NEAREST
+    )
+    pixels = numpy.asarray(image)
+    cleaned = numpy.where(numpy.asarray(mask) > 0, 255, pixels).astype(numpy.uint8)
+    return Image.fromarray(cleaned, mode="L")
+
+
+def _long_runs(dark: numpy.ndarray, length: int, axis: int) -> numpy.ndarray:
+    """The pixels in runs of at least `length` dark pixels along `axis`."""
+    along = numpy.moveaxis(dark, axis, 0)
+    size = along.shape[0]
+    if size < length:
+        return numpy.zeros_like(dark)
+    counts = numpy.zeros((size + 1, *along.shape[1:]), dtype=numpy.int32)
+    numpy.cumsum(along, axis=0, out=counts[1:])
+    starts = (counts[length:] - counts[:-length]) == length  # a full run starts at i
+    started = numpy.zeros((len(starts) + 1, *along.shape[1:]), dtype=numpy.int32)
+    numpy.cumsum(starts, axis=0, out=started[1:])
+    index = numpy.arange(size)
+    last = numpy.minimum(index, size - length) + 1  # runs starting at or before j ...
+    first = numpy.maximum(index - length + 1, 0)  # ... and no more than length-1 before it
+    covered = (started[last] - started[first]) > 0
+    return numpy.moveaxis(covered, 0, axis)
+
+
+# A phone's screenshot (much taller than wide) is drawn at 3 pixels a point: its letters are
+# already large, and scaling it to MIN_WIDTH makes them too large for Tesseract.
+PHONE_SHAPE = 1.7  # height over width, at least
+PHONE_MIN_WIDTH = 1000
 
 
 def _scaled(image: Image.Image) -> Image.Image:
     width, height = image.size
-    if width < MIN_WIDTH or width > MAX_WIDTH:
-        target = MIN_WIDTH if width < MIN_WIDTH else MAX_WIDTH
+    smallest = PHONE_MIN_WIDTH if height >= PHONE_SHAPE * width else MIN_WIDTH
+    if width < smallest or width > MAX_WIDTH:
+        target = smallest if width < smallest else MAX_WIDTH
         factor = target / width
         size = (target, max(1, round(height * factor)))
         image = image.resize(size, Image.Resampling.BICUBIC)

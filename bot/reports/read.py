@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import itertools
 import logging
 import re
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
+from bot import ranges
 from bot.errors import WbcBotError
 from bot.model import LabFlag, LabValue
-from bot.parse import parse_text
+from bot.parse import ParsedText, parse_text
 from bot.reports import images, ocr, pdf
 from bot.reports.files import Kind, Problem, ReportLimits, is_heic, kind_of
-from bot.reports.lines import is_white_cell_line, split_row, tidy
+from bot.reports.lines import blocks, is_white_cell_line, split_row, tidy
 
 logger = logging.getLogger(__name__)
 
@@ -39,10 +41,19 @@ class ReportLine:
     # Read below MIN_CONFIDENCE, but a second, separate reading of the line (its crop, larger,
     # as one line of text) gave the same name and the same numbers (`_second_look`).
     confirmed: bool = False
+    # Read below MIN_CONFIDENCE (but at least EVIDENCE_FLOOR), and everything on the line
+    # agrees: a test's name the reader knows, a plausible value with its unit, and its own
+    # printed range and flag saying the same thing about it (`evidence_agrees`).
+    agreeing: bool = False
 
     @property
     def clear(self) -> bool:
-        sure = self.confidence is None or self.confidence >= MIN_CONFIDENCE or self.confirmed
+        sure = (
+            self.confidence is None
+            or self.confidence >= MIN_CONFIDENCE
+            or self.confirmed
+            or self.agreeing
+        )
         return sure and not self.doubtful
 
 
@@ -130,32 +141,82 @@ def _read_pdf(data: bytes, limits: ReportLimits) -> ReportReading:
 
 
 def _text_lines(rows: Sequence[Sequence[str]]) -> list[ReportLine]:
-    found = []
+    parts: list[str] = []
+    alone: list[bool] = []
     for cells in rows:
-        for group in split_row(cells):
-            text = tidy(" ".join(cells[i] for i in group))
-            if is_white_cell_line(text):
-                found.append(ReportLine(text))
+        groups = split_row(cells)
+        for group in groups:
+            parts.append(tidy(" ".join(cells[i] for i in group)))
+            alone.append(len(groups) == 1)
+    found = []
+    for block in blocks(parts, alone):
+        text = tidy(" ".join(parts[i] for i in block))
+        if is_white_cell_line(text):
+            found.append(ReportLine(text))
     return found
 
 
 def _ocr_lines(image: images.Image.Image, limits: ReportLimits) -> list[ReportLine]:
     page = images.prepare(image)
-    found = []
-    second_looks = 0
+    found = _page_lines(page, limits)
+    if not found:  # a photo of a screen: its moiré hides the text; read it once more without
+        found = _page_lines(images.paper_white(page), limits)
+    return found
+
+
+def _page_lines(page: images.Image.Image, limits: ReportLimits) -> list[ReportLine]:
+    parts: list[list[ocr.Word]] = []
+    alone: list[bool] = []
     for line in ocr.recognise(images.png_bytes(page), limits.ocr_seconds):
         cells = [" ".join(word.text for word in cell) for cell in line.cells]
-        for group in split_row(cells):
-            words = [word for i in group for word in line.cells[i]]
-            text = tidy(" ".join(word.text for word in words))
-            if not is_white_cell_line(text):
-                continue
-            reading = ReportLine(text, _confidence(words))
-            if not reading.clear and second_looks < MAX_SECOND_LOOKS:
-                second_looks += 1
-                reading = _second_look(page, words, reading, limits)
-            found.append(reading)
+        groups = split_row(cells)
+        for group in groups:
+            parts.append([word for i in group for word in line.cells[i]])
+            alone.append(len(groups) == 1)
+    texts = [tidy(" ".join(word.text for word in words)) for words in parts]
+    found = []
+    second_looks = 0
+    for block in blocks(texts, alone, _aligned(parts)):
+        words = [word for i in block for word in parts[i]]
+        text = tidy(" ".join(texts[i] for i in block))
+        if not is_white_cell_line(text):
+            continue
+        reading = ReportLine(text, _confidence(words))
+        # a block spans lines: a second look reads one line only
+        if not reading.clear and second_looks < MAX_SECOND_LOOKS and len(block) == 1:
+            second_looks += 1
+            reading = _second_look(page, words, reading, limits)
+        if not reading.clear:
+            reading = replace(reading, agreeing=_agreeing(reading, words))
+        found.append(reading)
     return found
+
+
+# A block's lines start at the same place: within this many line heights of each other.
+BLOCK_ALIGN_HEIGHTS = 2.0
+
+
+def _aligned(parts: Sequence[Sequence[ocr.Word]]) -> list[bool]:
+    """For each part, whether it starts where the part before it starts."""
+    flags = [False]
+    for before, part in itertools.pairwise(parts):
+        if not before or not part:
+            flags.append(False)
+            continue
+        height = max(word.height for word in part)
+        flags.append(abs(part[0].left - before[0].left) <= BLOCK_ALIGN_HEIGHTS * height)
+    return flags[: len(parts)]
+
+
+# A line below MIN_CONFIDENCE is judged without a second reading when all its own evidence
+# agrees (`evidence_agrees`) and no word that is judged was read below this.
+EVIDENCE_FLOOR = 50.0
+
+
+def _agreeing(line: ReportLine, words: Sequence[ocr.Word]) -> bool:
+    if line.confidence is None or line.confidence < EVIDENCE_FLOOR:
+        return False
+    return evidence_agrees(line.text)
 
 
 # A line read below MIN_CONFIDENCE gets a second look: its crop, scaled up, read as one line
@@ -249,6 +310,8 @@ def _holds_a_number(text: str) -> bool:
 # The result on a report line: the first number standing on its own, not part of a unit
 # ("x10^3", "10*9"), of a name ("CD4") or of a range in brackets.
 RESULT_NUMBER = re.compile(r"(?<![\w^*/.,(\[-])[-−]?\d+(?:[.,]\d+)?(?![\w^*/]|[.,]\d)")
+# What follows the low end of a range: "1,5 - 7,7", "3.8 to 10.8".
+RANGE_AFTER = re.compile(r"\s*(?:[-–]|to\b)\s*\d")
 
 
 def _check(line: ReportLine) -> ReportLine:
@@ -263,9 +326,161 @@ def _check(line: ReportLine) -> ReportLine:
     starts += [share.start for share in parsed.neutrophil_shares]
     if starts and (result is None or any(start != result.start() for start in starts)):
         return replace(line, doubtful=True)
+    if starts and RANGE_AFTER.match(line.text, result.end() if result else 0):
+        return replace(line, doubtful=True)  # the "result" starts a range: the value is lost
     if any(against_its_range(value, line.text) for value in parsed.values):
         return replace(line, doubtful=True)
+    if not _names_what_is_taken(line.text, parsed):
+        return replace(line, doubtful=True)
     return line
+
+
+def named_kinds(text: str) -> set[str]:
+    """What the line's name (the words before its first number) says the line is about: a
+    subset of "wbc", "neutrophil", "band", "lymphocyte"."""
+    head = re.split(r"\d", text, maxsplit=1)[0]
+    kinds = {kind for kind, pattern in NAME_KINDS.items() if pattern.search(head)}
+    return kinds
+
+
+NAME_KINDS = {
+    "wbc": re.compile(
+        r"(?i)\b(?:w\.?\s?b\.?\s?c\b|white|leu[ck]o[cz]yt|t\.?\s?l\.?\s?c\b|total\s+count)"
+    ),
+    "neutrophil": re.compile(
+        r"(?i)\b(?:neutro|neut\b|anc\b|segs?\b|segmented|polymorphs?|granulo)"
+    ),
+    "band": re.compile(r"(?i)\b(?:bands?\b|stabs?\b|stabkernige)"),
+    "lymphocyte": re.compile(r"(?i)\b(?:lympho|lymphs?\b|lym\b)"),
+}
+# What the reader may take from a line by the test its name gives.
+TAKEN_FROM = {
+    "wbc": {"wbc"},
+    "anc": {"neutrophil"},
+    "neutrophils": {"neutrophil"},
+    "bands": {"band"},
+}
+
+
+def _names_what_is_taken(text: str, parsed: ParsedText) -> bool:
+    """Every value the reader takes is the one the line's name is about: "Lymphocyte count
+    1.9 x10^9/L" is not a white count, whatever a parser makes of it."""
+    kinds = named_kinds(text)
+    taken = [value.analyte.value for value in parsed.values]
+    taken += [share.kind for share in parsed.neutrophil_shares]
+    return all(TAKEN_FROM.get(kind, set()) & kinds for kind in taken)
+
+
+# A printed range after the result: "4.0-10.5", "(4.0 - 11.0)", "3,9 - 10,2", "3.8 to 10.8".
+PRINTED_RANGE = re.compile(
+    r"(?<![\w.,])(\d+(?:[.,]\d+)?)\s*(?:[-–]|to)\s*(\d+(?:[.,]\d+)?)(?![\w.,]*\d)"
+)
+FLAG_WORD = re.compile(r"(?i)(?<![\w/])(l|h|low|high|lo|hi)(?![\w/])|([↑↓])")
+# Signs a line read cleanly does not hold: table rules read as brackets, smudges as marks.
+NOISE = re.compile(r"[\[\]{}«»~#_!?|\\@$&‘’\"`]")
+# A printed range is usual when each end is within this factor of the usual adult range's
+# (a children's range may be wider: such a line then needs the OCR's confidence). It is what
+# catches a digit misread alike in the value and the range ("15,3 ... 3,9 - 10,2 +" read
+# "25,3 ... 3,9 - 20,2 +": the range's top is then twice the usual one).
+USUAL_RANGE_FACTOR = 1.5
+# Differential percentages (segmented neutrophils, bands): the usual adult range, in %.
+USUAL_PERCENT_RANGES = {"neutrophils": (40.0, 75.0)}
+# Bands are printed 0-5 % or 0-10 %: a bands range starts at 0 to 2 % and ends at 3 to 12 %.
+BANDS_LOW_UP_TO = 2.0
+BANDS_HIGH = (3.0, 12.0)
+
+
+def usual_range(kind: str, low: float, high: float) -> bool:
+    """The printed range (cells/uL, or % for a differential) is close to the usual adult
+    range of its test: a range misread is not taken as evidence."""
+    if kind == "wbc":
+        usual = ranges.wbc_reference()
+        usual_low, usual_high = usual.low, usual.high
+    elif kind == "anc":
+        usual = ranges.anc_reference()
+        usual_low, usual_high = usual.low, usual.high
+    elif kind == "bands":
+        return 0 <= low <= BANDS_LOW_UP_TO and BANDS_HIGH[0] <= high <= BANDS_HIGH[1]
+    elif kind in USUAL_PERCENT_RANGES:
+        usual_low, usual_high = USUAL_PERCENT_RANGES[kind]
+    else:
+        return False
+    factor = USUAL_RANGE_FACTOR
+    return (
+        usual_low / factor <= low <= usual_low * factor
+        and usual_high / factor <= high <= usual_high * factor
+    )
+
+
+def evidence_agrees(text: str) -> bool:
+    """Everything on a line says the same: it names one white-cell test the reader takes a
+    value for, that value has its unit (or is a percentage) and is plausible, the line
+    prints a range, and the value's place against that range is what its flag says (below
+    with L/Low/-, above with H/High/+, inside with no flag). Nothing stray on the line."""
+    if NOISE.search(text):
+        return False
+    try:
+        parsed = parse_text(text)
+    except WbcBotError:
+        return False
+    taken = [(v.cells_per_ul, v.lab_range, v.unit_assumed) for v in parsed.values]
+    shares = list(parsed.neutrophil_shares)
+    if len(taken) + len(shares) != 1 or not _names_what_is_taken(text, parsed):
+        return False
+    result = RESULT_NUMBER.search(text)
+    if result is None:
+        return False
+    after = text[result.end() :]
+    if taken:
+        number, bounds, assumed = taken[0]
+        analyte = parsed.values[0].analyte
+        if number is None or assumed or not ranges.is_plausible(analyte, number) or number <= 0:
+            return False
+        if bounds is None or not usual_range(analyte.value, bounds.low, bounds.high):
+            return False
+        # the range in the line's own units: compare the printed numbers
+        printed = PRINTED_RANGE.search(after)
+        if printed is None:
+            return False
+        value = _number(result.group())
+        low, high = _number(printed.group(1)), _number(printed.group(2))
+        if abs(bounds.low / max(low, 1e-9) - bounds.high / max(high, 1e-9)) > 1e-6:
+            return False  # the reader's range is not the printed one
+    else:
+        if not re.match(r"(?i)\s*(?:(?:h|l|high|low)\s+)?%", after):
+            return False
+        printed = PRINTED_RANGE.search(after)
+        if printed is None:
+            return False
+        value = shares[0].percent
+        low, high = _number(printed.group(1)), _number(printed.group(2))
+        if not usual_range(shares[0].kind, low, high):
+            return False
+    if not low < high:
+        return False
+    flag = _flag(after[: printed.start()] + " " + after[printed.end() :])
+    if flag == "both":
+        return False
+    if flag == "low":
+        return value < low
+    if flag == "high":
+        return value > high
+    return low <= value <= high
+
+
+def _number(text: str) -> float:
+    return float(text.replace(",", ".").replace("−", "-"))
+
+
+def _flag(text: str) -> str | None:
+    """The flag printed beside a result: "low", "high", or None."""
+    words = {match.group(0).lower() for match in FLAG_WORD.finditer(text)}
+    sign = re.search(r"(?<![\w/])([+-])\s*$", text.strip())
+    low = words & {"l", "low", "lo", "↓"} or (sign is not None and sign.group(1) == "-")
+    high = words & {"h", "high", "hi", "↑"} or (sign is not None and sign.group(1) == "+")
+    if low and high:
+        return "both"
+    return "low" if low else "high" if high else None
 
 
 # A result more than this many times the top of its own printed range is taken for a misread

@@ -22,6 +22,14 @@ from dataclasses import dataclass, field
 
 from PIL import Image, ImageDraw, ImageFilter
 
+from tests.reports.layouts import (
+    PHONE_DEGRADATIONS,
+    PHONE_LAYOUTS,
+    REAL_DEGRADATIONS,
+    REAL_LAYOUTS,
+    screen_photo,
+)
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"]
 
@@ -48,8 +56,13 @@ class Case:
 
     @property
     def in_issue_set(self) -> bool:
-        """One of the versions issue 13 lists (everything but the "poor" photos)."""
+        """One of the versions the issues ask for (everything but the "poor" photos)."""
         return self.degrade != "poor"
+
+    @property
+    def real_world(self) -> bool:
+        """One of the layouts modelled on real reports for issue 23 (tests/reports/layouts.py)."""
+        return self.layout in REAL_LAYOUTS
 
 
 PAGE_STYLE = """
@@ -233,7 +246,8 @@ DEGRADATIONS = (*ISSUE_DEGRADATIONS, "poor")
 
 def cases(seed: int = 13, per_layout: int = 2) -> list[Case]:
     """The test set, without the files (see `render`): every layout as a screenshot in every
-    degradation, a portal PDF with a text layer, and a scanned (image-only) PDF."""
+    degradation, a portal PDF with a text layer, and a scanned (image-only) PDF; then the
+    real-world layouts (tests/reports/layouts.py) in their versions and as a portal PDF."""
     rng = random.Random(seed)
     made = []
     for layout, make in LAYOUTS.items():
@@ -253,6 +267,25 @@ def cases(seed: int = 13, per_layout: int = 2) -> list[Case]:
                 )
             made.append(Case(f"{base}-pdf-text", layout, html, tuple(expected), "pdf-text"))
             made.append(Case(f"{base}-pdf-scan", layout, html, tuple(expected), "pdf-image"))
+    real = random.Random(seed + 23)
+    for layout, draw in REAL_LAYOUTS.items():
+        phone = layout in PHONE_LAYOUTS
+        for number in range(per_layout):
+            html, expected = draw(real)
+            base = f"{layout}-{number + 1}"
+            for degrade in PHONE_DEGRADATIONS if phone else REAL_DEGRADATIONS:
+                made.append(
+                    Case(
+                        f"{base}-{degrade or 'clean'}",
+                        layout,
+                        html,
+                        tuple(expected),
+                        "png",
+                        degrade,
+                    )
+                )
+            if not phone:
+                made.append(Case(f"{base}-pdf-text", layout, html, tuple(expected), "pdf-text"))
     return made
 
 
@@ -266,10 +299,15 @@ def render(all_cases: list[Case]) -> list[Case]:
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 900, "height": 700}, device_scale_factor=1.5)
+        # a phone: 390 CSS pixels wide at 3 device pixels each, as a recent phone's screenshot
+        phone = browser.new_page(viewport={"width": 390, "height": 800}, device_scale_factor=3)
         shots: dict[str, bytes] = {}
         pdfs: dict[str, bytes] = {}
         for case in all_cases:
-            if case.html not in shots:
+            if case.html not in shots and case.layout in PHONE_LAYOUTS:
+                phone.set_content(case.html)
+                shots[case.html] = phone.screenshot(full_page=True)
+            elif case.html not in shots:
                 page.set_content(case.html)
                 shots[case.html] = page.screenshot(full_page=True)
                 pdfs[case.html] = page.pdf(format="A4", print_background=True)
@@ -309,9 +347,13 @@ def degrade(png: bytes, how: str, seed: int = 0) -> bytes:
         image = _shadow(image)
     if how in ("blur", "phone"):
         image = image.filter(ImageFilter.GaussianBlur(1.2))
+    if how == "screen":
+        image = screen_photo(image, rng)
     out = io.BytesIO()
     if how in ("jpeg40", "phone"):
         image.save(out, format="JPEG", quality=40)
+    elif how == "screen":
+        image.save(out, format="JPEG", quality=60)
     elif how == "poor":
         image.save(out, format="JPEG", quality=25)
     else:
@@ -319,15 +361,20 @@ def degrade(png: bytes, how: str, seed: int = 0) -> bytes:
     return out.getvalue()
 
 
-def _perspective(image: Image.Image, rng: random.Random) -> Image.Image:
+def _perspective(
+    image: Image.Image,
+    rng: random.Random,
+    shift: tuple[float, float] = (0.04, 0.08),
+    desk: tuple[int, int, int] = (215, 212, 205),
+) -> Image.Image:
     """The page as a phone held at an angle sees it: a keystone, each corner moved by 4-8% of
     the page's size (the edge further from the phone shorter), on a slightly darker desk."""
     width, height = image.size
     margin_x, margin_y = round(0.1 * width), round(0.1 * height)
     out_w, out_h = width + 2 * margin_x, height + 2 * margin_y
 
-    def shift(size: int) -> float:
-        return rng.uniform(0.04, 0.08) * size
+    def shift_by(size: int) -> float:
+        return rng.uniform(*shift) * size
 
     # where the page's corners land in the photo: top-left, top-right, bottom-right, bottom-left
     far = rng.choice(["top", "bottom", "left", "right"])
@@ -336,12 +383,12 @@ def _perspective(image: Image.Image, rng: random.Random) -> Image.Image:
     inward_y = {"left": (0, 3), "right": (1, 2)}
     if far in inward_x:
         first, second = inward_x[far]
-        corners[first][0] += shift(width)
-        corners[second][0] -= shift(width)
+        corners[first][0] += shift_by(width)
+        corners[second][0] -= shift_by(width)
     else:
         first, second = inward_y[far]
-        corners[first][1] += shift(height)
-        corners[second][1] -= shift(height)
+        corners[first][1] += shift_by(height)
+        corners[second][1] -= shift_by(height)
     for corner in corners:  # the hand is never quite square: every corner moves a little more
         corner[0] += rng.uniform(-0.02, 0.02) * width
         corner[1] += rng.uniform(-0.02, 0.02) * height
@@ -353,7 +400,7 @@ def _perspective(image: Image.Image, rng: random.Random) -> Image.Image:
         Image.Transform.PERSPECTIVE,
         coefficients,
         resample=Image.Resampling.BICUBIC,
-        fillcolor=(215, 212, 205),
+        fillcolor=desk,
     )
 
 
@@ -481,6 +528,24 @@ def summary(outcomes: list[Outcome]) -> Iterator[str]:
         )
 
 
+def by_layout(outcomes: list[Outcome]) -> Iterator[str]:
+    """A table row per layout and version: values read right, read wrong, median seconds a
+    page (wall clock)."""
+    yield "| layout | version | right | wrong | median s |"
+    yield "| --- | --- | ---: | ---: | ---: |"
+    groups: dict[tuple[str, str], list[Outcome]] = {}
+    for o in outcomes:
+        version = o.case.degrade or ("clean" if o.case.form == "png" else o.case.form)
+        groups.setdefault((o.case.layout, version), []).append(o)
+    for (layout, version), group in groups.items():
+        expected = sum(len(o.case.expected) for o in group)
+        seconds = sorted(o.seconds for o in group)
+        yield (
+            f"| {layout} | {version} | {sum(o.right for o in group)}/{expected} "
+            f"| {sum(len(o.wrong) for o in group)} | {seconds[len(seconds) // 2]:.2f} |"
+        )
+
+
 def _p95(ordered: list[float]) -> float:
     return ordered[int(0.95 * (len(ordered) - 1))]
 
@@ -520,7 +585,15 @@ def main(argv: list[str]) -> int:
                 print("    ", line)
     parts = [
         (
-            "The issue's set (every version issue 13 lists)",
+            "Issue 13's set (its five layouts, every version it lists)",
+            [o for o in outcomes if o.case.in_issue_set and not o.case.real_world],
+        ),
+        (
+            "Issue 23's real-world layouts (tests/reports/layouts.py)",
+            [o for o in outcomes if o.case.real_world],
+        ),
+        (
+            'Both issues\' sets (no "poor" photos)',
             [o for o in outcomes if o.case.in_issue_set],
         ),
         (
@@ -533,6 +606,12 @@ def main(argv: list[str]) -> int:
         print(f"\n== {title}")
         for line in summary(part):
             print(line)
+        seconds = sorted(o.seconds for o in part)
+        if seconds:
+            print(f"median seconds a page: {seconds[len(seconds) // 2]:.2f}")
+    print("\n== By layout and version")
+    for line in by_layout(outcomes):
+        print(line)
     return 1 if any(o.wrong for o in outcomes) else 0
 
 

@@ -11,9 +11,23 @@ from __future__ import annotations
 
 import pytest
 
+from tests.reports.layouts import REAL_DEGRADATIONS, REAL_LAYOUTS
 from tests.reports.synthetic import DEGRADATIONS, Case, Outcome, cases, measure, render, summary
 
 pytestmark = pytest.mark.slow
+
+
+# The real-world layouts (tests/reports/layouts.py) in the sample: clean, as a portal PDF, and
+# in one version each, so that every version is there once and the run stays short.
+REAL_WORLD_VERSION = {
+    "portal-blocks": "phone",
+    "portal-phone": "jpeg40",
+    "printout": "screen",
+    "small-serif-2col": "perspective",
+    "nhs": "screen",
+    "indian-lab": "phone",
+    "german-befund": "perspective",
+}
 
 
 def sample() -> list[Case]:
@@ -21,9 +35,18 @@ def sample() -> list[Case]:
     return [
         case
         for case in every
-        if (case.form == "png" and case.degrade in ("", "phone", "perspective"))
-        or case.layout == "us"
-        or case.form == "pdf-text"
+        if (
+            case.real_world
+            and (case.form == "pdf-text" or case.degrade in ("", REAL_WORLD_VERSION[case.layout]))
+        )
+        or (
+            not case.real_world
+            and (
+                (case.form == "png" and case.degrade in ("", "phone", "perspective"))
+                or case.layout == "us"
+                or case.form == "pdf-text"
+            )
+        )
     ]
 
 
@@ -34,8 +57,15 @@ def outcomes() -> list[Outcome]:
 
 def test_the_sample_covers_every_layout_and_degradation() -> None:
     chosen = sample()
-    assert {case.layout for case in chosen} == {"us", "si", "indian", "german", "two-column"}
-    assert {case.degrade for case in chosen} == set(DEGRADATIONS)
+    assert {case.layout for case in chosen} == {
+        "us",
+        "si",
+        "indian",
+        "german",
+        "two-column",
+        *REAL_LAYOUTS,
+    }
+    assert {case.degrade for case in chosen} == {*DEGRADATIONS, *REAL_DEGRADATIONS}
     assert {case.form for case in chosen} == {"png", "pdf-text", "pdf-image"}
 
 
@@ -60,7 +90,23 @@ SAMPLE_FLOOR = 0.92
 
 def test_most_expected_values_are_read(outcomes: list[Outcome]) -> None:
     """Of the versions issue 13 lists ("poor" photos left out: they only must not be wrong)."""
-    issue = [o for o in outcomes if o.case.in_issue_set]
+    issue = [o for o in outcomes if o.case.in_issue_set and not o.case.real_world]
     expected = sum(len(o.case.expected) for o in issue)
     right = sum(o.right for o in issue)
     assert right / expected >= SAMPLE_FLOOR, "\n".join(summary(issue))
+
+
+# The real-world layouts' part of the sample (clean, portal PDF and one version each: 49
+# values) read 48 (98.0%, 7 Dec 2026); the whole real-world set, with its hardest versions,
+# 88.8%. The floor sits more than two standard deviations below the sample's figure (about
+# 2 points at 98% and 49 values), with room for another build of Tesseract.
+REAL_WORLD_FLOOR = 0.90
+
+
+def test_most_values_of_the_real_world_layouts_are_read(outcomes: list[Outcome]) -> None:
+    """Issue 23's layouts: a portal's blocks, a phone screenshot, a printout, small serif
+    print, NHS, Indian and German reports."""
+    real = [o for o in outcomes if o.case.real_world]
+    expected = sum(len(o.case.expected) for o in real)
+    right = sum(o.right for o in real)
+    assert right / expected >= REAL_WORLD_FLOOR, "\n".join(summary(real))
