@@ -30,8 +30,8 @@ LINT_PATHS := bot actions components channels server tests scripts
 RASA := PYTHONWARNINGS=ignore::DeprecationWarning $(BIN)/rasa
 
 .PHONY: help venv install lock lint typecheck pytest validate train test-conversations test \
-	check run shell bench bench-load bench-store compare-assertion bench-reports test-stack web clean distclean purge audit \
-	audit-security
+	check run shell bench bench-load bench-store compare-assertion compare-sign-finders bench-reports bench-picture test-stack web clean distclean purge audit \
+	audit-security feedback
 
 help: ## List the targets
 	@echo "Usage: make TARGET   (PYTHON=/path/to/python3.10 to choose the interpreter)"
@@ -184,6 +184,9 @@ shell: install train ## Talk to the bot in the terminal (uses the action server 
 bench: $(INSTALLED) ## Time the interpreter (scripts/bench_interpret.py)
 	$(BIN)/python scripts/bench_interpret.py
 
+bench-picture: $(INSTALLED) ## Time drawing the range picture: SVG, PNG, text bar (scripts/bench_range_picture.py)
+	$(BIN)/python scripts/bench_range_picture.py
+
 # BENCH_LOAD_ARGS passes options on, e.g. "--workers 2 --skip-training-time" (see --help).
 bench-load: install train ## Load benchmark vs a `rasa init` bot (scripts/bench_load.py)
 	$(BIN)/python scripts/bench_load.py $(BENCH_LOAD_ARGS)
@@ -198,6 +201,15 @@ compare-assertion: $(INSTALLED) ## Assertion rules vs medspaCy ConText and negsp
 		sha256sum < scripts/compare-assertion.lock > $(COMPARE_LIBS)/.lock; }
 	PYTHONPATH=$(COMPARE_LIBS) $(BIN)/python scripts/compare_assertion.py $(COMPARE_ARGS)
 
+SIGN_LIBS := .cache/compare-sign-finders
+compare-sign-finders: $(INSTALLED) ## Emergency signs: the rules vs rules + WordLlama nearest meaning (docs/assertion.md)
+	@[ "$$(cat $(SIGN_LIBS)/.lock 2>/dev/null)" = "$$(sha256sum < scripts/compare-sign-finders.lock)" ] || { \
+		rm -rf $(SIGN_LIBS); \
+		$(BIN)/pip install --quiet --no-deps --target $(SIGN_LIBS) -r scripts/compare-sign-finders.lock 2>&1 \
+			| { grep -v "^WARNING: Location 'file:" || true; }; \
+		sha256sum < scripts/compare-sign-finders.lock > $(SIGN_LIBS)/.lock; }
+	PYTHONPATH=$(SIGN_LIBS) $(BIN)/python scripts/compare_sign_finders.py $(COMPARE_ARGS)
+
 bench-store: $(INSTALLED) ## The tracker store's part of a turn vs Rasa's own store (scripts/bench_store.py)
 	$(BIN)/python scripts/bench_store.py $(BENCH_STORE_ARGS)
 
@@ -207,6 +219,10 @@ bench-reports: install train ## Typed-message latency while reports are read (sc
 # For cron, e.g. `0 3 * * * cd /srv/wbc-bot && make purge >> var/log/purge.log 2>&1`.
 purge: $(INSTALLED) ## Delete conversations idle longer than RETENTION_DAYS (default 30 days)
 	@$(BIN)/python -m server purge
+
+# FEEDBACK_ARGS passes options on, e.g. "--channel telegram --days 30".
+feedback: $(INSTALLED) ## Votes on the answers ("Was this helpful?") per topic: up, down, share helpful
+	@$(BIN)/python scripts/feedback.py $(FEEDBACK_ARGS)
 
 # pip-audit lives in its own venv: its `packaging` requirement conflicts with Rasa's pin.
 AUDIT_VENV := .venv-audit

@@ -13,9 +13,11 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.feedback import mark_answer
 from actions.state import load_state, save_state
 from bot.dialogue import respond
 from bot.links import as_plain
+from bot.range_picture import payload
 from bot.replies import Message
 
 # Input channels that show text in a terminal (`rasa shell`): links as "title: URL" lines.
@@ -41,6 +43,7 @@ class ActionRespond(Action):
         terminal = tracker.get_latest_input_channel() in TERMINAL_CHANNELS
         for sent in reply.messages:
             _send(dispatcher, sent, terminal)
+        mark_answer(dispatcher, reply)  # what a vote on this answer is about (actions/feedback.py)
         return list(save_state(reply.state, before=state))
 
 
@@ -52,4 +55,6 @@ def _send(dispatcher: CollectingDispatcher, message: Message, terminal: bool) ->
         dispatcher.utter_message(response=message.response, buttons=buttons or None)
     else:
         text = as_plain(message.text) if terminal else message.text
-        dispatcher.utter_message(text=text, buttons=buttons or None)
+        # A reading's range pictures travel as data beside its text; each channel draws them.
+        pictures = payload(message.pictures) or None
+        dispatcher.utter_message(text=text, buttons=buttons or None, json_message=pictures)

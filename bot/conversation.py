@@ -32,6 +32,7 @@ from bot.subjects import subject_of
 from bot.units import find_unit
 from bot.values import with_unit
 
+MAX_EARLIER_COUNTS = 4  # earlier counts of a kind remembered for the range picture
 UNIT_QUESTION = "unit"
 AGE_QUESTION = "age"
 
@@ -94,6 +95,7 @@ def take_turn(state: ConversationState, text: str) -> Turn:
         age_years = answer_age
     elif parsed.values:
         counts, shares, counts_changed = parsed.values, parsed.neutrophil_shares, True
+        counts = with_earlier_counts(counts, state.counts)
     elif state.awaiting == UNIT_QUESTION and counts:
         completed = _with_unit(counts, parsed.text)
         if completed is not None:
@@ -199,5 +201,26 @@ def _with_unit(counts: tuple[LabValue, ...], answer: str) -> tuple[LabValue, ...
         return None
     for index, value in enumerate(counts):
         if value.cells_per_ul is None:
-            return (*counts[:index], with_unit(value, unit), *counts[index + 1 :])
+            completed = replace(
+                with_unit(value, unit), earlier_cells_per_ul=value.earlier_cells_per_ul
+            )
+            return (*counts[:index], completed, *counts[index + 1 :])
     return None
+
+
+def with_earlier_counts(
+    counts: tuple[LabValue, ...], before: tuple[LabValue, ...]
+) -> tuple[LabValue, ...]:
+    """New counts that remember the conversation's earlier counts of their kind (the count of
+    that kind they replace, after the ones it remembered), for the range picture's marks."""
+    remembered = []
+    for value in counts:
+        old = next(
+            (o for o in before if o.analyte is value.analyte and o.cells_per_ul is not None), None
+        )
+        if old is None or old.cells_per_ul is None:
+            remembered.append(value)
+            continue
+        earlier = (*old.earlier_cells_per_ul, old.cells_per_ul)[-MAX_EARLIER_COUNTS:]
+        remembered.append(replace(value, earlier_cells_per_ul=earlier))
+    return tuple(remembered)

@@ -15,6 +15,7 @@ from typing import Any
 from bot.content import topics
 from bot.conversation import ConversationState, Turn, take_turn
 from bot.errors import EmptyTextError, TextTooLongError, WbcBotError
+from bot.feedback import answer_topic
 from bot.model import Interpretation, Subject, Urgency
 from bot.questions import (
     SUBJECT_SWITCH,
@@ -41,6 +42,7 @@ class Reply:
     state: ConversationState
     interpretation: Interpretation | None = None
     failed: bool = False  # the fallback was sent: something went wrong
+    topic: str | None = None  # what the answer is about, for votes on it (bot/feedback.py)
 
     @property
     def urgency(self) -> Urgency | None:
@@ -78,6 +80,7 @@ def respond(
         resolved = resolve_intent(intent, text, turn)
         offers = offered_topics(resolved, ranking, questions, topics())
         messages = plan_reply(turn, resolved, text, offers)
+        about = answer_topic(turn, resolved, messages)
     except Exception as exc:  # noqa: BLE001 - never leave a person without an answer
         log_failure("composing a reply", exc)
         return _fallback(turn.state, text, _urgent(turn))
@@ -89,7 +92,7 @@ def respond(
         last_sources=last_sources,
         last_topic=topic if topic in topics() else turn.state.last_topic,
     )
-    return Reply(messages, new_state, turn.interpretation)
+    return Reply(messages, new_state, turn.interpretation, topic=about)
 
 
 def resolve_intent(intent: str | None, text: str, turn: Turn) -> str:

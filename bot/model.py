@@ -105,6 +105,11 @@ class LabValue:
     lab_flag: LabFlag | None = None
     # "went from 6.2 to 3.9": the reading before this one, on this (the latest, judged) reading.
     previous_cells_per_ul: float | None = None
+    # "6.4 in May, 4.9 in August, 3.3 now": every reading before this one, oldest first.
+    earlier_in_message: tuple[float, ...] = ()
+    # The counts of this kind the conversation had before this one, oldest first: the small
+    # marks of its range picture (bot/range_picture). Kept with the count, so no new slot.
+    earlier_cells_per_ul: tuple[float, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -211,6 +216,9 @@ class Finding:
     computed: bool = False  # an ANC computed from WBC x (% neutrophils + % bands)
     lab_flag: LabFlag | None = None
     previous_cells_per_ul: float | None = None  # "went from 6.2 to 3.9": the earlier reading
+    earlier_in_message: tuple[
+        float, ...
+    ] = ()  # every reading before it in the message, oldest first
 
 
 @dataclass(frozen=True)

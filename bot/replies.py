@@ -22,6 +22,7 @@ from bot.conversation import Turn
 from bot.links import citable, link
 from bot.model import Interpretation, Urgency
 from bot.questions import TOPIC_PREFIX, is_follow_up, topic_of_intent
+from bot.range_picture import RangePicture, pictures_for
 from bot.reading import Cited, has_more, more_about, reading
 from bot.specimens import specimen_named_by
 
@@ -71,10 +72,14 @@ class Message:
     response: str = ""
     buttons: tuple[Button, ...] = ()
     source_keys: tuple[str, ...] = ()
+    pictures: tuple[RangePicture, ...] = ()  # a reading's range pictures, drawn by each channel
 
 
 def plan_reply(
-    turn: Turn, intent: str, text: str, offers: Sequence[str] = ()
+    turn: Turn,
+    intent: str,
+    text: str,
+    offers: Sequence[str] = (),
 ) -> tuple[Message, ...]:
     """The messages answering one turn, in the order they must be sent.
 
@@ -97,7 +102,9 @@ def plan_reply(
     follow_up = command is None and is_follow_up(text)  # "is that normal?" after a count
     explain = turn.counts_changed or follow_up
     if interpretation is not None and interpretation.findings and explain:
-        parts.append(_medical(reading(interpretation, turn.state.relative)))
+        pictures = pictures_for(interpretation, turn.state.counts, turn.state.relative)
+        explained = _medical(reading(interpretation, turn.state.relative))
+        parts.append(replace(explained, pictures=pictures))
         answered = True
     elif command is None and _urgency_due(turn, emergency):  # before a urine answer too
         assert interpretation is not None  # _urgency_due checks it

@@ -5,8 +5,9 @@ the environment and the per-sender rate limit, so that wiring is written once. `
 message through Rasa and, if no reply was sent before the deadline (action server down or slow,
 database down, an error), sends bot.safety's fallback instead: emergency advice when the message
 names a red flag, then the short "trouble" reply. `SenderRateLimit` refuses a sender who sends
-more than the configured number of messages a minute. Log lines here name senders by hash only
-and never include what was typed.
+more than the configured number of messages a minute. A vote on an answer ("Was this helpful?")
+is taken here, after the rate limit and before Rasa (channels/votes.py). Log lines here name
+senders by hash only and never include what was typed.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from rasa.core.channels.channel import OutputChannel, UserMessage
 
 from bot.parse import MAX_TEXT_CHARS
 from bot.safety import fallback_texts, too_long_texts
+from channels.votes import Voting
 from server import notices, settings
 from server.privacy import hashed
 
@@ -192,6 +194,7 @@ class GuardedChannel:
         self.limits = Limits()  # Rasa itself is changed at start-up (server/rasa_run.py)
         self.rate_limit = SenderRateLimit(self.limits.per_minute)
         self.address_limit = SenderRateLimit(self.limits.per_minute * ADDRESS_FACTOR)
+        self.voting = Voting()  # thumbs up / down on answers, taken before Rasa
 
     def allowed(self, sender_id: str, address: str | None = None) -> bool:
         """Whether `sender_id`, and the network `address` the message came from (when the
@@ -208,5 +211,7 @@ class GuardedChannel:
         message: UserMessage,
         output: CountingOutput,
     ) -> None:
-        """`answer` within this channel's deadline."""
+        """`answer` within this channel's deadline; a vote on an answer is taken here."""
+        if await self.voting.take(message, output):  # channels/votes.py: never reaches Rasa
+            return
         await answer(on_new_message, message, output, self.limits.deadline)

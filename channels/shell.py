@@ -7,7 +7,8 @@ machine and answers as Telegram and the widget do (channels/uploads.py): the lin
 then the clear ones as the person's message. Reading a local path is right here because the
 shell is the developer's own terminal, its server listening on the loopback interface only for
 as long as the shell runs; no other channel takes a path. Anything else typed goes to the bot
-unchanged. Neither the path nor the file is logged. The conversation is `shell:<id>`, in a
+unchanged, but for `/good` and `/bad`, which rate the latest answer (channels/votes.py). Neither
+the path nor the file is logged. The conversation is `shell:<id>`, in a
 namespace of its own (channels/identity.py), and metadata is dropped, as on every channel.
 """
 
@@ -27,7 +28,9 @@ from sanic.request import Request
 from bot.reports import Problem, ReportReading
 from channels import identity
 from channels.markup import as_terminal
+from channels.range_pictures import bars_under_readings
 from channels.uploads import ReportReader, answer_report
+from channels.votes import Voting
 
 REPORT_COMMAND = "/report"
 USAGE_TEXT = (
@@ -85,6 +88,7 @@ def terminal_safe(output: Any) -> None:
 
     output._persist_message = persist_safe
     output._terminal_safe = True
+    bars_under_readings(output)  # a reading's range pictures as text bars
 
 
 class ShellInput(CmdlineInput):
@@ -93,6 +97,7 @@ class ShellInput(CmdlineInput):
     def __init__(self) -> None:
         super().__init__()
         self.reports = ReportReader.from_settings()
+        self.voting = Voting()  # `/good` and `/bad` rate the latest answer (channels/votes.py)
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         return super().blueprint(self.with_reports(on_new_message))
@@ -113,6 +118,8 @@ class ShellInput(CmdlineInput):
         async def handle(message: UserMessage) -> None:
             terminal_safe(message.output_channel)
             path = report_path(message.text or "")
+            if await self.voting.take(message, message.output_channel):
+                return
             if path is None:
                 await on_new_message(message)
             else:

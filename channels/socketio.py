@@ -44,6 +44,8 @@ from channels.guard import (
 )
 from channels.markup import as_markdown
 from channels.metadata import accepted_metadata
+from channels.range_pictures import shown_with_text, with_widget_pictures
+from channels.votes import with_widget_marker
 from channels.widget_reports import WidgetReports
 
 logger = logging.getLogger(__name__)
@@ -88,13 +90,17 @@ class GuardedSocketIOOutput(CountingOutput, SocketIOOutput):
         sources and its disclaimer belong together. The widget reads Markdown: the text is
         escaped but for the bot's source links (channels/markup.py), here and with buttons."""
         text = text.strip()
-        await self._send_message(recipient_id, {"text": as_markdown(text), **emergency_style(text)})
+        message = {"text": as_markdown(text), **emergency_style(text)}
+        message = with_widget_pictures(message, kwargs)  # a reading's range pictures
+        await self._send_message(recipient_id, with_widget_marker(message, kwargs))  # thumbs
 
     async def send_custom_json(
         self, recipient_id: str, json_message: dict[str, Any], **kwargs: Any
     ) -> None:
         """A response's `custom` payload as the event's data (Rasa's own version passes its
         keys to emit() as arguments, which fails for anything but "data")."""
+        if shown_with_text(json_message):
+            return  # range pictures: already in the bubble of their text
         await self._send_message(recipient_id, dict(json_message))
 
     async def send_text_with_buttons(
@@ -106,7 +112,9 @@ class GuardedSocketIOOutput(CountingOutput, SocketIOOutput):
         ]
         text = text.strip()
         message = {"text": as_markdown(text), "quick_replies": quick_replies}
-        await self._send_message(recipient_id, {**message, **emergency_style(text)})
+        message = with_widget_pictures({**message, **emergency_style(text)}, kwargs)
+        message = with_widget_marker(message, kwargs)  # thumbs
+        await self._send_message(recipient_id, message)
 
 
 class SocketIOInput(GuardedChannel, RasaSocketIOInput):

@@ -43,8 +43,10 @@ from channels.guard import (
     json_object,
 )
 from channels.markup import as_telegram_html
+from channels.range_pictures import send_telegram_pictures
 from channels.telegram_api import DEFAULT_API_BASE_URL, TelegramApi
 from channels.uploads import ReportReader, TelegramFiles, answer_report
+from channels.votes import telegram_row
 from server.privacy import hashed
 
 logger = logging.getLogger(__name__)
@@ -103,12 +105,19 @@ class TelegramOutput(CountingOutput, OutputChannel):
         self.api = api
 
     async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
-        await self._send(recipient_id, text, [])
+        await self._send(recipient_id, text, telegram_row(kwargs))  # thumbs under an answer
 
     async def send_text_with_buttons(
         self, recipient_id: str, text: str, buttons: list[dict[str, Any]], **kwargs: Any
     ) -> None:
-        await self._send(recipient_id, text, inline_keyboard(buttons))
+        await self._send(recipient_id, text, inline_keyboard(buttons) + telegram_row(kwargs))
+
+    async def send_custom_json(
+        self, recipient_id: str, json_message: dict[str, Any], **kwargs: Any
+    ) -> None:
+        """A reading's range pictures as photos after it (channels/range_pictures.py)."""
+        if not await send_telegram_pictures(self.api, _chat(recipient_id), json_message):
+            await super().send_custom_json(recipient_id, json_message, **kwargs)
 
     async def _send(self, chat_id: str, text: str, keyboard: list[list[dict[str, str]]]) -> None:
         parts = split_text(text)

@@ -26,6 +26,7 @@ MAX_ATTEMPTS = 3  # per call, unless the caller says otherwise
 FIRST_BACKOFF_SECONDS = 0.5  # doubles after each failed attempt, up to MAX_BACKOFF_SECONDS
 MAX_BACKOFF_SECONDS = 30.0
 MAX_RETRY_AFTER_SECONDS = 30.0  # a longer "retry after" from Telegram: give up instead
+Upload = tuple[str, bytes, str]  # a file to send: its name, its bytes, its media type
 
 
 class TelegramApiError(Exception):
@@ -76,16 +77,19 @@ class TelegramApi:
         *,
         repeatable: bool,
         attempts: int = MAX_ATTEMPTS,
+        files: Mapping[str, Upload] | None = None,
     ) -> Any:
         """The method's result, or None once it failed (logged, without the parameters).
 
         `repeatable`: doing it twice does no harm (setWebhook, answerCallbackQuery), so it is
         retried after timeouts and server errors too. sendMessage is not: it is retried only
         when Telegram certainly did not send it (429 "retry after", connection refused).
+        `files` (name -> file name, bytes, media type) are sent as multipart/form-data with the
+        parameters, as sendPhoto takes a photo drawn here.
         """
         for attempt in range(1, attempts + 1):
             try:
-                return await self._post(method, params)
+                return await self._post(method, params, files)
             except TelegramApiError as error:
                 delay = error.retry_delay(attempt, repeatable)
                 if delay is None or attempt == attempts:
@@ -101,11 +105,14 @@ class TelegramApi:
             await self._session.close()
             self._session = None
 
-    async def _post(self, method: str, params: Mapping[str, Any]) -> Any:
+    async def _post(
+        self, method: str, params: Mapping[str, Any], files: Mapping[str, Upload] | None = None
+    ) -> Any:
         if self._session is None or self._session.closed:
             self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=self.timeout))
+        sent: dict[str, Any] = {"data": _form(params, files)} if files else {"json": dict(params)}
         try:
-            async with self._session.post(self._url + method, json=dict(params)) as reply:
+            async with self._session.post(self._url + method, **sent) as reply:
                 status, body = reply.status, await reply.text()
         except aiohttp.ClientConnectorError as error:  # nothing was sent
             raise TelegramApiError(
@@ -116,6 +123,16 @@ class TelegramApi:
         except aiohttp.ClientError as error:  # e.g. the connection dropped after sending
             raise TelegramApiError(type(error).__name__) from None
         return _result(status, body)
+
+
+def _form(params: Mapping[str, Any], files: Mapping[str, Upload]) -> aiohttp.FormData:
+    """Parameters and files as multipart/form-data (objects as JSON, as the Bot API reads them)."""
+    form = aiohttp.FormData()
+    for name, value in params.items():
+        form.add_field(name, value if isinstance(value, str) else json.dumps(value))
+    for name, (file_name, data, media_type) in files.items():
+        form.add_field(name, data, filename=file_name, content_type=media_type)
+    return form
 
 
 def _result(status: int, body: str) -> Any:

@@ -3,7 +3,8 @@
 endpoints.yml names these classes, so `TRACKER_STORE_URL` (an SQLAlchemy URL: SQLite by
 default, `postgresql://...` in production) and `LOCK_STORE_URL` (`redis://...`, or empty for
 the in-memory lock store) are all it takes to move between the embedded default and real
-servers. The tracker store also deletes a conversation when the person asks us to forget it.
+servers. The tracker store also deletes a conversation when the person asks us to forget it,
+and the person's votes on its answers with it (server/votes.py).
 
 When the database is down, Rasa's FailSafeTrackerStore (which wraps every tracker store) would
 answer as if the conversation had just begun, without what the person said before: a fever
@@ -68,7 +69,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 from rasa.utils.endpoints import EndpointConfig
 
-from server import notices, settings
+from server import notices, settings, votes
 from server.privacy import hashed
 from server.rasa_tuning import copy_state, remember_applied_events
 
@@ -116,6 +117,7 @@ class UrlSQLTrackerStore(SQLTrackerStore):
         )
         self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
         self.statements = Statements(self.SQLEvent.__table__)
+        votes.create_table(self.engine)  # votes on answers, beside the events
         logger.info(
             "Tracker store: %s database, %d conversations kept in memory",
             parsed.get_backend_name(),
@@ -231,6 +233,7 @@ class UrlSQLTrackerStore(SQLTrackerStore):
                 .filter(self.SQLEvent.sender_id == sender_id)
                 .delete(synchronize_session=False)
             )
+            session.execute(votes.forget_statement(sender_id))  # the person's votes go too
             session.commit()
         self.cache.drop(sender_id)
         logger.info("Deleted conversation %s (%d events) on request", hashed(sender_id), deleted)

@@ -133,6 +133,17 @@ def stored_events(stack: Stack, sender_id: str) -> int:
         return int(db.execute(query, (sender_id,)).fetchone()[0])
 
 
+def settled_events(stack: Stack, sender_id: str, timeout: float = 10.0) -> int:
+    """`stored_events` once the count has stopped changing: Rasa stores a turn after its
+    replies have gone out, so a count taken as soon as the reply is seen may be short."""
+    deadline = time.monotonic() + timeout
+    counts = [stored_events(stack, sender_id)]
+    while time.monotonic() < deadline and (len(counts) < 4 or len(set(counts[-4:])) > 1):
+        time.sleep(0.25)
+        counts.append(stored_events(stack, sender_id))
+    return counts[-1]
+
+
 def texts(replies: list[dict[str, Any]]) -> str:
     """All reply texts of one turn, joined, for `in` assertions."""
     return "\n".join(str(reply.get("text", "")) for reply in replies)

@@ -18,7 +18,7 @@ import json
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import web
@@ -36,6 +36,15 @@ class Fault:
     retry_after: int | None = None
     delay: float = 0.0
     chat_id: int | None = None  # only for a call to this chat (None: any call of the method)
+
+
+@dataclass(frozen=True)
+class SentFile:
+    """A file the bot uploaded with a call (multipart/form-data), e.g. sendPhoto's photo."""
+
+    filename: str
+    content_type: str
+    data: bytes = field(repr=False)
 
 
 @dataclass
@@ -226,6 +235,24 @@ class FakeTelegram:
                 "text": call.text,
             }
             return 200, {"ok": True, "result": message}
+        if call.method == "sendPhoto":
+            photo = call.params.get("photo")
+            if not isinstance(photo, SentFile) or not photo.data:
+                return _error(400, "Bad Request: there is no photo in the request")
+            if len(str(call.params.get("caption", ""))) > 1024:
+                return _error(400, "Bad Request: message caption is too long")
+            with self._lock:
+                self._message_ids += 1
+                message_id = self._message_ids
+            sizes = [{"file_id": f"p{message_id}", "file_size": len(photo.data)}]
+            message = {
+                "message_id": message_id,
+                "date": int(time.time()),
+                "chat": {"id": call.chat_id, "type": "private"},
+                "photo": sizes,
+                "caption": call.params.get("caption", ""),
+            }
+            return 200, {"ok": True, "result": message}
         if call.method == "getFile":
             with self._lock:
                 data = self._files.get(str(call.params.get("file_id")))
@@ -260,13 +287,18 @@ async def _params(request: web.Request) -> dict[str, Any]:
     elif request.can_read_body:
         form = await request.post()
         for key, value in form.items():
-            params[key] = _maybe_json(str(value))
+            if isinstance(value, web.FileField):  # a photo the bot drew: its file's bytes
+                params[key] = SentFile(value.filename, value.content_type, value.file.read())
+            else:
+                params[key] = _maybe_json(str(value))
     return params
 
 
 def _maybe_json(value: str) -> Any:
-    """Form fields carry objects (reply_markup) as JSON strings."""
+    """Form fields carry objects (reply_markup) as JSON strings, and chat ids as digits."""
     try:
+        if value.lstrip("-").isdigit():
+            return int(value)
         return json.loads(value) if value.startswith(("[", "{")) else value
     except ValueError:
         return value

@@ -41,6 +41,7 @@ SECRET = "test-secret_4f1c9a2b7d"
 WEBHOOK_URL = "https://bot.example.org/webhooks/telegram/webhook"
 WEBHOOK_PATH = "/webhooks/telegram/webhook"
 READING = "3,200"  # how the bot reads "my wbc is 3.2"
+VOTE_UP, VOTE_DOWN = ["/vote", "up"], ["/vote", "down"]
 GREETING = "Hello!"  # the start of utter_greet (domain.yml)
 
 UPDATE_IDS = itertools.count(500_000_001)
@@ -167,10 +168,14 @@ def test_answer_with_buttons_has_an_inline_keyboard(bot: Stack, telegram: FakeTe
     """The reading's next steps come as inline buttons whose callback data is the payload."""
     chat = next(CHAT_IDS)
     assert deliver(bot, message(chat, text="my wbc is 3.2")) == 200
-    calls = telegram.wait_for("sendMessage", chat, has_text(READING))
+    # The buttons come with the reply's last message: wait for it, not only for the reading.
+    has_buttons = lambda calls: any("reply_markup" in call.params for call in calls)  # noqa: E731
+    calls = telegram.wait_for("sendMessage", chat, has_buttons)
+    assert any(READING in call.text for call in calls)
     with_buttons = [call for call in calls if "reply_markup" in call.params]
-    assert with_buttons, "no message had buttons"
     rows = with_buttons[-1].params["reply_markup"]["inline_keyboard"]
+    *rows, thumbs = rows  # the last row rates the answer (tests/channels/test_telegram_votes.py)
+    assert [button["callback_data"].split()[:2] for button in thumbs] == [VOTE_UP, VOTE_DOWN]
     assert rows and all(len(row) == 1 for row in rows)
     for [button] in rows:
         payload = button["callback_data"]

@@ -28,7 +28,9 @@
  * modal on small screens (the page behind it inert) and on a desktop leaves no covered link
  * focusable. Each new reply of the bot is scrolled so that its first line shows (the widget
  * itself scrolls to the bottom). Emergency advice (tagged by the bot's Socket.IO channel) gets
- * its own style, a label and one call link for the visitor's region. Links in the bot's answers
+ * its own style, a label and one call link for the visitor's region. Each answer gets "Was this
+ * helpful?" with a thumbs up and down (the vote goes to the bot's Socket.IO channel, which keeps
+ * it; channels/votes.py). Links in the bot's answers
  * keep only the allowed schemes (safeLink); the bot escapes everything else it shows
  * (channels/markup.py).
  *
@@ -104,6 +106,9 @@
     otherNumbers: "Other emergency numbers:",
     explaining: "Reading your result ...",
     explainFailed: "Your result could not be explained.",
+    helpful: "Was this helpful?",
+    helpfulYes: "Yes, this was helpful",
+    helpfulNo: "No, this was not helpful",
   };
   Object.keys(LABELS).forEach(function (name) {
     var option = options["label" + name.charAt(0).toUpperCase() + name.slice(1)];
@@ -190,6 +195,8 @@
     new MutationObserver(function () {
       makeAccessible(root);
       decorateEmergencies(root);
+      addRangePictures(root);
+      addVoteButtons(root);
       keepReplyTopInView(root);
       focus.update();
       scheduleLayout();
@@ -233,7 +240,7 @@
         onSocketEvent: {
           bot_uttered: function (message) {
             var style = message && message.customCss;
-            if (style && style.css === EMERGENCY_CLASS && Array.isArray(style.numbers)) {
+            if (style && hasClass(style.css, EMERGENCY_CLASS) && Array.isArray(style.numbers)) {
               emergencyNumbers = style.numbers;
             }
             if (message && message.forget_session) {
@@ -960,6 +967,147 @@
     }
   }
 
+  /* ---- Was this helpful? ---------------------------------------------------------------- */
+
+  // The classes the bot's Socket.IO channel gives the bubble an answer ends with: one marks
+  // it, the other names the answer (channels/votes.py).
+  var VOTE_CLASS = "wbc-vote";
+  var VOTE_ANSWER = /(?:^|\s)wbc-vote-([0-9a-f]{8,16})(?:\s|$)/;
+
+  /*
+   * At the end of each answer, a thumbs up and a thumbs down in a group named "Was this
+   * helpful?": real buttons, named (and titled) for what they say, the pressed one marked
+   * (aria-pressed). A press sends only up or
+   * down and the answer's id, not shown as the visitor's message; the bot says thank you. What
+   * the answer was about, the server knows. Pressing the other one changes the vote.
+   */
+  function addVoteButtons(root) {
+    each(root, ".rw-response." + VOTE_CLASS + ":not([data-vote])", function (bubble) {
+      var match = VOTE_ANSWER.exec(bubble.className);
+      if (!match) return;
+      var answerId = match[1];
+      bubble.setAttribute("data-vote", answerId);
+      // At the end of the answer's last line, where there is room: the reply grows by no line.
+      var group = document.createElement("span");
+      group.className = "wbc-vote-buttons";
+      group.setAttribute("role", "group");
+      group.setAttribute("aria-label", LABELS.helpful);
+      [
+        ["up", THUMB_UP_ICON, LABELS.helpfulYes],
+        ["down", THUMB_DOWN_ICON, LABELS.helpfulNo],
+      ].forEach(function (choice) {
+        var button = document.createElement("button");
+        button.type = "button";
+        button.className = "wbc-vote-button";
+        button.setAttribute("data-vote", choice[0]);
+        button.setAttribute("aria-label", choice[2]);
+        button.title = choice[2];
+        button.setAttribute("aria-pressed", "false");
+        button.appendChild(icon(choice[1])); // drawn here: no emoji font needed
+        button.addEventListener("click", function () {
+          if (!widget) return;
+          each(group, "button", function (other) {
+            other.setAttribute("aria-pressed", String(other === button));
+          });
+          widget.sendMessage("/vote " + choice[0] + " " + answerId); // not shown as a message
+        });
+        group.appendChild(button);
+      });
+      var text = bubble.querySelector(".rw-markdown") || bubble.querySelector(".rw-message-text");
+      var paragraphs = text ? text.querySelectorAll("p") : [];
+      var last = paragraphs.length ? paragraphs[paragraphs.length - 1] : text || bubble;
+      last.appendChild(group);
+    });
+  }
+
+  function hasClass(classes, name) {
+    return (" " + String(classes || "") + " ").indexOf(" " + name + " ") !== -1;
+  }
+
+  /* ---- Range pictures ------------------------------------------------------------------ */
+
+  // The class the bot's Socket.IO channel gives a reading's bubble that has range pictures
+  // (channels/range_pictures.py); the pictures themselves, SVG drawn by the bot with the
+  // sentence that says the same, are kept with the message in the widget's stored conversation.
+  var PICTURE_CLASS = "wbc-range";
+  var SVG_NS = "http://www.w3.org/2000/svg";
+  // What the bot's SVG is made of (bot/range_picture/svg.py); anything else and the picture is
+  // not shown: no script, link, style, foreign object or event handler can come in this way.
+  var SVG_TAGS = ["svg", "rect", "path", "text", "circle"];
+  var SVG_ATTRIBUTES = (
+    "xmlns class role aria-label viewBox width height preserveAspectRatio focusable " +
+    "font-family font-size font-weight text-anchor textLength lengthAdjust fill fill-opacity " +
+    "stroke stroke-width stroke-opacity x y cx cy r d"
+  ).split(" ");
+  var MAX_SVG_CHARS = 20000;
+
+  /*
+   * Each bubble of a reading gets its pictures after its first paragraph (the verdict), each
+   * an inline SVG with role="img" and the sentence as its accessible name.
+   */
+  function addRangePictures(root) {
+    var bubbles = root.querySelectorAll(".rw-response." + PICTURE_CLASS);
+    var missing = Array.prototype.filter.call(bubbles, function (bubble) {
+      return !bubble.querySelector(".wbc-range-pictures");
+    });
+    if (!missing.length) return;
+    var stored = storedPictures();
+    Array.prototype.forEach.call(bubbles, function (bubble, index) {
+      if (missing.indexOf(bubble) === -1 || !stored[index]) return;
+      var box = document.createElement("div");
+      box.className = "wbc-range-pictures";
+      stored[index].forEach(function (picture) {
+        var svg = safeSvg(picture && picture.svg);
+        if (svg) box.appendChild(svg);
+      });
+      if (!box.childNodes.length) return;
+      var text =
+        bubble.querySelector(".rw-markdown") || bubble.querySelector(".rw-message-text") || bubble;
+      var first = text.querySelector("p");
+      text.insertBefore(box, first ? first.nextSibling : null);
+    });
+  }
+
+  /* The pictures of each reading with pictures in the stored conversation, in order. */
+  function storedPictures() {
+    try {
+      var stored = JSON.parse(window[storage + "Storage"].getItem(STORAGE_KEY) || "null");
+      var found = [];
+      (stored && stored.conversation ? stored.conversation : []).forEach(function (message) {
+        var style = message && message.customCss;
+        var classes = style && typeof style.css === "string" ? style.css.split(" ") : [];
+        if (classes.indexOf(PICTURE_CLASS) !== -1) {
+          found.push(Array.isArray(style.pictures) ? style.pictures : []);
+        }
+      });
+      return found;
+    } catch (error) {
+      return [];
+    }
+  }
+
+  /* The bot's SVG as an element of this page, or null when it is not made only of our parts. */
+  function safeSvg(markup) {
+    if (typeof markup !== "string" || markup.length > MAX_SVG_CHARS) return null;
+    var parsed = new DOMParser().parseFromString(markup, "image/svg+xml");
+    var svg = parsed.documentElement;
+    if (!svg || svg.namespaceURI !== SVG_NS || svg.localName !== "svg") return null;
+    var clean = true;
+    (function check(element) {
+      if (element.namespaceURI !== SVG_NS || SVG_TAGS.indexOf(element.localName) === -1) {
+        clean = false;
+      }
+      Array.prototype.forEach.call(element.attributes, function (attribute) {
+        if (SVG_ATTRIBUTES.indexOf(attribute.name) === -1) clean = false;
+      });
+      Array.prototype.forEach.call(element.children, check);
+    })(svg);
+    if (!clean || svg.getAttribute("role") !== "img" || !svg.getAttribute("aria-label")) {
+      return null;
+    }
+    return document.importNode(svg, true);
+  }
+
   /* ---- Emergency advice ----------------------------------------------------------------- */
 
   // The class the bot's Socket.IO channel gives emergency advice (channels/socketio.py).
@@ -1000,7 +1148,7 @@
       var found = [];
       (stored && stored.conversation ? stored.conversation : []).forEach(function (message) {
         var style = message && message.customCss;
-        if (style && style.css === EMERGENCY_CLASS && Array.isArray(style.numbers)) {
+        if (style && hasClass(style.css, EMERGENCY_CLASS) && Array.isArray(style.numbers)) {
           found = style.numbers;
         }
       });
@@ -1086,6 +1234,11 @@
   }
 
   var WARNING_ICON = "M12 3 2 21h20L12 3Zm0 6v5m0 3v.5";
+  // A thumb up, and the same turned upside down.
+  var THUMB_UP_ICON =
+    "M7 11v9H3v-9h4Zm0 0 4-8a2 2 0 0 1 2 2v4h6a2 2 0 0 1 2 2.3l-1.3 7A2 2 0 0 1 17.7 20H7";
+  var THUMB_DOWN_ICON =
+    "M7 13V4H3v9h4Zm0 0 4 8a2 2 0 0 0 2-2v-4h6a2 2 0 0 0 2-2.3l-1.3-7A2 2 0 0 0 17.7 4H7";
   var PHONE_ICON =
     "M6.6 3.5 9 3l1.6 4.2-2 1.5a11 11 0 0 0 6.7 6.7l1.5-2L21 15l-.5 2.4A2 2 0 0 1 18.6 19 " +
     "15.6 15.6 0 0 1 5 5.4a2 2 0 0 1 1.6-1.9Z";
