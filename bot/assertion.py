@@ -81,7 +81,9 @@ class Assertions:
         self._long_ago_clauses = {clause_of[c.start] for c in self._cues["remote_past"]}
         self._long_ago_clauses |= {clause_of[t.i] for t in doc if _past_year(t.text)}
         self._recent_clauses = {clause_of[c.start] for c in self._cues["recent_past"]}
-        self._back_sentences = {self._sentence_of[c.start] for c in self._cues["back_again"]}
+        self._back_sentences = {
+            self._sentence_of[c.start] for c in self._cues["back_again"] if not _still_as_in(doc, c)
+        }
         strong_of = self._strong_clause_of
         self._onsets_in_clause: dict[int, int] = {}  # strong clause -> its last onset word
         for label in ("onset", "future"):
@@ -385,6 +387,20 @@ def _an_absence(span: Span) -> bool:
 _ABSENCE_WORDS = frozenset(
     {"n't", "not", "no", "never", "cannot", "cant", "can't", "wont", "won't", "without", "dry"}
 )
+
+
+# "Does that still apply to me?": "still" about a rule or a fact, not a sign that is back.
+_STILL_NOT_BACK = frozenset(
+    {"apply", "applies", "true", "relevant", "matter", "matters", "valid", "hold", "holds", "stand"}
+)
+
+
+def _still_as_in(doc: Doc, cue: Span) -> bool:
+    return (
+        cue.text.lower() == "still"
+        and cue.end < len(doc)
+        and doc[cue.end].lower_ in _STILL_NOT_BACK
+    )
 
 
 def _past_year(text: str) -> bool:

@@ -117,6 +117,7 @@ def _finding_dict(finding: Finding) -> dict[str, Any]:
         "computed": finding.computed,  # an ANC worked out from a WBC and a percentage
         "category": finding.category.value,
         "grade": None if finding.grade is None else finding.grade.value,
+        "earlier_in_message": [_number(cells) for cells in finding.earlier_in_message],
         "reference": {
             "low": _number(reference.low),
             "high": _number(reference.high),

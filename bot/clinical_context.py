@@ -45,7 +45,10 @@ def read_context(
     Every sign, temperature and treatment counts only when it is present now (bot/assertion.py).
     """
     cues = [*matched_spans(context_matcher(), doc), *immune_lowering_pattern_spans(doc)]
-    symptom_spans = [*matched_spans(red_flag_matcher(), doc), *red_flag_pattern_spans(doc)]
+    symptom_spans = [
+        *matched_spans(red_flag_matcher(), doc, per_label=True),
+        *red_flag_pattern_spans(doc),
+    ]
     if temperatures is None:
         temperatures = find_temperatures(doc.text)
     temperature_spans = {t: _temperature_span(doc, t) for t in temperatures}
@@ -152,8 +155,14 @@ def _treatment_word(treatments: Sequence[Span]) -> str | None:
     """How the person named the treatment ("chemo", "clozapine"): a medicine's own name, else
     the treatment's."""
     medicines = [span for span in treatments if span.label_ == "immune_lowering"]
-    chosen = (medicines or list(treatments))[:1]
+    named = [span for span in treatments if span[-1].lower_ not in _CARE_WORDS]
+    chosen = (medicines or named)[:1]
     return chosen[0].text.lower() if chosen else None
+
+
+# "My chemo nurse", "the oncology team": the person is on treatment, but "tell the staff you
+# are on chemo nurse" is no way to name it (the reply then says "chemo").
+_CARE_WORDS = frozenset({"nurse", "nurses", "unit", "team", "ward", "clinic", "line", "doctor"})
 
 
 _CHILD_WORDS = frozenset({"baby", "infant", "newborn", "toddler", "babies", "bub", "bubba"})
@@ -202,6 +211,8 @@ def _red_flags(
         if spec.not_followed_by and _followed_by(doc, span, spec.not_followed_by):
             continue
         if spec.puzzled_sense and _puzzled(doc, span):
+            continue
+        if _a_term_asked_about(doc, span):
             continue
         if spec.requires_child and not child:
             continue
@@ -328,6 +339,19 @@ _STATE_WORDS = frozenset(
 )
 
 
+_ASKS_MEANING = frozenset({"mean", "means", "meaning", "explain", "explained", "understand"})
+_NOW_WORDS = frozenset({"right", "now", "atm", "honestly", "lol", "tbh"})
+
+
+def _ends_its_sentence(doc: Doc, span: Span) -> bool:
+    """Nothing but "right now" and the like between the word and the sentence's end ("I'm so
+    confused right now."); "confused and dizzy" goes on to say more about the person."""
+    after = span.end
+    while after < len(doc) and doc[after].lower_ in _NOW_WORDS:
+        after += 1
+    return after == len(doc) or doc[after].text in (".", "!", "...")
+
+
 def _puzzled(doc: Doc, span: Span) -> bool:
     """ "Confused" as puzzled about the result, not the emergency sign (section 5).
 
@@ -340,13 +364,19 @@ def _puzzled(doc: Doc, span: Span) -> bool:
     first_person = cursor >= 0 and doc[cursor].lower_ in _FIRST_PERSON
     if not (first_person or cursor < 0 or doc[cursor].is_punct):
         return False
+    rest = doc[span.end :]
+    if (
+        first_person
+        and _ends_its_sentence(doc, span)
+        and any(t.lower_ in _ASKS_MEANING for t in rest)
+    ):
+        return True  # "I'm so confused right now. ... Can someone explain what these mean?"
     after = span.end
     while after < len(doc) and doc[after].lower_ in _CLAUSE_GLUE:
         after += 1
     if after < len(doc) and doc[after].lower_ in _STATE_WORDS:
         return False
     question_follows = after < len(doc) and doc[after].lower_ in _QUESTION_WORDS
-    rest = doc[span.end :]
     asks = any(token.text == "?" or token.lower_ in ("what", "mean", "means") for token in rest)
     return question_follows or (first_person and asks) or _result_follows(doc, span)
 
@@ -364,6 +394,24 @@ def _result_follows(doc: Doc, span: Span) -> bool:
 
 def _followed_by(doc: Doc, span: Span, words: frozenset[str]) -> bool:
     return span.end < len(doc) and doc[span.end].lower_ in words
+
+
+# "What are rigors?", "what is a stiff neck a sign of?": a question about the word itself.
+_ASKED_ABOUT_A_TERM = (("what", "are"), ("what", "is"), ("what", "'s"), ("whats",), ("define",))
+_ARTICLES = frozenset({"a", "an"})
+
+
+def _a_term_asked_about(doc: Doc, span: Span) -> bool:
+    """The sign comes right after "what is/are" (an article between at most): the person asks
+    what the word means. "What is this rash?" and "what are these spots" stay the sign."""
+    start = span.start
+    if start > 0 and doc[start - 1].lower_ in _ARTICLES:
+        start -= 1
+    for words in _ASKED_ABOUT_A_TERM:
+        before = doc[max(start - len(words), 0) : start]
+        if len(before) == len(words) and tuple(t.lower_ for t in before) == words:
+            return True
+    return False
 
 
 def _asked_about(span: Span, cues: Sequence[Span]) -> bool:

@@ -134,6 +134,7 @@ def _finding(value: LabValue, age_years: float | None, pregnancy: Pregnancy | No
         reference=judgement.reference,
         lab_flag=value.lab_flag,
         previous_cells_per_ul=value.previous_cells_per_ul,
+        earlier_in_message=value.earlier_in_message,
     )
 
 

@@ -218,15 +218,26 @@ def context_matcher() -> PhraseMatcher:
     )
 
 
-def matched_spans(matcher: PhraseMatcher, doc: Doc, longest_only: bool = True) -> list[Span]:
-    """Matches as labelled spans in text order; overlapping ones reduced to the longest."""
+def matched_spans(
+    matcher: PhraseMatcher, doc: Doc, longest_only: bool = True, per_label: bool = False
+) -> list[Span]:
+    """Matches as labelled spans in text order; overlapping ones reduced to the longest (of
+    each label when `per_label`: "can't keep fluids down" is both a sign of infection and of
+    being unwell)."""
     from spacy.tokens import Span
     from spacy.util import filter_spans
 
     spans = [Span(doc, start, end, label=key) for key, start, end in matcher(doc)]
-    if longest_only:
+    if longest_only and per_label:
+        labels = {span.label_ for span in spans}
+        spans = [
+            kept
+            for label in labels
+            for kept in filter_spans([span for span in spans if span.label_ == label])
+        ]
+    elif longest_only:
         spans = filter_spans(spans)
-    return sorted(spans, key=lambda span: (span.start, span.end))
+    return sorted(spans, key=lambda span: (span.start, span.end, span.label_))
 
 
 def phrase_matcher(groups: Mapping[str, Iterable[str]]) -> PhraseMatcher:

@@ -145,7 +145,11 @@ def _trend(finding: Finding) -> str:
     if before is None or now is None or before == now:
         return ""
     key = "trend_down" if now < before else "trend_up"
-    return wording.word(key, previous=format_cells(before))
+    change = wording.word(key, previous=format_cells(before))
+    if len(finding.earlier_in_message) < 2:
+        return change
+    series = ", ".join(format_cells(cells) for cells in finding.earlier_in_message)
+    return f"{wording.word('trend_series', earlier=series, latest=format_cells(now))} {change}"
 
 
 def _once_per_key(notes: list[str]) -> list[str]:

@@ -32,7 +32,7 @@ def assess(
     """
     fever = has_fever(context)
     low_count = _low_count_reason(findings, context)
-    emergency_low = low_count if low_count != MILD_NEUTROPENIA else None
+    emergency_low = low_count if low_count not in SAME_DAY_LOW_COUNTS else None
     emergency: list[str] = []
     same_day: list[str] = []
     signs = _flag_names(context, RedFlagKind.EMERGENCY_SIGN)
@@ -85,6 +85,9 @@ def assess(
 
 
 MILD_NEUTROPENIA = "fever_mild_neutropenia"
+MILDLY_LOW_WHITE_COUNT = "fever_mildly_low_white_count"
+# With a fever and no treatment, these low counts call for a doctor today, not 911 (section 6).
+SAME_DAY_LOW_COUNTS = frozenset({MILD_NEUTROPENIA, MILDLY_LOW_WHITE_COUNT})
 
 
 def _fever_reason(key: str, context: ClinicalContext) -> str:
@@ -100,8 +103,8 @@ def _fever_same_day(
     """A fever that is not an emergency: same day with mild neutropenia, a count just below the
     range or above it, 39.4 °C or more, or more than 3 days (section 6; MedlinePlus, Fever)."""
     fever = _fever_words(context)
-    if low_count == MILD_NEUTROPENIA:
-        return [wording.reason(MILD_NEUTROPENIA, fever=fever)]
+    if low_count in SAME_DAY_LOW_COUNTS:
+        return [wording.reason(low_count, fever=fever)]
     if any(
         finding.category in _SAME_DAY_WITH_FEVER or _low_for_pregnancy_only(finding)
         for finding in findings
@@ -202,22 +205,33 @@ def in_low_count_context(findings: Sequence[Finding], context: ClinicalContext) 
 def _low_count_reason(findings: Sequence[Finding], context: ClinicalContext) -> str | None:
     """Which low-count context holds, as the key of its fever reason, most telling first.
 
-    Cancer treatment, a low or critically low count (an ANC below 1,000 whatever range judged
-    it), the person saying their count is low, a count that could not be read; last, an ANC of
-    1,000 to 1,499 (MILD_NEUTROPENIA: same day with a fever, not an emergency).
+    Emergencies with a fever: cancer treatment; a critically low white count or an ANC below
+    1,000 (whatever range judged it); the person saying their count is low without a number; a
+    count that could not be read. Same day with a fever (section 6): a white count of 2,000 to
+    3,999 (MILDLY_LOW_WHITE_COUNT) or an ANC of 1,000 to 1,499 (MILD_NEUTROPENIA).
     """
     if context.on_cancer_treatment:
         return "fever_cancer_treatment"
     low = [finding for finding in findings if _is_low(finding)]
-    if any(not _mild_neutropenia(finding) for finding in low):
+    if any(_severely_low(finding) for finding in low):
         return "fever_low_count"
-    if context.says_low_count:
+    if context.says_low_count and not low:
         return "fever_says_low_count"
     if any(finding.category in UNREAD_CATEGORIES for finding in findings):
         return "fever_unread_count"
+    if any(finding.analyte is Analyte.WBC for finding in low):
+        return MILDLY_LOW_WHITE_COUNT
     if low:
         return MILD_NEUTROPENIA
     return None
+
+
+def _severely_low(finding: Finding) -> bool:
+    """Low enough that a fever with it is an emergency: a critically low white count, or an
+    ANC below 1,000 (section 6)."""
+    if finding.analyte is Analyte.ANC:
+        return not _mild_neutropenia(finding)
+    return finding.category is Category.CRITICALLY_LOW
 
 
 def _low_for_pregnancy_only(finding: Finding) -> bool:

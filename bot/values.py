@@ -134,6 +134,7 @@ class _Reading:
     text: str
     end: int
     previous: _Reading | None = None  # the reading before this one, when they are in time
+    earlier: tuple[_Reading, ...] = ()  # every reading before this one in time, oldest first
 
 
 @dataclass(frozen=True)
@@ -326,7 +327,11 @@ def with_unit(value: LabValue, unit: UnitMatch) -> LabValue:
         literal, negative, unit, False, value.lab_flag, None, f"{value.text} {unit.text}", 0
     )
     converted = _to_lab_value(value.analyte, reading)
-    return replace(converted, previous_cells_per_ul=value.previous_cells_per_ul)
+    return replace(
+        converted,
+        previous_cells_per_ul=value.previous_cells_per_ul,
+        earlier_in_message=value.earlier_in_message,
+    )
 
 
 def _is_percentage(label: str, reading: _Reading) -> bool:
@@ -362,6 +367,7 @@ def _to_lab_value(analyte: Analyte, reading: _Reading) -> LabValue:
     previous = None
     if reading.previous is not None:
         previous = _to_lab_value(analyte, reading.previous).cells_per_ul
+    earlier = (_to_lab_value(analyte, before).cells_per_ul for before in reading.earlier)
     return LabValue(
         analyte=analyte,
         text=reading.text,
@@ -371,6 +377,7 @@ def _to_lab_value(analyte: Analyte, reading: _Reading) -> LabValue:
         lab_range=lab_range,
         lab_flag=reading.flag,
         previous_cells_per_ul=previous,
+        earlier_in_message=tuple(cells for cells in earlier if cells is not None),
     )
 
 
@@ -710,8 +717,8 @@ def _resolve(key: str, label_text: str, series: _Series) -> list[tuple[str, _Rea
     if _is_a_span(series):
         return []  # "around 4.0 to 4.3": no single reading to judge
     if series.from_to or _in_time(series):
-        latest, previous = _latest(series)
-        return [(key, _with_previous(readings[latest], readings[previous]))]
+        *earlier, latest = _in_time_order(series)
+        return [(key, _with_earlier(readings[latest], [readings[i] for i in earlier]))]
     return [(key, readings[0])] + [
         (key, reading)
         for reading, words, fits in zip(
@@ -764,17 +771,14 @@ def _is_a_span(series: _Series) -> bool:
     return not _said_in_time(series, but=frozenset({"to"}))
 
 
-def _latest(series: _Series) -> tuple[int, int]:
-    """(index of the latest reading, index of the one before it) of readings in time: the most
-    recent by the words around each, the one typed last of equally recent ones."""
-    last = len(series.readings) - 1
+def _in_time_order(series: _Series) -> list[int]:
+    """The indices of readings in time, oldest first: by the words around each (the most recent
+    last), the one typed later of equally recent ones; "from 6.2 to 3.9" in typed order."""
+    indices = list(range(len(series.readings)))
     if series.from_to:
-        return last, last - 1
+        return indices
     recency = [_recency(context) for context in _contexts(series)]
-    latest = max(range(last + 1), key=lambda index: (recency[index], index))
-    others = [index for index in range(last + 1) if index != latest]
-    previous = max(others, key=lambda index: (recency[index], index))
-    return latest, previous
+    return sorted(indices, key=lambda index: (recency[index], index))
 
 
 def _recency(words: Sequence[str]) -> int:
@@ -804,13 +808,14 @@ def _says(words: Sequence[str], phrases: frozenset[str]) -> bool:
     return any(f" {phrase} " in joined for phrase in phrases)
 
 
-def _with_previous(latest: _Reading, previous: _Reading) -> _Reading:
-    """The latest reading carrying the one before it; a unit typed once applies to both."""
-    if previous.unit is None and latest.unit is not None:
-        previous = replace(previous, unit=latest.unit)
-    elif latest.unit is None and previous.unit is not None:
-        latest = replace(latest, unit=previous.unit)
-    return replace(latest, previous=previous)
+def _with_earlier(latest: _Reading, earlier: Sequence[_Reading]) -> _Reading:
+    """The latest reading carrying those before it (oldest first); a unit typed once applies
+    to every reading of the series."""
+    unit = latest.unit or next((r.unit for r in reversed(earlier) if r.unit is not None), None)
+    earlier = [r if r.unit is not None else replace(r, unit=unit) for r in earlier]
+    if latest.unit is None:
+        latest = replace(latest, unit=unit)
+    return replace(latest, previous=earlier[-1], earlier=tuple(earlier))
 
 
 def _another_reading(first: _Reading, following: _Reading, words: tuple[str, ...]) -> bool:

@@ -14,6 +14,7 @@ from bot.responses import response_text
 
 ROOT = Path(__file__).resolve().parents[2]
 FINDING_KEYS = {
+    "earlier_in_message",
     "analyte",
     "text",
     "cells_per_ul",
@@ -45,6 +46,7 @@ def test_json_contract(capsys: pytest.CaptureFixture[str]) -> None:
         "computed": False,
         "category": "low",
         "grade": None,
+        "earlier_in_message": [],
         "reference": {
             "low": 4000,
             "high": 11000,
@@ -54,7 +56,7 @@ def test_json_contract(capsys: pytest.CaptureFixture[str]) -> None:
     }
     assert result["temperature_c"] == 38.5
     assert result["red_flags"] == ["fever"]
-    assert result["urgency"] == "emergency"
+    assert result["urgency"] == "same_day"  # a fever with a white count of 2,000-4,499
     assert result["reasons"]
 
 
@@ -78,10 +80,10 @@ def test_anc_is_computed_and_graded(capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_plain_text_output(capsys: pytest.CaptureFixture[str]) -> None:
     """Without --json: emergency advice first, the value with a thousands separator, disclaimer."""
-    assert main(["interpret", "wbc 2.9 and I have a fever"]) == 0
+    assert main(["interpret", "wbc 1.9 and I have a fever"]) == 0
     out = capsys.readouterr().out
     assert out.startswith("URGENT")
-    assert "2,900 cells per microliter" in out
+    assert "1,900 cells per microliter" in out
     assert "not a diagnosis" in out.splitlines()[-1]
 
 
@@ -179,7 +181,7 @@ def test_age_out_of_range_is_a_usage_error(capsys: pytest.CaptureFixture[str], a
 
 def test_reply_prints_what_the_chat_would_send(capsys: pytest.CaptureFixture[str]) -> None:
     """`reply --json`: messages with buttons, the urgency, the subject and the findings."""
-    assert main(["reply", "--json", "wbc 2.9 and I have a fever"]) == 0
+    assert main(["reply", "--json", "wbc 1.9 and I have a fever"]) == 0
     result = json.loads(capsys.readouterr().out)
     assert set(result) == {"messages", "urgency", "subject", "findings"}
     assert result["subject"] == "leukopenia"
@@ -187,7 +189,7 @@ def test_reply_prints_what_the_chat_would_send(capsys: pytest.CaptureFixture[str
     assert result["messages"][0]["text"].startswith("⚠️ Seek emergency care now")
     assert all(set(m) == {"text", "buttons"} for m in result["messages"])
     assert any(m["buttons"] for m in result["messages"])
-    assert result["findings"][0]["cells_per_ul"] == 2900
+    assert result["findings"][0]["cells_per_ul"] == 1900
 
 
 def test_reply_plain_text_and_age(capsys: pytest.CaptureFixture[str]) -> None:

@@ -10,6 +10,7 @@ and never a diagnosis or a word that care can wait.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +29,7 @@ HELDOUT: list[dict[str, Any]] = [
     *read_yaml(Path(__file__).with_name("safety_heldout2.yml")),  # a second helper, longer text
     *read_yaml(Path(__file__).with_name("safety_heldout3.yml")),  # a third, every shape of issue 20
     *read_yaml(Path(__file__).with_name("safety_heldout4.yml")),  # a fourth, no example phrases
+    *read_yaml(Path(__file__).with_name("safety_heldout5.yml")),  # a fifth, every section 5 sign
 ]
 URGENCIES = frozenset({"emergency", "same_day", "routine", "none"})
 EMERGENCY_LEAD = "seek emergency care now"
@@ -122,8 +124,12 @@ def test_safety_case(case: dict[str, Any]) -> None:
         assert findings == [], "another sample judged as blood"
         assert not BLOOD_VERDICT.search(everything), "a blood verdict for another sample"
     if "counts" in case:
+        # Every count listed is read (the latest judged, earlier ones of a series carried with
+        # it), and every count judged is listed (a set may list the earlier ones or not).
         typed = [finding["cells_per_ul"] for finding in findings if not finding["computed"]]
-        assert sorted(typed) == sorted(case["counts"])
+        earlier = [cells for finding in findings for cells in finding["earlier_in_message"]]
+        assert not Counter(typed) - Counter(case["counts"]), f"judged {typed}"
+        assert not Counter(case["counts"]) - Counter(typed + earlier), f"read {typed + earlier}"
     if "temperature" in case:
         temperature = _token(str(case["temperature"]))
         read = [finding["text"] for finding in findings if temperature.search(finding["text"])]
