@@ -92,6 +92,18 @@ class Assertions:
                 self._onsets_in_clause[clause] = max(
                     self._onsets_in_clause.get(clause, -1), word.start
                 )
+        # Sentences that open with another person and say it was long ago: "My friend was in
+        # hospital last year with sepsis, she had the shaking and the confusion".
+        sentence_of = self._sentence_of
+        opens_with_someone = {
+            sentence_of[c.start]
+            for c in self._cues["relative_subject"]
+            if c.start - self._sentence_start(sentence_of[c.start]) <= 1
+        }
+        long_ago = {sentence_of[c.start] for c in self._cues["remote_past"]}
+        long_ago |= {sentence_of[t.i] for t in doc if _past_year(t.text)}
+        about_the_writer = {sentence_of[t.i] for t in doc if t.lower_ in _WRITER_WORDS}
+        self._someone_elses_old_sentences = (opens_with_someone & long_ago) - about_the_writer
         self._first_subject_end: dict[int, int] = {}  # strong clause -> a relative named in it
         for subject in self._cues["relative_subject"]:
             clause = strong_of[subject.start]
@@ -191,6 +203,8 @@ class Assertions:
         message about the writer's own count, is not the writer's sign."""
         if not self._cues["asker_first_person"]:
             return False
+        if self._sentence_of[span.start] in self._someone_elses_old_sentences:
+            return True
         clause = self._strong_clause_of[span.start]
         subject_end = self._first_subject_end.get(clause)
         if subject_end is None:
@@ -199,6 +213,10 @@ class Assertions:
             self._strong_clause_of[verb.start] == clause
             for verb in self._near["past_verb"].starting(subject_end, span.start - 1)
         )
+
+    def _sentence_start(self, sentence: int) -> int:
+        """The index of the first token of a sentence."""
+        return bisect_left(self._sentence_of, sentence)
 
     def _past(self, span: Span, treatment: bool = False) -> bool:
         """Long ago ("as a toddler", "years ago", "in 2019"; for a sign also "last Tuesday") in
@@ -387,6 +405,11 @@ def _an_absence(span: Span) -> bool:
 _ABSENCE_WORDS = frozenset(
     {"n't", "not", "no", "never", "cannot", "cant", "can't", "wont", "won't", "without", "dry"}
 )
+
+
+# A sentence with these speaks of the writer too ("my mum had chemo years ago but this is
+# about me, temp 38.4").
+_WRITER_WORDS = frozenset({"i", "im", "i'm", "i’m", "me", "myself", "mine"})
 
 
 # "Does that still apply to me?": "still" about a rule or a fact, not a sign that is back.

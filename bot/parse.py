@@ -101,4 +101,48 @@ def clean_text(text: str) -> str:
     cleaned = _SIGN_RUN.sub(r"\1", _SAME_SIGN_RUN.sub(r"\1\1\1", cleaned))
     if not cleaned.strip():
         raise EmptyTextError()
-    return cleaned
+    return _SPOKEN_DECIMAL.sub(_as_digits, cleaned)
+
+
+# "three point two", "14 point 1", "4 point 4 k": a decimal said in words (dictation, or
+# someone repeating what the nurse said on the phone) is read as the digits it says.
+_DIGIT_WORDS = {
+    word: str(number)
+    for number, word in enumerate(
+        [
+            "zero",
+            "one",
+            "two",
+            "three",
+            "four",
+            "five",
+            "six",
+            "seven",
+            "eight",
+            "nine",
+            "ten",
+            "eleven",
+            "twelve",
+            "thirteen",
+            "fourteen",
+            "fifteen",
+            "sixteen",
+            "seventeen",
+            "eighteen",
+            "nineteen",
+            "twenty",
+        ]
+    )
+}
+_DIGIT_WORDS["oh"] = "0"
+_WHOLE = r"\d{1,3}|" + "|".join(sorted(_DIGIT_WORDS, key=len, reverse=True))
+_DIGIT = r"\d|" + "|".join(word for word, digits in _DIGIT_WORDS.items() if len(digits) == 1)
+_SPOKEN_DECIMAL = re.compile(
+    rf"\b({_WHOLE})[ \t]+point[ \t]+((?:{_DIGIT})(?:[ \t]+(?:{_DIGIT}))?)\b", re.IGNORECASE
+)
+
+
+def _as_digits(match: re.Match[str]) -> str:
+    whole = _DIGIT_WORDS.get(match.group(1).lower(), match.group(1))
+    fraction = "".join(_DIGIT_WORDS.get(word.lower(), word) for word in match.group(2).split())
+    return f"{whole}.{fraction}"

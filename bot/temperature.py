@@ -39,7 +39,8 @@ _AFTER_WORD = re.compile(
     r"yesterday|earlier|exactly|around|roughly|approximately|like|about|of|over|keeps|keep|"
     r"coming|came|comes|going|gone|down|between|and|on|off|all|day|afternoon|evening|"
     r"reads|reading|it'?s|it’s|it is|it was|now at|high|up|raised|but|only|just|barely|"
-    r"measured|measures|measuring)\b)*[ \t:=,]*"
+    r"measured|measures|measuring|climbing|climbed|rising|rose|risen|creeping|steadily)\b)*"
+    r"[ \t:=,]*"
     rf"{_NUMBER}(?![\d%])(?!\s*(?:%|k\b|/|x\s*10|cells|years?|months?|days?|weeks?))",
     re.IGNORECASE,
 )
@@ -56,7 +57,8 @@ _PERSON_DECIMAL = re.compile(
 # "38.5 on the thermometer", "39.1 under the arm": a thermometer reading named after the number.
 _BEFORE_WORDS = re.compile(
     rf"(?<![\w.,]){_NUMBER}(?![\d%])[ \t]*(?:on|by|with|from|under|in)[ \t]+"
-    r"(?:the|a|my|our|his|her)?[ \t]*(?:thermometer|arm|armpit|ear|forehead|mouth|tongue)\b",
+    r"(?:the|a|my|our|his|her)?[ \t]*"
+    r"(?:thermometer|arm|armpit|ear|forehead|mouth|tongue|bottom|bum|butt|rectum)\b",
     re.IGNORECASE,
 )
 # "is 99.1 a fever?", "37.8 counts as a low-grade fever", "a 38.2 fever": the number before the

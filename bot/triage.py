@@ -215,7 +215,7 @@ def _low_count_reason(findings: Sequence[Finding], context: ClinicalContext) -> 
     low = [finding for finding in findings if _is_low(finding)]
     if any(_severely_low(finding) for finding in low):
         return "fever_low_count"
-    if context.says_low_count and not low:
+    if context.says_low_count and not findings:  # a count given is judged by its number
         return "fever_says_low_count"
     if any(finding.category in UNREAD_CATEGORIES for finding in findings):
         return "fever_unread_count"

@@ -957,6 +957,10 @@ def _read_from(
     if unit is not None:
         cursor = text_end = unit.end
     flag, cursor = _flag_at(text, cursor, end)
+    percent_match = None if unit is not None or flag is None else _PERCENT.match(text, cursor, end)
+    if percent_match:  # "NEUT % 22.4 L % 40.0-74.0": a flag between the number and its "%"
+        typed = text[(pos - 1 if negative else pos) : text_end]
+        return _Reading(literal, negative, None, True, flag, None, typed, percent_match.end())
     if unit is None:
         unit = _unit_at(text, cursor, end)
         if unit is not None:

@@ -30,6 +30,7 @@ HELDOUT: list[dict[str, Any]] = [
     *read_yaml(Path(__file__).with_name("safety_heldout3.yml")),  # a third, every shape of issue 20
     *read_yaml(Path(__file__).with_name("safety_heldout4.yml")),  # a fourth, no example phrases
     *read_yaml(Path(__file__).with_name("safety_heldout5.yml")),  # a fifth, every section 5 sign
+    *read_yaml(Path(__file__).with_name("safety_heldout6.yml")),  # a sixth: dictation, translation
 ]
 URGENCIES = frozenset({"emergency", "same_day", "routine", "none"})
 EMERGENCY_LEAD = "seek emergency care now"
@@ -88,6 +89,8 @@ def test_the_table_is_well_formed() -> None:
     for case in CASES + HELDOUT:
         assert set(case) <= keys, case
         assert _expected(case) <= URGENCIES, case
+        for fragments in ("must_contain", "must_not_contain"):
+            assert isinstance(case.get(fragments, []), list), case  # not a string of letters
 
 
 def _param(case: dict[str, Any]) -> Any:

@@ -675,3 +675,50 @@ def test_previous_reading_defaults_to_none() -> None:
     from bot.model import LabValue
 
     assert LabValue(Analyte.WBC, "3.2", 0, 3200.0).previous_cells_per_ul is None
+
+
+@pytest.mark.parametrize(
+    ("text", "percent"),
+    [
+        ("NEUT % 22.4 L % 40.0-74.0", 22.4),  # a flag between the number and its "%"
+        ("Neutrophils 22.4 L %", 22.4),
+        ("neutrophils 40 H %", 40.0),
+    ],
+)
+def test_a_flag_before_the_percent_sign_keeps_a_percentage(text: str, percent: float) -> None:
+    """A percentage of a differential is never read as an absolute count."""
+    parsed = parse_text(text)
+    assert parsed.values == ()
+    assert [share.percent for share in parsed.neutrophil_shares] == [percent]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Lymphocyte count 1.9 x10^9/L",
+        "absolute lymphocyte count 1.9",
+        "monocyte count 0.9",
+        "eosinophil count 0.3",
+    ],
+)
+def test_another_cells_count_is_not_a_white_count(text: str) -> None:
+    """ "count" after another cell's name belongs to that cell, not to the white count."""
+    assert parse_text(text).values == ()
+
+
+@pytest.mark.parametrize(
+    ("text", "cells"),
+    [
+        ("white count came back three point two yesterday", 3200),  # dictation
+        ("my wbc is 14 point 1", 14100),
+        ("wbc 4 point 4 k is that too low", 4400),
+        ("anc zero point five", 500),
+        ("white blood sells were two point nine", 2900),
+    ],
+)
+def test_a_decimal_said_in_words_is_read(text: str, cells: int) -> None:
+    assert [value.cells_per_ul for value in parse_text(text).values] == [cells]
+
+
+def test_point_in_a_sentence_is_no_decimal() -> None:
+    assert parse_text("at one point two of us had a cold, wbc 5.1").values[0].cells_per_ul == 5100
