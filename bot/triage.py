@@ -85,9 +85,8 @@ def assess(
 
 
 MILD_NEUTROPENIA = "fever_mild_neutropenia"
-MILDLY_LOW_WHITE_COUNT = "fever_mildly_low_white_count"
 # With a fever and no treatment, these low counts call for a doctor today, not 911 (section 6).
-SAME_DAY_LOW_COUNTS = frozenset({MILD_NEUTROPENIA, MILDLY_LOW_WHITE_COUNT})
+SAME_DAY_LOW_COUNTS = frozenset({MILD_NEUTROPENIA})
 
 
 def _fever_reason(key: str, context: ClinicalContext) -> str:
@@ -205,10 +204,10 @@ def in_low_count_context(findings: Sequence[Finding], context: ClinicalContext) 
 def _low_count_reason(findings: Sequence[Finding], context: ClinicalContext) -> str | None:
     """Which low-count context holds, as the key of its fever reason, most telling first.
 
-    Emergencies with a fever: cancer treatment; a critically low white count or an ANC below
-    1,000 (whatever range judged it); the person saying their count is low without a number; a
-    count that could not be read. Same day with a fever (section 6): a white count of 2,000 to
-    3,999 (MILDLY_LOW_WHITE_COUNT) or an ANC of 1,000 to 1,499 (MILD_NEUTROPENIA).
+    Emergencies with a fever: cancer treatment; a low white count or an ANC below 1,000
+    (whatever range judged it); the person saying their count is low without a number; a count
+    that could not be read. Same day with a fever (section 6): an ANC of 1,000 to 1,499
+    (MILD_NEUTROPENIA).
     """
     if context.on_cancer_treatment:
         return "fever_cancer_treatment"
@@ -219,19 +218,17 @@ def _low_count_reason(findings: Sequence[Finding], context: ClinicalContext) -> 
         return "fever_says_low_count"
     if any(finding.category in UNREAD_CATEGORIES for finding in findings):
         return "fever_unread_count"
-    if any(finding.analyte is Analyte.WBC for finding in low):
-        return MILDLY_LOW_WHITE_COUNT
     if low:
         return MILD_NEUTROPENIA
     return None
 
 
 def _severely_low(finding: Finding) -> bool:
-    """Low enough that a fever with it is an emergency: a critically low white count, or an
-    ANC below 1,000 (section 6)."""
+    """Low enough that a fever with it is an emergency: a low or critically low white count (a
+    project decision above section 6's table, docs/clinical-reference.md), or an ANC below 1,000."""
     if finding.analyte is Analyte.ANC:
         return not _mild_neutropenia(finding)
-    return finding.category is Category.CRITICALLY_LOW
+    return finding.category in LOW_COUNT_CATEGORIES
 
 
 def _low_for_pregnancy_only(finding: Finding) -> bool:

@@ -81,6 +81,8 @@ class RangePicture:
     def band_at(self, cells_per_ul: float) -> Band:
         """The band that holds a count (the last one for counts past the drawn axis)."""
         for band in self.bands:
+            if band.start == band.end:
+                continue  # a zone a critical limit covers entirely ("0 to 1" printed for an ANC)
             inside = cells_per_ul <= band.end if band.kind is BandKind.USUAL else False
             if cells_per_ul < band.end or inside:
                 return band

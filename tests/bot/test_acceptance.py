@@ -598,8 +598,8 @@ def test_chills(capsys: pytest.CaptureFixture[str], text: str, chills: bool) -> 
 # --------------------------------------------------------------------------------------------
 URGENCY_CASES: list[tuple[Any, ...]] = [
     # --- fever + low-count context -> emergency; fever + other counts -> same_day ---
-    ("fever-low-wbc", [], "WBC 3.2 and fever 38.5", "same_day"),  # section 6: 2,000-4,499
-    ("fever-low-wbc-edge", [], "WBC 3.8 temp 38.1", "same_day"),
+    ("fever-low-wbc", [], "WBC 3.2 and fever 38.5", "emergency"),
+    ("fever-low-wbc-edge", [], "WBC 3.8 temp 38.1", "emergency"),
     ("fever-critically-low-wbc", [], "WBC 1.9 and fever 38.5", "emergency"),
     ("fever-borderline", [], "WBC 4.2, temp 38.5", "same_day"),
     ("fever-normal", [], "WBC 7.5 and a fever of 101", "routine"),
@@ -631,9 +631,9 @@ URGENCY_CASES: list[tuple[Any, ...]] = [
     ("low-wbc-100.2F", [], "WBC 3.2, temp 100.2 F", "routine"),
     ("shaking-chills-borderline", [], "wbc 4.6 and shaking chills", "emergency"),
     ("shaking-low", [], "WBC 3.5, been shaking uncontrollably", "emergency"),
-    ("child-fever-child-low", [], "my 3 year old has a fever of 39 and WBC 5.0", "same_day"),
+    ("child-fever-child-low", [], "my 3 year old has a fever of 39 and WBC 5.0", "emergency"),
     ("child-fever-child-high", [], "my 3 year old has 101F, WBC 16", "same_day"),
-    ("opt-age-3-fever-low", ["--age-years", "3"], "fever 38.4, wbc 5.0", "same_day"),
+    ("opt-age-3-fever-low", ["--age-years", "3"], "fever 38.4, wbc 5.0", "emergency"),
     # --- counts without red flags ---
     ("crit-low-alone", [], "WBC 1.9", "same_day"),
     ("crit-low-no-fever", [], "WBC 1.8, temp 37.5", "same_day"),

@@ -56,7 +56,7 @@ def test_json_contract(capsys: pytest.CaptureFixture[str]) -> None:
     }
     assert result["temperature_c"] == 38.5
     assert result["red_flags"] == ["fever"]
-    assert result["urgency"] == "same_day"  # a fever with a white count of 2,000-4,499
+    assert result["urgency"] == "emergency"
     assert result["reasons"]
 
 

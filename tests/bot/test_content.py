@@ -942,8 +942,7 @@ FACTS = [
     (
         "fever with low count: emergency",
         "symptoms",
-        r"With a very low count, a fever of 38 °C / 100\.4 °F or higher, or chills, needs"
-        r" emergency",
+        r"With a low count, a fever of 38 °C / 100\.4 °F or higher, or chills, needs emergency",
     ),
     # diagnosis (CC, MAYO-DEF)
     ("cbc", "diagnosis", r"complete blood count \(CBC\)"),
@@ -984,8 +983,7 @@ FACTS = [
     (
         "low count or chemo fever is an emergency",
         "when_to_see_doctor",
-        r"With a very low count or during chemo, a fever of 38 °C / 100\.4 °F or higher is an"
-        r" emergency",
+        r"With a low count or during chemo, a fever of 38 °C / 100\.4 °F or higher is an emergency",
     ),
     ("oncology line", "when_to_see_doctor", r"on chemo, also call your cancer team's 24-hour"),
     (

@@ -584,7 +584,7 @@ def test_note_that_some_healthy_people_run_lower(found: LabValue, noted: bool) -
 
 
 def test_note_on_lower_counts_never_asks_about_race_or_lowers_urgency() -> None:
-    """The note is a general fact said once; fever with a low count keeps its urgency."""
+    """The note is a general fact said once; fever with a low count stays an emergency."""
     fever = RedFlag("fever", RedFlagKind.FEVER, "fever", 40)
     parsed = ParsedText(
         "", (value(3500.0), value(3600.0, start=20)), (), ClinicalContext(red_flags=(fever,))
@@ -593,7 +593,7 @@ def test_note_on_lower_counts_never_asks_about_race_or_lowers_urgency() -> None:
     duffy = [note for note in result.notes if "African or Middle Eastern" in note]
     assert len(duffy) == 1
     assert "?" not in duffy[0] and "your ancestry" not in duffy[0] and "your race" not in duffy[0]
-    assert result.urgency is Urgency.SAME_DAY  # section 6: fever with 2,000-4,499, the same day
+    assert result.urgency is Urgency.EMERGENCY
 
 
 def test_interpret_calls_triage() -> None:

@@ -10,7 +10,7 @@ import re
 import xml.etree.ElementTree as ET
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
@@ -126,6 +126,7 @@ def test_critically_low_neutrophils_say_so() -> None:
     ),
     pregnant=st.booleans(),
 )
+@example(analyte=Analyte.ANC, count=500, age=None, lab=(0, 1), pregnant=False)  # an empty band
 def test_the_count_sits_in_the_band_of_its_category(
     analyte: Analyte, count: int, age: float | None, lab: tuple[int, int] | None, pregnant: bool
 ) -> None:

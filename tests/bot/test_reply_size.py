@@ -60,7 +60,7 @@ READINGS = [
 ]
 EMERGENCIES = [
     "I have trouble breathing",
-    "wbc 1.9 and I have a fever",
+    "wbc 2.9 and I have a fever",
     "I'm on chemo and I have a fever of 38.6",
     "my 2 month old has a fever of 38.5",
     "wbc 1.1, she had a seizure",

@@ -257,7 +257,7 @@ def test_a_babys_age_is_said_as_parents_count_it(text: str, group: str) -> None:
     [
         ("my 6 week old has a temperature of 38.2", False),
         ("I have trouble breathing", False),
-        ("wbc 1.9 and I have a fever", True),  # "On chemo? Call your cancer team's line too."
+        ("wbc 2.9 and I have a fever", True),  # "On chemo? Call your cancer team's line too."
     ],
 )
 def test_after_emergency_advice_chemotherapy_is_offered_only_where_it_was_spoken_of(

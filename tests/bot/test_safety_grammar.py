@@ -37,10 +37,9 @@ class Count:
     text: str  # a clause: "The WBC came back at 2.9"
     cells: float | None  # as read, None when a unit is needed
     analyte: str
-    low_context: bool  # critically low, needs a unit, ANC below 1,000: a fever with it is 911
+    low_context: bool  # critically low, low, needs a unit, ANC below 1,000
     critical: bool  # critically low: same-day on its own
     high: bool = False  # above the range: a fever with it is same-day (the project's decision)
-    mildly_low: bool = False  # a white count of 2,000 to 4,499: a fever with it is same-day
 
 
 @dataclass(frozen=True)
@@ -73,8 +72,8 @@ PEOPLE = [
 COUNTS = [
     None,
     Count("The WBC came back at 1.2", 1200, "wbc", True, True),
-    Count("The WBC came back at 2.9", 2900, "wbc", False, False, mildly_low=True),
-    Count("wbc 2,900", 2900, "wbc", False, False, mildly_low=True),
+    Count("The WBC came back at 2.9", 2900, "wbc", True, False),
+    Count("wbc 2,900", 2900, "wbc", True, False),
     Count("The WBC is 8.0", 8000, "wbc", False, False),
     Count("WBC 25", 25000, "wbc", False, False, high=True),
     Count("The WBC was 320", None, "wbc", True, False),
@@ -173,12 +172,11 @@ class Case:
             return Urgency.EMERGENCY
         critical = self.count is not None and self.count.critical
         high = self.count is not None and self.count.high
-        mild = self.count is not None and self.count.mildly_low
         if (
             critical
-            or (fever and (high or mild))
-            or (kind == "infection_sign" and (low_context or mild) and not fever)
-            or (below and (low_context or mild) and not fever)
+            or (fever and high)
+            or (kind == "infection_sign" and low_context and not fever)
+            or (below and low_context and not fever)
         ):
             return Urgency.SAME_DAY
         return Urgency.ROUTINE
@@ -345,12 +343,7 @@ class ClauseCase:
             return Urgency.EMERGENCY
         critical = self.count is not None and self.count.critical
         high = self.count is not None and self.count.high
-        mild = self.count is not None and self.count.mildly_low
-        if (
-            critical
-            or (fever and (high or mild))
-            or (kind == "infection_sign" and (low_context or mild))
-        ):
+        if critical or (fever and high) or (kind == "infection_sign" and low_context):
             return Urgency.SAME_DAY
         return Urgency.ROUTINE
 

@@ -67,17 +67,8 @@ RULES = [
     # emergency
     ("emergency-sign-alone", [], context(BREATHING), E),
     ("emergency-sign-with-normal-count", [count(7000.0)], context(BREATHING), E),
-    ("fever-and-low", [count(1500.0)], context(FEVER), E),
-    ("chills-and-low", [count(1500.0)], context(CHILLS), E),
-    # Section 6: a fever with a white count of 2,000 to 4,499 and no treatment is the same day.
-    ("fever-and-mildly-low", [count(3000.0)], context(FEVER), S),
-    ("chills-and-mildly-low", [count(2000.0)], context(CHILLS), S),
-    (
-        "fever-and-mildly-low-and-anc-under-1000",
-        [count(3000.0), count(900.0, Analyte.ANC)],
-        context(FEVER),
-        E,
-    ),
+    ("fever-and-low", [count(3000.0)], context(FEVER), E),
+    ("chills-and-low", [count(3000.0)], context(CHILLS), E),
     ("fever-and-critically-low", [count(1500.0)], context(FEVER), E),
     ("fever-and-needs-unit", [count(None)], context(FEVER), E),
     ("fever-and-implausible", [count(0.0)], context(FEVER), E),
@@ -91,14 +82,12 @@ RULES = [
         context(FEVER),
         S,
     ),
-    ("fever-and-child-low", [count(5000.0, age=1.0)], context(FEVER), S),
-    ("fever-and-child-critically-low", [count(1800.0, age=1.0)], context(FEVER), E),
+    ("fever-and-child-low", [count(5000.0, age=1.0)], context(FEVER), E),
     ("fever-normal-and-chemo", [count(7000.0)], context(FEVER, on_cancer_treatment=True), E),
     ("fever-chemo-no-count", [], context(FEVER, on_cancer_treatment=True), E),
     ("fever-and-says-low", [], context(FEVER, says_low_count=True), E),
-    ("temperature-38-and-low", [count(1900.0)], ClinicalContext(temperature_c=38.0), E),
-    ("temperature-38-and-mildly-low", [count(3000.0)], ClinicalContext(temperature_c=38.0), S),
-    ("infection-sign-fever-and-low", [count(1900.0)], context(SORE_THROAT, FEVER), E),
+    ("temperature-38-and-low", [count(3000.0)], ClinicalContext(temperature_c=38.0), E),
+    ("infection-sign-fever-and-low", [count(3000.0)], context(SORE_THROAT, FEVER), E),
     # same_day
     ("critically-low", [count(1999.0)], context(), S),
     ("critically-high", [count(30000.0)], context(), S),
@@ -160,7 +149,7 @@ def test_urgency_rules(
 
 def test_emergency_starts_with_what_to_do() -> None:
     """First: seek emergency care now (911/112/999); then the oncology line; then why."""
-    urgency, reasons = assess([count(1500.0)], context(FEVER))
+    urgency, reasons = assess([count(3000.0)], context(FEVER))
     assert urgency is E
     assert reasons[0].startswith("Seek emergency care now. Call 911 (US), 112 (EU), 999 (UK)")
     assert "chemo" in reasons[1] and "24-hour line" in reasons[1]
@@ -177,7 +166,7 @@ def test_emergency_on_cancer_treatment_says_to_call_the_oncology_line() -> None:
 @pytest.mark.parametrize(
     ("findings", "clinical", "line"),
     [
-        ([count(1500.0)], context(FEVER), "oncology_line_if_on_treatment"),
+        ([count(3000.0)], context(FEVER), "oncology_line_if_on_treatment"),
         (
             [count(7000.0)],
             context(BREATHING, on_cancer_treatment=True),
@@ -205,8 +194,8 @@ def test_the_oncology_line_only_where_it_applies(
     [
         ([], context(FEVER, says_low_count=True), "fever_says_low_count"),
         ([count(None)], context(FEVER), "fever_unread_count"),
-        ([count(1500.0)], context(FEVER, CHILLS), "fever_low_count"),
-        ([count(1500.0)], ClinicalContext(temperature_c=39.0), "fever_low_count"),
+        ([count(3000.0)], context(FEVER, CHILLS), "fever_low_count"),
+        ([count(3000.0)], ClinicalContext(temperature_c=39.0), "fever_low_count"),
     ],
     ids=["says-low", "unread-count", "fever-and-chills", "temperature-only"],
 )
