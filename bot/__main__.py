@@ -78,12 +78,14 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _reply_one(text: str, as_json: bool, age_years: float | None) -> int:
-    reply = _reply_json(text, age_years)
+    reply = _reply_json(text, age_years, with_bars=not as_json)
     if as_json:
         print(json.dumps(reply, ensure_ascii=False))
         return EXIT_OK
     for message in reply["messages"]:
         print(message["text"])
+        for bar in message.get("bars", []):  # a reading's range picture, as the shell draws it
+            print(bar)
         for button in message["buttons"]:
             print(f"  [{button['title']}] ({button['payload']})")
         print()
@@ -99,21 +101,28 @@ def _reply_lines(lines: IO[bytes], out: IO[str], age_years: float | None) -> int
     return EXIT_OK
 
 
-def _reply_json(text: str, age_years: float | None) -> dict[str, Any]:
-    """Run `text` through the chat's own turn (bot.dialogue.respond) in a fresh conversation."""
+def _reply_json(text: str, age_years: float | None, with_bars: bool = False) -> dict[str, Any]:
+    """Run `text` through the chat's own turn (bot.dialogue.respond) in a fresh conversation.
+
+    `with_bars`: each message also carries its range pictures as text bars (plain output)."""
     from bot.cli_output import as_json_dict
     from bot.conversation import ConversationState
     from bot.dialogue import respond
     from bot.responses import response_text
 
     reply = respond(ConversationState(age_years=age_years), text)
-    messages = [
+    messages: list[dict[str, Any]] = [
         {
             "text": message.text or response_text(message.response),
             "buttons": [{"title": b.title, "payload": b.payload} for b in message.buttons],
         }
         for message in reply.messages
     ]
+    if with_bars:
+        from bot.range_picture.text_bar import render_text_bar
+
+        for shown, message in zip(messages, reply.messages, strict=True):
+            shown["bars"] = [render_text_bar(picture) for picture in message.pictures]
     interpretation = reply.interpretation
     findings = [] if interpretation is None else as_json_dict(interpretation)["findings"]
     urgency = None if reply.urgency is None else reply.urgency.value

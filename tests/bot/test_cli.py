@@ -319,3 +319,18 @@ def test_fhir_from_stdin_in_a_real_process() -> None:
     answer = json.loads(completed.stdout)
     urgency = [p["valueCode"] for p in answer["parameter"] if p["name"] == "urgency"]
     assert urgency == ["same_day"]
+
+
+def test_plain_reply_draws_the_range_picture_as_a_bar(capsys: pytest.CaptureFixture[str]) -> None:
+    """`reply` without --json shows a reading's range picture as the shell does: one text bar."""
+    assert main(["reply", "my wbc is 3.2"]) == 0
+    bars = [
+        line for line in capsys.readouterr().out.splitlines() if "usual" in line and "|" in line
+    ]
+    assert len(bars) == 1 and bars[0].rstrip().endswith("3,200")
+
+
+def test_json_reply_has_no_bars(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["reply", "--json", "my wbc is 3.2"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert all(set(message) == {"text", "buttons"} for message in result["messages"])
