@@ -8,11 +8,15 @@ action reads and explains the count. Here, after FallbackClassifier, such a mess
 inform_wbc_value when bot/ reads a count in it (the action's answer does not change: it reads the
 count whatever the intent). So does a message classified as asking for the normal range that
 gives a count with its lab's range: the range is the lab's, not a question. Any other question
-type is kept ("wbc 3.2, what causes that?" stays ask_causes).
+type is kept when the message asks it ("wbc 3.2, what causes that?" stays ask_causes); a
+message that gives a count and asks nothing at all ("It is back to normal now, wbc at 6k",
+"A count of 3.28 is considered low") is telling the count, whatever topic its words lean to,
+and becomes inform_wbc_value too.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -30,12 +34,14 @@ from rasa.shared.nlu.training_data.message import Message
 
 from bot import WbcBotError, parse_text
 from bot.model import LabValue
+from components.question_classifier import is_question, sentences
 
 FALLBACK = "nlu_fallback"
 # "My white cells are at 18.5, when the normal range is 4.5 to 10.5": the normal range is the
 # lab's, given with the count, not asked for.
 NORMAL_RANGE = "ask_normal_range"
 COUNT_INTENT = "inform_wbc_value"
+TOPIC_PREFIX = "ask_"  # the question types; other intents (a symptom, thanks) are kept
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
@@ -54,14 +60,36 @@ class CountIntent(GraphComponent):
 
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
-            name = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
-            if name not in (FALLBACK, NORMAL_RANGE):
+            name = str((message.get(INTENT) or {}).get(INTENT_NAME_KEY) or "")
+            if name != FALLBACK and not name.startswith(TOPIC_PREFIX):
                 continue
             counts = counts_in(message.get(TEXT))
+            if not counts:
+                continue
             ranged = any(count.lab_range is not None for count in counts)
-            if counts and (name == FALLBACK or ranged):
+            if name == FALLBACK or (name == NORMAL_RANGE and ranged) or asks_nothing(message):
                 _make_count_intent(message)
         return messages
+
+
+def asks_nothing(message: Message) -> bool:
+    """No sentence of the message is a question, direct or indirect, and no clause asks one
+    after a comma ("my wbc is 3,300, what might be causing that")."""
+    text = str(message.get(TEXT) or "")
+    return not any(is_question(sentence) for sentence in sentences(text)) and not _ASKING.search(
+        text
+    )
+
+
+# A question word or a worry anywhere in the message: it may be asking something.
+_ASKING = re.compile(
+    r"\b(?:what|whats|what's|why|how|when|which|who|should|shouldn't|could|would|can|can't|"
+    r"do (?:i|we|you)|does|did|is (?:it|that|this|he|she|my|her|his|there|the)|"
+    r"are (?:they|these|those|my|his|her|both|all|the)|will (?:it|i|she|he|they|my|her|his|we)|"
+    r"chances? of|risk of|tell me|explain|wonder|any (?:ideas|advice|thoughts)|"
+    r"worried|worry|concerned|help|pls|please)\b",
+    re.IGNORECASE,
+)
 
 
 def counts_in(text: object) -> tuple[LabValue, ...]:

@@ -54,3 +54,26 @@ def test_a_count_decides_only_an_unplaced_message(text: str, intent: str, expect
             "nlu_fallback",
             "ask_treatment",
         ]
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "expected"),
+    [
+        # a count told, nothing asked: the reading is the answer, whatever topic the words lean to
+        ("It is back to normal now, wbc at 6k, I will get a copy next week", "ask_outlook", True),
+        ("A white count of 3.28 k/uL is considered low (leukopenia).", "ask_normal_range", True),
+        ("My white count is only 2.1. I do not get sick.", "ask_prevention", True),
+        # something is asked, in a sentence or a clause after a comma: the question type stays
+        ("my wbc is 3,300, what might be causing that", "ask_causes", False),
+        ("wbc 3.1 after covid, will it recover", "ask_outlook", False),
+        ("chances of leukemia with a wbc of 3.5", "ask_cancer_link", False),
+        ("wbc 3.5, should i make a doctor appointment", "ask_when_to_see_doctor", False),
+        ("My count is 2.9. Is that bad?", "ask_when_to_see_doctor", False),
+        ("on chemo, wbc 1.2 and I feel fine", "report_symptom", False),  # not a question type
+    ],
+)
+def test_a_count_told_with_nothing_asked_is_the_count(
+    text: str, intent: str, expected: bool
+) -> None:
+    (processed,) = CountIntent().process([_message(text, intent, RANKING)])
+    assert (processed.get(INTENT)["name"] == "inform_wbc_value") is expected
