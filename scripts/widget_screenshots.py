@@ -1,10 +1,11 @@
-"""Screenshots of the chat widget's emergency advice for docs/widget.md (issue 26).
+"""Screenshots of the chat widget for the README, docs/widget.md and docs/range-picture.md.
 
 Starts the real bot (tests/stack.py `start_stack`, what `make run` starts) on free loopback
 ports, opens the demo page in Debian's headless Chromium (as tests/channels/test_widget.py
-does) at each phone size, sends the emergency message and saves the chat as it is right after
-the reply arrived, without scrolling, to docs/images/widget-emergency-WIDTHxHEIGHT.png. The
-browser's language is en-GB, so the call link is for 999.
+does) at each size of SHOTS, sends its message and saves the chat as it is right after the reply
+arrived, without scrolling, to docs/images/NAME.png: the emergency advice at two phone sizes
+(issue 26), a critically low reading with its range picture on a phone and the desktop view
+(issue 24). The browser's language is en-GB, so the call link is for 999.
 
     .venv/bin/python scripts/widget_screenshots.py [--out docs/images] [--page-url URL]
 
@@ -25,13 +26,21 @@ from playwright.sync_api import Browser, expect, sync_playwright
 from tests.channels.chromium import CHROMIUM, CHROMIUM_ARGS, VENDORED_WIDGET
 from tests.stack import ROOT, start_stack
 
-MESSAGE = "I have trouble breathing and my wbc is 1.9"
-SIZES = ((320, 568), (375, 667))
+EMERGENCY = "I have trouble breathing and my wbc is 1.9"
+# (file name, message, width, height)
+SHOTS = (
+    ("widget-emergency-320x568", EMERGENCY, 320, 568),
+    ("widget-emergency-375x667", EMERGENCY, 375, 667),
+    ("range-picture-emergency", EMERGENCY, 375, 667),
+    ("range-picture-phone", "my wbc is 1.2", 375, 667),
+    ("widget-desktop", "my wbc is 3.2", 1280, 800),
+)
 WAIT_MS = 30_000
 
 
-def screenshot(browser: Browser, page_url: str, width: int, height: int, out: Path) -> Path:
-    """The emergency reply at one size, saved under `out`; the path."""
+def screenshot(browser: Browser, page_url: str, shot: tuple[str, str, int, int], out: Path) -> Path:
+    """The reply to one shot's message at its size, saved under `out`; the path."""
+    name, message, width, height = shot
     context = browser.new_context(viewport={"width": width, "height": height}, locale="en-GB")
     context.set_default_timeout(WAIT_MS)
     try:
@@ -43,12 +52,12 @@ def screenshot(browser: Browser, page_url: str, width: int, height: int, out: Pa
         turns = page.locator(".rw-group-message.rw-from-response")
         expect(page.locator(".rw-reply").first).to_be_visible()
         count = turns.count()
-        field.fill(MESSAGE)
+        field.fill(message)
         field.press("Enter")
         expect(turns).to_have_count(count + 1)
         expect(turns.nth(count).locator(".rw-reply").first).to_be_visible()
         page.evaluate("document.activeElement.blur()")  # no focus ring on the input
-        path = out / f"widget-emergency-{width}x{height}.png"
+        path = out / f"{name}.png"
         page.screenshot(path=str(path), animations="disabled")
         return path
     finally:
@@ -70,8 +79,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         try:
             with sync_playwright() as playwright:
                 browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-                for width, height in SIZES:
-                    print(screenshot(browser, page_url, width, height, args.out))
+                for shot in SHOTS:
+                    print(screenshot(browser, page_url, shot, args.out))
                 browser.close()
         finally:
             if stack is not None:
