@@ -160,13 +160,21 @@ def barrage(stack: Stack) -> Barrage:
 
 
 def assert_sane(replies: Any) -> str:
-    """A non-empty list of bot messages with text and nothing alarming; their text."""
+    """A non-empty list of bot messages, each with text or a reading's range pictures as custom
+    data (docs/range-picture.md), at least one with text, and nothing alarming; their text."""
     assert isinstance(replies, list) and replies, replies
-    assert all(isinstance(reply, dict) and reply.get("text") for reply in replies), replies
+    assert all(isinstance(reply, dict) for reply in replies), replies
+    assert all(reply.get("text") or _pictures(reply) for reply in replies), replies
+    assert any(reply.get("text") for reply in replies), replies
     shown = json.dumps(replies, ensure_ascii=False)
     for word in FORBIDDEN:
         assert word not in shown, f"{word!r} in {shown[:300]}"
     return texts(replies)
+
+
+def _pictures(reply: dict[str, Any]) -> bool:
+    custom = reply.get("custom")
+    return isinstance(custom, dict) and bool(custom.get("range_pictures"))
 
 
 @pytest.mark.parametrize("case", REST_CASES, ids=lambda case: case.name)
