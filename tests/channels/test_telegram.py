@@ -12,6 +12,7 @@ import json
 import logging
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -57,17 +58,23 @@ def telegram() -> Iterator[FakeTelegram]:
         yield fake
 
 
-@pytest.fixture(scope="module")
-def bot(telegram: FakeTelegram, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    """The bot with the Telegram channel on, using the fake Bot API."""
-    running = start_stack(
-        tmp_path_factory.mktemp("telegram"),
+def start_telegram_stack(workdir: Path, telegram: FakeTelegram) -> Stack:
+    """The bot with the Telegram channel on, using the fake Bot API (the other Telegram stack
+    tests start theirs with this too)."""
+    return start_stack(
+        workdir,
         TELEGRAM_TOKEN=TOKEN,
         TELEGRAM_BOT_NAME=BOT_NAME,
         TELEGRAM_WEBHOOK_URL=WEBHOOK_URL,
         TELEGRAM_SECRET_TOKEN=SECRET,
         TELEGRAM_API_BASE_URL=telegram.url,
     )
+
+
+@pytest.fixture(scope="module")
+def bot(telegram: FakeTelegram, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    """The bot with the Telegram channel on, using the fake Bot API."""
+    running = start_telegram_stack(tmp_path_factory.mktemp("telegram"), telegram)
     yield running
     running.stop()
 

@@ -15,13 +15,12 @@ from tests.channels.test_telegram import (
     BOT_NAME,
     CHAT_IDS,
     READING,
-    SECRET,
     TOKEN,
-    WEBHOOK_URL,
     deliver,
     message,
+    start_telegram_stack,
 )
-from tests.stack import Stack, start_stack
+from tests.stack import Stack
 
 pytestmark = pytest.mark.stack
 
@@ -38,14 +37,7 @@ def telegram() -> Iterator[FakeTelegram]:
 @pytest.fixture(scope="module")
 def bot(telegram: FakeTelegram, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     """The bot with the Telegram channel on, using the fake Bot API."""
-    running = start_stack(
-        tmp_path_factory.mktemp("telegram-pictures"),
-        TELEGRAM_TOKEN=TOKEN,
-        TELEGRAM_BOT_NAME=BOT_NAME,
-        TELEGRAM_WEBHOOK_URL=WEBHOOK_URL,
-        TELEGRAM_SECRET_TOKEN=SECRET,
-        TELEGRAM_API_BASE_URL=telegram.url,
-    )
+    running = start_telegram_stack(tmp_path_factory.mktemp("telegram-pictures"), telegram)
     yield running
     running.stop()
 
