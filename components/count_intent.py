@@ -63,11 +63,13 @@ class CountIntent(GraphComponent):
             name = str((message.get(INTENT) or {}).get(INTENT_NAME_KEY) or "")
             if name != FALLBACK and not name.startswith(TOPIC_PREFIX):
                 continue
-            counts = counts_in(message.get(TEXT))
-            if not counts:
+            # The cheap test first: a question type that is asked needs no parse of the text.
+            told = name == FALLBACK or asks_nothing(message)
+            if not told and name != NORMAL_RANGE:
                 continue
+            counts = counts_in(message.get(TEXT))
             ranged = any(count.lab_range is not None for count in counts)
-            if name == FALLBACK or (name == NORMAL_RANGE and ranged) or asks_nothing(message):
+            if counts and (told or ranged):
                 _make_count_intent(message)
         return messages
 
