@@ -1,7 +1,8 @@
 """The record of an answer a person can vote on, kept with the answer in the conversation.
 
 The last message of a reply with a medical answer carries, in its metadata, a new answer id and
-what the answer is about (bot/feedback.py: topic or reading category, urgency). Rasa stores the
+what the answer is about (bot/reply/feedback.py: topic or reading category, urgency). Rasa stores
+the
 metadata with the bot's message in the tracker store, and the channels put the thumbs under that
 message, naming only the id: a vote is matched to this server-side record (channels/votes.py).
 """
@@ -13,8 +14,8 @@ from collections.abc import Callable
 
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.dialogue import Reply
-from bot.feedback import ANSWER_ID, ANSWER_TOPIC, ANSWER_URGENCY, urgency_name
+from bot.reply.dialogue import Reply
+from bot.reply.feedback import ANSWER_ID, ANSWER_TOPIC, ANSWER_URGENCY, urgency_name
 
 
 def new_answer_id() -> str:

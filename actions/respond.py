@@ -1,6 +1,7 @@
 """action_respond: the one action behind every intent but forget_data.
 
-It passes the message, the NLU intent and the slots to bot.dialogue.respond (which never raises)
+It passes the message, the NLU intent and the slots to bot.reply.dialogue.respond (which never
+raises)
 and sends what it returns, so a count is read and red flags come first whatever the intent was.
 Only the slots that changed are set.
 """
@@ -15,10 +16,10 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.feedback import mark_answer
 from actions.state import load_state, save_state
-from bot.dialogue import respond
-from bot.links import as_plain
-from bot.range_picture import payload
-from bot.replies import Message
+from bot.reply.dialogue import respond
+from bot.reply.links import as_plain
+from bot.reply.range_picture import payload
+from bot.reply.replies import Message
 
 # Input channels that show text in a terminal (`rasa shell`): links as "title: URL" lines.
 TERMINAL_CHANNELS = frozenset({"cmdline"})

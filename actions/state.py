@@ -1,4 +1,4 @@
-"""Slots <-> bot.conversation.ConversationState: the one mapping between Rasa and the core.
+"""Slots <-> bot.judge.conversation.ConversationState: the one mapping between Rasa and the core.
 
 Generated from the dataclass fields: every field is a slot of the same name (a test checks
 domain.yml has exactly these), converted by the field's type; the counts are stored as plain
@@ -17,7 +17,7 @@ from typing import Any
 from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 
-from bot.conversation import ConversationState
+from bot.judge.conversation import ConversationState
 
 STATE_SLOTS = tuple(field.name for field in dataclasses.fields(ConversationState))
 

@@ -10,7 +10,7 @@ Pure Python (spaCy for tokenizing and matching); never imports rasa or rasa_sdk.
 from __future__ import annotations
 
 from bot.errors import EmptyTextError, ReferenceDataError, TextTooLongError, WbcBotError
-from bot.interpret import interpret
+from bot.judge.interpret import interpret
 from bot.model import (
     Analyte,
     Category,
@@ -29,7 +29,7 @@ from bot.model import (
     Sex,
     Urgency,
 )
-from bot.parse import MAX_TEXT_CHARS, parse_text
+from bot.read.parse import MAX_TEXT_CHARS, parse_text
 
 __all__ = [
     "MAX_TEXT_CHARS",

@@ -102,13 +102,13 @@ def _reply_lines(lines: IO[bytes], out: IO[str], age_years: float | None) -> int
 
 
 def _reply_json(text: str, age_years: float | None, with_bars: bool = False) -> dict[str, Any]:
-    """Run `text` through the chat's own turn (bot.dialogue.respond) in a fresh conversation.
+    """Run `text` through the chat's own turn (bot.reply.dialogue.respond) in a fresh conversation.
 
     `with_bars`: each message also carries its range pictures as text bars (plain output)."""
-    from bot.cli_output import as_json_dict
-    from bot.conversation import ConversationState
-    from bot.dialogue import respond
-    from bot.responses import response_text
+    from bot.judge.conversation import ConversationState
+    from bot.reply.dialogue import respond
+    from bot.reply.explain import as_json_dict
+    from bot.reply.responses import response_text
 
     reply = respond(ConversationState(age_years=age_years), text)
     messages: list[dict[str, Any]] = [
@@ -119,7 +119,7 @@ def _reply_json(text: str, age_years: float | None, with_bars: bool = False) -> 
         for message in reply.messages
     ]
     if with_bars:
-        from bot.range_picture.text_bar import render_text_bar
+        from bot.reply.range_picture.text_bar import render_text_bar
 
         for shown, message in zip(messages, reply.messages, strict=True):
             shown["bars"] = [render_text_bar(picture) for picture in message.pictures]
@@ -142,7 +142,7 @@ def _age(typed: str) -> float:
 
 def _interpret_one(text: str, as_json: bool, age_years: float | None, sex: Any) -> int:
     from bot import WbcBotError, interpret_text
-    from bot.cli_output import as_json_dict, as_text
+    from bot.reply.explain import as_json_dict, as_text
 
     try:
         interpretation = interpret_text(_from_argv(text), age_years=age_years, sex=sex)
@@ -159,7 +159,7 @@ def _interpret_one(text: str, as_json: bool, age_years: float | None, sex: Any) 
 def _interpret_lines(lines: IO[bytes], out: IO[str], age_years: float | None, sex: Any) -> int:
     """Batch mode: one JSON object per input line; bad lines get an error object, not a crash."""
     from bot import WbcBotError, interpret_text
-    from bot.cli_output import as_json_dict, empty_json_dict
+    from bot.reply.explain import as_json_dict, empty_json_dict
 
     for raw in lines:
         text = raw.decode("utf-8", errors="replace").rstrip("\r\n")
@@ -203,7 +203,7 @@ def _from_argv(text: str) -> str:
 
 
 if __name__ == "__main__":
-    from bot.matchers import skip_unused_ml_backends
+    from bot.read.matchers import skip_unused_ml_backends
 
     skip_unused_ml_backends()
     try:

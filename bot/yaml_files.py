@@ -10,6 +10,7 @@ from typing import Any
 
 import yaml
 
+DATA_DIR = Path(__file__).parent / "data"  # the tables, vocabulary and texts of bot/data/
 _SAFE_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 

@@ -3,7 +3,8 @@
 `GuardedChannel` is the base every input channel of this bot mixes in: it owns the limits from
 the environment and the per-sender rate limit, so that wiring is written once. `answer` runs a
 message through Rasa and, if no reply was sent before the deadline (action server down or slow,
-database down, an error), sends bot.safety's fallback instead: emergency advice when the message
+database down, an error), sends bot.judge.safety's fallback instead: emergency advice when the
+message
 names a red flag, then the short "trouble" reply. `SenderRateLimit` refuses a sender who sends
 more than the configured number of messages a minute. A vote on an answer ("Was this helpful?")
 is taken here, after the rate limit and before Rasa (channels/votes.py). Log lines here name
@@ -22,8 +23,8 @@ from typing import Any
 
 from rasa.core.channels.channel import OutputChannel, UserMessage
 
-from bot.parse import MAX_TEXT_CHARS
-from bot.safety import fallback_texts, too_long_texts
+from bot.judge.safety import fallback_texts, too_long_texts
+from bot.read.parse import MAX_TEXT_CHARS
 from channels.votes import Voting
 from server import notices, settings
 from server.privacy import hashed

@@ -1,7 +1,8 @@
 """The bot's text as each channel shows it: plain text, in which only the bot's own source links
 are links (issue 27).
 
-The bot's messages are plain text with one kind of markup: its sources, written by bot.links as
+The bot's messages are plain text with one kind of markup: its sources, written by bot.reply.links
+as
 Markdown links `[title](url)`. A message can also quote what a person typed or what was read from
 a report file ("I read these lines from your report: • WBC 3.2 ..."), and such text may hold
 Markdown, HTML or URLs of its own: a PDF line `WBC 3.2 [Click here](https://...)` must be shown
@@ -14,7 +15,8 @@ as written, never as a link. So every channel renders the whole text here, at on
   make them links of its own;
 - `as_terminal` (the shell): escape sequences and other control characters removed.
 
-A source link is recognised by its exact text (title and URL, as bot.links.link writes it), so a
+A source link is recognised by its exact text (title and URL, as bot.reply.links.link writes it),
+so a
 quoted text can at most repeat one of the bot's own links, never make a link elsewhere.
 """
 
@@ -24,8 +26,8 @@ import html
 import re
 from functools import cache
 
-from bot.links import citable, link
-from bot.tables import sources
+from bot.reference.tables import sources
+from bot.reply.links import citable, link
 
 # Escaped with a backslash wherever they appear: each can start Markdown syntax (code, emphasis,
 # links and images, strikethrough, tables). All are escapable in CommonMark and in the widget's
@@ -73,7 +75,7 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2
 
 @cache
 def _source_links() -> re.Pattern[str]:
-    """The bot's own source links, exactly as bot.links.link writes them."""
+    """The bot's own source links, exactly as bot.reply.links.link writes them."""
     links = sorted((link(key) for key in citable(list(sources()))), key=len, reverse=True)
     return re.compile("|".join(re.escape(text) for text in links))
 

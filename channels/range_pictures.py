@@ -18,7 +18,7 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
-from bot.range_picture import (
+from bot.reply.range_picture import (
     PictureDataError,
     RangePicture,
     only_pictures,

@@ -32,8 +32,8 @@ from sanic import Blueprint
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.replies import EMERGENCY_MARK
-from bot.safety import emergency_numbers
+from bot.judge.safety import emergency_numbers
+from bot.reply.replies import EMERGENCY_MARK
 from channels import identity
 from channels.guard import (
     NOT_TEXT_TEXT,

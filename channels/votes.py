@@ -5,7 +5,7 @@ the answer it names in the conversation's stored bot messages, stores the vote (
 and says thank you; nothing is added to the conversation. So a vote cannot change the
 conversation's state, its last answer or its emergency advice, needs no intent, training data or
 story, and what it is about can only come from the bot's own record of the answer
-(bot/feedback.py), never from what the client sent.
+(bot/reply/feedback.py), never from what the client sent.
 
 What a vote looks like:
 
@@ -30,7 +30,7 @@ from typing import Any
 import sqlalchemy as sa
 from rasa.core.channels.channel import OutputChannel, UserMessage
 
-from bot.feedback import ANSWER_ID, Vote
+from bot.reply.feedback import ANSWER_ID, Vote
 from server.privacy import hashed
 from server.votes import StoredVote, VoteStore
 

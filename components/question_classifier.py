@@ -10,7 +10,7 @@ example are added as examples of its intent.
 
 Self-contained: word and character n-gram TF-IDF and a logistic regression (scikit-learn,
 one-vs-rest liblinear: seconds to train), so the pipeline needs no Rasa featurizer. A message that
-names white cells in a sample that is not blood (urine, spinal fluid ...; bot.specimens) is
+names white cells in a sample that is not blood (urine, spinal fluid ...; bot.read.specimens) is
 out_of_scope: the bot answers it with the note that it explains blood counts only.
 
 Also adds `questions` to the parse: each question sentence with its own best intent, for a reply
@@ -294,7 +294,7 @@ class QuestionIntentClassifier(GraphComponent, IntentClassifier):
         intent = self.config["specimen_intent"]
         if not intent or intent not in labels:
             return None
-        from bot.specimens import specimen_named
+        from bot.read.specimens import specimen_named
 
         return str(intent) if specimen_named(text) is not None else None
 

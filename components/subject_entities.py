@@ -4,7 +4,8 @@ The intent is the question type (what is asked: causes, treatment, ...); the `su
 what it is asked about: leukopenia (the default), neutropenia, chemotherapy, children or
 high_count (issue 11, docs/understanding.md). `cause` names one specific cause when the message
 names one ("on clozapine" -> clozapine). Both come from the same rules the answers use
-(bot.subjects.subject_of, bot.content.find_cause), so the tracker shows what the answer was
+(bot.judge.subjects.subject_of, bot.reply.content.find_cause), so the tracker shows what the answer
+was
 chosen by. Rule-based, not trained: the rules were fitted on the training part of the realistic
 corpus and are scored on its held-out part by scripts/evaluate_corpus.py.
 
@@ -23,8 +24,8 @@ from typing import Any
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 
 from bot import WbcBotError, parse_text
-from bot.content import find_cause
-from bot.subjects import subject_of
+from bot.judge.subjects import subject_of
+from bot.reply.content import find_cause
 from components.rule_extractor import RuleEntityExtractor
 
 SUBJECT = "subject"

@@ -17,7 +17,7 @@ from typing import Any
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 
 from bot import Analyte, WbcBotError, parse_text
-from bot.temperature import find_temperatures
+from bot.read.temperature import find_temperatures
 from components.rule_extractor import RuleEntityExtractor
 
 SWITCH = "WBC_ENTITIES"  # "off": extract nothing (the servers of `make run`)

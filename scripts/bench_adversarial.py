@@ -3,10 +3,11 @@ linearly with its length, so one long message cannot stall everyone else.
 
 For each shape (runs of each punctuation character, emoji, digits, "wbc 1 " repeated, spaces,
 a mixed run, a normal-looking text) and each length, times the core's whole reading of a message
-(bot.dialogue.respond: parse, interpret, reply) and the question classifier's sentence splitter,
+(bot.reply.dialogue.respond: parse, interpret, reply) and the question classifier's sentence
+splitter,
 and prints the median of a few runs and the ratio to the previous length (about 2 when the
 length doubles and the work is linear; 4 would be quadratic). Lengths go up to the bot's own
-limit (bot.parse.MAX_TEXT_CHARS), checked before any parsing.
+limit (bot.read.parse.MAX_TEXT_CHARS), checked before any parsing.
 
     .venv/bin/python scripts/bench_adversarial.py [--runs 3] [--max 4000]
 """
@@ -24,9 +25,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bot.conversation import ConversationState  # noqa: E402
-from bot.dialogue import respond  # noqa: E402
-from bot.parse import MAX_TEXT_CHARS  # noqa: E402
+from bot.judge.conversation import ConversationState  # noqa: E402
+from bot.read.parse import MAX_TEXT_CHARS  # noqa: E402
+from bot.reply.dialogue import respond  # noqa: E402
 from components.question_classifier import sentences  # noqa: E402
 
 NORMAL = (

@@ -22,7 +22,7 @@ for _backend in ("tensorflow", "torch", "cupy", "mxnet"):  # thinc probes for th
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from bot import interpret_text  # noqa: E402
-from bot.matchers import make_doc  # noqa: E402
+from bot.read.matchers import make_doc  # noqa: E402
 
 SHORT_MESSAGES = [
     "my wbc is 3,200, is that bad?",

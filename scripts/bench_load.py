@@ -5,7 +5,7 @@ Throughput: drives POST /webhooks/rest/webhook with 1, 10 and 50 concurrent conv
 message to the last, so the long ones are answered deep into their history) and prints, per
 level and length, answered messages per second, p50/p95/p99 latency and the failures: errors
 (not HTTP 200, or no answer) and "trouble" replies (the guard's answer when a turn missed its
-deadline, bot.safety.TROUBLE_TEXT). The same load, round for round in the same run, goes to a
+deadline, bot.judge.safety.TROUBLE_TEXT). The same load, round for round in the same run, goes to a
 minimal `rasa init` bot (DIET + TED, trained with the same virtualenv and cached under
 var/bench/baseline/ by a hash of requirements.lock), and the ratios ours/baseline are printed.
 Also: the servers' CPU time per message (which other work on the machine disturbs much less
@@ -58,7 +58,7 @@ from typing import Any, Protocol
 import aiohttp
 import sqlalchemy as sa
 
-from bot.safety import TROUBLE_TEXT
+from bot.judge.safety import TROUBLE_TEXT
 from tests.production.services import Postgres, Redis, ensure_installed
 from tests.stack import REST_AUTH, free_port, start_stack
 

@@ -26,7 +26,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from bot import interpret_text  # noqa: E402
 from bot.model import Interpretation  # noqa: E402
-from bot.range_picture import (  # noqa: E402
+from bot.reply.range_picture import (  # noqa: E402
     RangePicture,
     picture_of,
     png,

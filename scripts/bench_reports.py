@@ -13,7 +13,7 @@ REST (POST /webhooks/rest/webhook): `--conversations` concurrent conversations, 
      answered into the chat, so its time is the report's).
 
 Per phase: median and p95 of typed messages, messages answered, trouble replies
-(bot.safety.TROUBLE_TEXT), errors (not HTTP 200 or no answer), reports answered and their
+(bot.judge.safety.TROUBLE_TEXT), errors (not HTTP 200 or no answer), reports answered and their
 median time, with the machine's load average.
 
     .venv/bin/python scripts/bench_reports.py [--conversations 10] [--messages 15]

@@ -6,7 +6,7 @@ now in the person asked about. The spans of the sign are found once, by the proj
 and each approach only decides whether one of them is present:
 
   negex-before   the project's NegEx-style rules as they were before issue 20 (read from git)
-  rules          bot/assertion.py: clause-bounded negation, hypothetical, past, other sense
+  rules          bot/read/assertion.py: clause-bounded negation, hypothetical, past, other sense
   context        medspaCy's ConText with its default rules (negated, hypothetical, historical,
                  family: not present)
   negspacy       negspacy's NegEx with the en_clinical termset (negation only)
@@ -32,15 +32,15 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bot.matchers import skip_unused_ml_backends  # noqa: E402
+from bot.read.matchers import skip_unused_ml_backends  # noqa: E402
 
 skip_unused_ml_backends()
 
 from spacy.tokens import Doc, Span  # noqa: E402
 from spacy.util import filter_spans  # noqa: E402
 
-from bot.clinical_context import TREATMENT_LABELS, read_context  # noqa: E402
-from bot.matchers import (  # noqa: E402
+from bot.read.clinical_context import TREATMENT_LABELS, read_context  # noqa: E402
+from bot.read.matchers import (  # noqa: E402
     context_matcher,
     immune_lowering_pattern_spans,
     make_doc,
@@ -49,7 +49,7 @@ from bot.matchers import (  # noqa: E402
     red_flag_matcher,
     red_flag_pattern_spans,
 )
-from bot.temperature import find_temperatures  # noqa: E402
+from bot.read.temperature import find_temperatures  # noqa: E402
 from bot.yaml_files import read_yaml  # noqa: E402
 
 BASELINE_COMMIT = "4c65083"  # main before issue 20
@@ -86,7 +86,8 @@ def sign_spans(doc: Doc, sign: str) -> list[Span]:
 
 
 def by_rules(doc: Doc, spans: Sequence[Span]) -> bool:
-    """What the bot concludes (bot/clinical_context.py, with bot/assertion.py): the sign's flag,
+    """What the bot concludes (bot/read/clinical_context.py, with bot/read/assertion.py): the
+    sign's flag,
     a fever, or treatment, in the message's clinical context."""
     context = read_context(doc)
     labels = {span.label_ for span in spans}
@@ -96,9 +97,9 @@ def by_rules(doc: Doc, spans: Sequence[Span]) -> bool:
 
 
 def baseline_rules() -> Decide:
-    """The NegEx class of bot/clinical_context.py at BASELINE_COMMIT, loaded from git."""
+    """The NegEx class of bot/read/clinical_context.py at BASELINE_COMMIT, loaded from git."""
     source = subprocess.run(
-        ["git", "show", f"{BASELINE_COMMIT}:bot/clinical_context.py"],
+        ["git", "show", f"{BASELINE_COMMIT}:bot/read/clinical_context.py"],
         cwd=ROOT,
         check=True,
         capture_output=True,

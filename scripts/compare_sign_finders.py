@@ -1,7 +1,7 @@
 """Compare two ways of finding an emergency sign in words the vocabulary does not list (issue 20).
 
   rules      the bot as it is: bot/data/red_flags.yml phrases and patterns, read by the
-             spaCy matchers and judged by bot/assertion.py (present now, in the person asked
+             spaCy matchers and judged by bot/read/assertion.py (present now, in the person asked
              about), through the same turn `python -m bot reply` uses
   semantic   rules, plus a nearest-meaning finder: every run of 2 to 6 words of the message is
              embedded with WordLlama's static token embeddings (256 dimensions, the
@@ -10,7 +10,7 @@
              the threshold makes the message an emergency
   semantic, present now
              the same runs, each kept only when it holds no negation cue ("no stiff neck")
-             and bot/assertion.py finds it present now (not negated in its clause,
+             and bot/read/assertion.py finds it present now (not negated in its clause,
              hypothetical, past, or a word in another sense), as the rules do with a phrase
 
 Each safety case names the urgency the clinical reference gives it. The table shows, per
@@ -43,8 +43,8 @@ import numpy as np  # noqa: E402
 from spacy.tokens import Doc, Span  # noqa: E402
 
 from bot.__main__ import _reply_json  # noqa: E402
-from bot.assertion import Assertions  # noqa: E402
-from bot.matchers import (  # noqa: E402
+from bot.read.assertion import Assertions  # noqa: E402
+from bot.read.matchers import (  # noqa: E402
     context_matcher,
     immune_lowering_pattern_spans,
     make_doc,

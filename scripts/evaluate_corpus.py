@@ -1,7 +1,7 @@
 """End-to-end evaluation on the realistic held-out corpus (tests/corpus/heldout.yml).
 
 Each message goes through the trained model in-process (Rasa's Agent, as the server parses it),
-then through the real answer code (bot.dialogue.respond with the intent found). Printed:
+then through the real answer code (bot.reply.dialogue.respond with the intent found). Printed:
 
 - question type: accuracy and macro-F1 of the intent;
 - subject: accuracy and macro-F1 of the `subject` entity (components/subject_entities.py);
@@ -113,7 +113,7 @@ def domain_intents(domain: Path = DOMAIN) -> set[str]:
 
 def label_problems(entries: Iterable[Entry], intents: set[str]) -> list[str]:
     """Every label that is not valid, as 'id: problem'."""
-    from bot.specimens import specimen_named_by
+    from bot.read.specimens import specimen_named_by
 
     problems = []
     for entry in entries:
@@ -186,7 +186,7 @@ def _read(value: int, found: Sequence[float]) -> bool:
 
 def expected_texts(entry: Entry) -> list[str]:
     """The answer texts any one of which means the labelled question was answered."""
-    from bot.content import causes, topic_answer, topics
+    from bot.reply.content import causes, topic_answer, topics
 
     if entry.specimen is not None:
         return [specimen_text(entry.specimen)]
@@ -202,8 +202,8 @@ def expected_texts(entry: Entry) -> list[str]:
 
 
 def specimen_text(name: str) -> str:
-    """What the bot says about white cells in a sample that is not blood (bot.replies)."""
-    from bot.replies import specimen_answer
+    """What the bot says about white cells in a sample that is not blood (bot.reply.replies)."""
+    from bot.reply.replies import specimen_answer
 
     return str(specimen_answer(name).text)
 
@@ -217,9 +217,9 @@ def said(answer: str, reply_text: str) -> bool:
 
 def judge(entry: Entry, intent: str, confidence: float, subject: str | None) -> Outcome:
     """Answer the message with the real code and judge the reply."""
-    from bot.conversation import ConversationState
-    from bot.dialogue import respond
-    from bot.replies import disclaimer
+    from bot.judge.conversation import ConversationState
+    from bot.reply.dialogue import respond
+    from bot.reply.replies import disclaimer
 
     reply = respond(ConversationState(), entry.text, intent)
     findings = reply.interpretation.findings if reply.interpretation is not None else ()

@@ -14,7 +14,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
-from bot.feedback import table, tally
+from bot.reply.feedback import table, tally
 from server.votes import VoteStore, today
 
 

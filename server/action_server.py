@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import sys
 
-from bot.matchers import skip_unused_ml_backends
+from bot.read.matchers import skip_unused_ml_backends
 from server.privacy import apply_log_level
 
 

@@ -14,7 +14,7 @@ import threading
 from collections import OrderedDict
 from typing import TypeVar
 
-from bot.safety import emergency_text
+from bot.judge.safety import emergency_text
 
 UNREADABLE_TEXT = (
     "I'm sorry: I could not read all of our earlier conversation, so I may have lost what you "

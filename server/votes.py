@@ -9,7 +9,7 @@ conversation (the SHA-256 of its id, not the id), by which "forget my data"
 answer and conversation: a second vote on an answer replaces the first.
 
 What a vote is about is read here from the conversation itself: the record the action kept
-with the answer's message (bot/feedback.py), found in the stored bot messages.
+with the answer's message (bot/reply/feedback.py), found in the stored bot messages.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from bot.feedback import AnswerRecord, record_from
+from bot.reply.feedback import AnswerRecord, record_from
 from server import settings
 
 # How many of a conversation's latest bot messages are searched for the answer voted on.

@@ -3,6 +3,6 @@ tests/bot tests/reports): bot/ never imports Rasa, so spaCy's thinc need not pro
 and PyTorch at import, seconds of every such run. A test there that imports Rasa fails at once
 (tensorflow cannot be imported) and belongs beside the Rasa tests instead."""
 
-from bot.matchers import skip_unused_ml_backends
+from bot.read.matchers import skip_unused_ml_backends
 
 skip_unused_ml_backends()

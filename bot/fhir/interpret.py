@@ -1,5 +1,5 @@
 """A FHIR R4 Observation or Bundle in, FHIR JSON out, judged by the chat's own core: the counts
-read (bot/fhir/read.py) go through `bot.interpret.interpret` as if typed, and the answer is
+read (bot/fhir/read.py) go through `bot.judge.interpret.interpret` as if typed, and the answer is
 written back as FHIR (bot/fhir/write.py).
 """
 
@@ -9,11 +9,9 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
-from bot import links, reading, wording
-from bot.cli_output import disclaimer_for
 from bot.fhir import write
 from bot.fhir.read import Count, Request, read_request
-from bot.interpret import interpret
+from bot.judge.interpret import interpret
 from bot.model import (
     Analyte,
     ClinicalContext,
@@ -24,7 +22,11 @@ from bot.model import (
     ParsedText,
     Urgency,
 )
-from bot.ranges import format_count
+from bot.reference import wording
+from bot.reference.ranges import format_count
+from bot.reply import links
+from bot.reply import verdicts as reading
+from bot.reply.explain import disclaimer_for
 
 # Where each count sits in the made-up "message" the core reads: count i at i * SPACING, its
 # neutrophil percentages just after it (the core pairs a share with the count before it).

@@ -15,12 +15,12 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from bot import ranges
-from bot.ages import DAYS_PER_YEAR, MAX_AGE_YEARS
 from bot.fhir import codes
 from bot.fhir.problems import BAD_REQUEST, FhirProblem, quoted, unprocessable
 from bot.fhir.ucum import Unit, read_unit
 from bot.model import Analyte, LabFlag, LabRange, Pregnancy, Sex
+from bot.reference import ranges
+from bot.reference.units import DAYS_PER_YEAR, MAX_AGE_YEARS
 
 MAX_ENTRIES = 100  # entries of a Bundle read at most (the body limit bounds it too)
 MAX_GESTATION_WEEKS = 45.0

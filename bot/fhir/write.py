@@ -10,12 +10,12 @@ import copy
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from bot import wording
 from bot.fhir import codes
 from bot.fhir.read import Count, Request
 from bot.fhir.ucum import Unit
 from bot.model import Analyte, Finding, Pregnancy, ReferenceRange
-from bot.ranges import BASIS_PREGNANCY, format_count
+from bot.reference import wording
+from bot.reference.ranges import BASIS_PREGNANCY, format_count
 
 # The parts of the answer (Parameters.parameter.name).
 OBSERVATION = "observation"

@@ -9,10 +9,10 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from bot import ranges
 from bot.errors import WbcBotError
 from bot.model import LabFlag, LabValue
-from bot.parse import ParsedText, parse_text
+from bot.read.parse import ParsedText, parse_text
+from bot.reference import ranges
 from bot.reports import images, ocr, pdf
 from bot.reports.files import Kind, Problem, ReportLimits, is_heic, kind_of
 from bot.reports.lines import blocks, is_white_cell_line, split_row, tidy

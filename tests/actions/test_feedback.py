@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from bot.feedback import ANSWER_ID, ANSWER_TOPIC, ANSWER_URGENCY, RECORD_KEYS
+from bot.reply.feedback import ANSWER_ID, ANSWER_TOPIC, ANSWER_URGENCY, RECORD_KEYS
 from tests.actions.conftest import Conversation
 
 

@@ -10,8 +10,8 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.respond import ActionRespond
 from actions.state import load_state, to_plain
-from bot.conversation import ConversationState, take_turn
-from bot.range_picture import PAYLOAD_KEY, pictures_in
+from bot.judge.conversation import ConversationState, take_turn
+from bot.reply.range_picture import PAYLOAD_KEY, pictures_in
 from tests.actions.conftest import EMPTY_SLOTS
 
 

@@ -10,8 +10,8 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.forget import ActionForgetData
 from actions.respond import ActionRespond
-from bot import content
-from bot.replies import INTRO_RESPONSE, RESPONSE_OF_INTENT, disclaimer
+from bot.reply import content
+from bot.reply.replies import INTRO_RESPONSE, RESPONSE_OF_INTENT, disclaimer
 from bot.yaml_files import read_yaml
 from tests.actions.conftest import Conversation, make_tracker
 
@@ -35,7 +35,8 @@ def ends_with_the_disclaimer_once(answers: list[str]) -> bool:
 
 
 def test_every_response_the_actions_name_is_in_the_domain() -> None:
-    """Responses named in bot.replies and the actions exist in domain.yml, actions are declared."""
+    """Responses named in bot.reply.replies and the actions exist in domain.yml, actions are
+    declared."""
     named = {*RESPONSE_OF_INTENT.values(), INTRO_RESPONSE}
     named |= {"utter_cannot_read", "utter_too_long", "utter_forgotten"}
     assert named <= set(DOMAIN["responses"])

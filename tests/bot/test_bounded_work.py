@@ -10,10 +10,10 @@ from collections.abc import Callable
 
 import pytest
 
-from bot.conversation import ConversationState
-from bot.dialogue import respond
 from bot.errors import TextTooLongError
-from bot.parse import MAX_TEXT_CHARS, clean_text
+from bot.judge.conversation import ConversationState
+from bot.read.parse import MAX_TEXT_CHARS, clean_text
+from bot.reply.dialogue import respond
 
 SHORT, LONG = 1_000, 4_000
 QUADRATIC_WOULD_BE = (LONG / SHORT) ** 2  # 16
@@ -27,7 +27,7 @@ SHAPES: dict[str, Callable[[int], str]] = {
     "wbc 1 repeated": lambda n: ("wbc 1 " * n)[:n],
     "spaces": lambda n: "wbc" + " " * (n - 6) + "3.2",
     "mixed signs": lambda n: ("%,😀.!?-" * n)[:n],
-    # every sign's status looks only at the cues near it (bot/assertion.py)
+    # every sign's status looks only at the cues near it (bot/read/assertion.py)
     "signs said over": lambda n: ("fever fine now. " * n)[:n],
     "signs negated": lambda n: ("no fever and chills, " * n)[:n],
     "hypothetical signs": lambda n: ("if she gets a fever and a rash " * n)[:n],

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.errors import EmptyTextError
-from bot.parse import clean_text, parse_text
+from bot.read.parse import clean_text, parse_text
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.__main__ import main
-from bot.responses import response_text
+from bot.reply.responses import response_text
 
 ROOT = Path(__file__).resolve().parents[2]
 FINDING_KEYS = {

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot import interpret_text
-from bot.cli_output import as_json_dict, as_text, format_cells
+from bot.reply.explain import as_json_dict, as_text, format_cells
 
 
 @pytest.mark.parametrize(

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from bot.clinical_context import _long_fever
-from bot.matchers import red_flag_specs
 from bot.model import RedFlagKind, Sex
-from bot.parse import parse_text
-from bot.ranges import fever_threshold_c
+from bot.read.clinical_context import _long_fever
+from bot.read.matchers import red_flag_specs
+from bot.read.parse import parse_text
+from bot.reference.ranges import fever_threshold_c
 
 
 def flags(text: str) -> list[str]:

@@ -1,4 +1,4 @@
-"""The sourced answers (bot/data/content.yml) and their lookups in bot/content.py.
+"""The sourced answers (bot/data/content.yml) and their lookups in bot/reply/content.py.
 
 Answers are chosen by (topic, subject): a subject's own answer is checked like every topic answer;
 a general answer with a subject's line is checked for the line it adds (see "answers by subject").
@@ -29,13 +29,16 @@ import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot import content, tables
 from bot.errors import ReferenceDataError, UnknownTopicError, WbcBotError
-from bot.links import citable
 from bot.model import Subject
+from bot.reference import tables
+from bot.reply import content
+from bot.reply.links import citable
 from bot.yaml_files import read_yaml
 
-CONTENT_FILE = content.CONTENT_FILE  # the repository's file (some tests point bot.content away)
+CONTENT_FILE = (
+    content.CONTENT_FILE
+)  # the repository's file (some tests point bot.reply.content away)
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "bot" / "data"
@@ -261,7 +264,8 @@ def test_button_title_of_unknown_topic_raises() -> None:
 
 GENERAL, OWN, LINE, CAUSE = "general", "own", "line", "cause"
 
-# (topic, cause, subject, what topic_answer gives): the lookup rules of bot.content.topic_answer.
+# (topic, cause, subject, what topic_answer gives): the lookup rules of
+# bot.reply.content.topic_answer.
 LOOKUPS = [
     ("causes", None, "neutropenia", OWN),
     ("treatment", None, Subject.NEUTROPENIA, OWN),
@@ -1487,9 +1491,9 @@ def test_every_source_is_described_in_docs() -> None:
 
 
 def test_nothing_is_read_at_import() -> None:
-    """Importing bot.content reads no file and loads no spaCy."""
+    """Importing bot.reply.content reads no file and loads no spaCy."""
     code = (
-        "import sys, bot.content as c; "
+        "import sys, bot.reply.content as c; "
         "assert c._content.cache_info().currsize == 0; assert 'spacy' not in sys.modules"
     )
     root = Path(__file__).resolve().parents[2]
@@ -1498,7 +1502,8 @@ def test_nothing_is_read_at_import() -> None:
 
 @pytest.fixture
 def content_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, Any]]:
-    """The parsed content.yml; what the test leaves in it is written to a copy bot.content reads."""
+    """The parsed content.yml; what the test leaves in it is written to a copy bot.reply.content
+    reads."""
     raw = copy.deepcopy(_raw_content())
     path = tmp_path / "content.yml"
     monkeypatch.setattr(content, "CONTENT_FILE", path)

@@ -1,12 +1,12 @@
-"""What an answer is about, for a vote on it, and the table of votes (bot/feedback.py)."""
+"""What an answer is about, for a vote on it, and the table of votes (bot/reply/feedback.py)."""
 
 from __future__ import annotations
 
 import pytest
 
-from bot.conversation import ConversationState
-from bot.dialogue import respond
-from bot.feedback import (
+from bot.judge.conversation import ConversationState
+from bot.reply.dialogue import respond
+from bot.reply.feedback import (
     ANSWER_ID,
     ANSWER_TOPIC,
     ANSWER_URGENCY,

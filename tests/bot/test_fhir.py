@@ -21,7 +21,7 @@ from bot.fhir import (
 )
 from bot.fhir.codes import COUNT_CODES, INTERPRETATION
 from bot.fhir.read import MAX_ENTRIES
-from bot.interpret import categorise
+from bot.judge.interpret import categorise
 from bot.model import Analyte
 from tests.fhir import (
     EXAMPLES,

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import pytest
 
-from bot.content import topic_answer, topics
-from bot.conversation import ConversationState
-from bot.dialogue import Reply, respond
-from bot.questions import offered_topics
+from bot.judge.conversation import ConversationState
+from bot.read.questions import offered_topics
+from bot.reply.content import topic_answer, topics
+from bot.reply.dialogue import Reply, respond
 
 
 def _say(texts: list[tuple[str, str | None]]) -> Reply:

@@ -1,4 +1,4 @@
-"""Judging counts (bot/interpret.py): categories, grades, ranges, computed ANC and notes.
+"""Judging counts (bot/judge/interpret.py): categories, grades, ranges, computed ANC and notes.
 
 Values are built directly as LabValue/ParsedText objects, independent of the text reader.
 """
@@ -11,8 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot import ranges
-from bot.interpret import categorise, interpret
+from bot.judge.interpret import categorise, interpret
 from bot.model import (
     Analyte,
     Category,
@@ -28,6 +27,7 @@ from bot.model import (
     Sex,
     Urgency,
 )
+from bot.reference import ranges
 
 W, A = Analyte.WBC, Analyte.ANC
 CL, L, BL, N, H, CH = (

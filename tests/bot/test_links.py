@@ -1,14 +1,15 @@
-"""Sources as titled links, shown as each channel can (bot/links.py), and the commands that list
+"""Sources as titled links, shown as each channel can (bot/reply/links.py), and the commands that
+list
 them ("sources") or give the rest of a reading ("more about this result")."""
 
 from __future__ import annotations
 
 import pytest
 
-from bot.commands import MORE, SOURCES, command_of
-from bot.conversation import ConversationState
-from bot.dialogue import respond
-from bot.links import as_html, as_plain, citable, link, without_links
+from bot.judge.conversation import ConversationState
+from bot.read.commands import MORE, SOURCES, command_of
+from bot.reply.dialogue import respond
+from bot.reply.links import as_html, as_plain, citable, link, without_links
 
 TEXT = (
     'Wash hands <often> & "well".\n\nSources: [CDC: Preventing infections](https://x.org/a?b=1&c=2)'

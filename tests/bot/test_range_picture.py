@@ -14,12 +14,13 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
-from bot import interpret_text, ranges
-from bot.conversation import ConversationState, take_turn
-from bot.dialogue import respond
-from bot.interpret import categorise
+from bot import interpret_text
+from bot.judge.conversation import ConversationState, take_turn
+from bot.judge.interpret import categorise
 from bot.model import Analyte, Category, Finding, LabRange, Pregnancy
-from bot.range_picture import (
+from bot.reference import ranges
+from bot.reply.dialogue import respond
+from bot.reply.range_picture import (
     BandKind,
     Direction,
     PictureDataError,
@@ -36,10 +37,10 @@ from bot.range_picture import (
     render_text_bar,
     to_plain,
 )
-from bot.range_picture.layout import HEIGHT, WIDTH
-from bot.range_picture.model import BAND_OF_CATEGORY
-from bot.range_picture.scale import position
-from bot.range_picture.text_bar import BAR_WIDTH
+from bot.reply.range_picture.layout import HEIGHT, WIDTH
+from bot.reply.range_picture.model import BAND_OF_CATEGORY
+from bot.reply.range_picture.scale import position
+from bot.reply.range_picture.text_bar import BAR_WIDTH
 
 SVG = "{http://www.w3.org/2000/svg}"
 K = BandKind

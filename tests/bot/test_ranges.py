@@ -1,4 +1,4 @@
-"""The sourced reference data (bot/data/) and its lookups in bot/ranges.py."""
+"""The sourced reference data (bot/data/) and its lookups in bot/reference/ranges.py."""
 
 from __future__ import annotations
 
@@ -10,14 +10,14 @@ from pathlib import Path
 
 import pytest
 
-from bot import ages, ranges, tables, wording
-from bot.ages import find_ages
 from bot.errors import ReferenceDataError
-from bot.interpret import interpret
-from bot.links import citable
+from bot.judge.interpret import interpret
 from bot.model import Analyte, LabRange, Sex
-from bot.parse import parse_text
-from bot.reading import reading, verdict
+from bot.read.ages import find_ages
+from bot.read.parse import parse_text
+from bot.reference import ranges, tables, units, wording
+from bot.reply.links import citable
+from bot.reply.verdicts import reading, verdict
 
 DAY = 1 / 365.25
 MONTH = 1 / 12
@@ -203,7 +203,7 @@ def test_a_childs_neutrophil_count_is_never_judged_for_an_adult(
 
 
 def test_ages_read_from_text_land_in_the_same_band() -> None:
-    """ "14 day old" read by bot.ages converts to years exactly as the band edges do."""
+    """ "14 day old" read by bot.read.ages converts to years exactly as the band edges do."""
     (age,) = find_ages("my 14 day old baby")
     assert ranges.pediatric_band(Analyte.ANC, age.years) is not None
     (age,) = find_ages("my 7 day old baby")
@@ -281,14 +281,14 @@ def test_single_limits() -> None:
     [(14, "days", 14 / 365.25), (2, "weeks", 14 / 365.25), (6, "months", 0.5), (18, "years", 18)],
 )
 def test_years_of_age(amount: float, unit: str, years: float) -> None:
-    """Days, weeks, months and years convert the same way bot.ages does."""
-    assert ages.years_of_age(amount, unit) == pytest.approx(years)
+    """Days, weeks, months and years convert the same way bot.read.ages does."""
+    assert units.years_of_age(amount, unit) == pytest.approx(years)
 
 
 def test_years_of_age_refuses_unknown_units() -> None:
     """An age in fortnights is a data error, not a silent guess."""
     with pytest.raises(ValueError, match="fortnights"):
-        ages.years_of_age(1, "fortnights")
+        units.years_of_age(1, "fortnights")
 
 
 # --- wording ------------------------------------------------------------------------------------

@@ -2,7 +2,7 @@
 
 Measured: every answer of bot/data/content.yml (each topic, each specific cause and each
 (topic, subject) answer: a subject's own answer, or a general answer with the subject's line added,
-as bot.content.subject_answers() gives them), the sentences of bot/data/explanations.yml
+as bot.reply.content.subject_answers() gives them), the sentences of bot/data/explanations.yml
 (meanings, no_count, disclaimer; the names of analytes, categories and grades are labels put into
 sentences built elsewhere, so only their length is checked) and every response text of domain.yml.
 
@@ -10,7 +10,8 @@ How the figures are counted:
 - words: `WORD` below: a run that starts with a letter or digit and goes on through letters,
   digits and ' ’ . , % / - ("100.4", "4,500", "COVID-19", "K/µL" and "don't" are one word each;
   "°C" counts as the word "C"). The sentence's final full stop belongs to its last word.
-- sentences: the text is split after ".", "!" or "?" followed by white space, as bot/content.py
+- sentences: the text is split after ".", "!" or "?" followed by white space, as
+bot/reply/content.py
   splits it (so "100.4" stays whole); a colon or a semicolon does not end a sentence.
 - syllables (`count_syllables`): groups of vowels, less a silent final -e/-es/-ed, plus vowel
   pairs spoken as two ("bacteria"); a number counts as 3 ("4,000" is read "four thousand"); an
@@ -21,7 +22,8 @@ How the figures are counted:
   with a subject's line may be longer (up to 6 sentences), but the reply as sent stays within 120.
 - a topic reply, as the person gets it (`reply_words`): the answer, "Sources:", the titles of its
   first two citable sources (each shown as a titled link, "Mayo Clinic: Low white blood cell
-  count", as bot/links.py writes it; the address is not read and not counted) and the disclaimer.
+  count", as bot/reply/links.py writes it; the address is not read and not counted) and the
+  disclaimer.
 
 `./.venv/bin/python tests/bot/test_readability.py` prints the median and maximum of each figure per
 group of texts.
@@ -39,8 +41,8 @@ from typing import Any
 
 import pytest
 
-from bot import content
 from bot.model import Subject
+from bot.reply import content
 from bot.yaml_files import read_yaml
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -193,7 +195,7 @@ def _leaves(where: str, value: Any) -> Iterator[tuple[str, str]]:
 
 
 def source_titles() -> dict[str, str]:
-    """Link title of each citable source of sources.csv, as bot/links.py writes it.
+    """Link title of each citable source of sources.csv, as bot/reply/links.py writes it.
 
     "short: quoted title" ("Mayo Clinic: Low white blood cell count"), or the full name when it
     quotes no title. A source without a short name or a link (the project's own reference, the

@@ -5,7 +5,8 @@ grade 8 or below for each message and 7 or below on average, sentences of 20 wor
 the disclaimer once per reply and no sentence twice.
 
 Every (topic, subject) answer is measured as a topic reply too: the answer, links to its first
-two linkable sources and the disclaimer, put together the way bot/replies.py sends a topic answer
+two linkable sources and the disclaimer, put together the way bot/reply/replies.py sends a topic
+answer
 (a test checks that this gives exactly what respond() sends for each general topic).
 
 `python tests/bot/test_reply_size.py` prints the figures (median and maximum words and grade).
@@ -19,13 +20,13 @@ from dataclasses import dataclass
 
 import pytest
 
-from bot.cli_output import explanations
-from bot.content import TopicAnswer, subject_answers, topic_answer, topics
-from bot.conversation import ConversationState
-from bot.dialogue import respond
-from bot.links import citable, link, without_links
+from bot.judge.conversation import ConversationState
 from bot.model import Subject
-from bot.replies import MAX_LINKS, disclaimer
+from bot.reply.content import TopicAnswer, subject_answers, topic_answer, topics
+from bot.reply.dialogue import respond
+from bot.reply.explain import explanations
+from bot.reply.links import citable, link, without_links
+from bot.reply.replies import MAX_LINKS, disclaimer
 from tests.bot.test_readability import TABLE_ANSWERS, grade_level, sentences, words
 
 # Every disclaimer a reply may end with (bot/data/explanations.yml: one per kind of urgency).
@@ -85,7 +86,7 @@ def _reply(kind: str, message: str, intent: str | None = None) -> Sent:
 
 
 def _topic_message(answer: TopicAnswer) -> str:
-    """A topic answer as bot/replies.py sends it: text, two titled links, the disclaimer."""
+    """A topic answer as bot/reply/replies.py sends it: text, two titled links, the disclaimer."""
     links = " · ".join(link(key) for key in citable(list(answer.source_keys))[:MAX_LINKS])
     return without_links("\n\n".join([answer.text, f"Sources: {links}", disclaimer()]))
 

@@ -7,12 +7,12 @@ import logging
 
 import pytest
 
-from bot import tables
-from bot.conversation import ConversationState
-from bot.dialogue import respond
+from bot.judge.conversation import ConversationState
+from bot.judge.safety import TROUBLE_TEXT, emergency_text, fallback_texts
 from bot.model import Urgency
-from bot.parse import parse_text
-from bot.safety import TROUBLE_TEXT, emergency_text, fallback_texts
+from bot.read.parse import parse_text
+from bot.reference import tables
+from bot.reply.dialogue import respond
 
 TEMPERATURE_CASES = [
     ("wbc 4.4 and a temperature of 38.6", [4400.0], 38.6),
@@ -104,7 +104,7 @@ def test_a_failing_reply_still_gives_emergency_advice(
     def broken(*_: object) -> None:
         raise ValueError("boom")
 
-    monkeypatch.setattr("bot.dialogue.plan_reply", broken)
+    monkeypatch.setattr("bot.reply.dialogue.plan_reply", broken)
     with caplog.at_level(logging.ERROR):
         reply = respond(ConversationState(), "my wbc is 1.1 and I have trouble breathing")
     assert [m.text for m in reply.messages] == [emergency_text(), TROUBLE_TEXT]
@@ -118,7 +118,7 @@ def test_a_failing_reading_keeps_the_conversation(monkeypatch: pytest.MonkeyPatc
     def broken(*_: object) -> None:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr("bot.dialogue.take_turn", broken)
+    monkeypatch.setattr("bot.reply.dialogue.take_turn", broken)
     before = ConversationState(age_years=30.0, intro_given=True)
     reply = respond(before, "hello")
     assert reply.state == before

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from bot.__main__ import _reply_json
-from bot.safety import TROUBLE_TEXT
+from bot.judge.safety import TROUBLE_TEXT
 from bot.yaml_files import read_yaml
 
 CASES_FILE = Path(__file__).with_name("safety_cases.yml")

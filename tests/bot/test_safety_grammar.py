@@ -2,9 +2,9 @@
 puzzled) x counts x questions x temperatures in each written form x adult, child or infant x
 cancer treatment, in any order.
 
-Each generated message goes through the chat's own turn (bot.dialogue.respond, as the Rasa
+Each generated message goes through the chat's own turn (bot.reply.dialogue.respond, as the Rasa
 action and `python -m bot reply` call it). The expected urgency comes from an oracle written
-from docs/clinical-reference.md section 6, independently of bot/triage.py.
+from docs/clinical-reference.md section 6, independently of bot/judge/triage.py.
 """
 
 from __future__ import annotations
@@ -15,11 +15,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.content import topic_answer
-from bot.conversation import ConversationState
-from bot.dialogue import respond
+from bot.judge.conversation import ConversationState
+from bot.judge.safety import TROUBLE_TEXT
 from bot.model import Subject, Urgency
-from bot.safety import TROUBLE_TEXT
+from bot.reply.content import topic_answer
+from bot.reply.dialogue import respond
 
 FEVER_FROM_C = 38.0
 EMERGENCY_MARK = "⚠️"
@@ -237,7 +237,8 @@ def test_every_generated_message_gets_the_right_safe_answer(case: Case) -> None:
     assert read == wanted, f"{message!r}: read {read}"
     if case.question is not None:
         # The question type answered, for whichever subject the message is about (a child's,
-        # during chemotherapy ...: bot/subjects.py decides, tests/bot/test_subjects.py checks).
+        # during chemotherapy ...: bot/judge/subjects.py decides, tests/bot/test_subjects.py
+        # checks).
         answers = [
             topic_answer(topic, cause, subject=subject).text
             for topic, cause in case.question.topics

@@ -1,4 +1,4 @@
-"""The subject of a question (bot/subjects.py, issue 11): one row per rule, then the realistic
+"""The subject of a question (bot/judge/subjects.py, issue 11): one row per rule, then the realistic
 corpus (tests/corpus/): the rules were fitted on its training part; the held-out part is the
 check."""
 
@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from bot.judge.subjects import subject_of
 from bot.model import Subject
-from bot.parse import parse_text
-from bot.subjects import subject_of
+from bot.read.parse import parse_text
 from bot.yaml_files import read_yaml
 
 CORPUS = Path(__file__).resolve().parents[1] / "corpus"

@@ -1,4 +1,4 @@
-"""Urgency rules of clinical-reference.md section 6 (bot/triage.py), each one both ways."""
+"""Urgency rules of clinical-reference.md section 6 (bot/judge/triage.py), each one both ways."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot import tables, wording
-from bot.interpret import categorise
+from bot.judge.interpret import categorise
+from bot.judge.triage import assess, has_fever, in_low_count_context
 from bot.model import (
     Analyte,
     ClinicalContext,
@@ -17,7 +17,7 @@ from bot.model import (
     RedFlagKind,
     Urgency,
 )
-from bot.triage import assess, has_fever, in_low_count_context
+from bot.reference import tables, wording
 
 E, S, R = Urgency.EMERGENCY, Urgency.SAME_DAY, Urgency.ROUTINE
 RANK = {R: 0, S: 1, E: 2}

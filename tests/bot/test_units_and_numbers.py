@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.numbers import find_numbers, not_a_count, read_number
-from bot.parse import parse_text
-from bot.units import from_cells_per_ul, known_units, match_unit, to_cells_per_ul
+from bot.read.numbers import find_numbers, not_a_count, read_number
+from bot.read.parse import parse_text
+from bot.reference.units import from_cells_per_ul, known_units, match_unit, to_cells_per_ul
 
 
 @pytest.mark.parametrize(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.model import Analyte, LabFlag
-from bot.parse import parse_text
+from bot.read.parse import parse_text
 
 # (text, analyte, cells per µL or None, unit assumed, lab range or None, flag or None)
 COUNT_CASES = [
@@ -353,8 +353,8 @@ def test_scientific_notation_is_read_whole(text: str, cells: int) -> None:
 def test_absurd_scientific_value_is_implausible() -> None:
     """ "1e308" is not read as 1 (a very low count) but as a value no blood test gives."""
     from bot import interpret_text
-    from bot.cli_output import format_cells
     from bot.model import Category
+    from bot.reply.explain import format_cells
 
     (finding,) = interpret_text("my wbc is 1e308").findings
     assert finding.category is Category.IMPLAUSIBLE
@@ -659,8 +659,8 @@ def test_numbers_in_stories_that_are_not_counts(text: str, cells: list[float | N
 
 def test_a_count_that_needs_a_unit_keeps_the_reading_before_it() -> None:
     """A unit given later completes the latest reading and keeps the earlier one."""
-    from bot.units import match_unit
-    from bot.values import with_unit
+    from bot.read.values import with_unit
+    from bot.reference.units import match_unit
 
     (value,) = parse_text("wbc went from 6.2 to 390").values
     assert (value.cells_per_ul, value.previous_cells_per_ul) == (None, 6200)

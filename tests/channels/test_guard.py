@@ -9,8 +9,8 @@ from collections.abc import Callable
 import pytest
 from rasa.core.channels.channel import InputChannel, UserMessage
 
-from bot.parse import MAX_TEXT_CHARS
-from bot.safety import TROUBLE_TEXT
+from bot.judge.safety import TROUBLE_TEXT
+from bot.read.parse import MAX_TEXT_CHARS
 from channels.fhir import FhirInput
 from channels.guard import GuardedChannel, SenderRateLimit
 from channels.rest import GuardedCollectingOutput, RestInput

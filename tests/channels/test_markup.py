@@ -7,10 +7,10 @@ import re
 
 import pytest
 
-from bot.links import link
-from bot.replies import sources_list
+from bot.reference.tables import sources
+from bot.reply.links import link
+from bot.reply.replies import sources_list
 from bot.reports import ReportLine, ReportReading, shown_text
-from bot.tables import sources
 from channels.markup import as_markdown, as_telegram_html, as_terminal
 
 SOURCE = next(key for key, source in sources().items() if source.short and source.link)

@@ -12,7 +12,7 @@ import pytest
 from PIL import Image
 
 from bot import interpret_text
-from bot.range_picture import PAYLOAD_KEY, payload, picture_of, render_text_bar
+from bot.reply.range_picture import PAYLOAD_KEY, payload, picture_of, render_text_bar
 from channels.range_pictures import (
     PICTURE_CLASS,
     bars_under_readings,

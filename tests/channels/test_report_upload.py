@@ -22,8 +22,8 @@ from typing import Any
 import pytest
 from PIL import Image
 
+from bot.judge.safety import TROUBLE_TEXT
 from bot.reports import READ_INTRO, Problem
-from bot.safety import TROUBLE_TEXT
 from channels.guard import NOT_TEXT_TEXT
 from channels.telegram import SECRET_HEADER
 from tests.channels.fake_telegram import ApiCall, FakeTelegram
@@ -195,7 +195,7 @@ def test_sticker_still_gets_the_text_only_note_and_groups_get_nothing(
 
 
 def _stored_events(bot: Stack, chat: int) -> str:
-    path = Path(bot.values["TRACKER_STORE_URL"].removeprefix("sqlite:///"))
+    path = Path(bot.read.values["TRACKER_STORE_URL"].removeprefix("sqlite:///"))
     with sqlite3.connect(path) as db:
         query = "SELECT data FROM events WHERE sender_id = ?"
         rows = db.execute(query, (f"telegram:{chat}",)).fetchall()

@@ -328,7 +328,7 @@ def add_rows(bot: Stack, conversation: str, rows: list[tuple[str, str]]) -> None
 
 
 def database(bot: Stack) -> Path:
-    return Path(bot.values["TRACKER_STORE_URL"].removeprefix("sqlite:///"))
+    return Path(bot.read.values["TRACKER_STORE_URL"].removeprefix("sqlite:///"))
 
 
 def test_rest_without_a_token_answers_this_machine_only(tmp_path: Path) -> None:

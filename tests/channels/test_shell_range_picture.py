@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.range_picture.text_bar import BAR_WIDTH
+from bot.reply.range_picture.text_bar import BAR_WIDTH
 from tests.channels.test_shell import PROMPT, choose_to_type, start_shell, stop
 from tests.stack import Stack
 

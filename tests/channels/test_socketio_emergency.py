@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.replies import EMERGENCY_MARK
-from bot.safety import DEFAULT_EMERGENCY_NUMBERS, emergency_text
+from bot.judge.safety import DEFAULT_EMERGENCY_NUMBERS, emergency_text
+from bot.reply.replies import EMERGENCY_MARK
 from channels.markup import as_markdown
 from channels.socketio import EMERGENCY_CLASS, GuardedSocketIOOutput, call_numbers
 

@@ -17,9 +17,9 @@ from typing import Any
 
 import pytest
 
-from bot.commands import MORE, SOURCES
-from bot.content import topic_answer, topics
-from bot.safety import TROUBLE_TEXT
+from bot.judge.safety import TROUBLE_TEXT
+from bot.read.commands import MORE, SOURCES
+from bot.reply.content import topic_answer, topics
 from channels.guard import NOT_TEXT_TEXT
 from channels.telegram import (
     MAX_MESSAGE_LENGTH,

@@ -62,7 +62,7 @@ def has_keyboard(calls: list[ApiCall]) -> bool:
 
 
 def votes(bot: Stack, chat: int) -> list[tuple[Any, ...]]:
-    database = bot.values["TRACKER_STORE_URL"].removeprefix("sqlite:///")
+    database = bot.read.values["TRACKER_STORE_URL"].removeprefix("sqlite:///")
     key = conversation_key(f"telegram:{chat}")
     with sqlite3.connect(database) as db:
         query = "SELECT * FROM votes WHERE conversation_key = ?"

@@ -12,7 +12,7 @@ from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.shared.core.events import BotUttered, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot.feedback import ANSWER_ID, ANSWER_TOPIC, ANSWER_URGENCY, Vote
+from bot.reply.feedback import ANSWER_ID, ANSWER_TOPIC, ANSWER_URGENCY, Vote
 from channels import votes
 from channels.guard import GuardedChannel
 from channels.socketio import GuardedSocketIOOutput

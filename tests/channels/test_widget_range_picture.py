@@ -10,7 +10,7 @@ import json
 import pytest
 from playwright.sync_api import Browser, expect
 
-from bot.range_picture import PAYLOAD_KEY
+from bot.reply.range_picture import PAYLOAD_KEY
 from tests.channels.test_widget import (
     EMERGENCY_MESSAGE,
     SCREENSHOTS,

@@ -91,6 +91,6 @@ def deployment(request: pytest.FixtureRequest) -> Deployment:
     """Each kind of store in turn: one bot on SQLite, or bots A and B on PostgreSQL."""
     if request.param == "sqlite":
         bot: Stack = request.getfixturevalue("sqlite_bot")
-        return Deployment(bot, bot, bot.values["TRACKER_STORE_URL"])
+        return Deployment(bot, bot, bot.read.values["TRACKER_STORE_URL"])
     pair: Pair = request.getfixturevalue("pair")
     return Deployment(pair.a, pair.b, pair.a.values["TRACKER_STORE_URL"])

@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from bot.safety import TROUBLE_TEXT, emergency_text
+from bot.judge.safety import TROUBLE_TEXT, emergency_text
 from tests.production.services import ActionServerPort, Pair, Postgres, stored_events
 from tests.stack import Stack, texts
 

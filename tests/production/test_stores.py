@@ -16,7 +16,7 @@ import pytest
 from rasa.core.lock_store import LockStore
 from rasa.utils.endpoints import EndpointConfig
 
-from bot.safety import TROUBLE_TEXT
+from bot.judge.safety import TROUBLE_TEXT
 from server.stores import UrlLockStore
 from tests.production.services import Deployment, Pair, Postgres, Redis, stored_events
 from tests.stack import texts

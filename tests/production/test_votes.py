@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from rasa.shared.core.events import BotUttered, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot.feedback import ANSWER_ID, ANSWER_TOPIC, ANSWER_URGENCY
+from bot.reply.feedback import ANSWER_ID, ANSWER_TOPIC, ANSWER_URGENCY
 from server.purge import SECONDS_PER_DAY, purge_all
 from server.stores import UrlSQLTrackerStore
 from server.votes import VOTES, StoredVote, VoteStore, conversation_key

@@ -13,7 +13,7 @@ pages. Nothing is written to disk unless --save names a folder (use /tmp).
     python -m tests.reports.heldout_layouts --layout 7 --degradation clean
 
 For each layout and degradation the runner counts the expected white-cell values read right
-(present in what `bot.parse.parse_text` takes from the judged text), the values read wrong (a
+(present in what `bot.read.parse.parse_text` takes from the judged text), the values read wrong (a
 value of a kind that differs from every expected value of that kind, e.g. a number read as
 another number, a percentage taken for the wrong cell type, a unit misread) and the median
 seconds per page. `test_heldout_layouts.py` asserts that nothing is read wrong on the clean and
@@ -1202,7 +1202,7 @@ def _line_at(text: str, start: int) -> str:
 def found_values(text: str) -> list[tuple[str, float, str]]:
     """(kind, number, the judged line it came from) for each white-cell value parsed."""
     from bot.errors import EmptyTextError
-    from bot.parse import parse_text
+    from bot.read.parse import parse_text
 
     try:
         parsed = parse_text(text)

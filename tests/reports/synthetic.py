@@ -448,7 +448,7 @@ class Outcome:
 
 def values_read(text: str) -> list[Value]:
     """What the bot's reader takes from the judged text of a report."""
-    from bot.parse import parse_text
+    from bot.read.parse import parse_text
 
     if not text.strip():
         return []

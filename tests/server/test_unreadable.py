@@ -23,7 +23,7 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot.safety import emergency_text
+from bot.judge.safety import emergency_text
 from channels.guard import answer
 from channels.rest import GuardedCollectingOutput
 from server import notices, stores

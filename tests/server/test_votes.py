@@ -14,7 +14,7 @@ import pytest
 from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot.feedback import ANSWER_ID, ANSWER_TOPIC, ANSWER_URGENCY, AnswerRecord
+from bot.reply.feedback import ANSWER_ID, ANSWER_TOPIC, ANSWER_URGENCY, AnswerRecord
 from server.purge import SECONDS_PER_DAY, purge_all
 from server.settings import ROOT
 from server.stores import UrlSQLTrackerStore

@@ -1,0 +1,2 @@
+"""Judging what was read: each count against its range, how soon to get care, and what the
+conversation remembers between messages."""
