@@ -72,12 +72,13 @@ lint: $(INSTALLED) ## Ruff lint and format check
 	$(BIN)/ruff check $(LINT_PATHS)
 	$(BIN)/ruff format --check $(LINT_PATHS)
 
-typecheck: $(INSTALLED) ## mypy over bot, actions and components
+typecheck: $(INSTALLED) ## mypy over bot, actions, components, channels and server (bot/ strict)
 	$(BIN)/mypy bot actions components channels server
 
 # pytest exits 5 when it collects no test; that is not a failure here.
-pytest: $(INSTALLED) ## Unit tests (slow ones too, e.g. the safety grammar), with coverage of bot/
-	@$(BIN)/pytest -n 2 -m "not stack" --cov=bot --cov-report=term-missing \
+pytest: $(INSTALLED) ## Unit tests (slow ones too, e.g. the safety grammar), with coverage of every package
+	@$(BIN)/pytest -n 2 -m "not stack" --cov=bot --cov=actions --cov=components --cov=channels \
+		--cov=server --cov-report=term-missing \
 		|| { rc=$$?; [ $$rc -eq 5 ] || exit $$rc; }
 
 validate: $(INSTALLED) ## Check the Rasa training data and domain (warnings fail)

@@ -1,2 +1,4 @@
-"""Rasa custom actions: thin. They load the slots, call the pure core in bot/, and send what it
-says. Nothing here decides anything medical."""
+"""Rasa custom actions, kept thin: load the slots, call the core in bot/, send what it says.
+
+Nothing here decides anything medical.
+"""

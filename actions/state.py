@@ -23,8 +23,10 @@ STATE_SLOTS = tuple(field.name for field in dataclasses.fields(ConversationState
 
 
 def load_state(tracker: Tracker) -> ConversationState:
-    """The conversation state kept in the tracker's slots (defaults where a slot is empty or
-    unreadable)."""
+    """Load the conversation state from the tracker's slots.
+
+    A slot that is empty or cannot be read gets the state's default.
+    """
     hints = _hints(ConversationState)
     values: dict[str, Any] = {}
     for name in STATE_SLOTS:

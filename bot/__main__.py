@@ -104,7 +104,8 @@ def _reply_lines(lines: IO[bytes], out: IO[str], age_years: float | None) -> int
 def _reply_json(text: str, age_years: float | None, with_bars: bool = False) -> dict[str, Any]:
     """Run `text` through the chat's own turn (bot.reply.dialogue.respond) in a fresh conversation.
 
-    `with_bars`: each message also carries its range pictures as text bars (plain output)."""
+    `with_bars`: each message also carries its range pictures as text bars (plain output).
+    """
     from bot.judge.conversation import ConversationState
     from bot.reply.dialogue import respond
     from bot.reply.explain import as_json_dict

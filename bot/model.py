@@ -1,5 +1,6 @@
-"""Value objects shared by the readers (values.py, clinical_context.py) and the judges
-(interpret.py, triage.py).
+"""Value objects shared by the readers and the judges.
+
+The readers are values.py and clinical_context.py; the judges are interpret.py and triage.py.
 
 Counts are always carried in cells per microliter (cells/µL), the unit the answers speak in.
 """
@@ -8,6 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import Enum
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # spaCy is imported on first use, so `import bot` stays cheap
+    from spacy.tokens import Doc
 
 
 class Analyte(str, Enum):
@@ -47,6 +52,8 @@ class Urgency(str, Enum):
 
 
 class Sex(str, Enum):
+    """The person's sex, when a message or a FHIR Patient gives it: some ranges differ by sex."""
+
     FEMALE = "female"
     MALE = "male"
 
@@ -59,8 +66,10 @@ class LabFlag(str, Enum):
 
 
 class Subject(str, Enum):
-    """What a question is about (issue 11; the NLU entity and slot `subject`). The answer to a
-    question type is chosen by (question type, subject); LEUKOPENIA is the default."""
+    """What a question is about: the NLU entity and slot `subject` (docs/understanding.md).
+
+    The answer to a question type is chosen by (question type, subject); LEUKOPENIA is the default.
+    """
 
     LEUKOPENIA = "leukopenia"  # a low white count in general
     NEUTROPENIA = "neutropenia"  # neutrophils, ANC, agranulocytosis, cyclic or congenital
@@ -129,7 +138,7 @@ class Pregnancy:
     weeks: float | None = None
 
     def trimester(self, second_from: float, third_from: float) -> str:
-        """ "first", "second", "third", or "unknown" when the weeks were not given."""
+        """Name the trimester: "first", "second", "third", or "unknown" without the weeks."""
         if self.weeks is None:
             return "unknown"
         if self.weeks < second_from:
@@ -187,6 +196,9 @@ class ParsedText:
     values: tuple[LabValue, ...] = ()
     neutrophil_shares: tuple[NeutrophilShare, ...] = ()
     context: ClinicalContext = field(default_factory=ClinicalContext)
+    # The tokens of `text` (a spaCy Doc), so that later steps of the turn read the same tokens
+    # instead of cutting the text again; None for a reading built without text.
+    tokens: Doc | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)

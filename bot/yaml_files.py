@@ -1,7 +1,10 @@
-"""Reading a YAML file of plain data: libyaml's C parser where PyYAML was built with it (about
-ten times faster than the pure-Python one, which matters for the corpus and content files read
-by every test process), else PyYAML's own. Both are safe loaders: plain data, no objects.
-Errors are PyYAML's (yaml.YAMLError) and the file's (OSError, UnicodeDecodeError)."""
+"""Read a YAML file of plain data, with libyaml's C parser where PyYAML was built with it.
+
+The C parser is much faster than the pure-Python one, which matters for the corpus and content
+files every test process reads (docs/performance.md, "YAML loading"); else PyYAML's own parser
+is used. Both are safe loaders: plain data, no objects. Errors are PyYAML's (yaml.YAMLError) and
+the file's (OSError, UnicodeDecodeError).
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""FHIR R4 on the Rasa server: POST /webhooks/fhir/Observation/$interpret (issue 25, docs/fhir.md).
+"""FHIR R4 on the Rasa server: POST /webhooks/fhir/Observation/$interpret (docs/fhir.md).
 
 A patient portal (or the widget's "Explain my result", web/static/embed.js) posts a FHIR
 Observation, or a Bundle of Observations with the Patient, as application/fhir+json (or
@@ -62,9 +62,11 @@ class FhirInput(GuardedChannel, InputChannel):
 
     @classmethod
     def name(cls) -> str:
+        """Return the channel's name, which is also its route: /webhooks/fhir/."""
         return "fhir"
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        """Return the routes: POST Observation/$interpret; other methods get 405."""
         webhook = Blueprint("fhir_webhook", __name__)
 
         # `$` cannot be part of a Sanic route path (it is stored percent-encoded), so the

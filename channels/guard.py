@@ -60,6 +60,10 @@ class Limits:
     """The channel limits from the environment (see server/settings.py)."""
 
     def __init__(self, values: dict[str, str] | None = None) -> None:
+        """Read the limits from resolved settings `values`, by default those of os.environ.
+
+        A numeric limit that is not a number raises settings.SettingError, naming the variable.
+        """
         values = values or settings.resolve(os.environ)
         self.action_timeout = settings.number(values, "ACTION_TIMEOUT_SECONDS")
         self.max_body_bytes = int(settings.number(values, "MAX_BODY_BYTES"))
@@ -68,6 +72,7 @@ class Limits:
 
     @property
     def deadline(self) -> float:
+        """Seconds a message gets before `answer` sends the fallback: action timeout plus margin."""
         return self.action_timeout + DEADLINE_MARGIN_SECONDS
 
 
@@ -79,11 +84,16 @@ class SenderRateLimit:
     MAX_SENDERS = 100_000
 
     def __init__(self, per_minute: int, clock: Callable[[], float] = time.monotonic) -> None:
+        """Allow `per_minute` messages per sender; `clock` gives seconds (tests pass a fake one)."""
         self.per_minute = per_minute
         self.clock = clock
         self._seen: defaultdict[str, deque[float]] = defaultdict(deque)
 
     def allow(self, sender_id: str) -> bool:
+        """Whether `sender_id` may send a message now; an allowed one counts, a refused one not.
+
+        A refusal is logged with the sender's hash only.
+        """
         now = self.clock()
         times = self._seen[sender_id]
         while times and now - times[0] >= self.WINDOW_SECONDS:
@@ -107,13 +117,20 @@ class SenderRateLimit:
 
 
 class CountingOutput(OutputChannel):
-    """Mixin for an output channel that remembers how many messages it has sent, and sends
-    first what the person must read before the reply (server/notices.py: their conversation
-    could not be read in full)."""
+    """Mixin for an output channel that counts the messages it sends and sends notices first.
+
+    It remembers how many messages it has sent, and sends first what the person must read before
+    the reply (server/notices.py: their conversation could not be read in full).
+    """
 
     sent = 0
 
     async def send_response(self, recipient_id: str, message: dict[str, Any]) -> None:
+        """Send a response of the bot, after the waiting notices if it is the first, and count it.
+
+        The notices go through `send_text_message` and are not counted, so `sent` still tells
+        `answer` whether the bot itself replied.
+        """
         if self.sent == 0:
             for text in notices.take(recipient_id):
                 await self.send_text_message(recipient_id, text)
@@ -131,9 +148,11 @@ def json_object(request: Any) -> dict[str, Any] | None:
 
 
 def peer_address(request: Any) -> str:
-    """The address a request came from, as the server knows it: the connection's peer, or the
-    client a trusted proxy names when Sanic is told to trust it (SANIC_PROXIES_COUNT,
-    SANIC_REAL_IP_HEADER or SANIC_FORWARDED_SECRET); never a header any client can set."""
+    """The address a request came from as the server knows it, never a header a client can set.
+
+    That is the connection's peer, or the client a trusted proxy names when Sanic is told to
+    trust it (SANIC_PROXIES_COUNT, SANIC_REAL_IP_HEADER or SANIC_FORWARDED_SECRET).
+    """
     try:
         return str(request.remote_addr or request.ip or "")
     except Exception:  # noqa: BLE001 - a request without a connection (tests)
@@ -157,7 +176,8 @@ async def answer(
 
     A message over the bot's length limit is answered here, before Rasa reads it (its NLU
     parses in the server's event loop): how long a message can be, with emergency advice first
-    when it names a red flag. It is not stored, so the conversation so far is kept."""
+    when it names a red flag. It is not stored, so the conversation so far is kept.
+    """
     if message.text is not None and len(message.text) > MAX_TEXT_CHARS:
         for text in too_long_texts(message.text, MAX_TEXT_CHARS):
             await output.send_text_message(message.sender_id or "", text)
@@ -191,6 +211,11 @@ class GuardedChannel:
     rate_limit: SenderRateLimit
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
+        """Pass every argument on to the channel class, then read the limits and set up the guards.
+
+        Each sender gets the per-minute limit, each network address ADDRESS_FACTOR times it, and
+        votes on answers go to a `Voting`.
+        """
         super().__init__(*args, **kwargs)
         self.limits = Limits()  # Rasa itself is changed at start-up (server/rasa_run.py)
         self.rate_limit = SenderRateLimit(self.limits.per_minute)
@@ -198,10 +223,12 @@ class GuardedChannel:
         self.voting = Voting()  # thumbs up / down on answers, taken before Rasa
 
     def allowed(self, sender_id: str, address: str | None = None) -> bool:
-        """Whether `sender_id`, and the network `address` the message came from (when the
-        channel knows it: `peer_address`), are within the rate limits (this message counts).
-        Only what a sender's own limit lets through counts for its address, so one sender
-        flooding does not hold back the others who share the address; many senders do."""
+        """Whether a message from `sender_id` at network `address` is within the rate limits.
+
+        This message counts. `address` is where the message came from, when the channel knows it
+        (`peer_address`). Only what a sender's own limit lets through counts for its address, so
+        one sender flooding does not hold back the others who share the address; many senders do.
+        """
         if not self.rate_limit.allow(sender_id):
             return False
         return not address or self.address_limit.allow(f"address:{address}")

@@ -49,9 +49,12 @@ RESERVED_PREFIXES = tuple(f"{channel}:" for channel in (TELEGRAM, WIDGET, REST, 
 
 
 def rest_sender_id(sender: str) -> str:
-    """A REST integration's conversation id: its own sender id as it is (so Rasa's HTTP API finds
-    it by that id), unless it imitates another namespace ("telegram:555001" ->
-    "rest:telegram:555001"): no REST sender can name a Telegram, widget or shell conversation."""
+    """Return a REST integration's conversation id.
+
+    Its own sender id as it is (so Rasa's HTTP API finds it by that id), unless it imitates another
+    namespace ("telegram:555001" -> "rest:telegram:555001"): no REST sender can name a Telegram,
+    widget or shell conversation.
+    """
     return sender_id(REST, sender) if sender.startswith(RESERVED_PREFIXES) else sender
 
 
@@ -65,12 +68,14 @@ class SessionSigner:
     """Issues widget session ids and checks them: `<32 hex>.<32 hex HMAC-SHA256>`."""
 
     def __init__(self, secret: bytes) -> None:
+        """Keep the secret the session ids are signed with; refuse a short one."""
         if len(secret) < MIN_SECRET_LENGTH:
             raise ValueError(f"a session secret needs at least {MIN_SECRET_LENGTH} characters")
         self._secret = secret
 
     @classmethod
     def from_settings(cls, values: Mapping[str, str] | None = None) -> SessionSigner:
+        """Return the signer for SESSION_SECRET, else for the secret kept under var/."""
         values = values or settings.resolve(os.environ)
         return cls(session_secret(values.get("SESSION_SECRET", ""), settings.VAR))
 
@@ -116,8 +121,10 @@ def session_secret(configured: str, var: Path) -> bytes:
 
 
 def _kept_secret(path: Path) -> bytes:
-    """The secret in `path`, written first (owner-only) if there is none; safe when several
-    processes start at once: one creates it, the others read it."""
+    """Return the secret in `path`, writing it first (owner-only) if there is none.
+
+    Safe when several processes start at once: one creates it, the others read it.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)

@@ -1,12 +1,10 @@
-"""The bot's text as each channel shows it: plain text, in which only the bot's own source links
-are links (issue 27).
+"""The bot's text as each channel shows it: plain text in which only its own source links are links.
 
-The bot's messages are plain text with one kind of markup: its sources, written by bot.reply.links
-as
-Markdown links `[title](url)`. A message can also quote what a person typed or what was read from
-a report file ("I read these lines from your report: • WBC 3.2 ..."), and such text may hold
-Markdown, HTML or URLs of its own: a PDF line `WBC 3.2 [Click here](https://...)` must be shown
-as written, never as a link. So every channel renders the whole text here, at one place:
+See docs/replies.md. The bot's messages are plain text with one kind of markup: its sources, written
+by bot.reply.links as Markdown links `[title](url)`. A message can also quote what a person typed or
+what was read from a report file ("I read these lines from your report: • WBC 3.2 ..."), and such
+text may hold Markdown, HTML or URLs of its own: a PDF line `WBC 3.2 [Click here](https://...)` must
+be shown as written, never as a link. So every channel renders the whole text here, at one place:
 
 - `as_markdown` (REST and Socket.IO, whose clients and the widget read Markdown): everything is
   escaped except the exact source links of sources.csv;
@@ -15,9 +13,8 @@ as written, never as a link. So every channel renders the whole text here, at on
   make them links of its own;
 - `as_terminal` (the shell): escape sequences and other control characters removed.
 
-A source link is recognised by its exact text (title and URL, as bot.reply.links.link writes it),
-so a
-quoted text can at most repeat one of the bot's own links, never make a link elsewhere.
+A source link is recognised by its exact text (title and URL, as bot.reply.links.link writes
+it), so a quoted text can at most repeat one of the bot's own links, never make a link elsewhere.
 """
 
 from __future__ import annotations
@@ -109,8 +106,10 @@ def _line_start(match: re.Match[str]) -> str:
 
 
 def as_markdown(text: str) -> str:
-    """For REST and Socket.IO (the widget): `text` escaped, but for the bot's source links; the
-    bot's list of sources ("- [title](url)" lines) stays a list."""
+    """Render text for REST and Socket.IO (the widget): escaped, but for the bot's source links.
+
+    The bot's list of sources ("- [title](url)" lines) stays a list.
+    """
     out = []
     pieces = _pieces(text)
     for index, (piece, is_link) in enumerate(pieces):
@@ -126,8 +125,10 @@ _SOURCE_ITEM = re.compile(r"(?m)^\\- (?=\[)")
 
 
 def as_telegram_html(text: str) -> str:
-    """For Telegram's parse_mode HTML: everything escaped, the source links as <a href>, and
-    what Telegram would make a link of by itself in <code>."""
+    """Render text for Telegram's parse_mode HTML: everything escaped, the source links as <a href>.
+
+    What Telegram would make a link of by itself goes in <code>.
+    """
     out = []
     for piece, is_link in _pieces(text):
         if is_link:

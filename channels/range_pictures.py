@@ -1,5 +1,7 @@
-"""Each channel's drawing of a reading's range pictures (bot/range_picture), which travel as the
-message's custom data beside its text (`{"range_pictures": [...]}`, actions/respond.py).
+"""Each channel's drawing of a reading's range pictures (bot/range_picture).
+
+The pictures travel as the message's custom data beside its text (`{"range_pictures": [...]}`,
+actions/respond.py).
 
 - Socket.IO (the widget): the SVG goes with the reading's own text, in rasa-webchat's per-message
   `customCss` (the one extra key it keeps), and web/static/embed.js puts it in that bubble.
@@ -48,10 +50,13 @@ def readable_pictures(custom: object) -> tuple[RangePicture, ...]:
 def with_widget_pictures(
     message: dict[str, Any], message_fields: Mapping[str, Any]
 ) -> dict[str, Any]:
-    """A Socket.IO message whose `custom` data (in `message_fields`, the rest of the bot's
-    message) holds pictures, with them as SVG and their sentences in rasa-webchat's
-    `customCss` (the one extra key it keeps with a message, so a reload shows them again) and
-    the class that makes the widget draw them; any other message unchanged."""
+    """Put a Socket.IO message's pictures in it as SVG; any other message is returned unchanged.
+
+    The pictures come from the message's `custom` data (in `message_fields`, the rest of the bot's
+    message). The SVG and their sentences go in rasa-webchat's `customCss` (the one extra key it
+    keeps with a message, so a reload shows them again), with the class that makes the widget draw
+    them.
+    """
     pictures = readable_pictures(message_fields.get("custom"))
     if not pictures:
         return message
@@ -67,8 +72,11 @@ def shown_with_text(custom: object) -> bool:
 
 
 async def send_telegram_pictures(api: TelegramApi, chat_id: int | str, custom: object) -> bool:
-    """Sends each picture as a photo with its sentence as the caption; False when the custom
-    data holds no pictures (it is something else, for the caller to send)."""
+    """Send each picture as a photo with its sentence as the caption.
+
+    Returns False when the custom data holds no pictures (it is something else, for the caller to
+    send).
+    """
     if not only_pictures(custom):
         return False
     for picture in readable_pictures(custom):
@@ -81,9 +89,11 @@ async def send_telegram_pictures(api: TelegramApi, chat_id: int | str, custom: o
 
 
 def terminal_response(message: dict[str, Any]) -> dict[str, Any]:
-    """A bot message for the terminal: its pictures as text bars, one line each, under the
-    reading's first paragraph (the verdict), in the same message, so the buttons stay the
-    last thing shown; any other message unchanged."""
+    """Return a bot message for the terminal, its pictures as text bars; others unchanged.
+
+    The bars, one line each, go under the reading's first paragraph (the verdict), in the same
+    message, so the buttons stay the last thing shown.
+    """
     custom, text = message.get("custom"), message.get("text")
     if not only_pictures(custom) or not isinstance(text, str):
         return message

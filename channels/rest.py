@@ -64,13 +64,17 @@ class GuardedCollectingOutput(CountingOutput, CollectingOutputChannel):
     """Collects the replies for the HTTP response and counts them."""
 
     async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
-        """One message per text, where Rasa would split it at blank lines: an answer, its
-        sources and its disclaimer belong together."""
+        """Send one message per text, where Rasa would split it at blank lines.
+
+        An answer, its sources and its disclaimer belong together.
+        """
         await self._persist_message(self._message(recipient_id, text=text.strip()))
 
     async def _persist_message(self, message: dict[str, Any]) -> None:
-        """Every reply's text as Markdown in which only the bot's source links are links: a
-        report line or typed text quoted back is shown as written (channels/markup.py)."""
+        """Keep every reply's text as Markdown in which only the bot's source links are links.
+
+        A report line or typed text quoted back is shown as written (channels/markup.py).
+        """
         if isinstance(message.get("text"), str):
             message = {**message, "text": as_markdown(message["text"])}
         await super()._persist_message(message)
@@ -81,9 +85,11 @@ class RestInput(GuardedChannel, RasaRestInput):
 
     @classmethod
     def name(cls) -> str:
+        """Return the channel's name, which is also its route: /webhooks/rest/."""
         return "rest"
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
+        """Read REST_TOKEN and REST_OPEN, which decide who may post (see `refusal`)."""
         super().__init__(*args, **kwargs)
         values = settings.resolve(os.environ)
         self.token = values.get("REST_TOKEN", "")
@@ -106,6 +112,11 @@ class RestInput(GuardedChannel, RasaRestInput):
         return None
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        """Return the routes: GET / for the health check and POST /webhook for messages.
+
+        A message is checked (token, JSON only, its form, the rate limit) before the bot reads it,
+        and answered with every reply rendered as Markdown (GuardedCollectingOutput).
+        """
         webhook = Blueprint("guarded_rest_webhook", __name__)
 
         @webhook.route("/", methods=["GET"])
@@ -151,9 +162,12 @@ def _from_this_machine(request: Request) -> bool:
 
 
 def is_json(request: Request) -> bool:
-    """Whether the request says its body is JSON. A browser sends text/plain or a form to
-    another site without asking it first (no CORS preflight), so a page elsewhere could post
-    into a conversation; application/json it may not send without the server's leave."""
+    """Tell whether the request says its body is JSON.
+
+    A browser sends text/plain or a form to another site without asking it first (no CORS
+    preflight), so a page elsewhere could post into a conversation; application/json it may not send
+    without the server's leave.
+    """
     media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     return media_type == "application/json"
 

@@ -10,6 +10,8 @@ as long as the shell runs; no other channel takes a path. Anything else typed go
 unchanged, but for `/good` and `/bad`, which rate the latest answer (channels/votes.py). Neither
 the path nor the file is logged. The conversation is `shell:<id>`, in a
 namespace of its own (channels/identity.py), and metadata is dropped, as on every channel.
+What the bot says is shown as plain text: its Markdown source links as "title: URL" lines, and
+no escape sequence or control character (`terminal_safe`).
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from rasa.core.channels.console import CmdlineInput
 from sanic import Blueprint
 from sanic.request import Request
 
+from bot.reply.links import as_plain
 from bot.reports import Problem, ReportReading
 from channels import identity
 from channels.markup import as_terminal
@@ -74,16 +77,20 @@ def read_local_file(path: str, max_bytes: int) -> bytes | str:
 
 
 def terminal_safe(output: Any) -> None:
-    """Every text `output` collects for the terminal without escape sequences or control
-    characters (channels/markup.py): a report line or a quoted text cannot colour, move or
-    retitle the terminal, or plant a terminal hyperlink."""
+    """Make every text `output` collects plain terminal text.
+
+    Markdown links (the bot's sources) become "title: URL" lines (bot.reply.links.as_plain), as
+    Telegram's channel makes them HTML. Escape sequences and control characters are removed
+    (channels/markup.py): a report line or a quoted text cannot colour, move or retitle the
+    terminal, or plant a terminal hyperlink. A reading's range pictures become text bars.
+    """
     persist = getattr(output, "_persist_message", None)
     if persist is None or getattr(output, "_terminal_safe", False):
         return
 
     async def persist_safe(message: dict[str, Any]) -> None:
         if isinstance(message.get("text"), str):
-            message = {**message, "text": as_terminal(message["text"])}
+            message = {**message, "text": as_terminal(as_plain(message["text"]))}
         await persist(message)
 
     output._persist_message = persist_safe
@@ -95,11 +102,13 @@ class ShellInput(CmdlineInput):
     """Rasa's terminal channel with `/report PATH`. Used by `make shell` (server/launcher.py)."""
 
     def __init__(self) -> None:
+        """The channel, with the report reader and the votes of every channel."""
         super().__init__()
         self.reports = ReportReader.from_settings()
         self.voting = Voting()  # `/good` and `/bad` rate the latest answer (channels/votes.py)
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        """Rasa's terminal routes, handling messages with `with_reports`."""
         return super().blueprint(self.with_reports(on_new_message))
 
     async def _extract_sender(self, req: Request) -> str | None:
@@ -108,6 +117,7 @@ class ShellInput(CmdlineInput):
         return identity.sender_id(identity.SHELL, sender or "default")
 
     def get_metadata(self, request: Request) -> dict[str, Any] | None:
+        """None: the terminal sends no metadata, and nothing a client sends is stored."""
         return None  # the terminal sends none; nothing a client sends is stored
 
     def with_reports(

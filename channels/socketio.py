@@ -57,8 +57,11 @@ _CALL_NUMBER = re.compile(r"(\+?\d[\d -]*\d|\d)(?:\s*\(([^()]*)\))?")
 
 
 def call_numbers(numbers: str) -> list[dict[str, str]]:
-    """The numbers to call in an EMERGENCY_NUMBERS text ("911 (US), 112 (EU), 999 (UK) or your
-    local emergency number"), each with its region as written and the digits to dial."""
+    """Return the numbers to call in an EMERGENCY_NUMBERS text, with region and digits to dial.
+
+    As in "911 (US), 112 (EU), 999 (UK) or your local emergency number": each number with its region
+    as written and the digits to dial.
+    """
     return [
         {
             "number": match.group(1).strip(),
@@ -70,9 +73,12 @@ def call_numbers(numbers: str) -> list[dict[str, str]]:
 
 
 def emergency_style(text: str) -> dict[str, Any]:
-    """For a bubble of emergency advice (it starts with the emergency mark), rasa-webchat's
-    per-message class (`customCss`, the only extra key it keeps: any other key makes it drop the
-    message) and the numbers to call, from which the widget makes one call link; else {}."""
+    """Return the widget's style for a bubble of emergency advice, else {}.
+
+    Emergency advice starts with the emergency mark. The style is rasa-webchat's per-message class
+    (`customCss`, the only extra key it keeps: any other key makes it drop the message) and the
+    numbers to call, from which the widget makes one call link.
+    """
     if not text.startswith(EMERGENCY_MARK.strip()):
         return {}
     numbers = call_numbers(emergency_numbers())
@@ -86,9 +92,11 @@ class GuardedSocketIOOutput(CountingOutput, SocketIOOutput):
         await super()._send_message(identity.local_id(identity.WIDGET, socket_id), response)
 
     async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
-        """One bubble per text, where Rasa would split it at blank lines: an answer, its
-        sources and its disclaimer belong together. The widget reads Markdown: the text is
-        escaped but for the bot's source links (channels/markup.py), here and with buttons."""
+        """Send one bubble per text, where Rasa would split it at blank lines.
+
+        An answer, its sources and its disclaimer belong together. The widget reads Markdown: the
+        text is escaped but for the bot's source links (channels/markup.py), here and with buttons.
+        """
         text = text.strip()
         message = {"text": as_markdown(text), **emergency_style(text)}
         message = with_widget_pictures(message, kwargs)  # a reading's range pictures
@@ -97,8 +105,11 @@ class GuardedSocketIOOutput(CountingOutput, SocketIOOutput):
     async def send_custom_json(
         self, recipient_id: str, json_message: dict[str, Any], **kwargs: Any
     ) -> None:
-        """A response's `custom` payload as the event's data (Rasa's own version passes its
-        keys to emit() as arguments, which fails for anything but "data")."""
+        """Send a response's `custom` payload as the event's data.
+
+        Rasa's own version passes its keys to emit() as arguments, which fails for anything but
+        "data".
+        """
         if shown_with_text(json_message):
             return  # range pictures: already in the bubble of their text
         await self._send_message(recipient_id, dict(json_message))
@@ -122,16 +133,20 @@ class SocketIOInput(GuardedChannel, RasaSocketIOInput):
 
     @classmethod
     def name(cls) -> str:
+        """Return the channel's name, which is also its route: /webhooks/socketio/."""
         return "socketio"
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
+        """Set up the channel as Rasa's, with the signer of the widget's session ids."""
         super().__init__(*args, **kwargs)
         self.sessions = identity.SessionSigner.from_settings()
 
     def room(self, sid: str, signed_session: object) -> str | None:
-        """The room (the session's unsigned id, or the socket's own id without persistence)
-        a message of socket `sid` naming `signed_session` belongs to; None when the session is
-        not validly signed or the socket was not confirmed in it."""
+        """Return the room a message of socket `sid` naming `signed_session` belongs to, or None.
+
+        The room is the session's unsigned id, or the socket's own id without persistence. None when
+        the session is not validly signed or the socket was not confirmed in it.
+        """
         if not self.session_persistence:
             return sid
         assert self.sio is not None
@@ -141,6 +156,11 @@ class SocketIOInput(GuardedChannel, RasaSocketIOInput):
         return session
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        """Return Rasa's Socket.IO routes with our limits, signed sessions and the upload route.
+
+        Engine.IO refuses other origins and bodies over the limit; a browser's session id is
+        confirmed only when the server signed it.
+        """
         webhook = super().blueprint(on_new_message)
         sio = self.sio
         assert sio is not None  # set by super().blueprint
@@ -152,8 +172,10 @@ class SocketIOInput(GuardedChannel, RasaSocketIOInput):
         sio.eio.max_http_buffer_size = self.limits.max_body_bytes
 
         async def session_request(sid: str, data: Any) -> None:
-            """Confirms the browser's stored session id if the server signed it, else issues a
-            new one, and joins the session's room."""
+            """Confirm the browser's session id if the server signed it, else issue a new one.
+
+            Then join the session's room.
+            """
             signed = data.get("session_id") if isinstance(data, dict) else None
             if self.sessions.verify(signed) is None:
                 if signed:

@@ -1,20 +1,10 @@
-"""The Telegram channel (POST /webhooks/telegram/webhook), by webhook only, with the guard.
+"""The Telegram channel: updates in by webhook, answers out through the Bot API.
 
-Differences from rasa.core.channels.telegram.TelegramInput: an update without Telegram's secret
-header is refused (HTTP 403) before anything reads it; Telegram gets its 200 at once and the
-turn runs afterwards, in order per chat; answers longer than a Telegram message are split at
-paragraph, line or word boundaries; buttons are an inline keyboard and a press is acknowledged;
-a photo of a lab report, or a document that is an image or a PDF, is read and its white-cell
-lines answered (channels/uploads.py); stickers, joins and other updates are handled without an
-error; only private chats get answers (one chat is one conversation, and a group is not the
-place for someone's counts); each chat's conversation is `telegram:<chat id>`, which no other
-channel can name (channels/identity.py); a Telegram API error or timeout is logged and retried
-only where that cannot send a message twice (channels/telegram_api.py); and no message text,
-chat id or token is written to the log.
-
-The channel is off (no webhook route: 404, no API call) while TELEGRAM_TOKEN is empty. With a
-token it also needs TELEGRAM_WEBHOOK_URL and TELEGRAM_SECRET_TOKEN, else it stays off and says
-why in the log: without the secret anyone who finds the URL could write as any Telegram user.
+Telegram posts each update to /webhooks/telegram/webhook with a secret header and gets its 200
+at once; the turn then runs in the background, in order per chat, behind the guard every channel
+has. Only private chats are answered. Without a token, webhook URL and secret the channel stays
+off and says why in the log (docs/telegram.md). Reading an update is channels/telegram_updates.py,
+cutting an answer into messages channels/telegram_format.py, the Bot API channels/telegram_api.py.
 """
 
 from __future__ import annotations
@@ -23,8 +13,7 @@ import asyncio
 import hmac
 import logging
 import re
-from collections.abc import Awaitable, Callable, Coroutine, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from typing import Any
 
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
@@ -35,7 +24,6 @@ from sanic.response import HTTPResponse
 from bot.reports import Problem, ReportReading
 from channels import identity
 from channels.guard import (
-    COMMANDS,
     NOT_TEXT_TEXT,
     SLOW_DOWN_TEXT,
     CountingOutput,
@@ -45,6 +33,8 @@ from channels.guard import (
 from channels.markup import as_telegram_html
 from channels.range_pictures import send_telegram_pictures
 from channels.telegram_api import DEFAULT_API_BASE_URL, TelegramApi
+from channels.telegram_format import inline_keyboard, split_text
+from channels.telegram_updates import Incoming, Upload, addressed_to_bot, command_text, read_update
 from channels.uploads import ReportReader, TelegramFiles, answer_report
 from channels.votes import telegram_row
 from server.privacy import hashed
@@ -59,32 +49,9 @@ NEW_SECRET_COMMAND = "python -c 'import secrets; print(secrets.token_urlsafe(32)
 # The updates Telegram is asked to deliver (others are still accepted and ignored).
 ALLOWED_UPDATES = ("message", "edited_message", "callback_query")
 
-MAX_MESSAGE_LENGTH = 4096  # characters (UTF-16 code units) in one Telegram message
-MAX_CALLBACK_DATA_BYTES = 64  # Telegram refuses a button whose callback_data is longer
 WEBHOOK_ATTEMPTS = 8  # setWebhook at start-up: about a minute of retrying
 DRAIN_SECONDS = 5.0  # at shutdown, how long turns still running may take to finish
 
-# What is not text yet deserves the "I can only read text" reply; everything else in a message
-# (someone joined or left, a pinned message, a new chat title ...) is a service message.
-MEDIA_KEYS = frozenset(
-    {
-        "animation",
-        "audio",
-        "contact",
-        "dice",
-        "document",
-        "game",
-        "location",
-        "photo",
-        "poll",
-        "sticker",
-        "story",
-        "venue",
-        "video",
-        "video_note",
-        "voice",
-    }
-)
 PRIVATE_ONLY_TEXT = (
     "I only answer in a private chat, so that what you tell me about your health stays "
     "between us. Please open a chat with me and ask there."
@@ -99,17 +66,21 @@ class TelegramOutput(CountingOutput, OutputChannel):
 
     @classmethod
     def name(cls) -> str:
+        """The channel's name, as Rasa's own Telegram channel has it."""
         return "telegram"
 
     def __init__(self, api: TelegramApi) -> None:
+        """An output that sends through `api`."""
         self.api = api
 
     async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
+        """A text, with the vote buttons under an answer."""
         await self._send(recipient_id, text, telegram_row(kwargs))  # thumbs under an answer
 
     async def send_text_with_buttons(
         self, recipient_id: str, text: str, buttons: list[dict[str, Any]], **kwargs: Any
     ) -> None:
+        """A text with its buttons as an inline keyboard (and the vote buttons)."""
         await self._send(recipient_id, text, inline_keyboard(buttons) + telegram_row(kwargs))
 
     async def send_custom_json(
@@ -141,168 +112,10 @@ class TelegramOutput(CountingOutput, OutputChannel):
                 return  # the rest of an answer makes no sense without this part
 
 
-def inline_keyboard(buttons: Sequence[Mapping[str, Any]]) -> list[list[dict[str, str]]]:
-    """One button per row; pressing it sends its payload back (as a callback query)."""
-    rows = []
-    for button in buttons:
-        title, payload = str(button.get("title", "")), str(button.get("payload", ""))
-        if not title or not 0 < len(payload.encode()) <= MAX_CALLBACK_DATA_BYTES:
-            logger.warning("Button left out: Telegram needs a title and a payload of 1-64 bytes")
-            continue
-        rows.append([{"text": title, "callback_data": payload}])
-    return rows
-
-
-def split_text(text: str, limit: int = MAX_MESSAGE_LENGTH) -> list[str]:
-    """`text` in parts of at most `limit` UTF-16 units, cut between paragraphs, lines or words.
-
-    A part is cut between paragraphs or lines when one ends in its second half, else between
-    words; only a single "word" longer than `limit` (a giant link) has to be cut inside.
-    """
-    parts = []
-    rest = text.strip()
-    while _units(rest) > limit:
-        fits = max(len(_prefix(rest, limit)), 1)  # at least one character, however wide
-        # The character just after the part may be the space or line break to cut at.
-        cut = _cut(rest[: fits + 1], minimum=fits // 2) or fits
-        parts.append(rest[:cut].rstrip())
-        rest = rest[cut:].lstrip()
-    return [*parts, rest] if rest else parts
-
-
-def _prefix(text: str, limit: int) -> str:
-    """The longest start of `text` that is at most `limit` UTF-16 units long."""
-    units = 0
-    for index, char in enumerate(text):
-        units += 2 if ord(char) > 0xFFFF else 1
-        if units > limit:
-            return text[:index]
-    return text
-
-
-def _cut(window: str, minimum: int) -> int | None:
-    """Where to end a part in `window`: at the last paragraph or line break from `minimum`
-    on, else at the last space; None if there is no space at all."""
-    for separator in ("\n\n", "\n"):
-        index = window.rfind(separator)
-        if index >= minimum:
-            return index
-    last_space = max((space.start() for space in re.finditer(r"\s", window)), default=0)
-    return last_space or None
-
-
-def _units(text: str) -> int:
-    """The length Telegram counts: UTF-16 code units (an emoji can count as two)."""
-    return len(text.encode("utf-16-le")) // 2
-
-
 def _chat(chat_id: str) -> int | str:
     """The Bot API's chat_id for a chat id or a conversation's `telegram:<chat id>`."""
     chat_id = identity.local_id(identity.TELEGRAM, chat_id)
     return int(chat_id) if re.fullmatch(r"-?[0-9]+", chat_id) else chat_id
-
-
-# --- Reading updates --------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Upload:
-    """A photo or document sent to the bot: maybe a lab report to read."""
-
-    file_id: str
-    size: int | None  # bytes, as Telegram states it
-    caption: str = ""
-
-
-@dataclass(frozen=True)
-class Incoming:
-    """What one update asks of the bot."""
-
-    chat_id: str  # empty for a button pressed on a message that is not in a chat
-    private: bool
-    text: str | None  # None: something the bot cannot read (a sticker, a voice message ...)
-    callback_query_id: str = ""
-    upload: Upload | None = None  # a photo or document (text is None then)
-
-
-def read_update(update: Mapping[str, Any]) -> Incoming | None:
-    """The message in a Telegram update; None when it needs no answer (joins, leaves, members,
-    kinds of update this bot does not know)."""
-    query = update.get("callback_query")
-    if isinstance(query, dict) and query.get("id"):
-        message = query.get("message")
-        chat = message.get("chat") if isinstance(message, dict) else None
-        data = query.get("data")
-        return Incoming(
-            str(chat["id"]) if isinstance(chat, dict) and "id" in chat else "",
-            isinstance(chat, dict) and chat.get("type") == "private",
-            data if isinstance(data, str) and data else None,
-            callback_query_id=str(query["id"]),
-        )
-    for key in ("message", "edited_message"):
-        message = update.get(key)
-        if isinstance(message, dict):
-            return _read_message(message, edited=key == "edited_message")
-    return None
-
-
-def _read_message(message: Mapping[str, Any], edited: bool) -> Incoming | None:
-    chat = message.get("chat")
-    if not isinstance(chat, dict) or "id" not in chat:
-        return None
-    chat_id, private = str(chat["id"]), chat.get("type") == "private"
-    text = message.get("text")
-    if isinstance(text, str):
-        return Incoming(chat_id, private, text)  # an edited text is answered as it now reads
-    upload = None if edited else read_upload(message)
-    if upload is not None:
-        return Incoming(chat_id, private, None, upload=upload)
-    if MEDIA_KEYS & message.keys() and not edited:
-        return Incoming(chat_id, private, None)
-    return None
-
-
-def read_upload(message: Mapping[str, Any]) -> Upload | None:
-    """The photo (its largest size) or the document in a message; its kind is checked by its
-    content once downloaded, not by its name or MIME type."""
-    caption = message.get("caption")
-    caption = caption if isinstance(caption, str) else ""
-    photo = message.get("photo")
-    if isinstance(photo, list):
-        sizes = [size for size in photo if isinstance(size, dict) and size.get("file_id")]
-        if sizes:
-            largest = max(sizes, key=_pixels)
-            return Upload(str(largest["file_id"]), _size(largest), caption)
-    document = message.get("document")
-    if isinstance(document, dict) and document.get("file_id"):
-        return Upload(str(document["file_id"]), _size(document), caption)
-    return None
-
-
-def _pixels(size: Mapping[str, Any]) -> int:
-    width, height = size.get("width"), size.get("height")
-    return width * height if isinstance(width, int) and isinstance(height, int) else 0
-
-
-def _size(file: Mapping[str, Any]) -> int | None:
-    size = file.get("file_size")
-    return size if isinstance(size, int) else None
-
-
-def command_text(text: str, bot_name: str = "") -> str:
-    """Commands (/start, /help, /forget, also as /start@this_bot) as the intents they mean, from
-    the guard's one command table; other text as it is."""
-    word = text.strip().split(maxsplit=1)[0] if text.strip() else ""
-    command, _, addressee = word.lower().partition("@")
-    if addressee and addressee != bot_name.lower():
-        return text
-    return COMMANDS.get(command, text)
-
-
-def addressed_to_bot(text: str, bot_name: str) -> bool:
-    """In a group: a command, or a message naming the bot."""
-    mention = bool(bot_name) and f"@{bot_name.lower()}" in text.lower()
-    return text.lstrip().startswith("/") or mention
 
 
 # --- The channel ------------------------------------------------------------------------------
@@ -313,10 +126,12 @@ class TelegramInput(GuardedChannel, InputChannel):
 
     @classmethod
     def name(cls) -> str:
+        """The channel's name: its webhook is /webhooks/telegram/webhook."""
         return "telegram"
 
     @classmethod
     def from_credentials(cls, credentials: Mapping[str, Any] | None) -> TelegramInput:
+        """The channel from credentials.yml (`verify` is the bot's name, as in Rasa's own)."""
         values = {key: str(value or "").strip() for key, value in (credentials or {}).items()}
         return cls(
             access_token=values.get("access_token", ""),
@@ -334,6 +149,7 @@ class TelegramInput(GuardedChannel, InputChannel):
         secret_token: str,
         api_base_url: str = DEFAULT_API_BASE_URL,
     ) -> None:
+        """The channel, off (no routes) without a token or with a setting missing."""
         super().__init__()
         self.bot_name = bot_name.lstrip("@")
         self.webhook_url = webhook_url
@@ -355,6 +171,7 @@ class TelegramInput(GuardedChannel, InputChannel):
 
     @property
     def enabled(self) -> bool:
+        """Whether the channel is on: a token and every setting it needs."""
         return self.api is not None
 
     def get_output_channel(self) -> TelegramOutput | None:
@@ -362,6 +179,7 @@ class TelegramInput(GuardedChannel, InputChannel):
         return TelegramOutput(self.api) if self.api is not None else None
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        """The webhook routes (none when the channel is off) and the start and stop work."""
         webhook = Blueprint("guarded_telegram_webhook", __name__)
         if self.problem is not None:
             logger.error("Telegram channel is off: %s", self.problem)
@@ -488,7 +306,7 @@ class TelegramInput(GuardedChannel, InputChannel):
         return False
 
     async def _register_webhook(self) -> None:
-        """setWebhook with the URL and the secret; checks the token is the named bot's."""
+        """Call setWebhook with the URL and the secret; check the token is the named bot's."""
         assert self.api is not None
         if self.bot_name:
             me = await self.api.call("getMe", {}, repeatable=True)

@@ -40,6 +40,7 @@ class TelegramApiError(Exception):
         retry_after: float | None = None,
         may_have_happened: bool = True,
     ) -> None:
+        """The failure's `reason`, its HTTP status and Telegram's "retry after", if any."""
         super().__init__(reason)
         self.reason = reason
         self.status = status
@@ -66,6 +67,7 @@ class TelegramApi:
     def __init__(
         self, token: str, base_url: str = DEFAULT_API_BASE_URL, timeout: float = API_TIMEOUT_SECONDS
     ) -> None:
+        """A client of the bot with `token`; no connection is made before the first call."""
         self._url = f"{base_url.rstrip('/')}/bot{token}/"  # holds the token: never logged
         self.timeout = timeout
         self._session: aiohttp.ClientSession | None = None
@@ -101,6 +103,7 @@ class TelegramApi:
         return None
 
     async def close(self) -> None:
+        """Close the HTTP session, if one was opened."""
         if self._session is not None:
             await self._session.close()
             self._session = None

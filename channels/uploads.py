@@ -62,6 +62,7 @@ class ReportReader:
     """Reads report files in worker threads, at most `workers` at a time."""
 
     def __init__(self, limits: ReportLimits, workers: int) -> None:
+        """Allow `workers` files to be read at once and QUEUE_PER_WORKER more per worker to wait."""
         self.limits = limits
         self._slots = asyncio.Semaphore(workers)
         self.capacity = workers * (1 + QUEUE_PER_WORKER)  # files being read or waiting
@@ -69,8 +70,11 @@ class ReportReader:
 
     @classmethod
     def from_settings(cls, values: Mapping[str, str] | None = None) -> ReportReader:
-        """This process's reader for the REPORT_* settings: Telegram, the widget and the shell
-        share it, so REPORT_WORKERS bounds the files read at once in the process."""
+        """Return this process's reader for the REPORT_* settings.
+
+        Telegram, the widget and the shell share it, so REPORT_WORKERS bounds the files read at once
+        in the process.
+        """
         settings_key = report_limits(values)
         if settings_key not in _READERS:
             _READERS[settings_key] = cls(*settings_key)
@@ -78,8 +82,10 @@ class ReportReader:
 
     @contextmanager
     def place(self) -> Iterator[bool]:
-        """A place among the files being read or waiting (True), or False when all are taken:
-        the caller then answers Problem.BUSY without downloading or reading the file."""
+        """Yield True for a place among the files being read or waiting, False when all are taken.
+
+        On False the caller answers Problem.BUSY without downloading or reading the file.
+        """
         if self._admitted >= self.capacity:
             logger.warning("Report refused: %d files are being read or waiting", self._admitted)
             yield False
@@ -91,6 +97,7 @@ class ReportReader:
             self._admitted -= 1
 
     async def read(self, data: bytes) -> ReportReading:
+        """Read a report file in a worker thread once a slot is free; refuse too big a file."""
         if len(data) > self.limits.max_bytes:  # not worth a thread
             return ReportReading(problem=Problem.TOO_BIG)
         async with self._slots:
@@ -107,8 +114,10 @@ async def answer_report(
     send_text: Callable[[str], Awaitable[None]],
     answer_text: Callable[[str], Awaitable[None]],
 ) -> None:
-    """Tell the person what was read, then answer it (with the caption, which may say "I have
-    a fever") as their message. Nothing read: say why; a caption is still answered."""
+    """Tell the person what was read, then answer it as their message, with the caption.
+
+    The caption may say "I have a fever". Nothing read: say why; a caption is still answered.
+    """
     await send_text(shown_text(reading))
     text = judged_text(reading)
     caption = caption.strip()
@@ -130,11 +139,17 @@ class TelegramFiles:
     """Downloads files people send to the bot, through the Bot API."""
 
     def __init__(self, api: TelegramApi, token: str, base_url: str, max_bytes: int) -> None:
+        """Keep the API and the file URL, which holds the bot's token: never logged."""
         self.api = api
         self._file_url = f"{base_url.rstrip('/')}/file/bot{token}/"  # holds the token: never logged
         self.max_bytes = max_bytes
 
     async def fetch(self, file_id: str, size: int | None) -> Fetched:
+        """Download a file the person sent, or say why not (too big, or a download that failed).
+
+        `size` is the one the update stated; the size getFile states is checked too, before the
+        download.
+        """
         if size is not None and size > self.max_bytes:
             return Fetched(problem=Problem.TOO_BIG)
         result = await self.api.call("getFile", {"file_id": file_id}, repeatable=True)
@@ -182,8 +197,10 @@ class TelegramFiles:
 
 
 def _byte_count(value: object) -> int | None:
-    """A size as the Bot API states it: a whole number of bytes (an int, or a string of
-    digits); None for anything else (missing, negative, a fraction, words)."""
+    """Read a size as the Bot API states it: a whole number of bytes (an int, or digits).
+
+    None for anything else (missing, negative, a fraction, words).
+    """
     if isinstance(value, bool):
         return None
     if isinstance(value, int):

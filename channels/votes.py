@@ -89,8 +89,10 @@ def payload(vote: Vote, answer_id: str) -> str:
 
 
 def answer_id_of(message_kwargs: Mapping[str, Any]) -> str | None:
-    """The id of the answer a bot message ends (its metadata, passed to the output channel
-    with the message), or None for a message that ends no answer."""
+    """Return the id of the answer a bot message ends, or None for a message that ends no answer.
+
+    The id is in the message's metadata, passed to the output channel with the message.
+    """
     answer_id = message_kwargs.get(ANSWER_ID)
     return (
         answer_id
@@ -102,8 +104,11 @@ def answer_id_of(message_kwargs: Mapping[str, Any]) -> str | None:
 def with_widget_marker(
     message: dict[str, Any], message_kwargs: Mapping[str, Any]
 ) -> dict[str, Any]:
-    """A Socket.IO message with the classes that make the widget put the thumbs under it,
-    added to its `customCss` (the only extra key rasa-webchat keeps); others unchanged."""
+    """Add to a Socket.IO message the classes that make the widget put the thumbs under it.
+
+    They go in its `customCss` (the only extra key rasa-webchat keeps); other messages are
+    unchanged.
+    """
     answer_id = answer_id_of(message_kwargs)
     if answer_id is None:
         return message
@@ -114,8 +119,10 @@ def with_widget_marker(
 
 
 def telegram_row(message_kwargs: Mapping[str, Any]) -> list[list[dict[str, str]]]:
-    """The inline keyboard row of thumbs for a Telegram message that ends an answer (else
-    none); its callback data is the vote's payload, at most 25 bytes."""
+    """Return the row of thumbs for a Telegram message that ends an answer, else none.
+
+    Its callback data is the vote's payload, at most 25 bytes.
+    """
     answer_id = answer_id_of(message_kwargs)
     if answer_id is None:
         return []
@@ -131,11 +138,13 @@ class Voting:
     """Takes the votes of one channel: finds the answer, stores the vote, says thank you."""
 
     def __init__(self, store: Callable[[], VoteStore] | None = None) -> None:
+        """Take what opens the vote store; by default the store of TRACKER_STORE_URL."""
         self._make_store = store or (lambda: VoteStore.from_settings(os.environ))
         self._store: VoteStore | None = None
 
     @property
     def store(self) -> VoteStore:
+        """The vote store, opened on the first vote, never at start-up."""
         if self._store is None:  # on the first vote, never at start-up
             self._store = self._make_store()
         return self._store

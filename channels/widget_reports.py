@@ -1,4 +1,4 @@
-"""Lab reports sent from the chat widget: POST /webhooks/socketio/report (issue 13).
+"""Lab reports sent from the chat widget: POST /webhooks/socketio/report (docs/reports.md).
 
 The widget's upload button (web/static/embed.js) posts the photo or PDF as the raw request body,
 naming its conversation in the X-Chat-Session header. The route accepts it only from the origins
@@ -65,6 +65,11 @@ class WidgetReports:
         new_output: Callable[[], CountingOutput],
         on_new_message: Callable[[UserMessage], Awaitable[Any]],
     ) -> None:
+        """Keep the channel, its Socket.IO server and how to answer into a room.
+
+        The reader is the process's own (ReportReader.from_settings). Session ids are checked with
+        the channel's own signer when it has one, so an upload names the same sessions as the chat.
+        """
         self.channel = channel
         self.sio = sio
         self.namespace = namespace or "/"
@@ -133,8 +138,11 @@ class WidgetReports:
 
 
 async def bounded_body(request: Request, limit: int) -> bytes | None:
-    """A streamed request body of at most `limit` bytes, or None as soon as it is known to be
-    larger (the Content-Length first, then while reading: the header may lie or be absent)."""
+    """Read a streamed request body of at most `limit` bytes, or None once it is known to be larger.
+
+    The Content-Length is checked first, then the bytes while reading: the header may lie or be
+    absent.
+    """
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > limit:
         return None

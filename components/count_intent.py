@@ -56,9 +56,15 @@ class CountIntent(GraphComponent):
         resource: Resource,
         execution_context: ExecutionContext,
     ) -> CountIntent:
+        """Return the component: it has no settings and no training."""
         return cls()
 
     def process(self, messages: list[Message]) -> list[Message]:
+        """Set inform_wbc_value on each message that gives a count instead of asking a question.
+
+        That is nlu_fallback or a question type (`ask_*`) that asks nothing, with a count in the
+        text; or ask_normal_range with a count that comes with its own lab range.
+        """
         for message in messages:
             name = str((message.get(INTENT) or {}).get(INTENT_NAME_KEY) or "")
             if name != FALLBACK and not name.startswith(TOPIC_PREFIX):
@@ -75,8 +81,11 @@ class CountIntent(GraphComponent):
 
 
 def asks_nothing(message: Message) -> bool:
-    """No sentence of the message is a question, direct or indirect, and no clause asks one
-    after a comma ("my wbc is 3,300, what might be causing that")."""
+    """Tell whether the message asks nothing.
+
+    No sentence of it is a question, direct or indirect, and no clause asks one after a comma ("my
+    wbc is 3,300, what might be causing that").
+    """
     text = str(message.get(TEXT) or "")
     return not any(is_question(sentence) for sentence in sentences(text)) and not _ASKING.search(
         text

@@ -1,4 +1,4 @@
-"""QuestionIntentClassifier: finds the question inside a long message (issue 11).
+"""QuestionIntentClassifier: finds the question inside a long message (docs/understanding.md).
 
 Real messages are stories with the question somewhere inside ("My husband is on chemo ... his
 count was 1.9. Will it come back before the next cycle?"). A classifier of the whole text follows
@@ -84,8 +84,11 @@ def sentences(text: str) -> list[str]:
 
 
 def is_question(sentence: str) -> bool:
-    """A direct or indirect question: ends in "?", opens with a question word, or asks
-    indirectly ("I'd like to understand why", "Do I need to worry", "Would it make sense")."""
+    """Tell whether a sentence is a question, direct or indirect.
+
+    It ends in "?", opens with a question word, or asks indirectly ("I'd like to understand why",
+    "Do I need to worry", "Would it make sense").
+    """
     return (
         sentence.rstrip().endswith("?")
         or bool(_QUESTION_START.match(sentence))
@@ -104,8 +107,10 @@ def normalized(text: str) -> str:
 def sentence_weights(
     parts: Sequence[str], whole: float, question: float, story: float
 ) -> list[float]:
-    """The weight of the whole text and of each sentence; without a question sentence, all
-    sentences weigh the same as the whole text."""
+    """Return the weight of the whole text and of each sentence.
+
+    Without a question sentence, all sentences weigh the same as the whole text.
+    """
     questions = [is_question(part) for part in parts]
     if not any(questions):
         return [1.0] * (len(parts) + 1)
@@ -133,6 +138,7 @@ class QuestionIntentClassifier(GraphComponent, IntentClassifier):
 
     @staticmethod
     def get_default_config() -> dict[str, Any]:
+        """Return the settings config.yml may change, with their defaults."""
         return {
             "C": 10.0,  # inverse regularisation strength of the logistic regression
             "word_ngrams": [1, 2],
@@ -154,6 +160,7 @@ class QuestionIntentClassifier(GraphComponent, IntentClassifier):
         resource: Resource,
         model: dict[str, Any] | None = None,
     ) -> None:
+        """Keep the settings over the defaults, the model's storage and the trained model."""
         self.config = {**self.get_default_config(), **config}
         self._model_storage = model_storage
         self._resource = resource
@@ -167,10 +174,12 @@ class QuestionIntentClassifier(GraphComponent, IntentClassifier):
         resource: Resource,
         execution_context: ExecutionContext,
     ) -> QuestionIntentClassifier:
+        """Return an untrained classifier, as Rasa makes one before training."""
         return cls(config, model_storage, resource)
 
     @staticmethod
     def required_packages() -> list[str]:
+        """Return the packages the classifier needs beyond Rasa's: scikit-learn and skops."""
         return ["sklearn", "skops"]
 
     # --- training ---------------------------------------------------------------------------

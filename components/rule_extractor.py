@@ -1,5 +1,7 @@
-"""RuleEntityExtractor: the shared part of the entity extractors that read a message with bot/'s
-rules instead of a trained model (components/wbc_entities.py, components/subject_entities.py).
+"""RuleEntityExtractor: the shared part of the entity extractors that read with bot/'s rules.
+
+They read a message with rules instead of a trained model (components/wbc_entities.py,
+components/subject_entities.py).
 
 A subclass names its environment switch (`SWITCH`: "off" extracts nothing), optionally a message
 to read once when the model loads (`WARM_UP`), and gives `entities_of(text)`; this class adds
@@ -33,6 +35,7 @@ class RuleEntityExtractor(GraphComponent, EntityExtractorMixin):
         resource: Resource,
         execution_context: ExecutionContext,
     ) -> RuleEntityExtractor:
+        """Return the extractor, after reading WARM_UP once while the model loads."""
         if cls.WARM_UP is not None:
             cls.entities_of(cls.WARM_UP)
         return cls()

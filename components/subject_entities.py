@@ -2,19 +2,19 @@
 
 The intent is the question type (what is asked: causes, treatment, ...); the `subject` entity is
 what it is asked about: leukopenia (the default), neutropenia, chemotherapy, children or
-high_count (issue 11, docs/understanding.md). `cause` names one specific cause when the message
+high_count (docs/understanding.md, "Subject"). `cause` names one specific cause when the message
 names one ("on clozapine" -> clozapine). Both come from the same rules the answers use
-(bot.judge.subjects.subject_of, bot.reply.content.find_cause), so the tracker shows what the answer
-was
-chosen by. Rule-based, not trained: the rules were fitted on the training part of the realistic
-corpus and are scored on its held-out part by scripts/evaluate_corpus.py.
+(bot.judge.subjects.subject_of, bot.reply.content.find_cause), so the tracker shows what the
+answer was chosen by. Rule-based, not trained: the rules were fitted on the training part of the
+realistic corpus and are scored on its held-out part by scripts/evaluate_corpus.py.
 
-Unlike WbcEntityExtractor this one stays on in the servers of `make run`: a client of the REST
-API, or an analyst reading trackers, gets the subject of every message. It costs one reading of
-the message in the Rasa server (about 1.5 ms of CPU). The conversation tests (`rasa test core`,
-which would want every message of tests/test_stories.yml annotated with a whole-message entity)
-switch it off with SUBJECT_ENTITIES=off: they check intents and actions; the subject is scored
-by tests/bot/test_subjects.py and scripts/evaluate_corpus.py.
+Like WbcEntityExtractor it is off in every Rasa process of the running bot (server/rasa_run.py
+sets SUBJECT_ENTITIES=off): the action server reads each message once and chooses the answer
+from that reading, and an entity the Rasa server found would be a second reading that the
+action could not trust anyway (a REST client can type entities into a message). It serves NLU
+evaluation and an analyst's `rasa shell nlu`. The conversation tests (`rasa test core`, which
+would want every message of tests/test_stories.yml annotated with a whole-message entity) switch
+it off too; the subject is scored by tests/bot/test_subjects.py and scripts/evaluate_corpus.py.
 """
 
 from __future__ import annotations
@@ -44,12 +44,16 @@ class SubjectExtractor(RuleEntityExtractor):
 
     @staticmethod
     def entities_of(text: str) -> list[dict[str, Any]]:
+        """Return the `subject` and `cause` entities of the text (bot.judge.subjects)."""
         return subject_entities(text)
 
 
 def subject_entities(text: str) -> list[dict[str, Any]]:
-    """The `subject` entity of `text` (spanning the whole message: it is the message's, not a
-    word's) and its `cause` entity, if any. None for text that cannot be read, or a command."""
+    """Return the `subject` entity of `text` and its `cause` entity, if any.
+
+    The subject spans the whole message: it is the message's, not a word's. None for text that
+    cannot be read, or a command.
+    """
     if not text.strip() or text.lstrip().startswith("/"):
         return []
     try:
@@ -58,7 +62,7 @@ def subject_entities(text: str) -> list[dict[str, Any]]:
         return []
     whole = {"start": 0, "end": len(text)}
     entities = [{"entity": SUBJECT, **whole, "value": subject_of(parsed).value}]
-    cause = find_cause(parsed.text)
+    cause = find_cause(parsed.tokens if parsed.tokens is not None else parsed.text)
     if cause is not None:
         entities.append({"entity": CAUSE, **whole, "value": cause})
     return entities

@@ -5,9 +5,9 @@ temperature spans are exactly what `python -m bot interpret` reads, so NLU evalu
 same reader the answers use.
 
 At run time nothing uses these entities (the intent does not depend on them, and the action
-server reads the message itself), so the servers started by `make run` switch the extractor off
-(WBC_ENTITIES=off) and each message is parsed once, in the action server. `rasa test` and
-`rasa shell --debug` keep it on.
+server reads the message itself), so every Rasa process of the running bot (`make run`, `make
+shell`: server/rasa_run.py) switches the extractor off (WBC_ENTITIES=off) and each message is
+parsed once, in the action server. `rasa test` keeps it on.
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ class WbcEntityExtractor(RuleEntityExtractor):
 
     @staticmethod
     def entities_of(text: str) -> list[dict[str, Any]]:
+        """Return the wbc_value, anc_value and temperature entities bot/ finds in the text."""
         return entities_in(text)
 
 

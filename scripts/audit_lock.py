@@ -45,6 +45,7 @@ class Finding:
 
     @property
     def cves(self) -> set[str]:
+        """The finding's CVE ids, among its own id and its aliases (KEV lists CVEs only)."""
         return {name for name in (self.vuln_id, *self.aliases) if CVE.fullmatch(name)}
 
 
@@ -88,6 +89,7 @@ def read_report(report: dict[str, Any]) -> tuple[list[Finding], list[str]]:
 
 
 def download_catalogue() -> dict[str, Any]:
+    """Download CISA's Known Exploited Vulnerabilities catalogue (JSON)."""
     with urllib.request.urlopen(KEV_URL, timeout=20) as response:
         return json.load(response)  # type: ignore[no-any-return]
 
@@ -135,6 +137,10 @@ def update_snapshot() -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Audit the lock file and print the findings; exit 1 on a known-exploited CVE, 2 on an error.
+
+    With --strict, packages that could not be checked fail the audit too.
+    """
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("lock", nargs="?", default="requirements.lock", type=Path)
     parser.add_argument("--strict", action="store_true", help="fail if a package was unchecked")

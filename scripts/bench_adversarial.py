@@ -1,12 +1,12 @@
-"""Time the reading of hostile messages as they grow (issue 27): work per message must grow
-linearly with its length, so one long message cannot stall everyone else.
+"""Time the reading of hostile messages as they grow (docs/performance.md).
 
-For each shape (runs of each punctuation character, emoji, digits, "wbc 1 " repeated, spaces,
-a mixed run, a normal-looking text) and each length, times the core's whole reading of a message
+Work per message must grow linearly with its length, so one long message cannot stall everyone else.
+
+For each shape (runs of each punctuation character, emoji, digits, "wbc 1 " repeated, spaces, a
+mixed run, a normal-looking text) and each length, times the core's whole reading of a message
 (bot.reply.dialogue.respond: parse, interpret, reply) and the question classifier's sentence
-splitter,
-and prints the median of a few runs and the ratio to the previous length (about 2 when the
-length doubles and the work is linear; 4 would be quadratic). Lengths go up to the bot's own
+splitter, and prints the median of a few runs and the ratio to the previous length (about 2 when
+the length doubles and the work is linear; 4 would be quadratic). Lengths go up to the bot's own
 limit (bot.read.parse.MAX_TEXT_CHARS), checked before any parsing.
 
     .venv/bin/python scripts/bench_adversarial.py [--runs 3] [--max 4000]
@@ -51,6 +51,7 @@ def shapes() -> dict[str, Callable[[int], str]]:
 
 
 def median_seconds(work: Callable[[], object], runs: int) -> float:
+    """Run `work` `runs` times; return the median wall-clock time, in seconds."""
     times = []
     for _ in range(runs):
         start = time.perf_counter()
@@ -60,6 +61,7 @@ def median_seconds(work: Callable[[], object], runs: int) -> float:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Print the table of timings per shape and length, and the worst growth ratio."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--max", type=int, default=MAX_TEXT_CHARS)

@@ -100,10 +100,12 @@ def per_second(work: Callable[[str], object], texts: Sequence[str], seconds: flo
 def median_rate(
     work: Callable[[str], object], texts: Sequence[str], rounds: int, seconds: float
 ) -> float:
+    """Return the median over `rounds` of how many texts a second `work` gets through."""
     return statistics.median(per_second(work, texts, seconds) for _ in range(rounds))
 
 
 def main() -> int:
+    """Print the start-up time and the interpreter's and tokenizer's rates, on one core."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--seconds", type=float, default=1.0, help="length of one round")

@@ -165,17 +165,22 @@ class Round:
 
     @property
     def per_second(self) -> float:
+        """Messages answered per second of the round."""
         return len(self.latencies) / self.seconds if self.seconds else 0.0
 
     def percentile_ms(self, q: int) -> float:
+        """Return the q-th percentile of the round's latencies, in milliseconds (nan with none)."""
         if len(self.latencies) < 2:
             return self.latencies[0] * 1000 if self.latencies else float("nan")
         return statistics.quantiles(self.latencies, n=100, method="inclusive")[q - 1] * 1000
 
 
 def script(conversations: Sequence[Sequence[str]], start: int, length: int | None) -> list[str]:
-    """What one conversation says: conversation `start` of the list as it is (length None), or
-    `length` messages taking the conversations one after another from that one."""
+    """Return what one conversation says.
+
+    Conversation `start` of the list as it is (length None), or `length` messages taking the
+    conversations one after another from that one.
+    """
     first = conversations[start % len(conversations)]
     if length is None:
         return list(first)
@@ -192,8 +197,10 @@ async def drive(
     prefix: str,
     length: int | None = None,
 ) -> Round:
-    """`concurrency` conversations at once, each sending its next message on the last reply;
-    each conversation `length` messages long (None: as written in `conversations`)."""
+    """Run `concurrency` conversations at once, each sending its next message on the last reply.
+
+    Each conversation is `length` messages long (None: as written in `conversations`).
+    """
     result = Round()
     timeout = aiohttp.ClientTimeout(total=REQUEST_TIMEOUT_SECONDS)
     connector = aiohttp.TCPConnector(limit=concurrency)
@@ -224,8 +231,10 @@ class Tally(Protocol):
 async def send(
     session: aiohttp.ClientSession, url: str, sender: str, text: str, result: Tally
 ) -> None:
-    """POST one message and record its latency, or count it as an error (not HTTP 200, or no
-    reply at all) or a trouble reply."""
+    """POST one message and record its latency, or count it as an error or a trouble reply.
+
+    An error is a status other than HTTP 200, or no reply at all.
+    """
     started = time.perf_counter()
     try:
         body = {"sender": sender, "message": text}
@@ -260,8 +269,10 @@ class Bot:
 
 
 def post_once(url: str, text: str) -> bool:
-    """Whether one message got a reply (used while waiting for a start: until the model is
-    loaded, Rasa answers HTTP 200 with no reply)."""
+    """Tell whether one message got a reply.
+
+    Used while waiting for a start: until the model is loaded, Rasa answers HTTP 200 with no reply.
+    """
     body = json.dumps({"sender": "bench-start", "message": text}).encode()
     request = urllib.request.Request(url, body, {"Content-Type": "application/json", **REST_AUTH})
     try:
@@ -272,6 +283,7 @@ def post_once(url: str, text: str) -> bool:
 
 
 def wait_for_answer(url: str, text: str, alive: Callable[[], bool], log: Path) -> None:
+    """Wait until the bot answers; exit if its server stops or the time runs out."""
     deadline = time.monotonic() + START_TIMEOUT_SECONDS
     while time.monotonic() < deadline:
         if post_once(url, text):
@@ -285,8 +297,10 @@ def wait_for_answer(url: str, text: str, alive: Callable[[], bool], log: Path) -
 def start_ours(
     workdir: Path, workers: int, lock_store_url: str, tracker_store_url: str | None
 ) -> Bot:
-    """`python -m server run` (what `make run` starts) on free ports, with a throwaway store:
-    `tracker_store_url`, or (None) a SQLite file in `workdir`."""
+    """Start `python -m server run` (what `make run` starts) on free ports, with a throwaway store.
+
+    The store is `tracker_store_url`, or (None) a SQLite file in `workdir`.
+    """
     started = time.perf_counter()
     stores = {"TRACKER_STORE_URL": tracker_store_url} if tracker_store_url else {}
     stack = start_stack(
@@ -382,7 +396,7 @@ def stop_group(process: subprocess.Popen[bytes]) -> None:
 
 
 def parents() -> dict[int, int]:
-    """pid -> parent pid of every process (from /proc)."""
+    """Map the pid of every process to its parent's pid (from /proc)."""
     found = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
         with contextlib.suppress(OSError):
@@ -393,6 +407,7 @@ def parents() -> dict[int, int]:
 
 
 def children(pid: int) -> list[int]:
+    """Return the pids of the direct children of `pid`."""
     return [child for child, parent in parents().items() if parent == pid]
 
 
@@ -408,6 +423,7 @@ def tree(pid: int) -> list[int]:
 
 
 def command_line(pid: int) -> list[str]:
+    """Return the command line of a process as its words (empty when it is gone)."""
     with contextlib.suppress(OSError):
         return Path(f"/proc/{pid}/cmdline").read_text().split("\0")
     return []
@@ -446,6 +462,7 @@ def memory_of(bot: Bot) -> dict[str, dict[str, float]]:
 
 
 def lock_hash() -> str:
+    """Return a short hash of requirements.lock: the baseline project is trained once per lock."""
     return hashlib.sha256((ROOT / "requirements.lock").read_bytes()).hexdigest()[:16]
 
 
@@ -487,6 +504,7 @@ def training_seconds(log: Path) -> float:
 
 
 def run_logged(command: list[str], cwd: Path, env: dict[str, str], log: Path) -> None:
+    """Run a command with its output appended to `log`; exit with the log's path if it fails."""
     with log.open("ab") as out:
         done = subprocess.run(command, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT)
     if done.returncode != 0:
@@ -514,6 +532,7 @@ class Level:
 
     @classmethod
     def of(cls, conversations: int, length: int | None, rounds: Sequence[Round]) -> Level:
+        """Return the level's medians over its rounds, with answers and failures summed."""
         return cls(
             conversations=conversations,
             length=length,
@@ -533,7 +552,10 @@ class Level:
 
 
 def level_key(conversations: int, length: int | None) -> str:
-    """ "10x20": 10 concurrent conversations of 20 messages ("10": as written)."""
+    """Name a load level: "10x20" is 10 concurrent conversations of 20 messages.
+
+    "10" alone is 10 conversations as written.
+    """
     return str(conversations) if length is None else f"{conversations}x{length}"
 
 
@@ -575,8 +597,11 @@ async def measure(bots: Sequence[Bot], args: argparse.Namespace) -> dict[str, di
 async def one_round(
     bot: Bot, level: int, length: int | None, name: str, args: argparse.Namespace
 ) -> Round:
-    """One round of `level` concurrent conversations of `length` messages, with the servers'
-    CPU time per message. Unless told otherwise, each client has one whole conversation."""
+    """Run one round of `level` concurrent conversations of `length` messages.
+
+    It also records the servers' CPU time per message. Unless told otherwise, each client has one
+    whole conversation.
+    """
     if args.duration is not None:
         budget = Budget(messages=None, deadline=time.perf_counter() + args.duration)
     elif args.messages_per_level is not None or length is None:
@@ -599,8 +624,11 @@ async def one_round(
 
 
 async def grow(bot: Bot, messages: int) -> dict[str, Any]:
-    """One conversation of `messages` messages, one at a time: per block of GROWTH_BLOCK, the
-    median latency and the servers' CPU time per message; the events stored, by type."""
+    """Run one conversation of `messages` messages, one at a time, to see how a turn's cost grows.
+
+    Per block of GROWTH_BLOCK it records the median latency and the servers' CPU time per message;
+    then the events stored, by type.
+    """
     sender = f"{bot.name}-growth-{time.time_ns()}"
     texts = script(bot.conversations, 0, messages)
     servers = bot.processes()
@@ -701,6 +729,7 @@ def growth_report(growth: dict[str, dict[str, Any]]) -> str:
 
 
 def ratio(ours: float, base: float) -> float | None:
+    """Return ours / base, rounded, or None when there is no base to compare with."""
     return round(ours / base, 2) if base else None
 
 
@@ -845,6 +874,7 @@ def _numbers(text: str) -> list[int]:
 
 
 def parse_arguments(argv: Sequence[str] | None) -> argparse.Namespace:
+    """Read the command line: levels, lengths, rounds, workers, the store and what to skip."""
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--levels", default="1,10,50", help="concurrent conversations, e.g. 1,10")
     parser.add_argument(
@@ -906,6 +936,7 @@ def parse_arguments(argv: Sequence[str] | None) -> argparse.Namespace:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run the benchmark, print its table and write the figures to results/."""
     args = parse_arguments(argv)
     run_dir = WORK / "last-run"
     shutil.rmtree(run_dir, ignore_errors=True)

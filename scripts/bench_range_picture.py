@@ -1,8 +1,9 @@
-"""Benchmark of the range picture (issue 24): median time to draw one picture with each renderer,
-and the PNG's size, next to a baseline measured in the same run: writing the reading's sentence
-alone (the picture's model and its one sentence, no drawing). Target: under 20 ms per picture.
-The PNG is timed twice: as drawn in a running server (its band words and limits drawn before),
-and as the first picture of a process.
+"""Benchmark of the range picture (docs/range-picture.md): median time to draw one picture.
+
+It times each renderer and measures the PNG's size, next to a baseline measured in the same
+run: writing the reading's sentence alone (the picture's model and its one sentence, no
+drawing). Target: under 20 ms per picture. The PNG is timed twice: as drawn in a running server
+(its band words and limits drawn before), and as the first picture of a process.
 
 Each round draws the pictures of a low, a normal, a high and a critically low reading, and of a
 reading with earlier counts; the median over rounds is printed per picture.
@@ -46,6 +47,7 @@ READINGS = {
 
 
 def pictures() -> dict[str, tuple[Interpretation, RangePicture]]:
+    """Return the interpretation and the picture of each reading timed, by name."""
     drawn = {}
     for name, (text, earlier) in READINGS.items():
         interpretation = interpret_text(text)
@@ -56,8 +58,10 @@ def pictures() -> dict[str, tuple[Interpretation, RangePicture]]:
 
 
 def _cold_png(picture: RangePicture) -> bytes:
-    """A PNG drawn as the first one of a process: no word or number drawn before (the PNG
-    renderer keeps each text it drew, as the band words and limits recur in every picture)."""
+    """Draw a PNG as the first one of a process: no word or number drawn before.
+
+    The PNG renderer keeps each text it drew, as the band words and limits recur in every picture.
+    """
     png._lettering.cache_clear()
     return render_png(picture)
 
@@ -74,6 +78,7 @@ def median_ms(work: Callable[[], object], rounds: int) -> float:
 
 
 def main() -> int:
+    """Print the median drawing times and the PNGs' sizes; fail over the target."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rounds", type=int, default=200, help="timings per renderer (200)")
     args = parser.parse_args()

@@ -84,6 +84,8 @@ class Phase:
     load: tuple[float, float, float] = (0.0, 0.0, 0.0)
 
     def line(self) -> str:
+        """Return the phase's figures as one printed line."""
+
         def ms(values: list[float], q: int | None = None) -> str:
             if not values:
                 return "-"
@@ -152,6 +154,7 @@ async def read_reports(
 async def run_phase(
     stack: Stack, name: str, args: argparse.Namespace, reports: int, run: int
 ) -> Phase:
+    """Type messages from concurrent conversations while `reports` reports are read; measure it."""
     phase = Phase(name)
     deadline = time.monotonic() + PHASE_LIMIT_SECONDS
     page = drawn_page()
@@ -176,6 +179,7 @@ async def run_phase(
 
 
 async def measure(stack: Stack, args: argparse.Namespace, run: int) -> list[Phase]:
+    """Warm the bot up, then run phase A (no reports) and phase B (reports read meanwhile)."""
     warm = Phase("warm-up")
     await type_messages(stack, warm, 2, WARM_UP_MESSAGES // 2, time.monotonic() + 120)
     return [
@@ -185,6 +189,7 @@ async def measure(stack: Stack, args: argparse.Namespace, run: int) -> list[Phas
 
 
 def parse_arguments(argv: Sequence[str] | None) -> argparse.Namespace:
+    """Read the command line: conversations, messages, reports at once and runs, each at least 1."""
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--conversations", type=int, default=10)
     parser.add_argument("--messages", type=int, default=15, help="per conversation")
@@ -197,6 +202,7 @@ def parse_arguments(argv: Sequence[str] | None) -> argparse.Namespace:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Start the bot, run the phases and print one line per phase."""
     args = parse_arguments(argv)
     print(f"cores {os.cpu_count()}, load before {os.getloadavg()[0]:.2f}", flush=True)
     with tempfile.TemporaryDirectory(prefix="bench-reports-") as workdir:

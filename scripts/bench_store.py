@@ -3,11 +3,11 @@
 A turn is what the Rasa server asks of its tracker store for one message: retrieve the
 conversation, add the turn's events (the message, the action, the reply, changed slots, back
 to listening), save. New conversations start with a session, as Rasa starts them. Run against
-our store (server.stores.UrlSQLTrackerStore: cached conversations, reading only new rows) and,
-as the baseline in the same run, Rasa's own SQLTrackerStore on the same database (our store
-with TRACKER_CACHE_SIZE=0, which leaves retrieve and save to Rasa's code), round for round.
-Prints the median milliseconds per turn (wall and CPU of this process) for new conversations
-(their first five messages) and for messages 81-100 of one conversation.
+our store (server.tracker_store.UrlSQLTrackerStore: cached conversations, reading only new
+rows) and, as the baseline in the same run, Rasa's own SQLTrackerStore on the same database
+(our store with TRACKER_CACHE_SIZE=0, which leaves retrieve and save to Rasa's code), round
+for round. Prints the median milliseconds per turn (wall and CPU of this process) for new
+conversations (their first five messages) and for messages 81-100 of one conversation.
 
     .venv/bin/python scripts/bench_store.py [--store sqlite|postgresql|both] [--rounds N]
 
@@ -43,7 +43,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 
 from server import rasa_tuning, settings
 from server.settings import ROOT
-from server.stores import UrlSQLTrackerStore
+from server.tracker_store import UrlSQLTrackerStore
 
 DOMAIN = Domain.load(ROOT / "domain.yml")
 NEW_CONVERSATIONS = 50  # each five messages: the "50 x 5" load
@@ -53,6 +53,8 @@ LONG_TIMED = 20
 
 @dataclass
 class Timing:
+    """Milliseconds per turn, wall clock and CPU."""
+
     wall_ms: float
     cpu_ms: float
 
@@ -75,6 +77,7 @@ async def one_turn(store: TrackerStore, sender: str, n: int) -> None:
 
 
 def timed(turns: Callable[[], None], count: int) -> Timing:
+    """Run `turns` and return the wall-clock and CPU milliseconds per turn, of `count` turns."""
     wall, cpu = time.perf_counter(), time.process_time()
     turns()
     return Timing(
@@ -122,6 +125,7 @@ def database(kind: str) -> Iterator[str]:
 
 
 def stores(url: str) -> dict[str, TrackerStore]:
+    """Return our store and Rasa's behaviour (our store without its cache) on the same database."""
     return {
         "ours": UrlSQLTrackerStore(url=url, domain=DOMAIN),
         "rasa": UrlSQLTrackerStore(url=url, domain=DOMAIN, cache_size=0),
@@ -129,6 +133,7 @@ def stores(url: str) -> dict[str, TrackerStore]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Print the tracker store's milliseconds per turn, ours against Rasa's, on each database."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--store", choices=("sqlite", "postgresql", "both"), default="both")
     parser.add_argument("--rounds", type=int, default=5)

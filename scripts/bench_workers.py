@@ -1,5 +1,7 @@
-"""Throughput of the bot with 1, 2, 3 ... Rasa server workers (SANIC_WORKERS), on PostgreSQL
-and Redis as in production, and the CPU time each part spends per message.
+"""Throughput of the bot with 1, 2, 3 ... Rasa server workers (SANIC_WORKERS).
+
+It runs on PostgreSQL and Redis as in production, and measures the CPU time each part spends
+per message.
 
 For each worker count it starts the bot as `make run` does (`python -m server run`) with a
 throwaway PostgreSQL tracker store and Redis lock store (tests/production/services.py), warms
@@ -129,6 +131,7 @@ def measure_one(workers: int, args: argparse.Namespace) -> str:
 
 
 def main() -> int:
+    """Print one line of throughput, latency and CPU per message for each number of workers."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--workers", default="1,2,3", help="worker counts to compare")
     parser.add_argument("--concurrency", type=int, default=16, help="conversations at once")

@@ -1,7 +1,9 @@
-"""Templated health questions (issue 11): question type and subject of "What are the symptoms of
-autoimmune neutropenia?"-style questions, as consumer health-question collections write them (one
-focus term, one question type). The focus terms here are not among those of the training file
-data/nlu/templated.yml, so this checks that the model learned the templates, not the terms.
+"""Check the question type and subject of templated health questions (docs/understanding.md).
+
+The questions are like "What are the symptoms of autoimmune neutropenia?", as consumer
+health-question collections write them (one focus term, one question type). The focus terms
+here are not among those of the training file data/nlu/templated.yml, so this checks that the
+model learned the templates, not the terms.
 
 Each question goes through the trained model in-process (Rasa's Agent, as the server parses it);
 printed: question-type accuracy, subject accuracy, and the confusions.
@@ -55,6 +57,7 @@ async def _parse_all(model: Path, texts: list[str]) -> list[dict[str, object]]:
 
 
 def main() -> int:
+    """Print the accuracies and confusions; exit 1 when question types fall below --min-accuracy."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--model", type=Path, default=ROOT / "models" / "wbc.tar.gz")
     parser.add_argument("--min-accuracy", type=float, default=0.0)

@@ -67,8 +67,11 @@ Decide = Callable[[Doc, Sequence[Span]], bool]
 
 
 def sign_spans(doc: Doc, sign: str) -> list[Span]:
-    """The spans that may say the sign: its phrases and patterns, a fever-range temperature for
-    a fever, a treatment's words for cancer treatment."""
+    """Return the spans that may say the sign.
+
+    Its phrases and patterns, a fever-range temperature for a fever, a treatment's words for cancer
+    treatment.
+    """
     if sign == "cancer_treatment":
         cues = [*matched_spans(context_matcher(), doc), *immune_lowering_pattern_spans(doc)]
         return [span for span in cues if span.label_ in TREATMENT_LABELS]
@@ -86,9 +89,11 @@ def sign_spans(doc: Doc, sign: str) -> list[Span]:
 
 
 def by_rules(doc: Doc, spans: Sequence[Span]) -> bool:
-    """What the bot concludes (bot/read/clinical_context.py, with bot/read/assertion.py): the
-    sign's flag,
-    a fever, or treatment, in the message's clinical context."""
+    """Tell what the bot concludes of the sign, in the message's clinical context.
+
+    That is the sign's flag, a fever, or treatment, as bot/read/clinical_context.py (with
+    bot/read/assertion.py) reads them.
+    """
     context = read_context(doc)
     labels = {span.label_ for span in spans}
     if labels & set(TREATMENT_LABELS):
@@ -124,6 +129,7 @@ def _with_entities(doc: Doc, spans: Sequence[Span]) -> Doc:
 
 
 def context_approach() -> Decide:
+    """Return medspaCy's ConText, with its default rules, as a way to decide a sign is present."""
     from medspacy.context import ConText
 
     context = ConText(nlp(), rules="default")
@@ -141,6 +147,7 @@ def context_approach() -> Decide:
 
 
 def negspacy_approach() -> Decide:
+    """Return negspacy's NegEx, with its clinical termset, as a way to decide a sign is present."""
     from negspacy.negation import Negex
     from negspacy.termsets import termset
 
@@ -161,10 +168,12 @@ def negspacy_approach() -> Decide:
 
 
 def layered(first: Decide, second: Decide) -> Decide:
+    """Return a decision that holds only when both `first` and `second` say the sign is present."""
     return lambda doc, spans: first(doc, spans) and second(doc, spans)
 
 
 def approaches() -> dict[str, Decide]:
+    """Return every approach that can run here, by name; medspaCy's only when it is installed."""
     found: dict[str, Decide] = {"negex-before": baseline_rules(), "rules": by_rules}
     try:
         found["context"] = context_approach()
@@ -176,6 +185,7 @@ def approaches() -> dict[str, Decide]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Print each approach's accuracy on the held-out cases: missed, wrongly counted, per status."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", type=Path, default=ROOT / "tests/bot/assertion_heldout.yml")
     args = parser.parse_args(argv)

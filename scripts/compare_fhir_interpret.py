@@ -1,5 +1,6 @@
-"""The FHIR interpreter beside HealthClawGuardrails' `r6/labs/interpret.py` on the same
-Observations (docs/fhir.md, "Compared with HealthClawGuardrails").
+"""Run the FHIR interpreter beside HealthClawGuardrails' `r6/labs/interpret.py`.
+
+Both read the same Observations (docs/fhir.md, "Compared with HealthClawGuardrails").
 
     .venv/bin/python scripts/compare_fhir_interpret.py --healthclaw PATH/TO/r6/labs/interpret.py
 
@@ -112,6 +113,7 @@ def _ours(resource: dict[str, Any]) -> tuple[list[str], str]:
 
 
 def main() -> None:
+    """Print the Markdown table of their flags and notes against this bot's codes and urgency."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--healthclaw", type=Path, required=True, help="their interpret.py")
     args = parser.parse_args()

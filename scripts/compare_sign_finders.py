@@ -67,6 +67,7 @@ class Embedder:
 
     @classmethod
     def load(cls, package: Path) -> Embedder:
+        """Load WordLlama's tokenizer and its 256-dimension embedding table."""
         from safetensors.numpy import load_file
         from tokenizers import Tokenizer
 
@@ -77,6 +78,7 @@ class Embedder:
         return cls(tokenizer, weights["embedding.weight"].astype(np.float32))
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
+        """Return one unit-length vector per text: the mean of its subword vectors."""
         rows = []
         for encoding in self.tokenizer.encode_batch(list(texts), add_special_tokens=False):
             vector = self.weights[encoding.ids].mean(axis=0)
@@ -109,8 +111,10 @@ def runs(doc: Doc) -> list[Span]:
 def nearest(
     embedder: Embedder, prototypes: np.ndarray, names: list[str], text: str
 ) -> tuple[tuple[float, str, str], tuple[float, str, str]]:
-    """The closest sign phrase to any run of the message, and to any run present now:
-    (similarity, sign, run) each."""
+    """Return the closest sign phrase to any run of the message, and to any run present now.
+
+    Each as (similarity, sign, run).
+    """
     doc = make_doc(text)
     spans = runs(doc)
     if not spans:
@@ -139,11 +143,13 @@ def nearest(
 
 
 def expected(case: dict[str, Any]) -> set[str]:
+    """Return the urgencies a case accepts (one, or a list of them)."""
     urgency = case["urgency"]
     return set(urgency) if isinstance(urgency, list) else {urgency}
 
 
 def negatives(paths: Sequence[Path]) -> list[str]:
+    """Return the messages of tab-separated files, without comments and the header line."""
     messages = []
     for path in paths:
         for line in path.read_text(encoding="utf-8").splitlines():
@@ -154,6 +160,11 @@ def negatives(paths: Sequence[Path]) -> list[str]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Print how the rules, alone and with nearest-meaning matches, find the emergency signs.
+
+    Per finder and threshold: emergencies found, false alarms, cases right, and other messages
+    made emergencies.
+    """
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--libs", type=Path, default=ROOT / ".cache" / "compare-sign-finders")
     parser.add_argument("--sets", type=Path, nargs="*", default=DEFAULT_SETS)

@@ -169,14 +169,17 @@ class Outcome:
 
     @property
     def values_ok(self) -> bool:
+        """Whether every count the entry gives was read."""
         return all(_read(value, self.values_read) for value in self.entry.values)
 
     @property
     def emergency_ok(self) -> bool:
+        """Whether an emergency in the entry got emergency advice."""
         return self.entry.urgency != "emergency" or self.urgency == "emergency"
 
     @property
     def fully_right(self) -> bool:
+        """Whether the right answer came, with counts read, emergency advice and sources."""
         return self.right_answer and self.values_ok and self.emergency_ok and self.sourced
 
 
@@ -209,8 +212,11 @@ def specimen_text(name: str) -> str:
 
 
 def said(answer: str, reply_text: str) -> bool:
-    """Every sentence of `answer` is in the reply (a reply says no sentence twice, so a sentence
-    an earlier part already said is not repeated in the answer)."""
+    """Tell whether every sentence of `answer` is in the reply.
+
+    A reply says no sentence twice, so a sentence an earlier part already said is not repeated in
+    the answer.
+    """
     sentences = [s.strip() for s in SENTENCE_END.split(answer) if s.strip()]
     return bool(sentences) and all(sentence in reply_text for sentence in sentences)
 

@@ -19,6 +19,7 @@ from server.votes import VoteStore, today
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Print the table of votes per topic, of one channel or of the last days when asked."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--channel", help="only this channel: widget, telegram, shell or rest")
     parser.add_argument("--days", type=int, help="only the votes of the last DAYS days")

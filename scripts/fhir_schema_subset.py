@@ -22,6 +22,7 @@ REF = "#/definitions/"
 
 
 def subset(schema: dict[str, Any]) -> dict[str, Any]:
+    """Return the schema cut down to the definitions RESOURCES reach, without their descriptions."""
     definitions = schema["definitions"]
     kept: dict[str, Any] = {}
     todo = list(RESOURCES)
@@ -68,6 +69,7 @@ def _without_descriptions(node: Any) -> Any:
 
 
 def main() -> None:
+    """Write the subset of the FHIR R4 schema named on the command line to tests/fhir/."""
     schema = json.loads(Path(sys.argv[1]).read_text(encoding="utf-8"))
     if schema.get("id") != "http://hl7.org/fhir/json-schema/4.0":
         raise SystemExit(f"{sys.argv[1]} is not the FHIR R4 schema (id {schema.get('id')!r})")

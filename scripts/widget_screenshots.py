@@ -65,6 +65,7 @@ def screenshot(browser: Browser, page_url: str, shot: tuple[str, str, int, int],
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Take the widget's screenshots into --out, on a running demo page or a bot started for it."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "images")
     parser.add_argument("--page-url", help="a running demo page, e.g. http://localhost:8000/")

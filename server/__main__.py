@@ -10,6 +10,7 @@ from server import launcher, purge
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run `python -m server run|shell|purge`: the whole bot, the terminal chat, or the purge."""
     parser = argparse.ArgumentParser(prog="python -m server", description=__doc__)
     parser.add_argument("command", choices=("run", "shell", "purge"))
     args = parser.parse_args(argv)

@@ -15,6 +15,7 @@ from server.privacy import apply_log_level
 
 
 def main(argv: list[str] | None = None) -> None:
+    """Start rasa_sdk's action server on the actions package, warmed up and with our log level."""
     # MAX_BODY_BYTES (SANIC_REQUEST_MAX_SIZE) limits what people send to the Rasa server; what
     # the Rasa server sends here is a whole conversation, which may be larger.
     os.environ.pop("SANIC_REQUEST_MAX_SIZE", None)

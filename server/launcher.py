@@ -61,6 +61,11 @@ class Server:
     extra_env: Mapping[str, str] = field(default_factory=dict)  # this server's own variables
 
     def start(self, env: Mapping[str, str]) -> None:
+        """Start the command in its own process group, appending its output and errors to `log`.
+
+        It runs in ROOT with `env` plus `extra_env` and no stdin. Its own group lets
+        `stop_servers` signal it together with its worker processes.
+        """
         self.log.parent.mkdir(parents=True, exist_ok=True)
         with self.log.open("ab") as log:
             self.process = subprocess.Popen(
@@ -74,6 +79,7 @@ class Server:
             )
 
     def alive(self) -> bool:
+        """Whether the process was started and has not exited (reaping it if it has)."""
         return self.process is not None and self.process.poll() is None
 
     def ready(self) -> bool:
@@ -81,6 +87,7 @@ class Server:
         return answers(self.ready_url)
 
     def log_tail(self, lines: int = 30) -> str:
+        """The last `lines` lines of the log, to show why a server stopped; "" if there is none."""
         try:
             return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
         except FileNotFoundError:
@@ -97,6 +104,11 @@ def answers(url: str) -> bool:
 
 
 def action_server(values: Mapping[str, str]) -> Server:
+    """The action server (server/action_server.py) as the settings `values` configure it.
+
+    It listens on ACTIONS_PORT, logs at LOG_LEVEL to LOG_DIR/actions.log, and is ready when its
+    /health URL answers.
+    """
     port = values["ACTIONS_PORT"]
     return Server(
         "action server",
@@ -121,6 +133,12 @@ def _sdk_log_level(level: str) -> list[str]:
 
 
 def rasa_server(values: Mapping[str, str]) -> Server:
+    """The Rasa server with the trained model and our channels, as the settings `values` say.
+
+    It runs through server.rasa_run (our changes to Rasa, the API token from the environment),
+    listens on BOT_HOST and RASA_PORT, logs to LOG_DIR/rasa.log, and is ready when the REST
+    channel answers.
+    """
     port = values["RASA_PORT"]
     # server.rasa_run is `rasa` reading RASA_API_TOKEN from the environment (which it gets with
     # the other settings): on the command line, every user of the machine could read it.
@@ -149,8 +167,6 @@ def rasa_server(values: Mapping[str, str]) -> Server:
         command,
         f"http://{_loopback(values)}:{port}/webhooks/rest/",
         Path(values["LOG_DIR"]) / "rasa.log",
-        # The action server reads each message; the NLU entity extractor would read it again.
-        extra_env={"WBC_ENTITIES": "off"},
     )
 
 
@@ -160,8 +176,10 @@ def _loopback(values: Mapping[str, str]) -> str:
 
 
 def wait_until_ready(servers: Sequence[Server], signals: StopSignals) -> bool:
-    """Wait for every server's ready URL; False if a stop signal comes, or (with its log) if one
-    dies or times out."""
+    """Wait until every server answers on its ready URL, and return whether they all do.
+
+    False if a stop signal comes, or (with its log) if one dies or times out.
+    """
     deadline = time.monotonic() + START_TIMEOUT_SECONDS
     pending = list(servers)
     while pending and not signals.count:
@@ -224,8 +242,11 @@ def serve(
     on_ready: Callable[[], None],
     on_stop: Callable[[], None],
 ) -> int:
-    """Start the servers, call `on_ready` and keep them running until a stop signal (0) or a
-    failure (1); then `on_stop` and stop every server, whatever happened before."""
+    """Start the servers, call `on_ready`, and keep them running until a stop signal or a failure.
+
+    Returns 0 after a stop signal and 1 after a failure; then, whatever happened before, it
+    calls `on_stop` and stops every server.
+    """
     try:
         for server in servers:
             if signals.count:
@@ -263,8 +284,12 @@ def supervise(servers: Sequence[Server], env: Mapping[str, str], signals: StopSi
 def stop_servers(
     servers: Sequence[Server], signals: StopSignals, meanwhile: Callable[[], None] = lambda: None
 ) -> None:
-    """SIGTERM to every server's process group, then `meanwhile`; SIGKILL to what is left after
-    STOP_TIMEOUT_SECONDS, or at once on a second stop signal. Returns when no process is left."""
+    """Stop every server's process group, with SIGTERM first and SIGKILL for what is left.
+
+    SIGTERM goes to every server's process group, then `meanwhile` runs; SIGKILL goes to what is
+    left after STOP_TIMEOUT_SECONDS, or at once on a second stop signal. Returns when no process
+    is left.
+    """
     processes = [server.process for server in servers if server.process is not None]
     deadline = time.monotonic() + STOP_TIMEOUT_SECONDS
     if not signals.wait(0, beyond=1):
@@ -359,7 +384,8 @@ def shell(environ: Mapping[str, str]) -> int:
     """`make shell`: `rasa shell` in this terminal, against the running action server.
 
     It is `rasa run` with channels/shell.py's channel: `rasa shell` is `rasa run` with Rasa's
-    own terminal channel, and takes no other."""
+    own terminal channel, and takes no other.
+    """
     env = settings.environment(environ)
     values = settings.resolve(environ)
     helper = action_server(values)
@@ -380,8 +406,11 @@ def shell(environ: Mapping[str, str]) -> int:
 
 
 def shell_command(port: int) -> list[str]:
-    """Rasa with the terminal channel (channels/shell.py), through server.rasa_run: our changes
-    to Rasa are applied at start-up, as for `make run`."""
+    """The command that runs Rasa with the terminal channel (channels/shell.py) on `port`.
+
+    It goes through server.rasa_run, so our changes to Rasa are applied at start-up, as for
+    `make run`.
+    """
     return [
         str(BIN / "python"),
         "-m",
@@ -417,6 +446,11 @@ class StopSignals:
     """
 
     def __init__(self) -> None:
+        """Make the socket pair that wakes `wait`; no signal is recorded before `install`.
+
+        Both ends are non-blocking: the signal wake-up never blocks on a full buffer, and
+        `_drain` stops once the socket is empty.
+        """
         self._received: list[int] = []
         self._reader, self._writer = socket.socketpair()
         self._reader.setblocking(False)

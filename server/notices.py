@@ -1,7 +1,7 @@
 """Lines the person must read before the bot's next reply, left by the tracker store.
 
 The tracker store cannot send messages, yet when it could not read a conversation in full
-(server/stores.py, `UrlSQLTrackerStore._salvage`) the person has to be told before they are
+(server/tracker_store.py, `UrlSQLTrackerStore._salvage`) the person has to be told before they are
 answered: what they told the bot before may be missing. The store leaves the lines here, keyed
 by the conversation's sender id, and the channel guard (channels/guard.py) sends them first, in
 the same turn. In memory, per process: the store and the channels run in the same Rasa server
@@ -30,9 +30,11 @@ _told: OrderedDict[str, None] = OrderedDict()  # told once per process
 
 
 def unreadable_conversation(sender_id: str) -> None:
-    """Tell the person (once in this process) that their conversation could not be read in
-    full: the friendly line and, since a red flag they named may be among what was lost, the
-    emergency advice (ask again rather than downgrade)."""
+    """Tell the person (once in this process) that their conversation could not be read in full.
+
+    The friendly line goes with the emergency advice, since a red flag they named may be among what
+    was lost (ask again rather than downgrade).
+    """
     with _lock:
         if sender_id in _told:
             return

@@ -145,6 +145,7 @@ class RedactingFilter(logging.Filter):
     """A log filter that lets every record through, redacted (see the module docstring)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
+        """Redact the record in place and let it through: nothing private is kept."""
         redact_record(record)
         return True
 
@@ -194,8 +195,11 @@ OUR_LOGGERS = ("server", "channels", "actions", "bot", "components")
 
 
 def apply_log_level(level_name: str) -> None:
-    """Our loggers log at LOG_LEVEL: Rasa sets the level of its own logger only, and the root
-    logger's default (WARNING) would otherwise drop our INFO lines."""
+    """Set our loggers to LOG_LEVEL.
+
+    Rasa sets the level of its own logger only, and the root logger's default (WARNING) would
+    otherwise drop our INFO lines.
+    """
     level = logging.getLevelName(level_name.upper())
     for name in OUR_LOGGERS:
         logging.getLogger(name).setLevel(level if isinstance(level, int) else logging.INFO)

@@ -42,8 +42,10 @@ def purge(url: str, retention_days: float, now: float | None = None) -> int:
 
 
 def purge_all(url: str, retention_days: float, now: float | None = None) -> Purged:
-    """Delete the conversations idle longer than `retention_days`, with their votes, and every
-    vote made on a day before the cutoff's (server/votes.py)."""
+    """Delete the conversations idle longer than `retention_days`, with their votes.
+
+    Also every vote made on a day before the cutoff's (server/votes.py).
+    """
     cutoff = (time.time() if now is None else now) - retention_days * SECONDS_PER_DAY
     engine_url = sa.engine.make_url(url)
     if _missing_sqlite_file(engine_url):

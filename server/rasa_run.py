@@ -1,6 +1,7 @@
-"""`python -m server.rasa_run ARGS`: `rasa ARGS` for `make run` and `make shell` alike, with our
-changes to Rasa in place before it starts and Rasa's HTTP API token taken from the environment
-(RASA_API_TOKEN) instead of the command line.
+"""`python -m server.rasa_run ARGS`: `rasa ARGS` for `make run` and `make shell` alike.
+
+Our changes to Rasa are in place before it starts, and Rasa's HTTP API token is taken from the
+environment (RASA_API_TOKEN) instead of the command line.
 
 The changes (server/rasa_tuning.py: the action-server timeout, the parse off the event loop,
 the bounded history, ...) and our log level are applied here, once, at start-up, so every
@@ -18,6 +19,12 @@ import os
 import sys
 from collections.abc import Mapping, Sequence
 
+# The rule-based entity extractors of config.yml (components/wbc_entities.py,
+# components/subject_entities.py) read a message with bot/'s parser. In a running bot the action
+# server reads each message once and answers from that reading, so the extractors are off in
+# every Rasa process started here (server and shell); `rasa train` and `rasa test` keep them.
+ENTITY_SWITCHES = ("WBC_ENTITIES", "SUBJECT_ENTITIES")
+
 
 def rasa_arguments(argv: Sequence[str], environ: Mapping[str, str]) -> list[str]:
     """Rasa's arguments: `argv`, with the API and its token when RASA_API_TOKEN is set."""
@@ -26,11 +33,14 @@ def rasa_arguments(argv: Sequence[str], environ: Mapping[str, str]) -> list[str]
 
 
 def main() -> None:
+    """Apply our changes to Rasa and our log level, then run `rasa` with the arguments given."""
     from rasa.__main__ import main as rasa_main  # Rasa takes seconds to import: only here
 
     from server import rasa_tuning, settings
     from server.privacy import apply_log_level
 
+    for switch in ENTITY_SWITCHES:  # one reading per message: the action server's
+        os.environ.setdefault(switch, "off")
     values = settings.resolve(os.environ)
     rasa_tuning.apply(settings.number(values, "ACTION_TIMEOUT_SECONDS"))
     apply_log_level(values["LOG_LEVEL"])

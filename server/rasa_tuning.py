@@ -1,48 +1,13 @@
 """Changes to Rasa 3.6's own behaviour inside the Rasa server, applied by our channels.
 
 Our channels are the code Rasa loads into its server process at start-up (credentials.yml), so
-their constructors call `apply()`. Each change keeps Rasa's behaviour and fixes a cost:
-
-- the action-server timeout: Rasa hard-codes 5 minutes; a person should hear "I'm having
-  trouble" within seconds instead (ACTION_TIMEOUT_SECONDS);
-- checking the action server's response: Rasa calls jsonschema.validate() per message, which
-  also checks the schema itself against the metaschema every time, about half of the Rasa
-  server's CPU time per message (make bench-load). Here the validator is built once;
-- reading stored events: Rasa finds an event's class by walking every subclass of Event, for
-  every event of the conversation, every turn (a tenth of the CPU per message). Here the
-  classes are looked up in a table built once; names not in it go to Rasa's own lookup.
-
-And three costs that grew with the length of a conversation (issue 15: at message 175 the
-policies' states of the whole history were 43% of the Rasa server's time, the tracker sent to
-the action server 12%), each now bounded by the last few turns:
-
-- the policies see the last POLICY_HISTORY_TURNS user turns (`recent_history`), not the whole
-  conversation: all but the first of that window's states are the whole tracker's last ones,
-  more than the rules (two steps) and MemoizationPolicy's max_history (config.yml) look at.
-  Only where that cannot change those states: no slot influences the conversation, no form or
-  loop, nothing reverted in the window; else the policies get the whole tracker;
-- the action server gets the tracker's state (slots, latest message, ...) with the events of
-  the latest turn only (`latest_turn`): our actions read the slots and the latest message;
-- copying a tracker (Rasa copies it for every action it runs) copies its state and shares the
-  events (`copy_tracker`) instead of replaying every event into a new tracker;
-- a tracker's applied events (Rasa works them out from every event, several times a turn: to
-  see whether a session has started or expired, to find the latest message) are remembered
-  on the tracker and extended with the events added since (`applied_events`).
-
-One event less per message: Rasa stores a `user_featurization` event after every user message
-to say the policies read its intent rather than its text; ours always read the intent (no
-end-to-end policy), which is also what a stored message without that event means to them, so
-the event is not added (`_combine_predictions`).
-
-One that keeps every conversation moving: Rasa parses a message (tokenizer, classifiers, our
-SubjectExtractor) inside the server's event loop, so while one message is parsed no other
-conversation gets a reply. Here the parse runs on a small pool of threads (`parse_message`),
-within PARSE_SECONDS; a parse that takes longer ends the turn with `ParseTooSlow`, which the
-channel's guard answers with its fallback (emergency advice first when the message names a red
-flag), and the message is not stored.
-
-And one that tells strangers less: `GET /` says only "ok" (Rasa's says "Hello from Rasa: 3.6.x",
-naming the version to look up known flaws for), and `GET /version` is not served (`hide_version`).
+their constructors call `apply()`. Each change keeps what Rasa does and takes away a cost or a
+risk: the action server gets seconds rather than Rasa's five minutes; the NLU's parse runs off
+the event loop; what a turn costs is bounded by its last few turns, not the whole conversation
+(the history the policies see, the tracker sent to the action server, copying a tracker, its
+applied events); one event less is stored per message; action responses are checked and stored
+events read without repeating work; and strangers are not told Rasa's version. What each change
+saved is in docs/performance.md.
 """
 
 from __future__ import annotations
@@ -103,7 +68,7 @@ PARSE_THREADS = 2
 
 
 def apply(action_timeout_seconds: float) -> None:
-    """Set the action-server timeout and put every change above in place (once)."""
+    """Set the action-server timeout and put every change of this module in place (once)."""
     rasa.core.actions.action.DEFAULT_REQUEST_TIMEOUT = action_timeout_seconds
     if rasa.server.add_root_route is not hide_version:  # looked up when the app is made
         RASAS["add_root_route"] = rasa.server.add_root_route
@@ -150,8 +115,11 @@ VERSION_PATHS = frozenset({"/version", "/version/"})
 
 
 def hide_version(app: Sanic) -> None:
-    """In place of rasa.server.add_root_route: `GET /` answers "ok" without Rasa's version, and
-    `/version` (served with RASA_API_TOKEN, without asking for it) answers 404."""
+    """In place of rasa.server.add_root_route: `GET /` answers "ok", `/version` 404.
+
+    Rasa's `GET /` says "Hello from Rasa: 3.6.x", naming the version to look up known flaws
+    for, and Rasa serves `/version` with RASA_API_TOKEN set without asking for the token.
+    """
 
     @app.get("/")
     async def hello(request: Request) -> HTTPResponse:
@@ -180,9 +148,14 @@ async def parse_message(
     tracker: DialogueStateTracker | None = None,
     only_output_properties: bool = True,
 ) -> dict[str, Any]:
-    """Rasa's MessageProcessor.parse_message with the model's parse on a worker thread, so the
-    event loop serves other conversations meanwhile. (Rasa's debug log of the parsed text is
-    left out: what people type is never logged here.)"""
+    """Rasa's MessageProcessor.parse_message with the model's parse on a worker thread.
+
+    Rasa parses inside the server's event loop, so while one message is parsed no other
+    conversation gets a reply; here the loop serves them meanwhile. A parse that takes longer
+    than PARSE_SECONDS raises ParseTooSlow, which the channel's guard answers with its fallback
+    (emergency advice first when the message names a red flag); the message is not stored.
+    Rasa's debug log of the parsed text is left out: what people type is never logged here.
+    """
     if self.http_interpreter:
         return await RASAS["parse_message"](self, message, tracker, only_output_properties)
     if tracker is None:
@@ -216,11 +189,15 @@ def _predict_next_with_tracker(self: MessageProcessor, tracker: DialogueStateTra
 def recent_history(
     tracker: DialogueStateTracker, domain: Domain, turns: int = POLICY_HISTORY_TURNS
 ) -> DialogueStateTracker:
-    """A tracker of the last `turns` user turns, from the action_listen before the first of
-    them (as Rasa's own MemoizationPolicy trims a tracker), or `tracker` itself when it is no
-    longer or the window would not give the policies the same last states: when a slot
-    influences the conversation (its value before the window would be missing), with forms or
-    an active loop, or when an event in the window rewrites what came before it.
+    """A tracker of the last `turns` user turns, or `tracker` itself where that could differ.
+
+    The window starts at the action_listen before the first of those turns, as Rasa's own
+    MemoizationPolicy trims a tracker; all but its first states are the whole tracker's last
+    ones, more than the rules and MemoizationPolicy's max_history look at. `tracker` itself is
+    returned when it is no longer, or when the window would not give the policies the same
+    last states: a slot influences the conversation (its value before the window would be
+    missing), there are forms or an active loop, or an event in the window rewrites what came
+    before it.
     """
     if (
         domain.form_names
@@ -262,8 +239,13 @@ def _combine_predictions(
     tracker: DialogueStateTracker,
     domain: Domain,
 ) -> PolicyPrediction:
-    """Rasa's winning prediction, without the `user_featurization` event that only says the
-    policies read the intent (the event is kept when they read the text)."""
+    """Rasa's winning prediction, without a `user_featurization` event saying "the intent".
+
+    Rasa stores that event after every user message to say the policies read its intent rather
+    than its text. Ours always read the intent (no end-to-end policy), which is also what a
+    stored message without the event means to them, so it is one stored event less per message.
+    The event is kept when it says the text was read.
+    """
     winning: PolicyPrediction = RASAS["combine_predictions"](self, predictions, tracker, domain)
     winning.events = [
         event
@@ -282,13 +264,20 @@ def _combine_predictions(
 def _action_call_format(
     self: RemoteAction, tracker: DialogueStateTracker, domain: Domain
 ) -> dict[str, Any]:
-    """Rasa's request to the action server, with the events of the latest turn only."""
+    """Rasa's request to the action server, with the events of the latest turn only.
+
+    Our actions read the slots and the latest message, which the state holds; the events of the
+    whole conversation would make the request grow with it.
+    """
     return RASAS["_action_call_format"](self, latest_turn(tracker), domain)
 
 
 def latest_turn(tracker: DialogueStateTracker) -> DialogueStateTracker:
-    """The tracker's state with only the events since the action_listen before the latest
-    user message (all of them if there is none); shares everything, for reading only."""
+    """The tracker's state with only the events of the latest turn; for reading only.
+
+    The events are those since the action_listen before the latest user message (all of them
+    if there is none); everything else is shared with `tracker`.
+    """
     start = _start_of_turns(tracker, 1)
     if start is None:
         return tracker
@@ -350,10 +339,12 @@ def copy_state(tracker: DialogueStateTracker) -> DialogueStateTracker:
 
 
 def _copy_slots(slots: dict[str, Any]) -> dict[str, Any]:
-    """Each slot copied as Rasa's tracker copies them (copy.copy, which shares the mappings
-    read from the domain), with its own copy of a list or dict value, so that changing a
-    copy's value in place leaves the original alone. A deep copy of the slots, mappings and
-    all, was most of a copy's cost."""
+    """Each slot copied as Rasa's tracker copies them, with its own copy of a list or dict value.
+
+    Rasa uses copy.copy, which shares the mappings read from the domain; the value's own copy
+    means changing a copy's value in place leaves the original alone. A deep copy of the
+    slots, mappings and all, was most of a copy's cost.
+    """
     if type(slots) is not dict:  # Rasa's AnySlotDict, which makes slots as they are asked for
         return copy.deepcopy(slots)
     copied = {}
@@ -383,10 +374,13 @@ UNDOING_EVENTS = (UserUtteranceReverted, ActionReverted, ActiveLoop, LoopInterru
 
 
 def applied_events(tracker: DialogueStateTracker) -> list[Event]:
-    """DialogueStateTracker.applied_events(): the same list, without going through every event
-    each time. The list worked out last time is kept on the tracker and extended with the
-    events added since, unless one of them undoes earlier ones or concerns a loop (then Rasa
-    works the list out again; a restart or a new session starts the list again, as in Rasa).
+    """DialogueStateTracker.applied_events(): the same list, without going through every event.
+
+    Rasa works the list out from every event several times a turn (to see whether a session has
+    started or expired, to find the latest message). Here the list worked out last time is kept
+    on the tracker and extended with the events added since, unless one of them undoes earlier
+    ones or concerns a loop (then Rasa works the list out again; a restart or a new session
+    starts the list again, as in Rasa).
     """
     events = tracker.events
     known: _Applied | None = tracker.__dict__.get("_applied")
@@ -408,8 +402,10 @@ def applied_events(tracker: DialogueStateTracker) -> list[Event]:
 
 
 def remember_applied_events(tracker: DialogueStateTracker) -> None:
-    """Work out a tracker's applied events now, when applied_events() is ours, so that its
-    copies extend them (the tracker store does this for the conversations it keeps)."""
+    """Work out a tracker's applied events now, when applied_events() is ours.
+
+    Its copies then extend them (the tracker store does this for the conversations it keeps).
+    """
     if "applied_events" in RASAS:
         applied_events(tracker)
 
@@ -442,7 +438,11 @@ def _event_classes() -> dict[str, type[Event]]:
 
 
 def _resolve_event_type(type_name: str, default: type[Event] | None = None) -> Any:
-    """Event.resolve_by_type, from the table; Rasa's own lookup for any other name."""
+    """Event.resolve_by_type, from the table; Rasa's own lookup for any other name.
+
+    Rasa finds an event's class by walking every subclass of Event, for every stored event of
+    the conversation, every turn; the table is built once.
+    """
     found = _event_classes().get(type_name)
     if found is not None:
         return found
@@ -459,7 +459,11 @@ def _action_result_validator() -> Any:
 
 
 def _validate_action_result(self: RemoteAction, result: dict[str, Any]) -> bool:
-    """Rasa's own check of an action-server response (same errors, same message)."""
+    """Rasa's own check of an action-server response (same errors, same message).
+
+    Rasa calls jsonschema.validate(), which also checks the schema itself against the
+    metaschema, for every message; here the validator is built once.
+    """
     error = jsonschema.exceptions.best_match(_action_result_validator().iter_errors(result))
     if error is not None:
         error.message += VALIDATION_HINT

@@ -142,6 +142,7 @@ class SettingError(ValueError):
     """A setting that has the wrong form."""
 
     def __init__(self, name: str, value: str) -> None:
+        """Keep the setting's name and the value it was given, for the message."""
         super().__init__(name, value)
         self.name = name
         self.value = value

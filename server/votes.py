@@ -5,7 +5,7 @@ file by default (no other service needed), PostgreSQL in production; Redis only 
 locks. A row holds no text anyone typed: the topic or reading category, the urgency, the
 channel, the day (a date, no time), the vote (+1 or -1), the answer's id and a key of the
 conversation (the SHA-256 of its id, not the id), by which "forget my data"
-(server/stores.py) and `make purge` (server/purge.py) find the person's votes. One row per
+(server/tracker_store.py) and `make purge` (server/purge.py) find the person's votes. One row per
 answer and conversation: a second vote on an answer replaces the first.
 
 What a vote is about is read here from the conversation itself: the record the action kept
@@ -53,6 +53,7 @@ def conversation_key(sender_id: str) -> str:
 
 
 def today() -> date:
+    """Return today's date in UTC: the day a vote is stored under (a vote keeps no time)."""
     return datetime.now(timezone.utc).date()
 
 
@@ -96,8 +97,10 @@ def forget_statement(sender_id: str) -> sa.sql.Delete:
 
 
 def purge_votes(connection: Any, sender_ids: Iterable[str], before: date) -> int:
-    """Delete the votes of the conversations `sender_ids` and every vote made before the day
-    `before`; how many were deleted."""
+    """Delete the votes of the conversations `sender_ids` and every vote from before `before`.
+
+    Returns how many were deleted.
+    """
     if not sa.inspect(connection).has_table("votes"):
         return 0
     keys = [conversation_key(sender) for sender in sender_ids]
@@ -118,11 +121,13 @@ class VoteStore:
     """
 
     def __init__(self, url: str) -> None:
+        """Keep the database URL; nothing connects until the store is first used."""
         self.url = sa.engine.make_url(url)
         self._engine: sa.engine.Engine | None = None
 
     @classmethod
     def from_settings(cls, environ: Mapping[str, str]) -> VoteStore:
+        """Return the store of the conversations' database, TRACKER_STORE_URL."""
         return cls(settings.resolve(environ)["TRACKER_STORE_URL"])
 
     @property
@@ -137,6 +142,7 @@ class VoteStore:
 
     @property
     def engine(self) -> sa.engine.Engine:
+        """The database engine, made on first use (SQLite connections may move between threads)."""
         if self._engine is None:
             kwargs: dict[str, Any] = {"pool_pre_ping": True}
             if self.url.get_backend_name() == "sqlite":
@@ -145,8 +151,11 @@ class VoteStore:
         return self._engine
 
     def find_answer(self, sender_id: str, answer_id: str | None) -> AnswerRecord | None:
-        """The record of answer `answer_id` (None: the latest answer) among the conversation's
-        stored bot messages; None when there is no such answer (or nothing is stored)."""
+        """Return the record of answer `answer_id` (None: the latest answer), or None.
+
+        It is looked up among the conversation's stored bot messages; None when there is no such
+        answer (or nothing is stored).
+        """
         if not self.exists:
             return None
         latest = (
@@ -201,6 +210,7 @@ class VoteStore:
         return [StoredVote(**dict(row)) for row in result]
 
     def dispose(self) -> None:
+        """Close the engine's connections; the next use opens new ones."""
         if self._engine is not None:
             self._engine.dispose()
             self._engine = None

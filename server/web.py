@@ -25,6 +25,7 @@ class DemoPage:
     """The static page server, run in a daemon thread of the launcher."""
 
     def __init__(self, values: Mapping[str, str]) -> None:
+        """Read where the page is served and the bot URL it points the widget to."""
         self.bot_url = values["PUBLIC_BOT_URL"]
         self.host = values["BOT_HOST"]
         self.port = int(values["WEB_PORT"])
@@ -32,15 +33,18 @@ class DemoPage:
 
     @property
     def url(self) -> str:
+        """The page's address to show people (localhost for a wildcard or loopback host)."""
         host = "localhost" if self.host in ("127.0.0.1", "0.0.0.0", "::") else self.host
         return f"http://{host}:{self.port}/"
 
     def start(self) -> None:
+        """Serve the page in a daemon thread, which ends with the launcher."""
         handler = partial(StaticHandler, bot_url=self.bot_url, directory=str(STATIC))
         self._server = ThreadingHTTPServer((self.host, self.port), handler)
         threading.Thread(target=self._server.serve_forever, daemon=True).start()
 
     def stop(self) -> None:
+        """Stop serving and close the socket."""
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
@@ -66,10 +70,12 @@ class StaticHandler(SimpleHTTPRequestHandler):
     """Static files with security headers; HTML gets the bot URL filled in."""
 
     def __init__(self, *args: Any, bot_url: str, **kwargs: Any) -> None:
+        """Keep the bot URL that HTML pages get filled in."""
         self.bot_url = bot_url
         super().__init__(*args, **kwargs)
 
     def end_headers(self) -> None:
+        """Add the security headers to every response before ending its headers."""
         self.send_header("Content-Security-Policy", content_security_policy(self.bot_url))
         self.send_header("X-Content-Type-Options", "nosniff")
         self.send_header("Referrer-Policy", "no-referrer")
@@ -77,6 +83,7 @@ class StaticHandler(SimpleHTTPRequestHandler):
         super().end_headers()
 
     def do_GET(self) -> None:  # the http.server naming
+        """Serve a file; an HTML page (a directory's index.html too) gets the bot URL filled in."""
         path = Path(self.translate_path(self.path))
         if path.is_dir():
             path = path / "index.html"

@@ -96,8 +96,10 @@ class Stack:
             raise
 
     def post(self, sender: str, text: Any, timeout: float = 30.0) -> list[dict[str, Any]]:
-        """Send one message through the REST channel (its conversation is `rest:<sender>`),
-        with the stack's REST_TOKEN; the bot's replies."""
+        """Send one message through the REST channel, with the stack's token; return the replies.
+
+        Its conversation is `rest:<sender>`.
+        """
         status, body = self.post_raw(json.dumps({"sender": sender, "message": text}).encode())
         if status != 200:
             raise AssertionError(f"HTTP {status}: {body[:500]!r}")
@@ -110,8 +112,10 @@ class Stack:
         headers: Mapping[str, str] | None = None,
         timeout: float = 30.0,
     ) -> tuple[int, bytes]:
-        """POST bytes as they are, with the REST token unless `headers` name another
-        Authorization; the HTTP status and body (4xx and 5xx included)."""
+        """POST bytes as they are; return the HTTP status and body (4xx and 5xx included).
+
+        The REST token is sent unless `headers` name another Authorization.
+        """
         request = urllib.request.Request(
             self.bot_url + path,
             data=body,
@@ -125,8 +129,7 @@ class Stack:
 
 
 def stored_events(stack: Stack, sender_id: str) -> int:
-    """How many events of conversation `sender_id` (e.g. `widget:<id>`) the stack's SQLite
-    store holds."""
+    """Count the events of conversation `sender_id` (`widget:<id>`) in the stack's SQLite store."""
     database = stack.values["TRACKER_STORE_URL"].removeprefix("sqlite:///")
     with sqlite3.connect(database) as db:
         query = "SELECT count(*) FROM events WHERE sender_id = ?"
@@ -134,8 +137,11 @@ def stored_events(stack: Stack, sender_id: str) -> int:
 
 
 def settled_events(stack: Stack, sender_id: str, timeout: float = 10.0) -> int:
-    """`stored_events` once the count has stopped changing: Rasa stores a turn after its
-    replies have gone out, so a count taken as soon as the reply is seen may be short."""
+    """Return `stored_events` once the count has stopped changing.
+
+    Rasa stores a turn after its replies have gone out, so a count taken as soon as the reply is
+    seen may be short.
+    """
     deadline = time.monotonic() + timeout
     counts = [stored_events(stack, sender_id)]
     while time.monotonic() < deadline and (len(counts) < 4 or len(set(counts[-4:])) > 1):

@@ -1,5 +1,7 @@
-"""The realistic corpus (tests/corpus/): big and realistic enough, validly labelled, and its
-held-out part really held out, near-copies included."""
+"""The realistic corpus (tests/corpus/): big and realistic enough, and validly labelled.
+
+Its held-out part is really held out, near-copies included.
+"""
 
 from __future__ import annotations
 
@@ -102,8 +104,10 @@ def test_sizes() -> None:
 
 
 def test_word_statistics() -> None:
-    """Real messages are long: median 18+ words, 30 %+ over 25 words, most several sentences;
-    the held-out part alone too."""
+    """Real messages are long: median 18+ words, 30 %+ over 25 words, most several sentences.
+
+    The held-out part alone too.
+    """
     for part in (EVERY, HELD_OUT):
         words = [_words(entry.text) for entry in part]
         assert statistics.median(words) >= MIN_MEDIAN_WORDS
@@ -138,8 +142,10 @@ def test_labels_are_valid() -> None:
 
 
 def test_urgency_labels_follow_the_triage_rules() -> None:
-    """Label sanity: an emergency names a fever, a temperature or a sign; a count under 500 is
-    never routine."""
+    """Urgency labels follow the triage rules.
+
+    An emergency names a fever, a temperature or a sign; a count under 500 is never routine.
+    """
     sign = re.compile(
         r"fever|temp|hot|shiver|shak|chill|confus|faint|passed out|breath|seizure|stiff|"
         r"unwell|drowsy|hard to wake|chest pain",
@@ -155,8 +161,11 @@ def test_urgency_labels_follow_the_triage_rules() -> None:
 
 
 def test_no_held_out_message_is_trained_on() -> None:
-    """No held-out message is a training example, nor a near-copy of one (word-trigram Jaccard
-    above 0.6), in data/nlu/ or the corpus's own training part."""
+    """No held-out message is trained on, nor a near-copy of one.
+
+    A near-copy has a word-trigram Jaccard above 0.6, against data/nlu/ and the corpus's own
+    training part.
+    """
     training = [*_training_examples(), *(entry.text for entry in TRAINING)]
     exact = {_normalized(text) for text in training}
     index: dict[tuple[str, ...], list[int]] = {}

@@ -1,5 +1,7 @@
-"""The NLU entity extractors: each follows its switch (on for evaluation and, for the subject, in
-the servers; off where noted)."""
+"""The NLU entity extractors: each follows its switch.
+
+The switch is on for evaluation and, for the subject, in the servers; off where noted.
+"""
 
 from __future__ import annotations
 

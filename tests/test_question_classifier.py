@@ -121,8 +121,11 @@ def _component(storage: LocalModelStorage, **config: object) -> QuestionIntentCl
 
 @pytest.mark.slow
 def test_trained_model_is_saved_loaded_and_finds_the_question(tmp_path: Path) -> None:
-    """A long story is classified by its question; the questions are listed; a sample that is
-    not blood is out_of_scope; the model loads back from storage."""
+    """A trained model finds the question, is saved and loads back.
+
+    A long story is classified by its question; the questions are listed; a sample that is not blood
+    is out_of_scope; the model loads back from storage.
+    """
     storage = LocalModelStorage(tmp_path)
     resource = _component(storage).train(_training_data())
     context = ExecutionContext(GraphSchema({}), node_name="question_classifier")

@@ -1,5 +1,8 @@
-"""The README and docs/ stay true: the paths they name exist, the commands they give are real, the
-links between them work, and the clinical reference agrees with the data the code reads."""
+"""The README and docs/ stay true.
+
+The paths they name exist, the commands they give are real, the links between them work, and the
+clinical reference agrees with the data the code reads.
+"""
 
 from __future__ import annotations
 
@@ -140,8 +143,11 @@ def test_readme_names_some_paths_and_targets() -> None:
 
 @pytest.mark.parametrize(("doc", "path"), _cases(doc_paths))
 def test_named_path_exists(doc: str, path: str) -> None:
-    """Every repository path the README or a page of docs/ names in backticks exists; a bare file
-    name (`domain.yml`, `sources.csv`) is at the top of the repository or somewhere in it."""
+    """Every repository path the README or a page of docs/ names in backticks exists.
+
+    A bare file name (`domain.yml`, `sources.csv`) is at the top of the repository or somewhere in
+    it.
+    """
     exists = (ROOT / path).exists() or ("/" not in path and path in _file_names())
     assert exists, f"{doc} names {path}, which does not exist"
 
@@ -236,8 +242,10 @@ def _file_names() -> frozenset[str]:
 
 
 def test_no_file_depends_on_a_folder_outside_the_repository() -> None:
-    """No file of the repository names the team's folder beside it: the repository carries its own
-    clinical reference and source descriptions."""
+    """No file of the repository names the team's folder beside it.
+
+    The repository carries its own clinical reference and source descriptions.
+    """
     offenders = []
     for path in _repository_files():
         data = path.read_bytes()
@@ -291,8 +299,10 @@ def cited_keys() -> set[str]:
 
 
 def test_clinical_reference_cites_the_sources_of_every_rule() -> None:
-    """Every source a threshold, reason, note or specimen rests on is named in the clinical
-    reference: with a link when it is a publication, by its key when it is only a basis."""
+    """The clinical reference cites the source of every threshold, reason, note or specimen.
+
+    With a link when it is a publication, by its key when it is only a basis.
+    """
     text = _text(CLINICAL_REFERENCE)
     for key in rule_source_keys():
         if source_links()[key]:
@@ -362,8 +372,7 @@ def test_clinical_reference_states_every_row_of_the_tables(section: str, words: 
 
 
 def limit_numbers() -> list[ParameterSet]:
-    """The single limits (limits.csv) and Cleveland Clinic's ranges by sex, as the text writes
-    them."""
+    """Return the single limits (limits.csv) and Cleveland Clinic's ranges by sex, as written."""
     numbers = []
     for row in _csv_rows("limits.csv"):
         value = float(row["value"])
@@ -387,8 +396,10 @@ def test_clinical_reference_states_every_limit(written: str) -> None:
 
 
 def test_clinical_reference_names_every_red_flag_and_specimen() -> None:
-    """Each red flag of red_flags.yml and each sample of specimens.yml is described (by its name,
-    one of its phrases or one of its cue words)."""
+    """Each red flag of red_flags.yml and each sample of specimens.yml is described.
+
+    By its name, one of its phrases or one of its cue words.
+    """
     text = _text(CLINICAL_REFERENCE).lower()
     flags = read_yaml(DATA / "red_flags.yml")
     specimens = read_yaml(DATA / "specimens.yml")["specimens"]

@@ -1,5 +1,6 @@
-"""FHIR R4 in and out: a white count or neutrophil count as an Observation (or a Bundle with the
-Patient) is judged by the chat's own core and answered as FHIR JSON (docs/fhir.md).
+"""FHIR R4 in and out, judged by the chat's own core and answered as FHIR JSON (docs/fhir.md).
+
+A white count or neutrophil count comes in as an Observation, or as a Bundle with the Patient.
 
     >>> from datetime import date
     >>> wbc = {"resourceType": "Observation", "status": "final",

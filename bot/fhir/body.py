@@ -1,5 +1,7 @@
-"""The bytes of a request, read into a JSON object: the media types taken, the size limit, JSON
-that is not JSON (or nests too deep, or holds NaN) refused with the right status.
+"""Read the bytes of a request into a JSON object, refusing what cannot be read.
+
+It sets the media types taken and the size limit; JSON that is not JSON (or nests too deep, or
+holds NaN) is refused with the right status.
 """
 
 from __future__ import annotations

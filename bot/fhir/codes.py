@@ -1,6 +1,7 @@
-"""The codes the FHIR interpreter reads and writes: LOINC for what was measured, UCUM for units,
-HL7 v3 ObservationInterpretation for the verdict, SNOMED CT for pregnancy and blood specimens
-(docs/fhir.md lists them all, with what each one means here).
+"""The codes the FHIR interpreter reads and writes (docs/fhir.md lists them, with their meaning).
+
+LOINC for what was measured, UCUM for units, HL7 v3 ObservationInterpretation for the verdict,
+SNOMED CT for pregnancy and blood specimens.
 """
 
 from __future__ import annotations

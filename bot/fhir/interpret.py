@@ -1,6 +1,7 @@
-"""A FHIR R4 Observation or Bundle in, FHIR JSON out, judged by the chat's own core: the counts
-read (bot/fhir/read.py) go through `bot.judge.interpret.interpret` as if typed, and the answer is
-written back as FHIR (bot/fhir/write.py).
+"""A FHIR R4 Observation or Bundle in, FHIR JSON out, judged by the chat's own core.
+
+The counts read (bot/fhir/read.py) go through `bot.judge.interpret.interpret` as if typed, and
+the answer is written back as FHIR (bot/fhir/write.py).
 """
 
 from __future__ import annotations
@@ -34,8 +35,11 @@ SPACING = 100
 
 
 def interpret_resource(resource: Mapping[str, Any], today: date) -> dict[str, Any]:
-    """The Parameters answer for an Observation or a Bundle (FhirProblem when it cannot be read);
-    `today` is when the sample was taken if the Observation does not say."""
+    """Judge an Observation or a Bundle and return the Parameters resource that answers it.
+
+    Raises FhirProblem when the resource cannot be read. `today` stands for the day the sample was
+    taken when the Observation does not say.
+    """
     request = read_request(resource, today)
     paired = _pairs(request)
     result = interpret(_parsed(request, paired))
@@ -58,8 +62,11 @@ def interpret_resource(resource: Mapping[str, Any], today: date) -> dict[str, An
 
 
 def _pairs(request: Request) -> list[tuple[Count, Count]]:
-    """Each neutrophil percentage with its white count: the one taken at the same time, else
-    the only one. A percentage that fits no white count is not used."""
+    """Pair each neutrophil percentage with its white count.
+
+    The white count taken at the same time is used, else the only one; a percentage that fits no
+    white count is left out.
+    """
     white = [count for count in request.counts if count.analyte is Analyte.WBC]
     paired = []
     for share in request.shares:

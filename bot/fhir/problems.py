@@ -1,6 +1,7 @@
-"""What the FHIR interpreter refuses, as FHIR says it: an OperationOutcome with one issue (severity
-error, an issue type code, a plain `diagnostics` text and where in the resource, as FHIRPath),
-and the HTTP status that goes with it (docs/fhir.md, "Errors").
+"""What the FHIR interpreter refuses, said as FHIR says it (docs/fhir.md, "Errors").
+
+An OperationOutcome with one issue (severity error, an issue type code, a plain `diagnostics`
+text and where in the resource, as FHIRPath), and the HTTP status that goes with it.
 """
 
 from __future__ import annotations
@@ -24,12 +25,16 @@ QUOTE_CHARS = 40
 
 
 class FhirProblem(WbcBotError, ValueError):
-    """A request refused: the HTTP status, the OperationOutcome issue code (invalid, structure,
-    required, value, not-supported, too-costly, business-rule ...), what is wrong, and where."""
+    """A refused request: its HTTP status, issue code, what is wrong, and where.
+
+    The code is an OperationOutcome issue type (invalid, structure, required, value, not-supported,
+    too-costly, business-rule ...).
+    """
 
     def __init__(
         self, status: int, code: str, diagnostics: str, expression: str | None = None
     ) -> None:
+        """Keep what the OperationOutcome and the HTTP answer are made from."""
         super().__init__(status, code, diagnostics, expression)
         self.status = status
         self.code = code

@@ -1,5 +1,6 @@
-"""Reading a FHIR R4 Observation, or a Bundle of Observations with a Patient, into what the core
-judges: each white count and neutrophil count in cells per microliter with the lab's own range
+"""Read a FHIR R4 Observation, or a Bundle of them with a Patient, into what the core judges.
+
+That is each white count and neutrophil count in cells per microliter with the lab's own range
 and flag, the neutrophil percentages, and the person's age, sex and pregnancy.
 
 Everything that cannot be read refuses the whole request with a FhirProblem that says what and
@@ -156,8 +157,11 @@ def _read_observation(
     full_url: str | None,
     single: bool,
 ) -> None:
-    """A count or a share goes into `found`; a pregnancy status or gestational age into its
-    pregnancy; in a Bundle, any other Observation is left alone."""
+    """Add what one Observation says to `found`.
+
+    A count or a share goes into `found`; a pregnancy status or gestational age into its pregnancy;
+    in a Bundle, any other Observation is left alone.
+    """
     code = _loinc_code(observation, path)
     if code in codes.SUPPORTED_CODES:
         count = _read_count(found, observation, path, code, full_url)
@@ -318,8 +322,11 @@ def _lab_flag(observation: Mapping[str, Any]) -> LabFlag | None:
 
 
 def _effective(observation: Mapping[str, Any], path: str) -> tuple[str | None, date | None]:
-    """When the sample was taken: effectiveDateTime, effectiveInstant, effectivePeriod.start,
-    or else when the result was issued."""
+    """Return when the sample was taken, as written and as a date.
+
+    The first of effectiveDateTime, effectiveInstant and effectivePeriod.start, or else when the
+    result was issued.
+    """
     period = observation.get("effectivePeriod")
     candidates = [
         ("effectiveDateTime", observation.get("effectiveDateTime")),
@@ -371,8 +378,11 @@ def _sex(patient: Mapping[str, Any]) -> Sex | None:
 
 
 def _pregnancy(evidence: Sequence[Pregnancy | None]) -> Pregnancy | None:
-    """Pregnant when the Bundle says so and never says "not pregnant"; the weeks of a
-    gestational age when one is given."""
+    """Return the pregnancy the Bundle's evidence shows, or None.
+
+    Pregnant when the Bundle says so and never says "not pregnant"; with the weeks of a gestational
+    age when one is given.
+    """
     if not evidence or any(item is None for item in evidence):
         return None
     weeks = [item.weeks for item in evidence if item is not None and item.weeks is not None]
@@ -435,8 +445,10 @@ def _index_specimen(found: _Found, specimen: Mapping[str, Any], full_url: str | 
 
 
 def _check_specimen(found: _Found, observation: Mapping[str, Any], path: str) -> None:
-    """A specimen that is named and is not blood (urine, spinal fluid) is refused: blood ranges
-    do not judge it. A reference that cannot be followed is left to the LOINC code (blood)."""
+    """Refuse a named specimen that is not blood (urine, spinal fluid): blood ranges do not fit.
+
+    A reference that cannot be followed is left to the LOINC code (blood).
+    """
     reference = observation.get("specimen")
     if not isinstance(reference, dict):
         return

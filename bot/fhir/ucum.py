@@ -1,5 +1,6 @@
-"""Units of counts as FHIR Quantities carry them: UCUM codes ("10*3/uL", "10*9/L", "/uL",
-"/mm3", "%"), read into cells per microliter.
+"""Units of counts as FHIR Quantities carry them, read into cells per microliter.
+
+The UCUM codes are "10*3/uL", "10*9/L", "/uL", "/mm3" and "%".
 
 A Quantity with `system` UCUM is read by its `code`, strictly. One without a code is read by its
 `unit` text, where two common ways of writing the same UCUM unit are taken too: "^" for the
@@ -28,8 +29,11 @@ _VARIANTS = (("^", "*"), ("µ", "u"), ("μ", "u"))  # micro sign and Greek mu
 
 @dataclass(frozen=True)
 class Unit:
-    """A Quantity's unit as read: its code, how many cells per microliter one unit is (None for
-    a percentage) and how it is written for a person ("x10^9/L")."""
+    """A Quantity's unit as read: its code, its size and how a person reads it.
+
+    `cells_per_ul` is how many cells per microliter one unit is (None for a percentage); `written`
+    is how it is written for a person ("x10^9/L").
+    """
 
     code: str
     cells_per_ul: float | None

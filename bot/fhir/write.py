@@ -1,7 +1,9 @@
-"""Writing the answer as FHIR R4 JSON: each Observation as sent with its `interpretation` (HL7 v3
-codes), a `referenceRange` when the lab gave none (its basis and sources in `text`) and the
-verdict in `note`; a computed ANC as an Observation of its own; and the Parameters resource that
-carries them with the explanation, the urgency, the sources and the disclaimer (docs/fhir.md).
+"""Write the answer as FHIR R4 JSON (docs/fhir.md).
+
+Each Observation goes back as sent, with its `interpretation` (HL7 v3 codes), a `referenceRange`
+when the lab gave none (its basis and sources in `text`) and the verdict in `note`. A computed
+ANC is an Observation of its own. The Parameters resource carries them with the explanation,
+the urgency, the sources and the disclaimer.
 """
 
 from __future__ import annotations
@@ -33,8 +35,10 @@ _STATUSES = frozenset({"registered", "preliminary", "final", "amended", "correct
 
 
 def interpreted(count: Count, finding: Finding, verdict: str) -> dict[str, Any]:
-    """The Observation as sent, with the interpretation, the range used when the lab gave none
-    it could be judged by, and the verdict as a note."""
+    """Return the Observation as sent, with the interpretation and the verdict as a note.
+
+    When the lab gave no range, the range it was judged by is added.
+    """
     observation = copy.deepcopy(dict(count.resource))
     observation["interpretation"] = [interpretation(finding)]
     if count.lab_range is None:
@@ -49,8 +53,10 @@ def interpreted(count: Count, finding: Finding, verdict: str) -> dict[str, Any]:
 def computed_anc(
     finding: Finding, wbc: Count, share: Count, verdict: str, how: str
 ) -> dict[str, Any]:
-    """The ANC worked out from a white count and a neutrophil percentage, as an Observation
-    derived from both, in the white count's unit."""
+    """Return the ANC worked out from a white count and a neutrophil percentage as an Observation.
+
+    It is derived from both and given in the white count's unit.
+    """
     assert finding.cells_per_ul is not None  # computed from a count
     status = wbc.resource.get("status")
     observation: dict[str, Any] = {
@@ -102,8 +108,10 @@ def interpretation(finding: Finding) -> dict[str, Any]:
 
 
 def reference_range(reference: ReferenceRange, unit: Unit) -> dict[str, Any]:
-    """The range a count was judged against, in the count's unit; its basis (adult, a child's
-    age band, pregnancy) and sources in `text`."""
+    """Return the range a count was judged against, in the count's unit.
+
+    Its basis (adult, a child's age band, pregnancy) and sources go in `text`.
+    """
     low, high = format_count(reference.low), format_count(reference.high)
     basis = wording.range_words(reference)
     if reference.basis == BASIS_PREGNANCY and reference.label in _TRIMESTERS:
@@ -171,8 +179,10 @@ def parameters(
 
 
 def chat_message(request: Request, paired: Sequence[tuple[Count, Count]]) -> str:
-    """The reading as the person would type it for the chat, which reads it with the same core:
-    "WBC 3.2 x10^9/L (4.0-11.0), neutrophils 55%, age 34, female"."""
+    """Write the reading as the person would type it in the chat, which reads it with the same core.
+
+    For example "WBC 3.2 x10^9/L (4.0-11.0), neutrophils 55%, age 34, female".
+    """
     parts = []
     for count in request.counts:
         name = "WBC" if count.analyte is Analyte.WBC else "ANC"
@@ -198,8 +208,10 @@ def _thousands(cells_per_ul: float) -> str:
 
 
 def _age_words(years: float) -> str:
-    """Whole years from 2, whole months under 2 years, whole days under a month: each band of
-    the ranges starts on such a boundary, so the chat puts the person in the same band."""
+    """Write an age for the chat: whole years from 2, months under 2 years, days under a month.
+
+    Each band of the ranges starts on such a boundary, so the chat puts the person in the same band.
+    """
     if years >= 2:
         return f"{int(years)}"
     if years >= 1 / 12:

@@ -1,2 +1,4 @@
-"""Judging what was read: each count against its range, how soon to get care, and what the
-conversation remembers between messages."""
+"""Judge what was read: each count against its range, and how soon to get care.
+
+It also keeps what the conversation remembers between messages.
+"""

@@ -1,5 +1,6 @@
-"""A conversation about counts, one message at a time: what to remember between messages and how
-a new message changes the judgement.
+"""A conversation about counts, one message at a time.
+
+It holds what to remember between messages and how a new message changes the judgement.
 
 Pure functions over a frozen state, so the Rasa actions only load slots into a
 ConversationState, call `take_turn`, and save the new state back. The state keeps what was read,
@@ -11,7 +12,7 @@ makes the answer an emergency; "no fever" clears it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from bot.judge.interpret import interpret
 from bot.judge.subjects import subject_of
@@ -76,9 +77,15 @@ class Turn:
     urgency_news: bool = False
     other_specimen: str | None = None  # white cells in urine, spinal fluid ...: not judged
     subject: Subject = Subject.LEUKOPENIA  # what this message itself is about
-    # The message as the parser read it (full-width letters as ASCII, escapes dropped): every
-    # later stage of the turn reads this, so "ｗｈｙ？" is "why?" there too.
-    text: str = ""
+    # The one reading of the message (its text as the parser read it, full-width letters as
+    # ASCII and escapes dropped, and its tokens): every later stage of the turn reads this, so
+    # "ｗｈｙ？" is "why?" there too, and nothing cuts the text into tokens again.
+    parsed: ParsedText = field(default_factory=lambda: ParsedText(text=""))
+
+    @property
+    def text(self) -> str:
+        """The message as the parser read it."""
+        return self.parsed.text
 
 
 def take_turn(state: ConversationState, text: str) -> Turn:
@@ -129,7 +136,7 @@ def take_turn(state: ConversationState, text: str) -> Turn:
         urgency_news=news,
         other_specimen=context.other_specimen,
         subject=subject,
-        text=parsed.text,
+        parsed=parsed,
     )
 
 
@@ -212,8 +219,11 @@ def _with_unit(counts: tuple[LabValue, ...], answer: str) -> tuple[LabValue, ...
 def with_earlier_counts(
     counts: tuple[LabValue, ...], before: tuple[LabValue, ...]
 ) -> tuple[LabValue, ...]:
-    """New counts that remember the conversation's earlier counts of their kind (the count of
-    that kind they replace, after the ones it remembered), for the range picture's marks."""
+    """Give new counts the earlier counts of their kind, for the range picture's marks.
+
+    Each new count remembers the count of its kind it replaces, after the ones that count
+    remembered.
+    """
     remembered = []
     for value in counts:
         old = next(

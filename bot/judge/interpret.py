@@ -1,5 +1,6 @@
-"""Judging counts: each value against the range that fits the person (clinical-reference.md
-sections 1-4), an ANC worked out from a differential, the urgency (triage.py) and the notes to tell.
+"""Judge counts against the range that fits the person (clinical-reference.md sections 1-4).
+
+It also works out an ANC from a differential, the urgency (triage.py) and the notes to tell.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from bot.model import (
 )
 from bot.read.numbers import find_numbers
 from bot.reference import ranges, wording
+from bot.reference.tables import Scale
 from bot.reference.units import THOUSANDS_PER_UL
 
 PERCENT = 100
@@ -63,8 +65,10 @@ def categorise(
     lab_range: LabRange | None = None,
     pregnancy: Pregnancy | None = None,
 ) -> Judgement:
-    """Judge one count: adult table, a child's band, pregnancy's range or the lab's own range;
-    critical limits hold."""
+    """Judge one count by the adult table, a child's band, pregnancy's range or the lab's own range.
+
+    Critical limits hold whichever range is used.
+    """
     scale = ranges.scale(analyte, age_years, lab_range, pregnancy)
     if cells_per_ul is None:
         return Judgement(Category.NEEDS_UNIT, None, scale.reference())
@@ -116,7 +120,7 @@ def _questions(findings: Sequence[Finding], context: ClinicalContext) -> tuple[s
     return tuple(questions)
 
 
-def _against(scale: ranges.Scale, count: int) -> Category:
+def _against(scale: Scale, count: int) -> Category:
     if count < scale.low:
         return Category.LOW
     return Category.NORMAL if count <= scale.high else Category.HIGH
@@ -212,8 +216,11 @@ def _computed_note(
 def _notes(
     findings: Sequence[Finding], context: ClinicalContext, explained: Mapping[Finding, str]
 ) -> tuple[str, ...]:
-    """Per finding in text order: how it was read, then what the ranges leave open; then once,
-    the note on naturally lower counts."""
+    """Return the notes for the findings, in text order.
+
+    For each finding: how it was read, then what the ranges leave open; then, once, the note on
+    naturally lower counts.
+    """
     notes: list[str] = []
     for finding in findings:
         if finding in explained:
@@ -261,9 +268,11 @@ LOST_DECIMAL_FROM = 100  # "320": 3.20 thousand with its point lost; "85": 8.5 t
 
 
 def _unit_readings(number: float) -> tuple[tuple[str, float], tuple[str, float]]:
-    """The two likely readings of a white count typed without a unit (section 4): 85 as 85
-    thousand or 8.5 thousand (a lost decimal point); 320 as 320 per microliter or 3.20
-    thousand."""
+    """Return the two likely readings of a white count typed without a unit (section 4).
+
+    85 as 85 thousand or 8.5 thousand (a lost decimal point); 320 as 320 per microliter or 3.20
+    thousand.
+    """
     if number < LOST_DECIMAL_FROM:
         return ("reading_thousands", number * THOUSAND), ("reading_lost_point", number * 100)
     return ("reading_per_ul", number), ("reading_lost_point", number * 10)

@@ -65,9 +65,11 @@ def fallback_texts(text: str, red_flag_known: bool = False) -> tuple[str, ...]:
 
 
 def too_long_texts(text: str, limit: int) -> tuple[str, ...]:
-    """What to send for a message over the length limit, before anything reads it: emergency
-    advice first when it names a red flag anywhere (a linear scan), then how long a message can
-    be."""
+    """Return what to send for a message over the length limit, before anything reads it.
+
+    Emergency advice comes first when the message names a red flag anywhere (a linear scan), then
+    how long a message can be.
+    """
     try:
         urgent = mentions_red_flag(text)
     except Exception:  # noqa: BLE001 - the last line of defence must not fail

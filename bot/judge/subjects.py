@@ -1,4 +1,4 @@
-"""What a question is about: its subject (issue 11; docs/understanding.md, "Subject").
+"""What a question is about: its subject (docs/understanding.md, "Subject").
 
 A message has a question type (the NLU intent: causes, treatment, ...) and a subject: a low white
 count in general (leukopenia, the default), neutropenia, cancer treatment, a child, or a high
@@ -43,7 +43,7 @@ def subject_of(parsed: ParsedText) -> Subject:
     context = parsed.context
     if context.other_specimen:
         return Subject.LEUKOPENIA  # white cells in urine, spinal fluid ...: not a blood subject
-    cues = _cues(parsed.text)
+    cues = _cues(parsed)
     age = context.age_years
     adult = age is not None and not ranges.is_child(age)
     categories = [
@@ -77,8 +77,10 @@ def _neutrophils_asked(parsed: ParsedText, cues: frozenset[str]) -> bool:
     return "neutrophils_named" in cues
 
 
-def _cues(text: str) -> frozenset[str]:
-    return frozenset(span.label_ for span in matched_spans(_matcher(), make_doc(text)))
+def _cues(parsed: ParsedText) -> frozenset[str]:
+    """The subject cue groups the message names, read from its tokens (cut once, by the parser)."""
+    tokens = parsed.tokens if parsed.tokens is not None else make_doc(parsed.text)
+    return frozenset(span.label_ for span in matched_spans(_matcher(), tokens))
 
 
 @cache

@@ -99,8 +99,11 @@ def _fever_reason(key: str, context: ClinicalContext) -> str:
 def _fever_same_day(
     findings: Sequence[Finding], context: ClinicalContext, low_count: str | None
 ) -> list[str]:
-    """A fever that is not an emergency: same day with mild neutropenia, a count just below the
-    range or above it, 39.4 °C or more, or more than 3 days (section 6; MedlinePlus, Fever)."""
+    """Return the same-day reasons for a fever that is not an emergency.
+
+    That is a fever with mild neutropenia, a count just below the range or above it, 39.4 °C or
+    more, or more than 3 days (section 6; MedlinePlus, Fever).
+    """
     fever = _fever_words(context)
     if low_count in SAME_DAY_LOW_COUNTS:
         return [wording.reason(low_count, fever=fever)]
@@ -127,8 +130,11 @@ _SAME_DAY_WITH_FEVER = frozenset({Category.BORDERLINE_LOW, Category.HIGH, Catego
 
 
 def _on_treatment_reasons(context: ClinicalContext) -> list[str]:
-    """On cancer treatment or an immune-lowering medicine: feeling unwell, or a temperature
-    below 36 °C, is an emergency even without a fever (NICE CG151)."""
+    """Return the emergency reasons for someone on cancer treatment or an immune-lowering medicine.
+
+    Feeling unwell, or a temperature below 36 °C, is an emergency for them even without a fever
+    (NICE CG151).
+    """
     if not context.on_cancer_treatment:
         return []
     reasons = []
@@ -158,9 +164,12 @@ def _young_infant(age_years: float | None) -> bool:
 
 
 def _oncology_line(context: ClinicalContext, fever_with_low_count: bool) -> str | None:
-    """The cancer team's 24-hour line ([CDC]): for anyone on treatment, naming the treatment
-    for the person it is about; as a condition ("If you are on chemo") when a fever comes with a
-    low count, the usual emergency of chemotherapy; not for a sign on its own or a baby's fever."""
+    """Return the advice to call the cancer team's 24-hour line ([CDC]), or None.
+
+    For anyone on treatment it names the treatment for the person it is about. When a fever comes
+    with a low count, the usual emergency of chemotherapy, it is said as a condition ("If you are on
+    chemo"). Not for a sign on its own or a baby's fever.
+    """
     who = wording.person(context.relative, context.sex)
     if context.on_cancer_treatment:
         treatment = _treatment(context)
@@ -224,16 +233,22 @@ def _low_count_reason(findings: Sequence[Finding], context: ClinicalContext) -> 
 
 
 def _severely_low(finding: Finding) -> bool:
-    """Low enough that a fever with it is an emergency: a low or critically low white count (a
-    project decision above section 6's table, docs/clinical-reference.md), or an ANC below 1,000."""
+    """Tell whether a count is low enough that a fever with it is an emergency.
+
+    That is a low or critically low white count (a project decision above section 6's table,
+    docs/clinical-reference.md), or an ANC below 1,000.
+    """
     if finding.analyte is Analyte.ANC:
         return not _mild_neutropenia(finding)
     return finding.category in LOW_COUNT_CATEGORIES
 
 
 def _low_for_pregnancy_only(finding: Finding) -> bool:
-    """A white count below the pregnancy range that the adult table would not call low (5,000
-    in the second trimester): with a fever, the same day, not the emergency of a low count."""
+    """Tell whether a white count is low only by the pregnancy range, not by the adult table.
+
+    For example 5,000 in the second trimester. With a fever it is seen the same day; it is not the
+    emergency of a low count.
+    """
     if finding.reference.basis != ranges.BASIS_PREGNANCY or finding.cells_per_ul is None:
         return False
     if finding.analyte is not Analyte.WBC or finding.category not in LOW_COUNT_CATEGORIES:
@@ -281,7 +296,7 @@ def _words(flag: RedFlag) -> str:
 
 
 def _fever_words(context: ClinicalContext) -> str:
-    """ "fever", "chills", "fever and chills": the fever signs as the person gave them."""
+    """Name the fever signs as the person gave them: "fever", "chills", "fever and chills"."""
     return wording.join_words(_flag_names(context, RedFlagKind.FEVER)) or wording.word("fever")
 
 

@@ -1,2 +1,4 @@
-"""Reading a message: tokens, counts, temperatures, ages, other samples, signs present now, and
-what it asks. Nothing here judges a value."""
+"""Read a message: tokens, counts, temperatures, ages, samples, signs present now, what it asks.
+
+Nothing here judges a value.
+"""

@@ -1,5 +1,7 @@
-"""Age in text: "my 3 year old", "10 day old baby", "I'm 34", "son is 14", "16-week-old", "45 y/o",
-"aged 70", "34F". Ages are returned in years (days / 365.25, weeks x 7 / 365.25, months / 12).
+"""Read an age from text, in years.
+
+"my 3 year old", "10 day old baby", "I'm 34", "son is 14", "16-week-old", "45 y/o", "aged 70",
+"34F". Days are divided by 365.25, weeks are times 7 / 365.25, months are divided by 12.
 """
 
 from __future__ import annotations

@@ -48,6 +48,11 @@ class Assertions:
     """The assertion status of any span of one message (cues found once per message)."""
 
     def __init__(self, doc: Doc, negation_cues: Sequence[Span], signs: Sequence[Span] = ()) -> None:
+        """Find every cue of the message once and index it, so each sign looks at the cues near it.
+
+        `negation_cues` are the negation matcher's spans; `signs` are all the signs found in the
+        message (a cue of being over is about the sign just before it).
+        """
         self._doc = doc
         self._signs = sorted(signs, key=lambda sign: sign.start)
         cues = matched_spans(assertion_matcher(), doc, longest_only=False)
@@ -62,6 +67,16 @@ class Assertions:
             and not _standalone_no(doc, span)
         ]
         self._after = [span for span in negation_cues if span.label_ == "negation_after"]
+        # "I feel fine: no fevers": the "no" of "fever: no" also negates what follows it.
+        self._before += [
+            doc[span.start + 1 : span.end]
+            for span in self._after
+            if len(span) > 1
+            and not span[0].is_alpha
+            and span.end < len(doc)
+            and doc[span.end].is_alpha
+        ]
+        self._before.sort(key=lambda span: span.start)
         strong = {c.start for c in self._cues["strong_break"]}
         weak = {span.start for span in negation_cues if span.label_ == "scope_end"}
         weak |= {c.start for c in self._cues["clause_break"]}
@@ -81,6 +96,10 @@ class Assertions:
         self._long_ago_clauses = {clause_of[c.start] for c in self._cues["remote_past"]}
         self._long_ago_clauses |= {clause_of[t.i] for t in doc if _past_year(t.text)}
         self._recent_clauses = {clause_of[c.start] for c in self._cues["recent_past"]}
+        # "Three weeks ago he was admitted with pneumonia: fever, confusion, breathing hard":
+        # a time said first reaches every clause of its sentence (until a word of now).
+        self._opened_long_ago = self._opening(self._cues["remote_past"])
+        self._opened_recently = self._opening(self._cues["recent_past"])
         self._back_sentences = {
             self._sentence_of[c.start] for c in self._cues["back_again"] if not _still_as_in(doc, c)
         }
@@ -158,15 +177,20 @@ class Assertions:
         return False
 
     def _ends(self, cue: Span) -> bool:
-        """ "fever has gone (now)", not "his face has gone a greyish colour": a cue after the
-        sign negates it only when no complement follows it."""
+        """Tell whether a cue after the sign ends it: only when no complement follows the cue.
+
+        "fever has gone (now)" ends the fever; "his face has gone a greyish colour" does not.
+        """
         following = self._doc[cue.end] if cue.end < len(self._doc) else None
         return following is None or following.lower_ not in _COMPLEMENT_STARTS
 
     def _hypothetical(self, span: Span, treatment: bool = False) -> bool:
-        """ "In case", "what if", "watch for" alone; "if", "when", "should" or a fear ("scared")
-        with an onset word ("gets", "comes on", "will", "spikes") in the same clause; a fear
-        of the sign itself ("worried about getting a fever"). A treatment: not started yet."""
+        """Tell whether the sign is only supposed, feared or (for a treatment) not started yet.
+
+        "In case", "what if", "watch for" alone; "if", "when", "should" or a fear ("scared") with an
+        onset word ("gets", "comes on", "will", "spikes") in the same clause; a fear of the sign
+        itself ("worried about getting a fever"). A treatment: not started yet.
+        """
         numbering, breaks = self._strong_clause_of, self._strong_breaks
         if treatment:
             labels: tuple[str, ...] = ("treatment_future",)
@@ -190,7 +214,7 @@ class Assertions:
         return False
 
     def _said_as_future(self, span: Span) -> bool:
-        """ "I'll probably faint if ...": the sign right after a future word, in its clause."""
+        """Tell whether the sign comes right after a future word in its clause ("I'll faint if")."""
         near = self._near["future_before"]
         return any(
             0 <= span.start - cue.end <= FUTURE_REACH_TOKENS
@@ -199,8 +223,10 @@ class Assertions:
         )
 
     def _someone_elses_past(self, span: Span) -> bool:
-        """ "My aunt had chemo ..., could my low count be genetic?": another person's past, in a
-        message about the writer's own count, is not the writer's sign."""
+        """Tell whether the sign is another person's past, in a message about the writer's count.
+
+        "My aunt had chemo ..., could my low count be genetic?": that is not the writer's sign.
+        """
         if not self._cues["asker_first_person"]:
             return False
         if self._sentence_of[span.start] in self._someone_elses_old_sentences:
@@ -214,26 +240,51 @@ class Assertions:
             for verb in self._near["past_verb"].starting(subject_end, span.start - 1)
         )
 
+    def _opening(self, cues: Sequence[Span]) -> dict[int, int]:
+        """Map each sentence to where its opening time cue ends.
+
+        Only cues said first in their sentence count ("Three weeks ago he ...", "Last year, ...").
+        """
+        opened: dict[int, int] = {}
+        for cue in cues:
+            sentence = self._sentence_of[cue.start]
+            before = self._doc[self._sentence_start(sentence) : cue.start]
+            if len(before) <= OPENING_TOKENS and all(
+                token.like_num or token.lower_ in _TIME_LEAD_INS for token in before
+            ):
+                opened.setdefault(sentence, cue.end)
+        return opened
+
     def _sentence_start(self, sentence: int) -> int:
         """The index of the first token of a sentence."""
         return bisect_left(self._sentence_of, sentence)
 
     def _past(self, span: Span, treatment: bool = False) -> bool:
-        """Long ago ("as a toddler", "years ago", "in 2019"; for a sign also "last Tuesday") in
-        its clause, or over ("fine now", "went away") in its sentence after it, unless it is back
-        ("came back", "again", "still")."""
+        """Tell whether the sign (or treatment) is long ago or over, and not back.
+
+        Long ago ("as a toddler", "years ago", "in 2019"; for a sign also "last Tuesday") in its
+        clause, or over ("fine now", "went away") in its sentence after it, unless it is back ("came
+        back", "again", "still").
+        """
         clause = self._clause_of[span.start]
         sentence = self._sentence_of[span.start]
         long_ago = clause in self._long_ago_clauses or (
             not treatment and clause in self._recent_clauses
         )
+        opened = self._opened_long_ago.get(sentence)
+        if opened is None and not treatment:
+            opened = self._opened_recently.get(sentence)
+        if opened is not None and opened <= span.start:
+            long_ago = long_ago or not any(
+                token.lower_ in _NOW_WORDS for token in self._doc[opened : span.start]
+            )
         resolved = self._near["resolved"].starting(span.end, span.end + RESOLVED_REACH_TOKENS)
         over = not _an_absence(span) and any(
             0 <= c.start - span.end <= RESOLVED_REACH_TOKENS
             and self._sentence_of[c.start] == sentence
             and not self._said_again(span, c.start)
             and not self._new_subject_between(span.end, c.start)
-            and not self._other_sign_between(span, c.start)
+            and (_refers_to_all(c) or not self._other_sign_between(span, c.start))
             and not (c.end < len(self._doc) and self._doc[c.end].like_num)  # "it's gone 9 pm"
             for c in resolved
         )
@@ -248,27 +299,39 @@ class Assertions:
     def _in_one_clause(
         self, left: int, span: Span, numbering: Sequence[int], breaks: set[int]
     ) -> bool:
-        """No clause boundary between a cue and a sign; a comma inside a list that ends in
-        "or" or "nor" ("no fever, chills or cough") is not one."""
+        """Tell whether no clause boundary lies between a cue and a sign.
+
+        A comma inside a list that ends in "or" or "nor" ("no fever, chills or cough") is not a
+        boundary.
+        """
         right = span.start
         if numbering[left] == numbering[right]:
             return True
         between = self._doc[left + 1 : right]
         if any(t.i in breaks or _hard_end(t.text) for t in between):
             return False
-        nearby = [*between, *self._doc[span.end : span.end + LIST_REACH_TOKENS]]
+        # The list's "or" comes after its last comma: "if 37.5 or more, I'm 37.7" is no list.
+        commas = [i for i, token in enumerate(between) if token.text == ","]
+        after_comma = between[commas[-1] + 1 :] if commas else between
+        nearby = [*after_comma, *self._doc[span.end : span.end + LIST_REACH_TOKENS]]
         return any(token.lower_ in ("or", "nor") for token in nearby)
 
     def _new_subject_between(self, left: int, right: int) -> bool:
-        """ "I have chills and she had a fever last week, fine now": "fine now" is about her."""
+        """Tell whether "and" starts a new subject between a sign and a cue of being over.
+
+        "I have chills and she had a fever last week, fine now": "fine now" is about her.
+        """
         return any(
             cue.text.lower().startswith("and ")
             for cue in self._near["strong_break"].starting(left, right - 1)
         )
 
     def _other_sign_between(self, span: Span, before: int) -> bool:
-        """A cue of being over is about the sign just before it, and the signs listed with it
-        ("fever and chills at the weekend, fine now"), not about one said earlier."""
+        """Tell whether another sign said earlier lies between this one and a cue of being over.
+
+        A cue of being over is about the sign just before it and the signs listed with it ("fever
+        and chills at the weekend, fine now"), not about one said earlier.
+        """
         cursor = span
         for sign in self._near_signs.starting(span.end, before - 1):
             if sign.start < cursor.end:
@@ -286,8 +349,10 @@ class Assertions:
         return any(between[i : i + len(words)] == words for i in range(len(between)))
 
     def _onset_after(self, cue: Span, span: Span) -> bool:
-        """An onset word after the cue, in the sign's clause or between the cue and the sign
-        ("if she gets a fever", "if a fever comes on")."""
+        """Tell whether an onset word follows the cue, in the sign's clause or before the sign.
+
+        As in "if she gets a fever" and "if a fever comes on".
+        """
         clause = self._strong_clause_of[span.start]
         if self._onsets_in_clause.get(clause, -1) >= cue.end:
             return True
@@ -296,7 +361,10 @@ class Assertions:
         )
 
     def _feared_itself(self, cue: Span, span: Span) -> bool:
-        """ "Scared of a fever", "worried about getting chest pain": the fear is the sign."""
+        """Tell whether the fear is of the sign itself.
+
+        As in "scared of a fever" or "worried about getting chest pain".
+        """
         between = self._doc[cue.end : span.start]
         return all(token.lower_ in _FEAR_GLUE for token in between)
 
@@ -352,6 +420,43 @@ _FEAR_GLUE = frozenset(
 )
 
 
+# A time cue opens its sentence when at most this many tokens come before it ("About three
+# weeks ago ...").
+OPENING_TOKENS = 2
+# What may stand before a time cue that opens its sentence: "About three weeks ago", "So last
+# year". Not a verb: in "Started Humira last month, fever 38.7" the time is the start's.
+_TIME_LEAD_INS = frozenset(
+    {
+        "about",
+        "around",
+        "roughly",
+        "maybe",
+        "some",
+        "a",
+        "few",
+        "couple",
+        "of",
+        "so",
+        "and",
+        "but",
+        "well",
+        "ok",
+        "okay",
+        "like",
+        "almost",
+        "nearly",
+        "over",
+        "just",
+        "only",
+        "then",
+        ",",
+    }
+)
+# Words that bring a sentence opened by a time long ago back to now.
+_NOW_WORDS = frozenset(
+    {"now", "today", "currently", "tonight", "still", "again", "since", "anymore", "morning"}
+)
+
 _LABELS = (
     "clause_break",
     "strong_break",
@@ -397,8 +502,10 @@ OLDEST_YEAR = 1940
 
 
 def _an_absence(span: Span) -> bool:
-    """A sign that is itself an absence ("haven't peed all day", "no wet nappy"): "nothing
-    since" after it goes on with it, it does not say the sign is over."""
+    """Tell whether the sign is itself an absence ("haven't peed all day", "no wet nappy").
+
+    For such a sign, "nothing since" after it goes on with it; it does not say the sign is over.
+    """
     return any(token.lower_ in _ABSENCE_WORDS for token in span)
 
 
@@ -427,7 +534,7 @@ def _still_as_in(doc: Doc, cue: Span) -> bool:
 
 
 def _past_year(text: str) -> bool:
-    """ "Last seizure was 2019": a year before this one."""
+    """Tell whether the text is a year before this one, as in "last seizure was 2019"."""
     return len(text) == 4 and text.isdigit() and OLDEST_YEAR <= int(text) < date.today().year
 
 
@@ -439,8 +546,11 @@ def _longest(spans: list[Span]) -> list[Span]:
 
 
 def _numbered(doc: Doc, break_starts: set[int], commas: bool) -> list[int]:
-    """A clause (or sentence) number per token: a new one after sentence punctuation, around a
-    comma when `commas`, and at each break word ("and", "but", "so")."""
+    """Number each token's clause (or sentence).
+
+    A new number starts after sentence punctuation, around a comma when `commas`, and at each break
+    word ("and", "but", "so").
+    """
     number, numbers = 0, []
     for token in doc:
         comma = commas and token.text == ","
@@ -450,6 +560,14 @@ def _numbered(doc: Doc, break_starts: set[int], commas: bool) -> list[int]:
         if _hard_end(token.text) or comma:
             number += 1
     return numbers
+
+
+def _refers_to_all(cue: Span) -> bool:
+    """Whether a cue of being over points back at everything said before it.
+
+    "Fever and shivers, but that was back in February": both are over.
+    """
+    return cue[0].lower_ == "that"
 
 
 def _hard_end(text: str) -> bool:

@@ -1,5 +1,7 @@
-"""What a message says about the person besides lab values: temperature, red flags, cancer
-treatment or an immune-lowering medicine, "I have neutropenia", age and sex.
+"""What a message says about the person besides lab values.
+
+That is the temperature, red flags, cancer treatment or an immune-lowering medicine, "I have
+neutropenia", age and sex.
 
 Each counts only when it is present now (bot/read/assertion.py: not negated in its own clause, not
 hypothetical, not long over, not a word in another sense).
@@ -137,15 +139,20 @@ MIN_PREGNANCY_AGE = 10
 
 
 def _temperature_span(doc: Doc, temperature: Temperature) -> Span | None:
-    """The tokens of a temperature, so that "if it reaches 38.5" or "39 as a toddler" (not
-    measured now) can be left out."""
+    """Return the tokens of a temperature, so that one not measured now can be left out.
+
+    As in "if it reaches 38.5" or "39 as a toddler".
+    """
     end = temperature.start + len(temperature.text)
     return doc.char_span(temperature.start, end, label="temperature", alignment_mode="expand")
 
 
 def _over_own_threshold(temperature_c: float | None, thresholds: Sequence[float]) -> bool:
-    """A temperature at or over the number the person was told to call at ("ring if I hit
-    37.5"), when that number is below the usual 38.0 °C (NICE CG151: follow the team's number)."""
+    """Tell whether a temperature reaches the number the person was told to call at.
+
+    As in "ring if I hit 37.5". Only a number below the usual 38.0 °C counts (NICE CG151: follow the
+    team's number).
+    """
     if temperature_c is None:
         return False
     own = [t for t in thresholds if ranges.team_fever_from_c() <= t < fever_threshold_c()]
@@ -153,8 +160,10 @@ def _over_own_threshold(temperature_c: float | None, thresholds: Sequence[float]
 
 
 def _treatment_word(treatments: Sequence[Span]) -> str | None:
-    """How the person named the treatment ("chemo", "clozapine"): a medicine's own name, else
-    the treatment's."""
+    """Return how the person named the treatment ("chemo", "clozapine").
+
+    A medicine's own name is preferred, else the treatment's.
+    """
     medicines = [span for span in treatments if span.label_ == "immune_lowering"]
     named = [span for span in treatments if span[-1].lower_ not in _CARE_WORDS]
     chosen = (medicines or named)[:1]
@@ -180,8 +189,11 @@ _BABY_AGE = re.compile(
 
 
 def _young_child(doc: Doc, age: Age | None, relative: str | None) -> bool:
-    """The person is a baby or young child (NICE NG143's signs apply): under 5, or called a
-    baby; a son or daughter of unknown age counts (when unsure, the sign counts)."""
+    """Tell whether the person is a baby or young child, to whom NICE NG143's signs apply.
+
+    Under 5, or called a baby; a son or daughter of unknown age counts (when unsure, the sign
+    counts).
+    """
     if age is not None:
         return age.years < YOUNG_CHILD_BELOW_YEARS
     if any(token.lower_ in _CHILD_WORDS or token.lower_ in _NAPPY_WORDS for token in doc):
@@ -228,7 +240,14 @@ def _red_flags(
         spec = specs[name]
         if not ((spec.with_fever and fever) or name in present_extras):
             del flags[name]
-    if fever and _long_fever(doc.text):  # any duration said with a fever: when unsure, it counts
+    # Any duration said in a sentence about a fever: when unsure, it counts.
+    fever_sentences = [
+        sentence.text
+        for sentence in _sentences(doc)
+        if _FEVER_TALK.search(sentence.text)
+        or any(sentence.start_char <= t.start < sentence.end_char for t in temperatures)
+    ]
+    if fever and _long_fever(" ".join(fever_sentences), today_named=_today_named(doc.text)):
         flags[LONG_FEVER] = RedFlag(LONG_FEVER, RedFlagKind.FEVER_DURATION, "", -1)
     return sorted(flags.values(), key=lambda flag: flag.start)
 
@@ -242,7 +261,8 @@ _NUMBER_WORDS = {"four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "ten": 
 # "fever for 4 days", "a fever 4 days now", "since last week", "for over a week" (not "4 days
 # ago", which dates something else).
 _DURATION = re.compile(
-    r"\b(?:(?P<days>\d{1,2}|four|five|six|seven|eight|ten|several)[ \t]+(?:days?|d)\b"
+    r"(?<!\bin )(?<!\bwithin )\b"
+    r"(?:(?P<days>\d{1,2}|four|five|six|seven|eight|ten|several)[ \t]+(?:days?|d)\b"
     r"|(?:a|one|two|three|\d)[ \t]+weeks?\b|since[ \t]+last[ \t]+week\b)"
     r"(?![ \t]+(?:ago|course|of|old|after|post|before|pregnant|later))",
     re.IGNORECASE,
@@ -255,18 +275,33 @@ _WEEKDAY = (
     r"(?P<day>(?:mon|tue|tues|wed|weds|thu|thur|thurs|fri|sat|sun)(?:day|sday|nesday|rsday|urday)?)"
 )
 # "fever since Friday" (counted to today), "today is Tuesday" (the day it is, when said).
-_SINCE_WEEKDAY = re.compile(rf"\bsince[ \t]+(?:last[ \t]+)?{_WEEKDAY}\b", re.IGNORECASE)
+_SINCE_WEEKDAY = re.compile(
+    rf"\b(?:since|(?:started|began|begun|came on|come on)(?:[ \t]+on)?)[ \t]+(?:last[ \t]+)?"
+    rf"{_WEEKDAY}\b",
+    re.IGNORECASE,
+)
+# A sentence about a fever: a duration said in it is the fever's ("fever for 4 days"), not one
+# said elsewhere ("running twice a week", "she was better in four days").
+_FEVER_TALK = re.compile(
+    r"\b(?:fevers?|febrile|feverish|temp|temps|temperature|temperatures|pyrexi\w*|hot"
+    r"|burning up)\b",
+    re.IGNORECASE,
+)
 _TODAY_IS = re.compile(rf"\btoday(?:[ \t]+is|['’]s)[ \t]+{_WEEKDAY}\b", re.IGNORECASE)
 
 
-def _long_fever(text: str, today: int | None = None) -> bool:
-    """A fever said to have lasted more than 3 days (MedlinePlus, Fever): "for 4 days", or
-    "since Friday" said on a Tuesday (`today`: Monday 0 .. Sunday 6; else the day the message
-    names, else the clock's)."""
+def _long_fever(text: str, today: int | None = None, today_named: int | None = None) -> bool:
+    """Tell whether a fever is said to have lasted more than 3 days (MedlinePlus, Fever).
+
+    "for 4 days", or "since Friday" said on a Tuesday. `today` is Monday 0 .. Sunday 6; else the
+    day the message names, `today_named` or in `text`, else the clock's.
+    """
     since = _SINCE_WEEKDAY.search(text)
     if since is not None:
         named = _TODAY_IS.search(text)
-        if named is not None:
+        if today_named is not None:
+            today = today_named
+        elif named is not None:
             today = _WEEKDAYS.index(named.group("day")[:3].lower())
         elif today is None:
             today = date.today().weekday()
@@ -283,6 +318,27 @@ def _long_fever(text: str, today: int | None = None) -> bool:
     return False
 
 
+def _today_named(text: str) -> int | None:
+    """The day of the week the message says it is ("today is Tuesday"), Monday 0."""
+    named = _TODAY_IS.search(text)
+    return None if named is None else _WEEKDAYS.index(named.group("day")[:3].lower())
+
+
+def _sentences(doc: Doc) -> list[Span]:
+    """Split the message into sentences at a full stop, question or exclamation mark, or new line.
+
+    The blank pipeline has no sentence splitter.
+    """
+    sentences, start = [], 0
+    for token in doc:
+        if token.text in (".", "?", "!") or "\n" in token.text:
+            sentences.append(doc[start : token.i + 1])
+            start = token.i + 1
+    if start < len(doc):
+        sentences.append(doc[start:])
+    return sentences
+
+
 def red_flag_named(name: str) -> RedFlag:
     """A red flag remembered by name from an earlier message (no text position)."""
     kinds = {spec.name: spec.kind for spec in red_flag_specs()}
@@ -296,9 +352,11 @@ def _negated(
     assertions: Assertions,
     temperature_c: float | None,
 ) -> tuple[str, ...]:
-    """Red flags and cancer treatment the person says they do not have (any more): "no fever",
-    "not on chemo", "the fever is gone"; a measured temperature below the fever threshold also
-    says "no fever"."""
+    """Return the red flags and cancer treatment the person says they do not have (any more).
+
+    "no fever", "not on chemo", "the fever is gone"; a measured temperature below the fever
+    threshold also says "no fever".
+    """
     names = [
         span.label_
         for span in symptom_spans
@@ -345,8 +403,11 @@ _NOW_WORDS = frozenset({"right", "now", "atm", "honestly", "lol", "tbh"})
 
 
 def _ends_its_sentence(doc: Doc, span: Span) -> bool:
-    """Nothing but "right now" and the like between the word and the sentence's end ("I'm so
-    confused right now."); "confused and dizzy" goes on to say more about the person."""
+    """Tell whether only "right now" and the like follow the word before the sentence's end.
+
+    "I'm so confused right now." ends there; "confused and dizzy" goes on to say more about the
+    person.
+    """
     after = span.end
     while after < len(doc) and doc[after].lower_ in _NOW_WORDS:
         after += 1
@@ -354,7 +415,7 @@ def _ends_its_sentence(doc: Doc, span: Span) -> bool:
 
 
 def _puzzled(doc: Doc, span: Span) -> bool:
-    """ "Confused" as puzzled about the result, not the emergency sign (section 5).
+    """Tell whether "confused" means puzzled about the result, not the emergency sign (section 5).
 
     The writer speaks of themself ("I'm so confused") or starts with the word, and a question
     follows or the message asks one; "my mother is confused, what should I do?" stays the sign.
@@ -383,7 +444,10 @@ def _puzzled(doc: Doc, span: Span) -> bool:
 
 
 def _result_follows(doc: Doc, span: Span) -> bool:
-    """ "Confused - the lab says 3.9": after punctuation only (not "and"), the result is named."""
+    """Tell whether the result is named right after the word and punctuation.
+
+    As in "Confused - the lab says 3.9". After punctuation only: "confused and" does not count.
+    """
     after = span.end
     if after >= len(doc) or not doc[after].is_punct:
         return False
@@ -403,8 +467,11 @@ _ARTICLES = frozenset({"a", "an"})
 
 
 def _a_term_asked_about(doc: Doc, span: Span) -> bool:
-    """The sign comes right after "what is/are" (an article between at most): the person asks
-    what the word means. "What is this rash?" and "what are these spots" stay the sign."""
+    """Tell whether the person asks what the word means: it follows "what is/are".
+
+    At most an article may come between. "What is this rash?" and "what are these spots" stay the
+    sign.
+    """
     start = span.start
     if start > 0 and doc[start - 1].lower_ in _ARTICLES:
         start -= 1
@@ -416,7 +483,7 @@ def _a_term_asked_about(doc: Doc, span: Span) -> bool:
 
 
 def _asked_about(span: Span, cues: Sequence[Span]) -> bool:
-    """ "What is neutropenia?" asks about the word; it does not say the person has it."""
+    """Tell whether the word is asked about ("What is neutropenia?"), not said of the person."""
     return any(
         cue.label_ == "question_about" and 0 <= span.start - cue.end <= QUESTION_WINDOW_TOKENS
         for cue in cues
@@ -471,8 +538,11 @@ _OWNER = {"she": "her", "she's": "her", "shes": "her", "her": "her"}
 
 
 def _relative(text: str, age: Age | None) -> str | None:
-    """Whose count it is when it is not the writer's: "daughter", "child" for "my 3 year old"
-    or "4 month old, wbc 15", "her" for "her wbc" or a message about "she" with no "I" or "my"."""
+    """Return whose count it is when it is not the writer's, or None.
+
+    "daughter"; "child" for "my 3 year old" or "4 month old, wbc 15"; "her" for "her wbc" or a
+    message about "she" with no "I" or "my".
+    """
     match = _RELATIVE.search(text)
     if match:
         return match.group("who").lower()

@@ -1,4 +1,5 @@
-"""Words typed (or sent by a button) that ask the bot itself for something, in every channel:
+"""Words, typed or sent by a button, that ask the bot itself for something, in every channel.
+
 "sources" lists all sources of the last answer; "more about this result" gives the notes left out
 of a reading. Telegram-style slash commands (/start, /help, /forget) live in the channel guard.
 """

@@ -1,5 +1,7 @@
-"""The spaCy side of reading: a blank English tokenizer with extra split rules, and the phrase
-matchers built from the vocabulary in data/vocabulary.yml and data/red_flags.yml.
+"""The spaCy side of reading: a blank English tokenizer and the phrase matchers.
+
+The tokenizer has extra split rules; the matchers are built from the vocabulary in
+data/vocabulary.yml and data/red_flags.yml.
 
 Everything is built once, on first use (nothing runs at import time), and shared by the readers
 of values (values.py) and symptoms (clinical_context.py).
@@ -56,8 +58,11 @@ class RedFlagSpec:
 
 
 def skip_unused_ml_backends() -> None:
-    """thinc (under spaCy) probes for TensorFlow and PyTorch at import: seconds and hundreds of
-    MB that a process which only tokenizes never needs. Call before spaCy is first imported."""
+    """Keep thinc (under spaCy) from importing TensorFlow and PyTorch; call before importing spaCy.
+
+    thinc probes for them at import, which costs seconds and hundreds of MB that a process which
+    only tokenizes never needs.
+    """
     for backend in ("tensorflow", "torch", "cupy", "mxnet"):
         sys.modules.setdefault(backend, None)  # type: ignore[arg-type]
 
@@ -78,14 +83,28 @@ def nlp() -> Language:
 
 
 def make_doc(text: str) -> Doc:
-    """Tokenize a message (no statistical components run)."""
-    return nlp().make_doc(text)
+    """Tokenize a message, cutting it where its lower-case form is cut (no statistical components).
+
+    spaCy's special cases are written in lower and title case: "wont" is "wo" + "nt" but
+    "WONT" stays one token, so "SHE WONT WAKE UP" would miss the phrase "wont wake up". The
+    tokens keep the text as typed; only where they are cut comes from the lower-case form.
+    """
+    from spacy.tokens import Doc  # imported on first use, as everything of spaCy's here
+
+    language = nlp()
+    lowered = text.lower()
+    if lowered == text or len(lowered) != len(text):  # "İ" lowers to two characters
+        return language.make_doc(text)
+    cut = language.make_doc(lowered)
+    words = [text[token.idx : token.idx + len(token)] for token in cut]
+    return Doc(language.vocab, words=words, spaces=[bool(token.whitespace_) for token in cut])
 
 
 @cache
 def vocabulary() -> Mapping[str, Any]:
     """The parsed data/vocabulary.yml."""
-    return _load_yaml(VOCABULARY_FILE)
+    parsed: Mapping[str, Any] = _load_yaml(VOCABULARY_FILE)  # YAML is untyped: a mapping here
+    return parsed
 
 
 @cache
@@ -140,8 +159,10 @@ def red_flag_patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
 
 
 def red_flag_pattern_spans(doc: Doc) -> list[Span]:
-    """Spans of the flags' regular expressions, labelled with the flag's name (bounded input:
-    each pattern is linear, with limited gaps)."""
+    """Return spans of the flags' regular expressions, labelled with the flag's name.
+
+    The input is bounded: each pattern is linear, with limited gaps.
+    """
     spans = []
     for name, pattern in red_flag_patterns():
         for match in pattern.finditer(doc.text):
@@ -157,7 +178,10 @@ def _immune_lowering_patterns() -> tuple[re.Pattern[str], ...]:
 
 
 def immune_lowering_pattern_spans(doc: Doc) -> list[Span]:
-    """ "40mg of prednisolone": doses the phrase lists cannot name, labelled immune_lowering."""
+    """Return spans of doses the phrase lists cannot name ("40mg of prednisolone").
+
+    They are labelled immune_lowering.
+    """
     spans = []
     for pattern in _immune_lowering_patterns():
         for match in pattern.finditer(doc.text):
@@ -220,9 +244,11 @@ def context_matcher() -> PhraseMatcher:
 def matched_spans(
     matcher: PhraseMatcher, doc: Doc, longest_only: bool = True, per_label: bool = False
 ) -> list[Span]:
-    """Matches as labelled spans in text order; overlapping ones reduced to the longest (of
-    each label when `per_label`: "can't keep fluids down" is both a sign of infection and of
-    being unwell)."""
+    """Return the matches as labelled spans in text order, overlapping ones reduced to the longest.
+
+    With `per_label`, the longest of each label is kept: "can't keep fluids down" is both a sign of
+    infection and of being unwell.
+    """
     from spacy.tokens import Span
     from spacy.util import filter_spans
 

@@ -1,5 +1,6 @@
-"""Reading number literals the way people and labs in different countries type them, and telling
-the numbers that are never counts (dates, ages, times, doses, money, phone numbers).
+"""Read number literals the way people and labs in different countries type them.
+
+Also tell the numbers that are never counts (dates, ages, times, doses, money, phone numbers).
 
 "3,200" and "3 200" are thousands; "3,2" and "3,25" are decimal commas; "7.200" is a thousands
 separator only in a report that counts cells per mm³ (decided by the caller, which knows the
@@ -162,8 +163,10 @@ def _not_count_words() -> _NotCountWords:
 
 
 def phrases(items: Iterable[object]) -> str:
-    """A regular expression for any of the phrases, whole words, longest first; an apostrophe
-    matches ' and ’, a space any run of spaces."""
+    """Return a regular expression for any of the phrases, as whole words, longest first.
+
+    An apostrophe matches ' and ’, a space any run of spaces.
+    """
     alternatives = []
     for phrase in sorted((str(item) for item in items), key=len, reverse=True):
         escaped = re.escape(phrase).replace("'", "['’]").replace(r"\ ", r"[ \t]+")
@@ -174,7 +177,10 @@ def phrases(items: Iterable[object]) -> str:
 
 
 def _units_after(units: Iterable[object], counters: Iterable[object]) -> re.Pattern[str]:
-    """ "3 years", "5 mg", "2 kids"; not "3.2 day 10", where the word counts the next number."""
+    """Return a pattern for a number followed by a unit word: "3 years", "5 mg", "2 kids".
+
+    Not "3.2 day 10", where the word counts the next number.
+    """
     counting = {str(counter).lower() for counter in counters}
     alternatives = []
     for unit in sorted((str(u) for u in units), key=len, reverse=True):
@@ -187,8 +193,11 @@ def _units_after(units: Iterable[object], counters: Iterable[object]) -> re.Patt
 
 
 def not_a_count(text: str, start: int, end: int) -> bool:
-    """Whether the number at text[start:end] is a date, ratio, time, age, dose, amount of money or
-    things, phone number, "day 10" or a lab code ("01"), judged by what stands around it."""
+    """Tell whether the number at text[start:end] is something other than a count.
+
+    That is a date, ratio, time, age, dose, amount of money or things, phone number, "day 10" or a
+    lab code ("01"), judged by what stands around it.
+    """
     words = _not_count_words()
     if text[start] == "0" and end - start > 1 and text[start + 1].isdigit():
         return True
@@ -206,7 +215,10 @@ def not_a_count(text: str, start: int, end: int) -> bool:
 
 
 def _is_date_or_time(text: str, literal: NumberLiteral, before: str) -> bool:
-    """ "March 3", "3rd of March", "Mar 2024", "at 7 this morning", "3 in the morning"."""
+    """Tell whether a whole number is a date or time: "March 3", "Mar 2024", "at 7 this morning".
+
+    Also "3rd of March" and "3 in the morning".
+    """
     words = _not_count_words()
     if not literal.is_whole:
         return False
@@ -223,7 +235,7 @@ def _is_date_or_time(text: str, literal: NumberLiteral, before: str) -> bool:
 
 
 def _month_follows(text: str, pos: int) -> bool:
-    """ "3 March", "3 of March", "3 May 2024"; not "3 may be low"."""
+    """Tell whether a month follows: "3 March", "3 of March", "3 May 2024"; not "3 may be low"."""
     following = _WORD.search(text, pos, pos + LOOK_BEHIND_CHARS)
     if following is not None and following.group(0).lower() == "of":
         following = _WORD.search(text, following.end(), following.end() + LOOK_BEHIND_CHARS)
@@ -239,7 +251,10 @@ def _is_year(literal: NumberLiteral) -> bool:
 
 
 def _is_phone_or_year(text: str, literal: NumberLiteral) -> bool:
-    """ "555 123 4567" (digits grouped by spaces, more digits after) or a heading "2023:"."""
+    """Tell whether the number is a phone number ("555 123 4567") or a year as a heading ("2023:").
+
+    A phone number is digits grouped by spaces with more digits after.
+    """
     if " " in literal.text and _PHONE_REST.match(text, literal.end):
         return True
     return _is_year(literal) and bool(_HEADING_COLON.match(text, literal.end))

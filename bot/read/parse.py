@@ -11,7 +11,7 @@ from bot.read.clinical_context import read_context
 from bot.read.matchers import make_doc
 from bot.read.specimens import specimen_named, specimen_of_count
 from bot.read.temperature import find_temperatures
-from bot.read.values import find_lab_values, label_spans, names_a_test
+from bot.read.values import NEUTROPENIA, find_lab_values, label_spans, names_a_test
 
 # Checked before any parsing (and by every channel before Rasa reads the message): a 40-line lab
 # report is about 3,000 characters; work per message grows linearly up to here
@@ -34,7 +34,9 @@ def parse_text(text: str) -> ParsedText:
     doc = make_doc(cleaned)
     labels = label_spans(doc)
     found, shares = find_lab_values(doc, labels)
-    temperatures = find_temperatures(cleaned, bare_decimals=not names_a_test(labels))
+    # "neutropenic n 38.1": the name of a condition is no lab test, so 38.1 is a temperature.
+    tests = [label for label in labels if label.label_ != NEUTROPENIA]
+    temperatures = find_temperatures(cleaned, bare_decimals=not names_a_test(tests))
     explicit = {t.start for t in temperatures if t.explicit}
     values, specimen = [], specimen_named(cleaned)
     for value in found:
@@ -56,6 +58,7 @@ def parse_text(text: str) -> ParsedText:
         values=tuple(values),
         neutrophil_shares=shares if not specimen else (),
         context=context,
+        tokens=doc,
     )
 
 
@@ -83,9 +86,11 @@ FULL_WIDTH_TO_ASCII = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | 
 
 
 def clean_text(text: str) -> str:
-    """Refuse empty or oversized text; drop terminal escape sequences and characters that
-    cannot be encoded or printed; read full-width letters and digits as ASCII; shorten runs of
-    signs and emoji."""
+    """Clean a message before it is read; refuse empty or oversized text.
+
+    Drops terminal escape sequences and characters that cannot be encoded or printed, reads
+    full-width letters and digits as ASCII, and shortens runs of signs and emoji.
+    """
     if len(text) > MAX_TEXT_CHARS:
         raise TextTooLongError(len(text), MAX_TEXT_CHARS)
     cleaned = text.encode("utf-8", errors="replace").decode("utf-8").translate(FULL_WIDTH_TO_ASCII)

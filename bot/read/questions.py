@@ -68,9 +68,12 @@ def offered_topics(
     questions: Iterable[Mapping[str, Any]],
     topics: Sequence[str],
 ) -> tuple[str, ...]:
-    """The other topics to offer as buttons, from the NLU model's ranking and the question
-    sentences it found (issue 11): a second question asked in the message, then a runner-up
-    close to the best; for a message that is not clear (`nlu_fallback`), the likely topics.
+    """Return the other topics to offer as buttons.
+
+    They come from the NLU model's ranking and the question sentences it found
+    (docs/understanding.md, "Finding the question inside a story"): a second question asked in the
+    message, then a runner-up close to the best; for a message that is not clear (`nlu_fallback`),
+    the likely topics.
 
     `ranking`: [{"name", "confidence"}], best first; `questions`: [{"intent", "confidence"}],
     one per question sentence; `topics`: the content topics (intents ask_<topic> answer them).

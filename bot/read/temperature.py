@@ -30,6 +30,7 @@ _STRONG_WORDS = (
 )
 _WEAK_WORDS = (
     r"read|reads|reading|reached|hit|went up to|up to|i'm at|im at|i am at|she's at|he's at|"
+    r"hot|burning up|boiling|roasting|got|getting|rectally|orally|"
     r"she is at|he is at|was at"
 )
 _AFTER_WORD = re.compile(
@@ -39,7 +40,8 @@ _AFTER_WORD = re.compile(
     r"yesterday|earlier|exactly|around|roughly|approximately|like|about|of|over|keeps|keep|"
     r"coming|came|comes|going|gone|down|between|and|on|off|all|day|afternoon|evening|"
     r"reads|reading|it'?s|it’s|it is|it was|now at|high|up|raised|but|only|just|barely|"
-    r"measured|measures|measuring|climbing|climbed|rising|rose|risen|creeping|steadily)\b)*"
+    r"measured|measures|measuring|climbing|climbed|rising|rose|risen|creeping|steadily|"
+    r"under|her|his|their|the|my|arm|armpit|ear|mouth|forehead|rectally|orally|took|taken)\b)*"
     r"[ \t:=,]*"
     rf"{_NUMBER}(?![\d%])(?!\s*(?:%|k\b|/|x\s*10|cells|years?|months?|days?|weeks?))",
     re.IGNORECASE,
@@ -87,7 +89,7 @@ _CONTINUED = re.compile(
 # message that names tests: "Hct 38.2" and "MCV 99.5" are no temperatures.
 _BARE_DECIMAL = re.compile(
     r"(?<![\w.,/$£€])(?P<number>(?:3[7-9]|4[0-2])[.,]\d{1,2}|(?:99|10[0-7])[.,]\d)"
-    r"(?![\d%.,])(?![ \t]*(?:k\b|/|x|\*|cells|kg|lbs?\b|cm|in\b|mm|ml|mg|years?|months?|"
+    r"(?![\d%]|[.,]\d)(?![ \t]*(?:k\b|/|x|\*|cells|kg|lbs?\b|cm|in\b|mm|ml|mg|years?|months?|"
     r"weeks?|days?|hours?|hrs?|mins?|minutes|%|percent|pounds|dollars|euros))",
     re.IGNORECASE,
 )
@@ -104,8 +106,11 @@ class Temperature:
 
 
 def find_temperatures(text: str, bare_decimals: bool = False) -> list[Temperature]:
-    """Every plausible body temperature in the text, in order (`bare_decimals`: also a decimal
-    that only a body temperature can be, for a message that names no lab test)."""
+    """Return every plausible body temperature in the text, in order.
+
+    With `bare_decimals`, also a decimal that only a body temperature can be, for a message that
+    names no lab test.
+    """
     found: dict[int, Temperature] = {}
     for match in _WITH_UNIT.finditer(text):
         scale = (match.group("scale") or match.group("scale_only") or "").lower()

@@ -1,2 +1,4 @@
-"""The reference: the sourced tables of ranges, limits and units, and the sentences that
-name them (docs/clinical-reference.md)."""
+"""The reference: the sourced tables of ranges, limits and units, and the sentences that name them.
+
+See docs/clinical-reference.md.
+"""

@@ -1,9 +1,10 @@
-"""Reference ranges and limits: which range judges a count (adult table, a child's band, the lab's
-own range), the critical limits, the plausible counts and the fever threshold.
+"""Reference ranges and limits: which range judges a count, and the limits around it.
+
+The range is the adult table's, a child's band or the lab's own; the limits are the critical
+limits, the plausible counts and the fever threshold.
 
 The numbers come from the data tables (bot/reference/tables.py, each row with its source); the
-reasoning
-behind them is in docs/clinical-reference.md sections 1-5.
+reasoning behind them is in docs/clinical-reference.md sections 1-5.
 """
 
 from __future__ import annotations
@@ -68,8 +69,10 @@ def scale(
     lab_range: LabRange | None = None,
     pregnancy: Pregnancy | None = None,
 ) -> Scale:
-    """The range that decides low/normal/high: the lab's own, else the child's band, else the
-    white count in pregnancy, else adult."""
+    """Return the range that decides low, normal or high.
+
+    The lab's own, else the child's band, else the white count in pregnancy, else adult.
+    """
     if lab_range is not None and _usable(lab_range):
         return Scale(lab_range.low, lab_range.high, BASIS_LAB, (LAB_REPORT_SOURCE,))
     band = pediatric_band(analyte, age_years)
@@ -134,8 +137,10 @@ LARGEST_WRITTEN_OUT = 1e12
 
 
 def format_count(cells_per_ul: float) -> str:
-    """The one way a count is written: whole cells with thousands separators ("3,200"), or
-    scientific notation for an absurd value ("1e+308"); nan and inf as Python writes them."""
+    """Write a count the one way counts are written: whole cells with thousands separators.
+
+    An absurd value is written in scientific notation ("1e+308"); nan and inf as Python writes them.
+    """
     if not math.isfinite(cells_per_ul) or abs(cells_per_ul) >= LARGEST_WRITTEN_OUT:
         return f"{cells_per_ul:.3g}"
     return f"{whole_cells(cells_per_ul):,}"

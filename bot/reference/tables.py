@@ -1,5 +1,7 @@
-"""The data tables of bot/data/, read and checked once, on first use (nothing runs at import time):
-sources, the adult table, children's bands, ranges by sex, limits and the wording templates.
+"""The data tables of bot/data/, read and checked once, on first use (nothing runs at import time).
+
+They hold the sources, the adult table, children's bands, ranges by sex, limits and the wording
+templates.
 
 Every row names its source (keys of data/sources.csv), so no threshold lives in code. The
 lookups over these tables are in bot/reference/ranges.py, the sentences made from the templates in

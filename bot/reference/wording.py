@@ -15,10 +15,10 @@ from bot.reference.tables import (
     BASIS_LAB,
     BASIS_PEDIATRIC,
     BASIS_PREGNANCY,
-    DATA_DIR,
     Wording,
     tables,
 )
+from bot.yaml_files import DATA_DIR
 
 
 def reason(key: str, **fields: object) -> str:
@@ -51,7 +51,7 @@ def range_words(reference: ReferenceRange) -> str:
 
 
 def join_words(items: Sequence[str], conjunction: str = "and") -> str:
-    """ "a", "a and b", "a, b and c"."""
+    """Join words as a list is said: "a", "a and b", "a, b and c"."""
     if len(items) <= 1:
         return "".join(items)
     return f"{', '.join(items[:-1])} {conjunction} {items[-1]}"
@@ -64,6 +64,7 @@ class CitedText(str):
     key: str = ""
 
     def __new__(cls, text: str, source_keys: tuple[str, ...] = (), key: str = "") -> CitedText:
+        """Make the text, with the keys of its sources and its own key in data/wording.yml."""
         cited = super().__new__(cls, text)
         cited.source_keys = source_keys
         cited.key = key
@@ -119,7 +120,10 @@ _SHE = frozenset(
 
 
 def person(relative: str | None, sex: Sex | None = None) -> Person:
-    """ "You" for the writer; "he", "she" or "they" for someone else (a son, "her count")."""
+    """Return how to speak of the person: "you" for the writer; "he", "she" or "they" for another.
+
+    Someone else is, for example, a son, or "her count".
+    """
     if relative is None:
         return Person("you are", "you take")
     if relative in _HE or (relative not in _SHE and sex is Sex.MALE):

@@ -26,6 +26,7 @@ from bot.yaml_files import DATA_DIR, read_yaml
 
 if TYPE_CHECKING:  # spaCy is imported on first use, so `import bot` stays cheap
     from spacy.matcher import PhraseMatcher
+    from spacy.tokens import Doc
 
 __all__ = [
     "TopicAnswer",
@@ -145,12 +146,14 @@ def _subject(subject: Subject | str | None) -> Subject:
         ) from None
 
 
-def find_cause(text: str) -> str | None:
+def find_cause(text: str | Doc) -> str | None:
     """The canonical key of the first cause a message names ("on bactrim" -> "antibiotics").
 
-    Overlapping matches are reduced to the longest ("cancer treatment" over "cancer").
+    `text` is the message's text or, better, its tokens as the parser cut them. Overlapping
+    matches are reduced to the longest ("cancer treatment" over "cancer").
     """
-    spans = matchers.matched_spans(_cause_matcher(), matchers.make_doc(text))
+    tokens = matchers.make_doc(text) if isinstance(text, str) else text
+    spans = matchers.matched_spans(_cause_matcher(), tokens)
     return spans[0].label_ if spans else None
 
 
@@ -192,8 +195,11 @@ def _content() -> _Content:
 
 
 def _with_line(general: TopicAnswer, line: _Line, citable: frozenset[str]) -> TopicAnswer:
-    """The general answer plus a subject's line. The line's first source goes right after the
-    general answer's first linkable source, so that both are among the two links shown."""
+    """Return the general answer with a subject's line added.
+
+    The line's first source goes right after the general answer's first linkable source, so that
+    both are among the two links shown.
+    """
     keys = list(general.source_keys)
     first = next((i for i, key in enumerate(keys) if key in citable), len(keys) - 1)
     keys[first + 1 : first + 1] = line.source_keys[:1]
@@ -248,8 +254,11 @@ class _Reader:
     def _subject_answers(
         self, topic_answers: Mapping[str, TopicAnswer]
     ) -> dict[tuple[str, Subject], TopicAnswer]:
-        """Every (topic, subject) but the general subject: the subject's own answer, the general
-        answer plus the subject's line, or (for the topic named like the subject) the topic."""
+        """Return the answer for every (topic, subject) but the general subject.
+
+        That is the subject's own answer, the general answer plus the subject's line, or (for the
+        topic named like the subject) the topic.
+        """
         section = self._mapping(self.raw[SUBJECT_SECTION], SUBJECT_SECTION)
         expected = {subject.value for subject in _SUBJECTS}
         if set(section) != expected:

@@ -1,5 +1,6 @@
-"""One turn of the chat, end to end and safe: message in, the messages to send and the new state
-out. The Rasa action and `python -m bot reply` both call `respond`, so they answer alike.
+"""One turn of the chat, end to end and safe: message in, messages to send and new state out.
+
+The Rasa action and `python -m bot reply` both call `respond`, so they answer alike.
 
 `respond` never raises: text that cannot be read gets a friendly reply, and if composing the
 reply fails for any other reason, the person still gets emergency advice when a red flag was
@@ -77,9 +78,9 @@ def respond(
         return _fallback(state, text, bool(state.red_flags))
     text = turn.text  # as the parser read it: one reading of the message for the whole turn
     try:
-        resolved = resolve_intent(intent, text, turn)
+        resolved = resolve_intent(intent, turn)
         offers = offered_topics(resolved, ranking, questions, topics())
-        messages = plan_reply(turn, resolved, text, offers)
+        messages = plan_reply(turn, resolved, offers)
         about = answer_topic(turn, resolved, messages)
     except Exception as exc:  # noqa: BLE001 - never leave a person without an answer
         log_failure("composing a reply", exc)
@@ -95,13 +96,17 @@ def respond(
     return Reply(messages, new_state, turn.interpretation, topic=about)
 
 
-def resolve_intent(intent: str | None, text: str, turn: Turn) -> str:
-    """The model's intent, or the question the rules find when the model had none or saw only a
-    value or a symptom; without either, what the message gave (a value, a symptom).
+def resolve_intent(intent: str | None, turn: Turn) -> str:
+    """Return the intent to answer.
+
+    That is the model's intent, or the question the rules find when the model had none or saw only
+    a value or a symptom; without either, what the message gave (a value, a symptom).
 
     A short follow-up refers to what was just said: "why?" asks for the causes, and "and for a
-    child?" asks the last question again for the subject it names (the turn's subject).
+    child?" asks the last question again for the subject it names (the turn's subject). The
+    message is the turn's reading of it.
     """
+    text = turn.text
     if WHY.match(text):
         return TOPIC_PREFIX + "causes"
     last_topic = turn.state.last_topic  # carried over unchanged by take_turn

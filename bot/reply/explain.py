@@ -1,6 +1,7 @@
-"""Presenting an Interpretation: the JSON object of `python -m bot interpret --json`, and a short
-plain explanation a person can read (the most serious finding first; emergency advice before
-anything else; the disclaimer last).
+"""Present an Interpretation, as JSON or as a short plain explanation a person can read.
+
+The JSON object is what `python -m bot interpret --json` prints. The explanation puts the most
+serious finding first, emergency advice before anything else, and the disclaimer last.
 """
 
 from __future__ import annotations
@@ -54,8 +55,11 @@ def empty_json_dict(error: str) -> dict[str, Any]:
 
 
 def as_text(interpretation: Interpretation) -> str:
-    """A short explanation: in an emergency what to do comes first; then each finding (most
-    serious first), what to do, notes, and the disclaimer last."""
+    """Write a short explanation of an interpretation.
+
+    In an emergency what to do comes first; then each finding (most serious first), what to do,
+    notes, and the disclaimer last.
+    """
     words = explanations()
     findings = [_describe(finding, words) for finding in by_severity(interpretation.findings)]
     if not findings:
@@ -71,9 +75,11 @@ def as_text(interpretation: Interpretation) -> str:
 
 
 def disclaimer_for(interpretation: Interpretation | None) -> str:
-    """The disclaimer that never contradicts the urgency (section 6): after a fever judged
-    same-day or routine, it does not send the person to emergency care for that fever; under
-    emergency advice, it does not list the signs again."""
+    """Return the disclaimer that never contradicts the urgency (section 6).
+
+    After a fever judged same-day or routine, it does not send the person to emergency care for
+    that fever; under emergency advice, it does not list the signs again.
+    """
     if interpretation is not None and interpretation.urgency is Urgency.EMERGENCY:
         return str(explanations()["disclaimer_after_emergency"])  # not the signs again
     fever_not_emergency = interpretation is not None and has_fever(interpretation.context)

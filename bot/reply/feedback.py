@@ -50,9 +50,12 @@ class AnswerRecord:
 
 
 def answer_topic(turn: Turn, intent: str, messages: Sequence[Message]) -> str | None:
-    """What the reply to `turn` is about, most serious first: "emergency" for emergency advice,
-    "reading:<category>" for the reading of a count, else the topic answered; None for a reply
-    with no medical answer (a greeting, "noted", a question back), which gets no vote."""
+    """Return what the reply to `turn` is about, most serious first, or None.
+
+    "emergency" for emergency advice, "reading:<category>" for the reading of a count, else the
+    topic answered; None for a reply with no medical answer (a greeting, "noted", a question back),
+    which gets no vote.
+    """
     if not any(message.source_keys for message in messages):
         return None
     interpretation = turn.interpretation
@@ -95,6 +98,7 @@ class TopicTally:
 
     @property
     def votes(self) -> int:
+        """The number of votes on the topic, up and down together."""
         return self.up + self.down
 
     @property

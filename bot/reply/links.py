@@ -1,6 +1,7 @@
-"""Sources as titled links, written once in Markdown (`[title](url)`) and shown the way each
-channel can: Markdown in the widget and over REST, HTML in Telegram (everything else escaped),
-"title: URL" lines in the terminal.
+"""Sources as titled links, written once in Markdown (`[title](url)`), shown as each channel can.
+
+Markdown in the widget and over REST, HTML in Telegram (everything else escaped), "title: URL"
+lines in the terminal.
 """
 
 from __future__ import annotations

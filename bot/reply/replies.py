@@ -1,5 +1,7 @@
-"""What the bot says after a message: which parts, in which order, and the one place where every
-medical text gets its sources (at most two, as titled links) and, once per reply, the disclaimer.
+"""What the bot says after a message: which parts, in which order, with sources and disclaimer.
+
+This is the one place where every medical text gets its sources (at most two, as titled links)
+and, once per reply, the disclaimer.
 
 Order of a reply: emergency advice first (it overrides everything); what this message changed (a
 sample that is not blood, the reading of new counts, same-day advice it raised); the answer to
@@ -65,8 +67,11 @@ class Button:
 
 @dataclass(frozen=True)
 class Message:
-    """One bot message: our own text or a Rasa response by name. A medical message carries the
-    keys of all its sources (`source_keys`): links to the first two are in its text."""
+    """One bot message: our own text or a Rasa response by name.
+
+    A medical message carries the keys of all its sources (`source_keys`): links to the first two
+    are in its text.
+    """
 
     text: str = ""
     response: str = ""
@@ -78,14 +83,15 @@ class Message:
 def plan_reply(
     turn: Turn,
     intent: str,
-    text: str,
     offers: Sequence[str] = (),
 ) -> tuple[Message, ...]:
     """The messages answering one turn, in the order they must be sent.
 
+    The message is read from the turn (its one reading), never again from what was typed.
     `offers`: other topics the message may be asking about (a second question, a close
     runner-up, or for an unclear message the likely ones), offered as the first buttons.
     """
+    text = turn.text
     interpretation = turn.interpretation
     command = command_of(text)  # "sources", "more about this result": about the last answer
     emergency = interpretation is not None and interpretation.urgency is Urgency.EMERGENCY
@@ -118,7 +124,7 @@ def plan_reply(
     if command is not None or (follow_up and answered and topic != "causes"):
         pass  # answered: the follow-up was about the count, not a new topic
     elif topic is not None and topic in topics():
-        parts.append(_medical(topic_text(topic, text, turn)))
+        parts.append(_medical(topic_text(topic, turn)))
     elif intent == "report_symptom" and not emergency and not answered:
         parts.append(_medical(symptom_answer(interpretation)))
     elif intent == "nlu_fallback" and offers and not answered and not emergency:
@@ -167,16 +173,22 @@ def specimen_answer(name: str) -> Cited:
 
 
 def unclear_answer(key: str) -> Cited:
-    """What a message the bot could not place gets: say so, offer the topics (the buttons), and
-    point to a plain guide, so the reply still ends with the emergency disclaimer."""
+    """Return the answer to a message the bot could not place.
+
+    It says so, offers the topics (the buttons), and points to a plain guide, so the reply still
+    ends with the emergency disclaimer.
+    """
     return Cited(wording.word(key), UNCLEAR_SOURCES)
 
 
-def topic_text(topic: str, text: str, turn: Turn) -> Cited:
-    """The sourced answer to a question: for the cause named, else for the subject of the
-    conversation (bot/judge/subjects.py: "how do I avoid infections during chemo?" gets the
-    chemotherapy answer to prevention)."""
-    cause = find_cause(text) if topic == "causes" else None
+def topic_text(topic: str, turn: Turn) -> Cited:
+    """Return the sourced answer to a question, for the cause named, else for the subject.
+
+    The subject comes from bot/judge/subjects.py: "how do I avoid infections during chemo?" gets the
+    chemotherapy answer to prevention.
+    """
+    tokens = turn.parsed.tokens if turn.parsed.tokens is not None else turn.text
+    cause = find_cause(tokens) if topic == "causes" else None
     answer = topic_answer(topic, cause, subject=turn.state.subject)
     return Cited(answer.text, answer.source_keys)
 

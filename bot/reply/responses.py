@@ -1,5 +1,7 @@
-"""The text of the non-medical replies (greetings, the intro, "please type a question"), which
-live in domain.yml as Rasa responses: read here so the command line shows what the chat sends.
+"""The text of the non-medical replies (greetings, the intro, "please type a question").
+
+They live in domain.yml as Rasa responses and are read here so that the command line shows what
+the chat sends.
 """
 
 from __future__ import annotations

@@ -1,7 +1,9 @@
-"""The reading of counts, verdict first: "Your white count of 3,200 is low for an adult (the usual
-range is 4,500 to 11,000)." Then what it means and what to do, in one sentence each. The notes
-that do not change what to do (how a number was read, other ranges, naturally lower counts) wait
-behind the "More about this result" button (`more_about`).
+"""The reading of counts, verdict first, then what it means and what to do.
+
+"Your white count of 3,200 is low for an adult (the usual range is 4,500 to 11,000)." Then what
+it means and what to do, in one sentence each. The notes that do not change what to do (how a
+number was read, other ranges, naturally lower counts) wait behind the "More about this result"
+button (`more_about`).
 """
 
 from __future__ import annotations
@@ -110,14 +112,14 @@ _UNREAD = frozenset({Category.NEEDS_UNIT, Category.IMPLAUSIBLE})
 
 
 def _whose(relative: str | None) -> str:
-    """ "your", "your daughter's", or "her" when the message gave only a pronoun."""
+    """Return whose count it is: "your", "your daughter's", or "her" for a pronoun alone."""
     if relative is None:
         return "your"
     return relative if relative in PRONOUN_OWNERS else f"your {relative}'s"
 
 
 def _group(reference: ReferenceRange, age_years: float | None) -> str:
-    """ "an adult", "a 4-year-old", "a 6-week-old"."""
+    """Name the group a range is for: "an adult", "a 4-year-old", "a 6-week-old"."""
     if reference.basis == ranges.BASIS_PREGNANCY:
         return wording.word(f"group_pregnancy_{reference.label}")
     if reference.basis != ranges.BASIS_PEDIATRIC:
@@ -140,7 +142,10 @@ def _range_sentence(reference: ReferenceRange) -> str:
 
 
 def _trend(finding: Finding) -> str:
-    """ "Went from 6.2 to 3.9": the latest is judged, and the change is said in words."""
+    """Say the change from earlier counts in words ("went from 6.2 to 3.9").
+
+    The latest count is the one judged.
+    """
     before, now = finding.previous_cells_per_ul, finding.cells_per_ul
     if before is None or now is None or before == now:
         return ""

@@ -1,6 +1,8 @@
-"""What kind of file a report is, judged by its first bytes, and the replies for files that
-cannot be read (too big, wrong kind, locked, damaged ...): short and plain, each saying what
-to do instead."""
+"""What kind of file a report is, judged by its first bytes, and replies for unreadable files.
+
+A file may be too big, of the wrong kind, locked, damaged ...: each reply is short and plain and
+says what to do instead.
+"""
 
 from __future__ import annotations
 
@@ -22,6 +24,8 @@ class ReportLimits:
 
 
 class Kind(str, Enum):
+    """The kinds of file a report can be read from, as told by their first bytes (`kind_of`)."""
+
     PDF = "pdf"
     PNG = "png"
     JPEG = "jpeg"
@@ -36,8 +40,11 @@ PDF_HEADER_WINDOW = 1024
 
 
 def kind_of(data: bytes) -> Kind | None:
-    """The file's kind from its content (never its name or the sender's MIME type); None for
-    anything this cannot read: HEIC, office documents, archives, text ..."""
+    """Return the file's kind from its content, or None for anything this cannot read.
+
+    Never from its name or the sender's MIME type. None for HEIC, office documents, archives,
+    text and the like.
+    """
     if b"%PDF-" in data[:PDF_HEADER_WINDOW]:
         return Kind.PDF
     if data.startswith(b"\x89PNG\r\n\x1a\n"):
@@ -73,6 +80,7 @@ class Problem(str, Enum):
 
     @property
     def text(self) -> str:
+        """What the person is told for this problem: short and plain, saying what to do instead."""
         return PROBLEM_TEXTS[self]
 
 

@@ -10,6 +10,7 @@ import io
 import warnings
 
 import numpy
+from numpy.typing import NDArray
 from PIL import Image, ImageChops, ImageDraw, ImageFilter, ImageOps, ImageStat
 
 # Tesseract reads best with capital letters 25-40 pixels tall: a page narrower than this is
@@ -71,9 +72,12 @@ def prepare(image: Image.Image, deskew: bool = True) -> Image.Image:
 
 
 def paper_white(page: Image.Image) -> Image.Image:
-    """The page with its light texture made white paper: the moiré of a screen in a photo
-    of it, which Tesseract reads as faint lines of text. Only for a page where nothing was
-    found: on others it can turn a thin stroke into paper and a digit into another."""
+    """Return the page with its light texture made white paper.
+
+    The texture is the moiré of a screen in a photo of it, which Tesseract reads as faint lines of
+    text. Only for a page where nothing was found: on others it can turn a thin stroke into paper
+    and a digit into another.
+    """
     return page.point(lambda value: 255 if value > PAPER_LEVEL else value)
 
 
@@ -90,8 +94,10 @@ MAX_RULE_SHARE = 0.04
 
 
 def without_rules(image: Image.Image) -> Image.Image:
-    """The page with the long straight lines of a table (vertical and horizontal) made
-    white; text, being made of short strokes, is left as it is."""
+    """Return the page with the long straight lines of a table (vertical and horizontal) made white.
+
+    Text, being made of short strokes, is left as it is.
+    """
     small = image.reduce(2) if min(image.size) >= 64 else image  # found at half size: faster
     dark = numpy.asarray(small) < RULE_DARK
     vertical = _long_runs(dark, max(8, round(small.width * VERTICAL_RULE_SHARE)), axis=0)
@@ -110,7 +116,7 @@ def without_rules(image: Image.Image) -> Image.Image:
     return Image.fromarray(cleaned, mode="L")
 
 
-def _long_runs(dark: numpy.ndarray, length: int, axis: int) -> numpy.ndarray:
+def _long_runs(dark: NDArray[numpy.bool_], length: int, axis: int) -> NDArray[numpy.bool_]:
     """The pixels in runs of at least `length` dark pixels along `axis`."""
     along = numpy.moveaxis(dark, axis, 0)
     size = along.shape[0]
@@ -146,8 +152,10 @@ def _scaled(image: Image.Image) -> Image.Image:
 
 
 def _even_light(image: Image.Image) -> Image.Image:
-    """Take out slow changes of brightness (a shadow across a photographed page): the page
-    plus the inverse of its background (its lightest parts, blurred), so paper is white."""
+    """Take out slow changes of brightness, such as a shadow across a photographed page.
+
+    The page plus the inverse of its background (its lightest parts, blurred), so paper is white.
+    """
     small = image.reduce(8) if min(image.size) >= 64 else image
     background = small.filter(ImageFilter.MaxFilter(5)).filter(ImageFilter.GaussianBlur(12))
     background = background.resize(image.size, Image.Resampling.BILINEAR)
@@ -162,15 +170,17 @@ Point = tuple[float, float]
 
 
 def page_corners(image: Image.Image) -> list[Point] | None:
-    """The corners of a sheet of paper photographed on a darker surface (top-left, top-right,
-    bottom-right, bottom-left, in pixels of `image`), or None when the photo shows no such
-    sheet (a screenshot, a scan, a page filling the photo) or its outline is not clearly a
-    four-cornered page.
+    """Return the corners of a sheet of paper photographed on a darker surface, or None.
+
+    The corners are top-left, top-right, bottom-right, bottom-left, in pixels of `image`. None when
+    the photo shows no such sheet (a screenshot, a scan, a page filling the photo) or its outline is
+    not clearly a four-cornered page.
 
     Paper is told from the surface column by column (a shadow darkens both alike): a column's
     pixels above the middle of its darkest and lightest are paper (a column showing only one
     of them takes the levels of the nearest columns that show both). Text is taken out first
-    (its lightest neighbour replaces each pixel), so only the sheet's outline is left."""
+    (its lightest neighbour replaces each pixel), so only the sheet's outline is left.
+    """
     step = max(1, image.width // PAGE_FIND_WIDTH)
     small = image.reduce(step) if step > 1 else image
     paper = numpy.asarray(small.filter(ImageFilter.MaxFilter(5)), dtype=numpy.int16)
@@ -205,9 +215,12 @@ PAGE_MIN_SHARE = 0.3  # of the photo; a smaller "page" is more likely something 
 PAGE_FIT = 0.95  # share of agreement between the outline and the paper found
 
 
-def _a_page(corners: list[Point], mask: numpy.ndarray) -> bool:
-    """The four corners enclose the paper found and little else, look like a page seen at a
-    moderate angle (each corner 60-120 degrees), and are not the photo's own edges."""
+def _a_page(corners: list[Point], mask: NDArray[numpy.bool_]) -> bool:
+    """Tell whether four corners are a page.
+
+    They must enclose the paper found and little else, look like a page seen at a moderate angle
+    (each corner 60-120 degrees), and not be the photo's own edges.
+    """
     height, width = mask.shape
     outline = Image.new("1", (width, height), 0)
     ImageDraw.Draw(outline).polygon(corners, fill=1)
@@ -236,8 +249,10 @@ def _a_page(corners: list[Point], mask: numpy.ndarray) -> bool:
 
 
 def flattened(image: Image.Image, corners: list[Point]) -> Image.Image:
-    """The page inside `corners` warped back to a rectangle, as if photographed straight on,
-    and scaled as `_scaled` would (one resampling, not two)."""
+    """Warp the page inside `corners` back to a rectangle, as if photographed straight on.
+
+    It is scaled as `_scaled` would (one resampling, not two).
+    """
     (x0, y0), (x1, y1), (x2, y2), (x3, y3) = corners
     width = max(numpy.hypot(x1 - x0, y1 - y0), numpy.hypot(x2 - x3, y2 - y3))
     height = max(numpy.hypot(x3 - x0, y3 - y0), numpy.hypot(x2 - x1, y2 - y1))
@@ -254,8 +269,11 @@ def flattened(image: Image.Image, corners: list[Point]) -> Image.Image:
 
 
 def perspective_coefficients(source: list[Point], target: list[Point]) -> tuple[float, ...]:
-    """Pillow's eight PERSPECTIVE coefficients taking each point of `source` (in the output)
-    to the point of `target` (in the input) at the same index."""
+    """Return Pillow's eight PERSPECTIVE coefficients mapping `source` points to `target` points.
+
+    Each point of `source` (in the output) goes to the point of `target` (in the input) at the same
+    index.
+    """
     rows, values = [], []
     for (x, y), (u, v) in zip(source, target, strict=True):
         rows.append([x, y, 1.0, 0.0, 0.0, 0.0, -u * x, -u * y])
@@ -266,8 +284,10 @@ def perspective_coefficients(source: list[Point], target: list[Point]) -> tuple[
 
 
 def skew_angle(image: Image.Image) -> float:
-    """The rotation (degrees, counter-clockwise) that makes the text lines level: the angle
-    in ±DESKEW_MAX_DEGREES whose row profile of dark pixels is the sharpest."""
+    """Return the rotation (degrees, counter-clockwise) that makes the text lines level.
+
+    That is the angle in ±DESKEW_MAX_DEGREES whose row profile of dark pixels is the sharpest.
+    """
     width, height = image.size
     factor = DESKEW_WIDTH / width
     small = image.resize((DESKEW_WIDTH, max(1, round(height * factor))), Image.Resampling.BOX)
@@ -291,6 +311,7 @@ def _steps(start: float, stop: float, step: float) -> list[float]:
 
 
 def png_bytes(image: Image.Image) -> bytes:
+    """Encode an image as PNG, compressed lightly: the bytes go to Tesseract, not to disk."""
     out = io.BytesIO()
     image.save(out, format="PNG", compress_level=1)
     return out.getvalue()

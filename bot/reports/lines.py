@@ -83,8 +83,10 @@ def is_white_cell_line(line: str) -> bool:
 
 
 def tidy(line: str) -> str:
-    """The line with OCR's known slips in units undone, control characters dropped and its
-    spacing made single."""
+    """Return the line with OCR's known slips in units undone, control characters dropped.
+
+    Its spacing is also made single.
+    """
     line = SPACES.sub(" ", CONTROL.sub(" ", line).replace("|", " ")).strip()
     line = LABELS.sub("", line)
     line = CELL_COUNT.sub(r"\1 \2", TEN_MISREAD.sub(r"\g<1>10", line))
@@ -110,8 +112,7 @@ LABEL_WORDS = frozenset(
 
 
 def split_row(cells: Sequence[str]) -> list[list[int]]:
-    """The rows in one printed line whose cells were separated by wide gaps, each as the
-    indices of its cells."""
+    """Split one printed line whose cells were separated by wide gaps into rows of cell indices."""
     rows: list[list[int]] = []
     for index, cell in enumerate(cells):
         if not cell.strip():
@@ -147,8 +148,10 @@ UNIT_TOKEN = re.compile(
 
 
 def is_name_only(line: str) -> bool:
-    """A line that is the name of a white-cell test and nothing more ("White Blood Cell
-    Count", "Neutrophils (Absolute)"): the first line of a portal's block."""
+    """Tell whether a line is only the name of a white-cell test, as a portal's block starts.
+
+    As in "White Blood Cell Count" or "Neutrophils (Absolute)".
+    """
     words = line.split()
     return (
         0 < len(words) <= NAME_ONLY_WORDS
@@ -175,12 +178,14 @@ def blocks(
     alone: Sequence[bool] | None = None,
     aligned: Sequence[bool] | None = None,
 ) -> list[list[int]]:
-    """The printed lines grouped into one reader line each: a white-cell test's name alone on
-    its line followed by one or two lines holding only its value (and range) becomes one
-    group; every other line is a group of its own. `alone[i]` says whether line i was the
-    only part of its printed row (in a two-column page a name beside another test's numbers
-    is not a block); `aligned[i]` whether it starts where line i-1 starts (a block's lines
-    do: a value printed in another column is not the name's)."""
+    """Group the printed lines into one reader line each, as lists of line indices.
+
+    A white-cell test's name alone on its line followed by one or two lines holding only its value
+    (and range) becomes one group; every other line is a group of its own. `alone[i]` says whether
+    line i was the only part of its printed row (in a two-column page a name beside another test's
+    numbers is not a block); `aligned[i]` whether it starts where line i-1 starts (a block's lines
+    do: a value printed in another column is not the name's).
+    """
     sole = list(alone) if alone is not None else [True] * len(lines)
     under = list(aligned) if aligned is not None else [True] * len(lines)
     groups: list[list[int]] = []

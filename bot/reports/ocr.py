@@ -33,6 +33,8 @@ class OcrFailed(Exception):
 
 @dataclass(frozen=True)
 class Word:
+    """One word Tesseract read: its text, how sure it is (0-100) and its box in pixels."""
+
     text: str
     confidence: float  # 0-100, Tesseract's
     left: int
@@ -49,10 +51,12 @@ class OcrLine:
 
     @property
     def words(self) -> tuple[Word, ...]:
+        """The line's words, cell after cell."""
         return tuple(word for cell in self.cells for word in cell)
 
 
 def available() -> bool:
+    """Tell whether Tesseract and pdftoppm are installed: photos and scans need them."""
     return shutil.which(TESSERACT) is not None and shutil.which(PDFTOPPM) is not None
 
 

@@ -1,5 +1,7 @@
-"""PDF reports: the text layer of a portal PDF, read directly (pypdf); pages without one
-(a scan saved as PDF) are left to OCR."""
+"""PDF reports: the text layer of a portal PDF, read directly (pypdf).
+
+Pages without one (a scan saved as PDF) are left to OCR.
+"""
 
 from __future__ import annotations
 
@@ -27,8 +29,10 @@ class Broken(Exception):
 
 
 def open_pdf(data: bytes) -> PdfReader:
-    """The PDF, opened (decrypted when it only has an owner password, as portal PDFs often
-    do); Encrypted when it needs a password, Broken when it cannot be read."""
+    """Open a PDF, decrypting it when it only has an owner password, as portal PDFs often do.
+
+    Raises Encrypted when it needs a password, Broken when it cannot be read.
+    """
     try:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted and reader.decrypt("") == PasswordType.NOT_DECRYPTED:
@@ -44,8 +48,10 @@ def open_pdf(data: bytes) -> PdfReader:
 
 
 def page_rows(reader: PdfReader, index: int) -> list[list[str]] | None:
-    """The text of page `index` as printed lines, each a list of cells; None when the page
-    has no usable text layer."""
+    """Return the text of page `index` as printed lines, each a list of cells.
+
+    None when the page has no usable text layer.
+    """
     try:
         text = reader.pages[index].extract_text(extraction_mode="layout")
     except Exception as error:  # noqa: BLE001 - a damaged page: treat it as a picture

@@ -9,9 +9,11 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
+from PIL import Image
+
 from bot.errors import WbcBotError
-from bot.model import LabFlag, LabValue
-from bot.read.parse import ParsedText, parse_text
+from bot.model import LabFlag, LabValue, ParsedText
+from bot.read.parse import parse_text
 from bot.reference import ranges
 from bot.reports import images, ocr, pdf
 from bot.reports.files import Kind, Problem, ReportLimits, is_heic, kind_of
@@ -48,6 +50,11 @@ class ReportLine:
 
     @property
     def clear(self) -> bool:
+        """Whether the line may be judged: read surely enough and not doubtful.
+
+        Surely enough is at least MIN_CONFIDENCE, from a PDF's text, confirmed by a second look, or
+        with agreeing evidence.
+        """
         sure = (
             self.confidence is None
             or self.confidence >= MIN_CONFIDENCE
@@ -70,12 +77,15 @@ class ReportReading:
 
     @property
     def clear_lines(self) -> tuple[ReportLine, ...]:
+        """The lines that are clear enough to be judged; the others are only shown."""
         return tuple(line for line in self.lines if line.clear)
 
 
 def read_report(data: bytes, limits: ReportLimits | None = None) -> ReportReading:
-    """The white-cell lines of a report photo or PDF; never raises. Blocking (OCR takes a
-    second or more a page): call it in a worker thread."""
+    """Read the white-cell lines of a report photo or PDF; never raises.
+
+    Blocking (OCR takes a second or more a page): call it in a worker thread.
+    """
     limits = limits or ReportLimits()
     started = time.monotonic()
     try:
@@ -156,7 +166,7 @@ def _text_lines(rows: Sequence[Sequence[str]]) -> list[ReportLine]:
     return found
 
 
-def _ocr_lines(image: images.Image.Image, limits: ReportLimits) -> list[ReportLine]:
+def _ocr_lines(image: Image.Image, limits: ReportLimits) -> list[ReportLine]:
     page = images.prepare(image)
     found = _page_lines(page, limits)
     if not found:  # a photo of a screen: its moiré hides the text; read it once more without
@@ -164,7 +174,7 @@ def _ocr_lines(image: images.Image.Image, limits: ReportLimits) -> list[ReportLi
     return found
 
 
-def _page_lines(page: images.Image.Image, limits: ReportLimits) -> list[ReportLine]:
+def _page_lines(page: Image.Image, limits: ReportLimits) -> list[ReportLine]:
     parts: list[list[ocr.Word]] = []
     alone: list[bool] = []
     for line in ocr.recognise(images.png_bytes(page), limits.ocr_seconds):
@@ -229,7 +239,7 @@ SECOND_LOOK_FLOOR = 50.0
 
 
 def _second_look(
-    page: images.Image.Image, words: Sequence[ocr.Word], first: ReportLine, limits: ReportLimits
+    page: Image.Image, words: Sequence[ocr.Word], first: ReportLine, limits: ReportLimits
 ) -> ReportLine:
     """`first` confirmed by a second reading of its crop, or `first` unchanged."""
     if first.confidence is None:
@@ -243,7 +253,7 @@ def _second_look(
     )
     crop = page.crop(box)
     size = (round(crop.width * SECOND_LOOK_SCALE), round(crop.height * SECOND_LOOK_SCALE))
-    crop = crop.resize(size, images.Image.Resampling.BICUBIC)
+    crop = crop.resize(size, Image.Resampling.BICUBIC)
     lines = ocr.recognise(images.png_bytes(crop), limits.ocr_seconds, ocr.ONE_LINE)
     again = [word for line in lines for word in line.words]
     if not again:
@@ -255,9 +265,12 @@ def _second_look(
 
 
 def readings_agree(first: ReportLine, second: ReportLine) -> bool:
-    """Two readings of one line give the same test name (the words before the first number,
-    letters only), the same numbers (units left out), and the same values for the reader; the
-    second reading at least SECOND_LOOK_FLOOR sure."""
+    """Tell whether two readings of one line agree.
+
+    They must give the same test name (the words before the first number, letters only), the same
+    numbers (units left out), and the same values for the reader; the second reading must be at
+    least SECOND_LOOK_FLOOR sure.
+    """
     if second.confidence is None or second.confidence < SECOND_LOOK_FLOOR:
         return False
     for part in (_name, _numbers, _taken):  # cheapest first: each reading parsed only if needed
@@ -294,10 +307,12 @@ def _taken(text: str) -> list[tuple[str, float | None]]:
 
 
 def _confidence(words: Sequence[ocr.Word]) -> float:
-    """How sure the OCR is of what gets judged: the least confidence among the test's name
-    (the first word) and the words holding numbers (the value, the range). A unit such as
-    "x10^3/uL" is left out: Tesseract is never sure of its signs, and the reader checks units
-    by their own rules, as for typed text."""
+    """Return how sure the OCR is of what gets judged.
+
+    That is the least confidence among the test's name (the first word) and the words holding
+    numbers (the value, the range). A unit such as "x10^3/uL" is left out: Tesseract is never sure
+    of its signs, and the reader checks units by their own rules, as for typed text.
+    """
     scores = [words[0].confidence] if words else []
     scores += [word.confidence for word in words[1:] if _holds_a_number(word.text)]
     return round(min(scores), 1) if scores else 0.0
@@ -315,8 +330,10 @@ RANGE_AFTER = re.compile(r"\s*(?:[-–]|to\b)\s*\d")
 
 
 def _check(line: ReportLine) -> ReportLine:
-    """The line, marked doubtful when the reader takes a number from it other than its
-    result: on a report line the result comes first, so anything else is a misreading."""
+    """Return the line, marked doubtful when the reader takes a number other than its result.
+
+    On a report line the result comes first, so anything else is a misreading.
+    """
     result = RESULT_NUMBER.search(line.text)
     try:
         parsed = parse_text(line.text)
@@ -336,8 +353,10 @@ def _check(line: ReportLine) -> ReportLine:
 
 
 def named_kinds(text: str) -> set[str]:
-    """What the line's name (the words before its first number) says the line is about: a
-    subset of "wbc", "neutrophil", "band", "lymphocyte"."""
+    """Return what the line's name (the words before its first number) says the line is about.
+
+    A subset of "wbc", "neutrophil", "band", "lymphocyte".
+    """
     head = re.split(r"\d", text, maxsplit=1)[0]
     kinds = {kind for kind, pattern in NAME_KINDS.items() if pattern.search(head)}
     return kinds
@@ -363,8 +382,10 @@ TAKEN_FROM = {
 
 
 def _names_what_is_taken(text: str, parsed: ParsedText) -> bool:
-    """Every value the reader takes is the one the line's name is about: "Lymphocyte count
-    1.9 x10^9/L" is not a white count, whatever a parser makes of it."""
+    """Tell whether every value the reader takes is the one the line's name is about.
+
+    "Lymphocyte count 1.9 x10^9/L" is not a white count, whatever a parser makes of it.
+    """
     kinds = named_kinds(text)
     taken = [value.analyte.value for value in parsed.values]
     taken += [share.kind for share in parsed.neutrophil_shares]
@@ -391,8 +412,10 @@ BANDS_HIGH = (3.0, 12.0)
 
 
 def usual_range(kind: str, low: float, high: float) -> bool:
-    """The printed range (cells/uL, or % for a differential) is close to the usual adult
-    range of its test: a range misread is not taken as evidence."""
+    """Tell whether the printed range is close to the usual adult range of its test.
+
+    In cells/uL, or % for a differential. A range misread is not taken as evidence.
+    """
     if kind == "wbc":
         usual = ranges.wbc_reference()
         usual_low, usual_high = usual.low, usual.high
@@ -413,10 +436,13 @@ def usual_range(kind: str, low: float, high: float) -> bool:
 
 
 def evidence_agrees(text: str) -> bool:
-    """Everything on a line says the same: it names one white-cell test the reader takes a
-    value for, that value has its unit (or is a percentage) and is plausible, the line
-    prints a range, and the value's place against that range is what its flag says (below
-    with L/Low/-, above with H/High/+, inside with no flag). Nothing stray on the line."""
+    """Tell whether everything on a line says the same.
+
+    It names one white-cell test the reader takes a value for, that value has its unit (or is a
+    percentage) and is plausible, the line prints a range, and the value's place against that range
+    is what its flag says (below with L/Low/-, above with H/High/+, inside with no flag). Nothing
+    stray is on the line.
+    """
     if NOISE.search(text):
         return False
     try:
@@ -491,8 +517,11 @@ SIGN_FLAG = re.compile(r"\d\s*[-–]?\s*\d[\d.,]*\s+([+-])$")
 
 
 def against_its_range(value: LabValue, text: str) -> bool:
-    """The value read contradicts its own line: far above its printed range, or on the other
-    side of the range than its flag (H/L, or a German +/-) says."""
+    """Tell whether the value read contradicts its own line.
+
+    That is far above its printed range, or on the other side of the range than its flag (H/L, or a
+    German +/-) says.
+    """
     number, bounds = value.cells_per_ul, value.lab_range
     if number is None or bounds is None:
         return False

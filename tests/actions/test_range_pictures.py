@@ -1,5 +1,7 @@
-"""action_respond sends a reading's range pictures as data beside its text, with the earlier
-counts the conversation's `counts` slot remembers."""
+"""action_respond sends a reading's range pictures as data beside its text.
+
+With them go the earlier counts the conversation's `counts` slot remembers.
+"""
 
 from __future__ import annotations
 

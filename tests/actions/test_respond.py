@@ -35,8 +35,10 @@ def ends_with_the_disclaimer_once(answers: list[str]) -> bool:
 
 
 def test_every_response_the_actions_name_is_in_the_domain() -> None:
-    """Responses named in bot.reply.replies and the actions exist in domain.yml, actions are
-    declared."""
+    """Responses named in bot.reply.replies and the actions exist in domain.yml.
+
+    The actions are declared there too.
+    """
     named = {*RESPONSE_OF_INTENT.values(), INTRO_RESPONSE}
     named |= {"utter_cannot_read", "utter_too_long", "utter_forgotten"}
     assert named <= set(DOMAIN["responses"])
@@ -91,7 +93,7 @@ async def test_emergency_leads_on_fever_and_low_count(respond: Conversation) -> 
 
 
 async def test_no_emergency_on_no_fever(respond: Conversation) -> None:
-    """ "No fever" with a low count is not an emergency."""
+    """A low count with "no fever" is not an emergency."""
     messages, _, _ = await respond("wbc 2.9, no fever", "inform_wbc_value")
     assert not any("emergency care now" in text.split("\n")[0] for text in texts(messages))
     assert "Seek emergency" not in texts(messages)[0]
@@ -107,7 +109,7 @@ async def test_fever_after_a_low_value_is_an_emergency(respond: Conversation) ->
 async def test_age_after_a_value_reinterprets_with_the_child_range(
     respond: Conversation,
 ) -> None:
-    """ "She's 3" after a value re-reads it with the pediatric band."""
+    """A value followed by "she's 3" is read again with the pediatric band."""
     _, _, slots = await respond("her wbc is 4.5", "inform_wbc_value")
     messages, _, after = await respond("she's 3", "inform", slots)
     assert after["age_years"] == 3.0
@@ -124,8 +126,10 @@ async def test_unit_answer_completes_a_value(respond: Conversation) -> None:
 
 
 async def test_causes_on_chemotherapy_answer_for_that_situation(respond: Conversation) -> None:
-    """ "What could cause it?" while on chemotherapy answers about chemotherapy: the subject of
-    the conversation (the slot `subject`) carries over to the next question."""
+    """Asking "what could cause it?" while on chemotherapy answers about chemotherapy.
+
+    The subject of the conversation (the slot `subject`) carries over to the next question.
+    """
     _, _, slots = await respond("wbc 2.1, I'm on chemo", "inform_wbc_value")
     assert slots["subject"] == "chemotherapy"
     messages, _, _ = await respond("what could cause it?", "ask_causes", slots)
@@ -136,8 +140,10 @@ async def test_causes_on_chemotherapy_answer_for_that_situation(respond: Convers
 async def test_causes_of_a_high_count_are_not_answered_with_low_count_causes(
     respond: Conversation,
 ) -> None:
-    """ "What causes a high white count?" gets the causes of a high count (subject high_count),
-    not why counts fall."""
+    """Asking what causes a high white count gets the causes of a high count, not why counts fall.
+
+    The subject is high_count.
+    """
     messages, _, slots = await respond("what causes a high white count?", "ask_causes")
     answer = texts(messages)[-1]
     assert slots["subject"] == "high_count"
@@ -163,7 +169,7 @@ async def test_fallback_offers_the_main_topics(respond: Conversation) -> None:
 
 
 async def test_forget_data_restarts_the_conversation() -> None:
-    """ "Forget my data" confirms and restarts (all slots cleared)."""
+    """Saying "forget my data" confirms and restarts (all slots cleared)."""
     dispatcher = CollectingDispatcher()
     events = await ActionForgetData().run(
         dispatcher, make_tracker("forget my data", "forget_data"), {}
@@ -207,7 +213,7 @@ def test_bot_never_imports_rasa() -> None:
 async def test_counts_are_kept_structured_and_completed_by_a_later_unit(
     respond: Conversation,
 ) -> None:
-    """ "WBC 320" then "K/uL": the stored count gets the unit and is judged again."""
+    """A stored "WBC 320" gets the unit from a later "K/uL" and is judged again."""
     messages, _, after = await respond("WBC 320", "inform", {"intro_given": True})
     assert after["counts"][0]["cells_per_ul"] is None and after["awaiting"] == "unit"
     messages, _, after = await respond("K/uL", "inform", after)

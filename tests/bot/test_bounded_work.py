@@ -1,7 +1,9 @@
-"""Work per message grows linearly with its length (issue 27): one long message cannot stall
-everyone. Ratios, not times, so a slow or busy machine does not decide: when a hostile message
-grows four times, linear work grows about four times and quadratic work sixteen times.
-scripts/bench_adversarial.py prints the full table."""
+"""Work per message grows linearly with its length: one long message cannot stall everyone.
+
+Ratios, not times, so a slow or busy machine does not decide: when a hostile message grows four
+times, linear work grows about four times and quadratic work sixteen times.
+scripts/bench_adversarial.py prints the full table.
+"""
 
 from __future__ import annotations
 

@@ -296,8 +296,10 @@ def test_fhir_missing_file_is_a_clear_message(capsys: pytest.CaptureFixture[str]
     ids=["with-text", "with-age", "nothing"],
 )
 def test_fhir_usage_errors(capsys: pytest.CaptureFixture[str], argv: list[str]) -> None:
-    """--fhir takes no text or person options (the resource says them); no text at all is a
-    usage error too."""
+    """--fhir takes no text or person options (the resource says them).
+
+    No text at all is a usage error too.
+    """
     with pytest.raises(SystemExit) as exited:
         main(argv)
     assert exited.value.code == 2

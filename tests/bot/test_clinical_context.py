@@ -252,5 +252,5 @@ def test_what_the_person_denies(text: str, negated: tuple[str, ...]) -> None:
     ],
 )
 def test_how_long_a_fever_has_lasted(text: str, today: int | None, long: bool) -> None:
-    """ "Since Friday" counts the days to today (the day said, else the clock's)."""
+    """A fever "since Friday" counts the days to today (the day said, else the clock's)."""
     assert _long_fever(text, today) is long

@@ -306,8 +306,11 @@ def _lookup_id(case: tuple[str, str | None, Subject | str | None, str]) -> str:
 def test_answer_is_chosen_by_topic_and_subject(
     topic: str, cause: str | None, subject: Subject | str | None, kind: str
 ) -> None:
-    """A cause wins; no subject, leukopenia or the topic's own subject give the general answer;
-    otherwise the subject's own answer, or the general answer with the subject's line."""
+    """The answer is chosen by topic and subject.
+
+    A cause wins; no subject, leukopenia or the topic's own subject give the general answer;
+    otherwise the subject's own answer, or the general answer with the subject's line.
+    """
     answer = content.topic_answer(topic, cause, subject)
     key = topic.strip().lower()
     if kind == CAUSE:
@@ -528,8 +531,10 @@ def test_subject_fact_is_in_its_answer(
 
 
 def test_children_ranges_are_the_bands_the_bot_uses_in_age_order() -> None:
-    """The children's normal-range answer names every WBC band of pediatric_bands.csv (section 2
-    of the clinical reference), in age order; PEDS is cited first."""
+    """The children's normal-range answer names every WBC band of pediatric_bands.csv, in age order.
+
+    The bands are those of section 2 of the clinical reference; PEDS is cited first.
+    """
     answer = content.topic_answer("normal_range", subject="children")
     bands = _pediatric_band_text()
     named = [band for band in bands if band in answer.text]
@@ -572,8 +577,11 @@ def _every_text() -> list[tuple[str, str]]:
 
 @pytest.mark.parametrize(("where", "text"), _every_text(), ids=[w for w, _ in _every_text()])
 def test_every_temperature_is_the_fever_threshold_in_both_units(where: str, text: str) -> None:
-    """Every temperature named is the fever threshold, 38 °C / 100.4 °F, or MedlinePlus's fever
-    to call about, 39.4 °C / 103 °F, in both units (and then MedlinePlus "Fever" is cited)."""
+    """Every temperature named is one of two thresholds, in both units.
+
+    The fever threshold, 38 °C / 100.4 °F, or MedlinePlus's fever to call about, 39.4 °C / 103 °F
+    (and then MedlinePlus "Fever" is cited).
+    """
     temperatures = re.findall(r"[\d.]+ °[CF]", text)
     assert len(temperatures) % 2 == 0, where
     assert set(temperatures) <= {"38 °C", "100.4 °F", "39.4 °C", "103 °F"}, where
@@ -1252,7 +1260,7 @@ def test_causes_that_can_progress_need_follow_up(topic: str, keys: tuple[str, ..
 def test_a_low_count_not_turning_into_cancer_comes_with_the_exceptions(
     answer: content.TopicAnswer,
 ) -> None:
-    """ "A low count does not turn into leukemia" is never said without MDS and follow-up."""
+    """The answers never say a low count does not turn into leukemia without MDS and follow-up."""
     if re.search(r"(?:not|never) (?:turn|become)", answer.text, re.I):
         assert re.search(r"\bMDS\b", answer.text) and "follow-up" in answer.text
 
@@ -1302,8 +1310,11 @@ def test_weaker_source_really_says_it(topic: str, keyword: str, key: str, named:
 
 
 def _cited_texts() -> list[tuple[str, str, tuple[str, ...]]]:
-    """(where, text, sources) of every answer and of every subject's line, each with its own
-    sources (a line is checked alone, not with the general answer it follows)."""
+    """Return (where, text, sources) of every answer and of every subject's line.
+
+    Each comes with its own sources: a line is checked alone, not with the general answer it
+    follows.
+    """
     cited = [(where, answer.text, answer.source_keys) for where, answer in _all_answers().items()]
     for subject, entry in _raw_subjects().items():
         for topic, line in entry.get("lines", {}).items():
@@ -1325,9 +1336,11 @@ VERY_LOW = re.compile(r"very (?:low|few)|under 1,000|lowest", re.I)
 def test_infection_risk_is_said_only_of_a_very_low_count(
     where: str, text: str, keys: tuple[str, ...]
 ) -> None:
-    """ "Infections come more easily" only where it holds: when the count, or the neutrophils,
-    are very low (the risk rises mainly below an ANC of 1,000), said in the sentence or the one
-    before it."""
+    """Saying "infections come more easily" is kept to a very low count.
+
+    That is when the count, or the neutrophils, are very low (the risk rises mainly below an ANC of
+    1,000), said in the sentence or the one before it.
+    """
     said = _sentences(text)
     for number, sentence in enumerate(said):
         if INFECTION_RISK.search(sentence):
@@ -1336,8 +1349,11 @@ def test_infection_risk_is_said_only_of_a_very_low_count(
 
 
 def test_category_meanings_tie_infections_to_a_very_low_count() -> None:
-    """The meaning of a low count says many causes and the risk when very low; a critically low
-    count says a serious infection can come without a fever (section 5)."""
+    """Category meanings tie infections to a very low count.
+
+    The meaning of a low count says many causes and the risk when very low; a critically low count
+    says a serious infection can come without a fever (section 5).
+    """
     meanings = _yaml(DATA / "explanations.yml")["meanings"]
     assert re.search(r"many causes", meanings["low"]) and VERY_LOW.search(meanings["low"])
     assert not re.search(r"far more likely|makes infections more likely", meanings["low"])
@@ -1349,8 +1365,10 @@ def test_category_meanings_tie_infections_to_a_very_low_count() -> None:
 def test_antibiotics_within_the_hour_only_for_a_fever_with_neutropenia(
     where: str, text: str, keys: tuple[str, ...]
 ) -> None:
-    """ "Antibiotics within the hour" is said of a fever with neutropenia (a low ANC or
-    neutrophil count), in the sentence or the one before it, and cites IDSA."""
+    """Saying "antibiotics within the hour" is kept to a fever with neutropenia, citing IDSA.
+
+    Neutropenia is a low ANC or neutrophil count, named in the sentence or the one before it.
+    """
     said = _sentences(text)
     for number, sentence in enumerate(said):
         if re.search(r"within (?:the|an) hour", sentence):
@@ -1364,8 +1382,10 @@ def test_antibiotics_within_the_hour_only_for_a_fever_with_neutropenia(
 def test_idsa_is_cited_only_for_a_fever_with_neutropenia(
     where: str, text: str, keys: tuple[str, ...]
 ) -> None:
-    """IDSA's guideline is about fever in neutropenic patients: a text citing it speaks of a
-    fever (its grades and normal range are CTCAE's and Merck's)."""
+    """A text citing IDSA's guideline speaks of a fever: the guideline is about neutropenic fever.
+
+    Its grades and normal range are CTCAE's and Merck's.
+    """
     if "IDSA" in keys:
         assert re.search(r"fever", text, re.I), where
 
@@ -1374,8 +1394,10 @@ def test_idsa_is_cited_only_for_a_fever_with_neutropenia(
 def test_medlineplus_fever_is_cited_only_for_when_to_call_about_a_fever(
     where: str, text: str, keys: tuple[str, ...]
 ) -> None:
-    """MedlinePlus "Fever" is cited only where its advice is given: call for 39.4 °C / 103 °F
-    or more, or a fever of more than 3 days."""
+    """MedlinePlus "Fever" is cited only where its advice is given.
+
+    That is: call for 39.4 °C / 103 °F or more, or a fever of more than 3 days.
+    """
     if "MEDLINEPLUS-FEVER" in keys:
         assert re.search(r"39\.4 °C / 103 °F", text) and re.search(r"over 3 days", text), where
 
@@ -1384,22 +1406,28 @@ def test_medlineplus_fever_is_cited_only_for_when_to_call_about_a_fever(
 def test_a_very_high_count_cites_the_lab_lists(
     where: str, text: str, keys: tuple[str, ...]
 ) -> None:
-    """ "30,000 or more" rests on labs' critical-value lists (LAB-CRITICAL), not on Mayo Clinic's
-    high-count page, which gives only "more than 11,000 is high"."""
+    """Saying "30,000 or more" cites labs' critical-value lists (LAB-CRITICAL), not Mayo Clinic.
+
+    Mayo Clinic's high-count page gives only "more than 11,000 is high".
+    """
     if re.search(r"30,000 or more", text):
         assert "LAB-CRITICAL" in keys, where
 
 
 def test_mayo_high_count_page_is_not_the_basis_of_when_to_see_a_doctor() -> None:
-    """The high count's "when to see a doctor" answer (emergency signs, 30,000 or more, fever)
-    does not cite Mayo Clinic's high-count page."""
+    """The high count's "when to see a doctor" answer does not cite Mayo Clinic's high-count page.
+
+    The answer speaks of emergency signs, 30,000 or more, and fever.
+    """
     answer = content.topic_answer("when_to_see_doctor", subject="high_count")
     assert "MAYO-HIGH" not in answer.source_keys
 
 
 def test_cyclic_neutropenia_is_not_cited_to_mayo_clinics_causes_page() -> None:
-    """Mayo Clinic's causes page does not name cyclic neutropenia: the answer cites Dr.Oracle,
-    which does, with Mayo Clinic's definition page for disorders present from birth."""
+    """Cyclic neutropenia cites Dr.Oracle, not Mayo Clinic's causes page, which does not name it.
+
+    Mayo Clinic's definition page comes with it, for disorders present from birth.
+    """
     keys = _sources("causes:cyclic_neutropenia")
     assert "MAYO-CAUSES" not in keys
     assert keys[0] == "DRO" and "MAYO-DEF" in keys
@@ -1502,8 +1530,10 @@ def test_nothing_is_read_at_import() -> None:
 
 @pytest.fixture
 def content_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, Any]]:
-    """The parsed content.yml; what the test leaves in it is written to a copy bot.reply.content
-    reads."""
+    """Yield the parsed content.yml; what the test leaves in it is written to a copy the bot reads.
+
+    bot.reply.content reads that copy.
+    """
     raw = copy.deepcopy(_raw_content())
     path = tmp_path / "content.yml"
     monkeypatch.setattr(content, "CONTENT_FILE", path)

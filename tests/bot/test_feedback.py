@@ -35,8 +35,11 @@ from bot.reply.feedback import (
 def test_the_answer_topic_comes_from_the_reply_itself(
     text: str, intent: str, topic: str | None, urgency: str | None
 ) -> None:
-    """A reading is rated by its category, emergency advice as "emergency", a topic by its
-    name; a reply with no medical answer has nothing to rate."""
+    """The answer's topic comes from the reply itself.
+
+    A reading is rated by its category, emergency advice as "emergency", a topic by its name; a
+    reply with no medical answer has nothing to rate.
+    """
     reply = respond(ConversationState(), text, intent)
     assert reply.topic == topic
     if topic is not None:

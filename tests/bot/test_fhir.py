@@ -1,6 +1,9 @@
-"""The FHIR core (bot/fhir/): codes and units, ages from birthDate, pregnancy from the Bundle, the
-lab's own range, an ANC from a white count and a percentage, every refusal with its status and
-OperationOutcome, and every answer in the FHIR R4 shape (HL7's JSON Schema)."""
+"""The FHIR core (bot/fhir/): reading, judging, refusing and answering in the FHIR R4 shape.
+
+Codes and units, ages from birthDate, pregnancy from the Bundle, the lab's own range, an ANC from
+a white count and a percentage, every refusal with its status and OperationOutcome, and every
+answer in the FHIR R4 shape (HL7's JSON Schema).
+"""
 
 from __future__ import annotations
 
@@ -69,8 +72,10 @@ def basis(resource: dict[str, Any]) -> str:
 
 @pytest.mark.parametrize(("code", "analyte"), list(COUNT_CODES.items()), ids=list(COUNT_CODES))
 def test_each_count_code_is_judged_as_its_analyte(code: str, analyte: tuple[Analyte, str]) -> None:
-    """Every LOINC code of a count is judged with its analyte's adult table: 3.2 thousand is a
-    low white count and a normal neutrophil count."""
+    """Every LOINC code of a count is judged with its analyte's adult table.
+
+    3.2 thousand is a low white count and a normal neutrophil count.
+    """
     expected = "L" if analyte[0] is Analyte.WBC else "N"
     assert judged(observation(code, 3.2, "10*3/uL")) == [(code, 3.2, expected)]
 
@@ -99,8 +104,10 @@ UNITS = [
 def test_each_ucum_unit_is_read_to_cells_per_microliter(
     unit: dict[str, str], value: float, cells: int
 ) -> None:
-    """Each UCUM unit (and "^" or "µ" in a unit text) gives the same count, and the range the
-    lab did not give is written back in the count's own unit."""
+    """Each UCUM unit (and "^" or "µ" in a unit text) gives the same count.
+
+    The range the lab did not give is written back in the count's own unit.
+    """
     resource = observation("6690-2", value)
     resource["valueQuantity"] = {"value": value, **unit}
     (answered,) = observations(interpret(resource))
@@ -240,8 +247,11 @@ PREGNANCIES = [
 def test_pregnancy_in_the_bundle_uses_pregnancys_range(
     evidence: list[dict[str, Any]], expected: str, range_word: str
 ) -> None:
-    """A pregnancy status, a gestational age or an active Condition judge the white count
-    against pregnancy's range (by trimester when the weeks are known); "not pregnant" wins."""
+    """Pregnancy in the Bundle judges the white count against pregnancy's range.
+
+    A pregnancy status, a gestational age or an active Condition does it (by trimester when the
+    weeks are known); "not pregnant" wins.
+    """
     resource = bundle(patient("1995-01-20", "female"), *evidence, observation("6690-2", 15.2))
     assert [item[2] for item in judged(resource)] == [expected]
     assert range_word in basis(resource)
@@ -270,8 +280,10 @@ LAB_RANGES = [
 def test_the_labs_own_range_is_kept_and_judges(
     value: float, unit: str, ranges: list[dict[str, Any]], expected: str, entries: int
 ) -> None:
-    """A usable range from the lab is kept as sent and judges the count, as in the chat; one
-    that cannot be read stays, and the range used is added after it."""
+    """A usable range from the lab is kept as sent and judges the count, as in the chat.
+
+    One that cannot be read stays, and the range used is added after it.
+    """
     resource = observation("6690-2", value, unit, referenceRange=ranges)
     (answered,) = observations(interpret(resource))
     assert flag(answered) == expected
@@ -289,8 +301,11 @@ def percent(value: float, when: str | None = None, identifier: str = "pct") -> d
 
 
 def test_anc_is_computed_from_the_white_count_and_the_percentage() -> None:
-    """WBC 3.0 x10^9/L with 40% neutrophils: an ANC of 1.2 x10^9/L (low, mild neutropenia),
-    an Observation derived from both, judged against the adult ANC range."""
+    """An ANC is computed from WBC 3.0 x10^9/L and 40% neutrophils: 1.2 x10^9/L.
+
+    That is low (mild neutropenia): an Observation derived from both, judged against the adult ANC
+    range.
+    """
     answer = interpret(bundle(patient("1971-09-03"), observation("6690-2", 3.0, "10*9/L"),
                               percent(40)))  # fmt: skip
     wbc, anc = observations(answer)
@@ -373,8 +388,10 @@ FIRST_ENTRY = "urn:uuid:00000000-0000-4000-8000-000000000001"
          "csf-by-full-url"],
 )  # fmt: skip
 def test_only_blood_counts_are_interpreted(resource: dict[str, Any], accepted: bool) -> None:
-    """A specimen that is named and is not blood is refused (422); blood, or one that cannot be
-    looked up, is taken (the LOINC code says blood)."""
+    """A named specimen that is not blood is refused (422).
+
+    Blood, or a specimen that cannot be looked up, is taken (the LOINC code says blood).
+    """
     if accepted:
         assert judged(resource)[0][2] == "L"
     else:
@@ -482,8 +499,11 @@ BAD = [
 def test_bad_input_gets_an_operation_outcome(
     body: bytes, content_type: str | None, status: int, code: str
 ) -> None:
-    """Each kind of bad input: its HTTP status, an OperationOutcome (FHIR R4 shape) with one
-    error issue, the fitting code and a plain diagnostic."""
+    """Each kind of bad input gets its HTTP status and an OperationOutcome.
+
+    The OperationOutcome (FHIR R4 shape) has one error issue, the fitting code and a plain
+    diagnostic.
+    """
     if content_type is None:
         content_type = "application/fhir+json"
     got_status, outcome = answer(body, content_type)
@@ -533,8 +553,10 @@ FIELDS = st.sampled_from(
 def test_arbitrary_json_never_raises_anything_but_a_refusal(
     kind: str, fields: dict[str, Any], base: bool
 ) -> None:
-    """Property: whatever the fields hold, the answer is a Parameters resource or a FhirProblem
-    (an OperationOutcome), never another exception."""
+    """Property: whatever the fields hold, the answer is a Parameters resource or a FhirProblem.
+
+    A FhirProblem is an OperationOutcome; no other exception is ever raised.
+    """
     start = observation() if base and kind == "Observation" else {}
     if base and kind == "Bundle":
         start = bundle(observation(), patient("1990-01-01"))
@@ -567,8 +589,11 @@ def test_every_example_is_in_the_table() -> None:
 
 @pytest.mark.parametrize("name", sorted(EXAMPLE_FLAGS))
 def test_examples_are_fhir_r4_and_their_answers_too(name: str) -> None:
-    """Each example resource and its answer pass HL7's FHIR R4 JSON Schema; the answer has
-    each part once (sources as title + url), a known urgency and the verdicts of the table."""
+    """Each example resource and its answer pass HL7's FHIR R4 JSON Schema.
+
+    The answer has each part once (sources as title + url), a known urgency and the verdicts of the
+    table.
+    """
     resource = example(name)
     assert schema_errors(resource) == []
     result = interpret(resource)
@@ -609,8 +634,10 @@ CHAT_CASES = [
 
 @pytest.mark.parametrize("resource", CHAT_CASES)
 def test_the_chat_reads_its_message_as_the_fhir_answer_says(resource: dict[str, Any]) -> None:
-    """The message the widget sends for a result is read by the chat into the same counts and
-    the same verdicts: the chat explains what the FHIR answer coded."""
+    """The chat reads the widget's message for a result into the FHIR answer's counts and verdicts.
+
+    The chat explains what the FHIR answer coded.
+    """
     result = interpret(resource)
     fhir = [(flag(o), o["code"]["coding"][0]["code"]) for o in observations(result)]
     chat = interpret_text(value_of(result, "chatMessage"))

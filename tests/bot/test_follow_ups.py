@@ -1,8 +1,10 @@
-"""Follow-ups refer to what was just said (issue 11): after a count, "is that normal?", "what
-does that mean?" and "should I worry?" are about that count; "why?" asks for its causes; "and
-for a child?" asks the last question again for children. Several questions in one message: the
-main one is answered and the others are offered; an unclear message gets a clarifying question
-with the likely topics as buttons."""
+"""Follow-ups refer to what was just said (docs/understanding.md, "Follow-ups").
+
+After a count, "is that normal?", "what does that mean?" and "should I worry?" are about that
+count; "why?" asks for its causes; "and for a child?" asks the last question again for
+children. Several questions in one message: the main one is answered and the others are
+offered; an unclear message gets a clarifying question with the likely topics as buttons.
+"""
 
 from __future__ import annotations
 
@@ -187,14 +189,47 @@ def test_a_question_about_a_high_count_gets_the_high_count_answer(text: str, top
     "text", ["Is 38.0 a fever?", "is 100.4 a fever", "my temp is 38.2, is that a fever?"]
 )
 def test_a_temperature_at_the_threshold_asked_about_is_a_fever(text: str) -> None:
-    """ "Is 38.0 a fever?": yes, a fever starts at 38.0 °C / 100.4 °F (section 5)."""
+    """A temperature at the threshold asked about ("Is 38.0 a fever?") is a fever (section 5).
+
+    A fever starts at 38.0 °C / 100.4 °F.
+    """
     said = _text(_say([(text, None)]))
     assert "is a fever" in said or said.startswith("Yes")
 
 
 @pytest.mark.parametrize(("wide", "narrow"), [("ｗｈｙ？", "why?"), ("ｓｏｕｒｃｅｓ", "sources")])
 def test_full_width_follow_ups_are_answered_like_ascii(wide: str, narrow: str) -> None:
-    """Issue 22: the whole turn reads the message as the parser does, so a follow-up typed in
-    full-width letters gets the same answer as in ASCII, not the default reply."""
+    """A follow-up typed in full-width letters gets the same answer as in ASCII.
+
+    The whole turn reads the message as the parser does, so it does not get the default reply.
+    """
     after_a_count = respond(ConversationState(intro_given=True), "wbc 3.2").state
     assert _text(respond(after_a_count, wide)) == _text(respond(after_a_count, narrow))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "what causes a low wbc of 3.2 during chemo?",
+        "My DAUGHTER is on clozapine, why is her ANC 900?",
+        "ｗｈｙ is my white count low",
+    ],
+)
+def test_a_turn_cuts_the_message_into_tokens_once(
+    text: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One reading per message: the subject, the cause and the reply read the parser's tokens."""
+    from spacy.language import Language
+
+    respond(ConversationState(), text, "ask_causes")  # builds the matchers first (cut phrases)
+    calls: list[str] = []
+    cut = Language.make_doc
+
+    def counted(self: Language, message: str) -> object:
+        calls.append(message)
+        return cut(self, message)
+
+    monkeypatch.setattr(Language, "make_doc", counted)
+    reply = respond(ConversationState(), text, "ask_causes")
+    assert reply.messages and not reply.failed
+    assert len(calls) == 1, calls

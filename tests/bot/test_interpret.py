@@ -375,7 +375,7 @@ def test_each_share_uses_the_nearest_white_count_before_it() -> None:
 
 
 def test_a_share_before_any_count_uses_the_first_count() -> None:
-    """ "45% neutrophils of a white count of 4,000" still computes."""
+    """A share said before any count ("45% neutrophils of a count of 4,000") still computes."""
     result = interpret(ParsedText("", (value(4000.0, start=30),), (_share("neutrophils", 45, 0),)))
     assert [f.cells_per_ul for f in result.findings] == [1800.0, 4000.0]
 
@@ -478,8 +478,11 @@ def test_no_age_note_when_the_age_would_not_change_the_verdict(
     ],
 )
 def test_needs_unit_note_offers_both_readings(typed: str, readings: tuple[str, str]) -> None:
-    """Section 4: 85 could be 85,000 (very high) or 8.5 thousand with a lost decimal point; 320
-    could be 320/µL or 3.20 thousand; each reading in plain numbers, never a wrong conversion."""
+    """The needs-unit note offers both readings (section 4), in plain numbers.
+
+    85 could be 85,000 (very high) or 8.5 thousand with a lost decimal point; 320 could be 320/µL or
+    3.20 thousand; never a wrong conversion.
+    """
     found, notes = judge(value(None, text=typed))
     assert found == [(W, Category.NEEDS_UNIT)]
     first, second = readings
@@ -499,7 +502,10 @@ def test_needs_unit_note_without_a_number() -> None:
     ids=["thousand-too-many", "million-too-many"],
 )
 def test_unit_mix_up_note_offers_the_likely_reading(cells: float, text: str, likely: str) -> None:
-    """ "3200 K/uL" is implausible as written: offer 3,200 per microliter and ask to check."""
+    """An implausible count as written ("3200 K/uL") offers the likely reading and asks to check.
+
+    For example 3,200 per microliter.
+    """
     found, notes = judge(value(cells, text=text))
     assert found == [(W, Category.IMPLAUSIBLE)]
     assert f"Did you mean {likely}?" in notes[0]

@@ -1,6 +1,7 @@
-"""Sources as titled links, shown as each channel can (bot/reply/links.py), and the commands that
-list
-them ("sources") or give the rest of a reading ("more about this result")."""
+"""Sources as titled links, shown as each channel can (bot/reply/links.py), and their commands.
+
+The commands list them ("sources") or give the rest of a reading ("more about this result").
+"""
 
 from __future__ import annotations
 
@@ -38,7 +39,7 @@ def test_terminal_shows_title_and_url() -> None:
 
 
 def test_a_link_has_the_publisher_and_the_title() -> None:
-    """ "[Mayo Clinic: Low white blood cell count](https://www.mayoclinic.org/...)"."""
+    """A link has the publisher and the title: "[Mayo Clinic: Low white blood cell count](...)"."""
     assert link("MAYO-DEF").startswith("[Mayo Clinic: Low white blood cell count](https://")
 
 

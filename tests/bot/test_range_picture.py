@@ -1,5 +1,7 @@
-"""The range picture of a reading (bot/range_picture): its bands, marks and sentence, and the
-three drawings (SVG, PNG, text bar) made from it."""
+"""The range picture of a reading (bot/range_picture), and its three drawings.
+
+Its bands, marks and sentence, and the drawings (SVG, PNG, text bar) made from it.
+"""
 
 from __future__ import annotations
 
@@ -131,8 +133,10 @@ def test_critically_low_neutrophils_say_so() -> None:
 def test_the_count_sits_in_the_band_of_its_category(
     analyte: Analyte, count: int, age: float | None, lab: tuple[int, int] | None, pregnant: bool
 ) -> None:
-    """Whatever the range, the band the picture puts a count in is the one its category names,
-    the bands are contiguous from 0, and positions never go backwards."""
+    """Whatever the range, a count sits in the band its category names.
+
+    The bands are contiguous from 0, and positions never go backwards.
+    """
     lab_range = LabRange(*lab) if lab else None
     judgement = categorise(analyte, count, age, lab_range, Pregnancy() if pregnant else None)
     if judgement.category not in BAND_OF_CATEGORY:
@@ -147,8 +151,10 @@ def test_the_count_sits_in_the_band_of_its_category(
 
 def test_earlier_counts_come_from_the_conversation_oldest_first() -> None:
     """Each new count remembers the earlier counts of its kind; an ANC never a white count's.
-    (The counts a message replaces are those of the message before: a kind it leaves out is
-    forgotten, its earlier counts with it.)"""
+
+    The counts a message replaces are those of the message before: a kind it leaves out is
+    forgotten, its earlier counts with it.
+    """
     state = ConversationState()
     for text in ("my wbc is 6.2 and anc 0.8", "wbc 5.1 and anc 1.0", "wbc 3.2 and anc 1.2"):
         state = take_turn(state, text).state

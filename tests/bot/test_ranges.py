@@ -162,8 +162,11 @@ ANC_BY_AGE = [
     ids=[c[0] for c in ANC_BY_AGE],
 )
 def test_neutrophil_limits_by_age(age: float | None, low: float, basis: str, label: str) -> None:
-    """Infants from 14 days to under 1 year have an ANC lower limit of 1,000; older children have
-    a band of their own with the adult limits; adults and unknown ages the adult range."""
+    """Neutrophil limits by age.
+
+    Infants from 14 days to under 1 year have an ANC lower limit of 1,000; older children have a
+    band of their own with the adult limits; adults and unknown ages the adult range.
+    """
     reference = ranges.anc_reference(age, None)
     assert (reference.low, reference.high, reference.basis, reference.label) == (
         low,
@@ -192,8 +195,11 @@ ANC_VERDICTS = [
 def test_a_childs_neutrophil_count_is_never_judged_for_an_adult(
     text: str, age: float | None, says: str
 ) -> None:
-    """The verdict names the child's age or says the adult range was used; "for an adult" only
-    for an adult or an unknown age."""
+    """A child's neutrophil count is never judged for an adult.
+
+    The verdict names the child's age or says the adult range was used; "for an adult" only for an
+    adult or an unknown age.
+    """
     interpretation = interpret(parse_text(text), age_years=age)
     (finding,) = interpretation.findings
     sentence = verdict(finding, None, age)
@@ -203,7 +209,7 @@ def test_a_childs_neutrophil_count_is_never_judged_for_an_adult(
 
 
 def test_ages_read_from_text_land_in_the_same_band() -> None:
-    """ "14 day old" read by bot.read.ages converts to years exactly as the band edges do."""
+    """An age read from text ("14 day old") converts to years exactly as the band edges do."""
     (age,) = find_ages("my 14 day old baby")
     assert ranges.pediatric_band(Analyte.ANC, age.years) is not None
     (age,) = find_ages("my 7 day old baby")
@@ -493,8 +499,11 @@ def test_data_are_read_on_first_use_and_then_kept(data_copy: Path) -> None:
 def test_a_pregnant_womans_count_is_judged_against_pregnancys_range(
     text: str, low: int, high: int, category: str
 ) -> None:
-    """Section 1 (PREG): by trimester (to 13 weeks, 14-27, from 28), or the widest when the
-    weeks are not given; the critical limits still hold."""
+    """A pregnant woman's count is judged against pregnancy's range (section 1, PREG).
+
+    By trimester (to 13 weeks, 14-27, from 28), or the widest when the weeks are not given; the
+    critical limits still hold.
+    """
     [finding] = interpret(parse_text(text)).findings
     assert (finding.reference.low, finding.reference.high) == (low, high)
     assert finding.reference.basis == "pregnancy"

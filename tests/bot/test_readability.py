@@ -173,8 +173,11 @@ def texts() -> list[Text]:
 
 
 def subject_texts(raw: Any) -> list[Text]:
-    """Every (topic, subject) answer that is not a topic's own: "subjects" for a subject's own
-    answer, "subject_lines" for a general answer with the subject's line (as sent, sources too)."""
+    """Return every (topic, subject) answer that is not a topic's own.
+
+    "subjects" for a subject's own answer, "subject_lines" for a general answer with the subject's
+    line (as sent, sources too).
+    """
     found = []
     for (topic, subject), answer in content.subject_answers().items():
         if subject is Subject.LEUKOPENIA or answer == content.topic_answer(topic):
@@ -295,15 +298,20 @@ def test_every_group_is_measured() -> None:
 
 @pytest.mark.parametrize("answer", ANSWERS, ids=_ids(ANSWERS))
 def test_answer_is_short(answer: Text) -> None:
-    """An answer of content.yml (topic, cause or a subject's own) is at most 70 words (a table:
-    its own limit)."""
+    """An answer of content.yml (topic, cause or a subject's own) is at most 70 words.
+
+    A table answer has its own limit.
+    """
     limit = TABLE_ANSWERS.get(answer.where, (MAX_ANSWER_WORDS, 0.0, ""))[0]
     assert len(words(answer.text)) <= limit
 
 
 def test_table_answers_are_the_only_long_ones_and_still_needed() -> None:
-    """Each table answer exists, is longer than an ordinary answer would be, and stays within its
-    own limits (an exception that is no longer needed is removed)."""
+    """Table answers are the only long ones, and each is still needed.
+
+    Each table answer exists, is longer than an ordinary answer would be, and stays within its own
+    limits (an exception that is no longer needed is removed).
+    """
     by_where = {text.where: text for text in ANSWERS}
     for where, (max_words, max_grade, _) in TABLE_ANSWERS.items():
         text = by_where[where].text
@@ -354,8 +362,11 @@ def test_disclaimer_is_short() -> None:
 
 
 def test_disclaimer_still_says_what_it_must() -> None:
-    """Section 6: general information, not a diagnosis; trouble breathing, chest pain, confusion,
-    or a fever with a low count or during cancer treatment: emergency care."""
+    """The disclaimer still says what section 6 requires.
+
+    General information, not a diagnosis; trouble breathing, chest pain, confusion, or a fever with
+    a low count or during cancer treatment: emergency care.
+    """
     text = disclaimer()
     assert text.startswith("General information, not a diagnosis")
     for needed in ("38 °C", "100.4 °F", "low count", "chemo", "breathing", "chest pain"):

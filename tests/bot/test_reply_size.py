@@ -1,13 +1,14 @@
-"""Replies as sent, measured: per user message at most 120 words for a topic answer or a reading
-(answer, source links by their titles, disclaimer; the once-per-conversation intro not counted),
-emergency advice at most 60 words before the disclaimer with what to do and the number first,
-grade 8 or below for each message and 7 or below on average, sentences of 20 words or fewer,
-the disclaimer once per reply and no sentence twice.
+"""Replies as sent, measured against their limits in words, grade and sentence length.
+
+Per user message at most 120 words for a topic answer or a reading (answer, source links by
+their titles, disclaimer; the once-per-conversation intro not counted), emergency advice at most
+60 words before the disclaimer with what to do and the number first, grade 8 or below for each
+message and 7 or below on average, sentences of 20 words or fewer, the disclaimer once per reply
+and no sentence twice.
 
 Every (topic, subject) answer is measured as a topic reply too: the answer, links to its first
 two linkable sources and the disclaimer, put together the way bot/reply/replies.py sends a topic
-answer
-(a test checks that this gives exactly what respond() sends for each general topic).
+answer (a test checks that this gives exactly what respond() sends for each general topic).
 
 `python tests/bot/test_reply_size.py` prints the figures (median and maximum words and grade).
 """
@@ -129,8 +130,11 @@ def _total_words(sent: Sent) -> int:
 
 
 def _prose(text: str) -> str:
-    """A message without its sources line (titles of pages, not sentences a person reads) and
-    without the disclaimer, which tests/bot/test_readability.py measures on its own."""
+    """Return a message without its sources line and without the disclaimer.
+
+    The sources are titles of pages, not sentences a person reads; the disclaimer is measured on
+    its own by tests/bot/test_readability.py.
+    """
     for variant in DISCLAIMERS:
         text = text.replace(variant, "")
     blocks = text.split("\n\n")
@@ -160,8 +164,10 @@ def test_topic_replies_are_put_together_as_sent(topic: str) -> None:
 
 @pytest.mark.parametrize("sent", REPLIES, ids=[f"{s.kind}:{s.message}" for s in REPLIES])
 def test_reply_reads_easily(sent: Sent) -> None:
-    """Grade 8 or below (a table answer: its own limit) and sentences of 20 words or fewer, in
-    every message."""
+    """Every message is grade 8 or below, with sentences of 20 words or fewer.
+
+    A table answer has its own grade limit.
+    """
     for text in sent.texts:
         prose = _prose(text)
         assert grade_level(prose) <= TABLE_GRADES.get(sent.message, MAX_GRADE), prose

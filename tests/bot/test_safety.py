@@ -1,5 +1,8 @@
-"""The safety net around a turn: temperatures are not counts, other samples are not blood, the
-reply never fails silently, and every cited source has a name and a link."""
+"""The safety net around a turn.
+
+Temperatures are not counts, other samples are not blood, the reply never fails silently, and
+every cited source has a name and a link.
+"""
 
 from __future__ import annotations
 
@@ -90,7 +93,7 @@ def test_blood_counts_next_to_other_words_are_still_read(text: str) -> None:
     ],
 )
 def test_red_flags_read_in_their_sense(text: str, flagged: bool) -> None:
-    """ "Very unwell" is an emergency sign; "confused" meaning puzzled is not."""
+    """Red flags are read in their sense: "very unwell" is a sign, "confused" as puzzled not."""
     urgency = respond(ConversationState(), text).urgency
     assert (urgency is Urgency.EMERGENCY) is flagged
 
@@ -98,8 +101,10 @@ def test_red_flags_read_in_their_sense(text: str, flagged: bool) -> None:
 def test_a_failing_reply_still_gives_emergency_advice(
     monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    """If composing the reply raises, a red flag still gets emergency advice, then an apology;
-    the log names the error but not what was typed."""
+    """If composing the reply raises, a red flag still gets emergency advice, then an apology.
+
+    The log names the error but not what was typed.
+    """
 
     def broken(*_: object) -> None:
         raise ValueError("boom")
@@ -162,7 +167,7 @@ def test_naturally_lower_counts_note_only_for_adults(age: float | None, noted: b
 
 
 def test_someone_elses_count_is_worded_as_theirs() -> None:
-    """ "My daughter is 4 and her wbc is 5.1" is about the daughter's count."""
+    """Someone else's count ("my daughter is 4 and her wbc is 5.1") is worded as theirs."""
     reply = respond(ConversationState(intro_given=True), "my daughter is 4 and her wbc is 5.1")
     text = reply.messages[0].text
     assert "Your daughter's white count of 5.1 (5,100) is low for a 4-year-old." in text
@@ -182,7 +187,7 @@ def test_a_same_day_reason_is_kept_beside_a_question() -> None:
 
 
 def test_a_fever_below_the_threshold_is_acknowledged() -> None:
-    """ "A fever of 37.6" is told where a fever starts and to measure again."""
+    """A "fever of 37.6" is told where a fever starts and to measure again."""
     reply = respond(ConversationState(intro_given=True), "I have a fever of 37.6, wbc 3.1")
     text = " ".join(message.text for message in reply.messages)
     assert "38.0 °C (100.4 °F)" in text and "Measure again" in text
@@ -193,7 +198,10 @@ def test_a_fever_below_the_threshold_is_acknowledged() -> None:
     "follow_up", ["is that normal?", "What does that mean?", "should I worry?", "is it bad"]
 )
 def test_a_follow_up_after_a_count_is_about_that_count(follow_up: str) -> None:
-    """ "My daughter is 4 and her wbc is 5.1" then "is that normal?" explains her count again."""
+    """A follow-up ("is that normal?") after a count explains that count again.
+
+    After "My daughter is 4 and her wbc is 5.1", it is her count.
+    """
     first = respond(ConversationState(intro_given=True), "my daughter is 4 and her wbc is 5.1")
     for intent in (None, "inform", "affirm", "nlu_fallback", "ask_normal_range"):
         reply = respond(first.state, follow_up, intent)
@@ -202,7 +210,7 @@ def test_a_follow_up_after_a_count_is_about_that_count(follow_up: str) -> None:
 
 
 def test_a_fall_is_said_in_words() -> None:
-    """ "Went from 6.2 to 3.9": the latest is judged, and the fall is said."""
+    """A fall ("went from 6.2 to 3.9") is said in words, and the latest count is judged."""
     reply = respond(ConversationState(intro_given=True), "my wbc went from 6.2 to 3.9 since March")
     text = reply.messages[0].text
     assert "3.9 (3,900) is low" in text and "gone down from 6,200" in text
@@ -219,8 +227,11 @@ def test_a_fall_is_said_in_words() -> None:
     ],
 )
 def test_no_did_not_understand_after_an_answer(text: str, intent: str) -> None:
-    """ "Sorry, I did not understand" or "I can only help with white counts" after emergency
-    advice, a reading or a sample's answer would contradict it: they come only alone."""
+    """No "did not understand" follows an answer: it comes only alone.
+
+    "Sorry, I did not understand" or "I can only help with white counts" after emergency advice, a
+    reading or a sample's answer would contradict it.
+    """
     reply = respond(ConversationState(intro_given=True), text, intent)
     assert reply.messages[0].text  # the answer itself
     responses = [message.response for message in reply.messages if message.response]
@@ -228,8 +239,11 @@ def test_no_did_not_understand_after_an_answer(text: str, intent: str) -> None:
 
 
 def test_a_sample_with_a_fever_keeps_the_same_day_advice_first() -> None:
-    """Urine white cells and a high fever: "contact your doctor today" first, then the urine
-    answer (a fever of 39.4 °C or more needs a doctor the same day, MedlinePlus)."""
+    """A sample with a fever keeps the same-day advice first.
+
+    Urine white cells and a high fever: "contact your doctor today" first, then the urine answer (a
+    fever of 39.4 °C or more needs a doctor the same day, MedlinePlus).
+    """
     reply = respond(ConversationState(intro_given=True), "urine wbc 2-5 and a fever of 39.6")
     assert reply.urgency is Urgency.SAME_DAY
     assert "doctor today" in reply.messages[0].text
@@ -282,9 +296,12 @@ def test_after_emergency_advice_chemotherapy_is_offered_only_where_it_was_spoken
 def test_the_disclaimer_never_contradicts_the_urgency(
     text: str, fever_is_an_emergency_there: bool
 ) -> None:
-    """Section 6: after a fever judged routine or same day, the closing lines give the fever
-    threshold but do not send the person to emergency care for a fever; otherwise they name a
-    fever with a low count or chemo as an emergency."""
+    """The disclaimer never contradicts the urgency (section 6).
+
+    After a fever judged routine or same day, the closing lines give the fever threshold but do not
+    send the person to emergency care for a fever; otherwise they name a fever with a low count or
+    chemo as an emergency.
+    """
     reply = respond(ConversationState(intro_given=True), text)
     closing = reply.messages[-1].text.rsplit("\n\n", 1)[-1]
     assert closing.startswith("General information, not a diagnosis")
@@ -293,9 +310,12 @@ def test_the_disclaimer_never_contradicts_the_urgency(
 
 
 def test_under_emergency_advice_the_disclaimer_does_not_list_the_signs_again() -> None:
-    """Issue 26: after "Seek emergency care now", the closing line says only that emergency care
-    comes first, not a second list of signs that reads like another instruction; no "ask your
-    doctor" and no doctor button in that turn."""
+    """Under emergency advice, the disclaimer does not list the signs again.
+
+    After "Seek emergency care now", the closing line says only that emergency care comes first,
+    not a second list of signs that reads like another instruction; no "ask your doctor" and no
+    doctor button in that turn.
+    """
     reply = respond(ConversationState(intro_given=True), "wbc 1.2 and a fever of 38.5")
     assert reply.messages[0].text.startswith("⚠️ Seek emergency care now")
     closing = reply.messages[-1].text.rsplit("\n\n", 1)[-1]

@@ -31,6 +31,7 @@ HELDOUT: list[dict[str, Any]] = [
     *read_yaml(Path(__file__).with_name("safety_heldout4.yml")),  # a fourth, no example phrases
     *read_yaml(Path(__file__).with_name("safety_heldout5.yml")),  # a fifth, every section 5 sign
     *read_yaml(Path(__file__).with_name("safety_heldout6.yml")),  # a sixth: dictation, translation
+    *read_yaml(Path(__file__).with_name("safety_heldout7.yml")),  # a seventh: babies, text-speak
 ]
 URGENCIES = frozenset({"emergency", "same_day", "routine", "none"})
 EMERGENCY_LEAD = "seek emergency care now"

@@ -1,6 +1,7 @@
-"""Safety paths over a grammar of messages: red flags (and their negations, and "confused" meaning
-puzzled) x counts x questions x temperatures in each written form x adult, child or infant x
-cancer treatment, in any order.
+"""Safety paths over a grammar of messages.
+
+Red flags (and their negations, and "confused" meaning puzzled) x counts x questions x
+temperatures in each written form x adult, child or infant x cancer treatment, in any order.
 
 Each generated message goes through the chat's own turn (bot.reply.dialogue.respond, as the Rasa
 action and `python -m bot reply` call it). The expected urgency comes from an oracle written
@@ -216,8 +217,11 @@ def _texts(reply_messages: tuple[object, ...]) -> list[str]:
 )
 @given(cases)
 def test_every_generated_message_gets_the_right_safe_answer(case: Case) -> None:
-    """At least one reply, never the trouble reply, emergency advice first exactly when section 6
-    says so, one urgency, temperatures read as temperatures, and the question still answered."""
+    """Every generated message gets the right safe answer.
+
+    At least one reply, never the trouble reply, emergency advice first exactly when section 6 says
+    so, one urgency, temperatures read as temperatures, and the question still answered.
+    """
     message = case.message()
     reply = respond(ConversationState(), message)
     texts = _texts(reply.messages)
@@ -370,8 +374,11 @@ clause_cases = st.builds(
 )
 @given(clause_cases)
 def test_only_the_present_sign_counts_whatever_the_other_clause_says(case: ClauseCase) -> None:
-    """A negation, hypothetical, past event or other sense in one clause never cancels or adds
-    a sign in the other; emergency advice leads exactly when section 6 says so."""
+    """Only the present sign counts, whatever the other clause says.
+
+    A negation, hypothetical, past event or other sense in one clause never cancels or adds a sign
+    in the other; emergency advice leads exactly when section 6 says so.
+    """
     message = case.message()
     reply = respond(ConversationState(), message)
     texts = _texts(reply.messages)

@@ -1,6 +1,8 @@
-"""The subject of a question (bot/judge/subjects.py, issue 11): one row per rule, then the realistic
-corpus (tests/corpus/): the rules were fitted on its training part; the held-out part is the
-check."""
+"""The subject of a question (bot/judge/subjects.py): one row per rule, then the realistic corpus.
+
+The rules were fitted on the training part of the corpus (tests/corpus/); the held-out part is
+the check (docs/understanding.md, "Subject").
+"""
 
 from __future__ import annotations
 

@@ -181,8 +181,11 @@ def test_emergency_on_cancer_treatment_says_to_call_the_oncology_line() -> None:
 def test_the_oncology_line_only_where_it_applies(
     findings: list[Finding], clinical: ClinicalContext, line: str | None
 ) -> None:
-    """The cancer team's line for anyone on treatment, asked about ("On chemo?") for a fever with a
-    low count; not after a sign alone or a baby's fever."""
+    """The cancer team's line is given only where it applies.
+
+    For anyone on treatment, asked about ("On chemo?") for a fever with a low count; not after a
+    sign alone or a baby's fever.
+    """
     urgency, reasons = assess(findings, clinical)
     assert urgency is E
     lines = [r for r in reasons if wording.key_of(r).startswith("oncology_line")]
@@ -209,7 +212,7 @@ def test_fever_reason_says_which_low_count_context(
 
 
 def test_emergency_sign_is_named_in_plain_words() -> None:
-    """ "trouble_breathing" is told as "trouble breathing"."""
+    """An emergency sign is named in plain words: "trouble_breathing" as "trouble breathing"."""
     chest = flag("chest_pain", RedFlagKind.EMERGENCY_SIGN)
     _, reasons = assess([], context(BREATHING, chest))
     assert reasons[1].startswith("You told me about trouble breathing and chest pain")

@@ -305,8 +305,10 @@ def test_parsing_never_raises_on_lab_like_text(tokens: list[str]) -> None:
     )
 )
 def test_parsing_never_raises_on_stories(tokens: list[str]) -> None:
-    """Jumbles of story words, readings in time and report layouts never make the reader raise,
-    and every count read starts at a digit, a point or a sign."""
+    """Jumbles of story words, readings in time and report layouts never make the reader raise.
+
+    Every count read starts at a digit, a point or a sign.
+    """
     text = " ".join(tokens)
     if text.strip():
         parsed = parse_text(text)

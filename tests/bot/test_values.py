@@ -218,7 +218,10 @@ def test_differential_percentages(text: str, shares: list[tuple[str, float]]) ->
 
 
 def test_percentage_with_absolute_count_on_one_line() -> None:
-    """ "Neutrophils 62 % 2.5 x10^9/L" gives the percentage and the absolute count."""
+    """A percentage with an absolute count on one line gives both.
+
+    As in "Neutrophils 62 % 2.5 x10^9/L".
+    """
     parsed = parse_text("Neutrophils 62 % 2.5 x10^9/L")
     assert [(v.analyte, v.cells_per_ul) for v in parsed.values] == [(Analyte.ANC, 2500)]
 
@@ -345,13 +348,13 @@ def test_full_width_text_reads_like_ascii(text: str, cells: int) -> None:
     ids=["decimal mantissa", "capital E with unit", "unit per microliter"],
 )
 def test_scientific_notation_is_read_whole(text: str, cells: int) -> None:
-    """ "3.2e3" is 3,200, not 3.2 followed by a stray word."""
+    """Scientific notation is read whole: "3.2e3" is 3,200, not 3.2 followed by a stray word."""
     (value,) = parse_text(text).values
     assert value.cells_per_ul == cells
 
 
 def test_absurd_scientific_value_is_implausible() -> None:
-    """ "1e308" is not read as 1 (a very low count) but as a value no blood test gives."""
+    """An absurd value ("1e308") is read as one no blood test gives, not as 1 (very low)."""
     from bot import interpret_text
     from bot.model import Category
     from bot.reply.explain import format_cells
@@ -652,8 +655,10 @@ NOT_COUNTS_IN_STORIES: list[tuple[str, str, list[float | None]]] = [
     ids=[c[0] for c in NOT_COUNTS_IN_STORIES],
 )
 def test_numbers_in_stories_that_are_not_counts(text: str, cells: list[float | None]) -> None:
-    """Dates, ages, times, doses, money, phone numbers, cycles and other people's counts are not
-    read as the count."""
+    """Numbers in stories that are not counts are not read as the count.
+
+    Dates, ages, times, doses, money, phone numbers, cycles and other people's counts.
+    """
     assert [value.cells_per_ul for value in parse_text(text).values] == cells
 
 
@@ -702,7 +707,7 @@ def test_a_flag_before_the_percent_sign_keeps_a_percentage(text: str, percent: f
     ],
 )
 def test_another_cells_count_is_not_a_white_count(text: str) -> None:
-    """ "count" after another cell's name belongs to that cell, not to the white count."""
+    """A "count" after another cell's name belongs to that cell, not to the white count."""
     assert parse_text(text).values == ()
 
 

@@ -1,5 +1,7 @@
-"""One running bot (default settings, free ports) shared by the channel tests of a session, and
-the headless Chromium of the widget's tests."""
+"""One running bot (default settings, free ports) shared by the channel tests of a session.
+
+Also the headless Chromium of the widget's tests.
+"""
 
 from __future__ import annotations
 

@@ -29,8 +29,10 @@ DEFAULT_USERNAME = "wbc_test_bot"
 
 @dataclass(frozen=True)
 class Fault:
-    """How to answer one call instead of normally: wait `delay` seconds, then answer `status`
-    (200: normally, late), with `retry_after` for a 429."""
+    """How to answer one call instead of normally.
+
+    Wait `delay` seconds, then answer `status` (200: normally, late), with `retry_after` for a 429.
+    """
 
     status: int = 500
     retry_after: int | None = None
@@ -118,8 +120,10 @@ class FakeTelegram:
         return _file_path(file_id)
 
     def answer_get_file(self, file_id: str, result: dict[str, Any]) -> None:
-        """Make getFile answer `result` as it is for `file_id` (an odd answer: no path, a size
-        that is not a number)."""
+        """Make getFile answer `result` as it is for `file_id`.
+
+        For an odd answer: no path, a size that is not a number.
+        """
         with self._lock:
             self._file_answers[file_id] = result
 
@@ -140,8 +144,11 @@ class FakeTelegram:
         until: Callable[[list[ApiCall]], bool] = bool,
         timeout: float = 30.0,
     ) -> list[ApiCall]:
-        """The calls of `method` (to `chat_id`) once `until(calls)` holds; AssertionError if
-        it does not within `timeout` seconds. By default: once there is at least one."""
+        """Wait for calls of `method` (to `chat_id`) until `until(calls)` holds, and return them.
+
+        Raises AssertionError if it does not within `timeout` seconds. By default: once there is at
+        least one.
+        """
         deadline = time.monotonic() + timeout
         while True:
             found = self.calls(method, chat_id)

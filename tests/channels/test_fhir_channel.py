@@ -1,6 +1,9 @@
-"""The FHIR route's own guards, without a server (channels/fhir.py): the rate limit per address,
-a body that never ends, and a fault of the bot's, each an OperationOutcome and a log line that
-says nothing of what was sent. (The route through the real server: test_fhir_route.py.)"""
+"""The FHIR route's own guards, without a server (channels/fhir.py).
+
+The rate limit per address, a body that never ends, and a fault of the bot's, each an
+OperationOutcome and a log line that says nothing of what was sent. The route through the real
+server is tested in test_fhir_route.py.
+"""
 
 from __future__ import annotations
 
@@ -53,8 +56,10 @@ def outcome(response: Any) -> tuple[int, str]:
 async def test_an_address_over_the_rate_limit_is_throttled(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """RATE_LIMIT_PER_MINUTE x 10 requests a minute from one address, then 429 "throttled";
-    another address is not held back."""
+    """An address over the rate limit is throttled; another address is not held back.
+
+    RATE_LIMIT_PER_MINUTE x 10 requests a minute from one address, then 429 "throttled".
+    """
     monkeypatch.setenv("RATE_LIMIT_PER_MINUTE", "1")
     route = FhirInput()
     statuses = [(await route.receive(FakeRequest(), "$interpret")).status for _ in range(10)]

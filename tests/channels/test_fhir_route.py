@@ -1,6 +1,8 @@
-"""POST /webhooks/fhir/Observation/$interpret on the running Rasa server (channels/fhir.py): the
-answers of the core as FHIR JSON, every refusal as an OperationOutcome with its HTTP status,
-CORS for the pages that carry the widget, and nothing that was sent in the logs."""
+"""POST /webhooks/fhir/Observation/$interpret on the running Rasa server (channels/fhir.py).
+
+The answers of the core as FHIR JSON, every refusal as an OperationOutcome with its HTTP status,
+CORS for the pages that carry the widget, and nothing that was sent in the logs.
+"""
 
 from __future__ import annotations
 
@@ -116,8 +118,11 @@ def test_the_operation_may_be_percent_encoded_and_only_post_is_taken(stack: Stac
 
 
 def test_cors_lets_the_demo_page_read_the_answer_and_no_other_site(stack: Stack) -> None:
-    """The widget's pages (CORS_ORIGINS: the demo page by default) may call the route from the
-    browser; another site's page gets no Access-Control-Allow-Origin."""
+    """CORS lets the widget's pages read the answer, and no other site.
+
+    CORS_ORIGINS (the demo page by default) may call the route from the browser; another site's page
+    gets no Access-Control-Allow-Origin.
+    """
     body = json.dumps(example("wbc-adult-low.json")).encode()
     page = stack.page_url.rstrip("/")
     _, headers, _ = post(stack, body, headers={"Origin": page})

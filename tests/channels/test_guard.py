@@ -1,5 +1,8 @@
-"""The guard (channels/guard.py): the per-sender rate limit, driven by a clock the test moves
-by hand, and the GuardedChannel base every input channel is built on."""
+"""The guard (channels/guard.py): the per-sender rate limit and the GuardedChannel base.
+
+The rate limit is driven by a clock the test moves by hand; every input channel is built on the
+GuardedChannel base.
+"""
 
 from __future__ import annotations
 
@@ -107,8 +110,10 @@ def test_a_refusal_is_logged_with_the_hashed_sender(
 def test_every_channel_is_a_guarded_channel(
     build: Callable[[], InputChannel], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Each channel gets its limits and its rate limit from GuardedChannel, read from the
-    environment: the wiring is written once."""
+    """Every channel is a GuardedChannel, with its limits and rate limit read from the environment.
+
+    The wiring is written once.
+    """
     monkeypatch.setenv("RATE_LIMIT_PER_MINUTE", "2")
     monkeypatch.setenv("ACTION_TIMEOUT_SECONDS", "4")
     channel = build()
@@ -145,8 +150,10 @@ class Replying:
 async def test_guarded_answer_maps_commands_and_never_leaves_the_sender_unanswered(
     typed: str, handler: Replying, understood: list[str], replies: list[str]
 ) -> None:
-    """The base's answer runs commands as their intents, and sends the trouble reply when the
-    bot sent nothing."""
+    """The base's answer runs commands as their intents, and never leaves the sender unanswered.
+
+    It sends the trouble reply when the bot sent nothing.
+    """
     channel = RestInput()
     output = GuardedCollectingOutput()
     await channel.guarded_answer(handler, UserMessage(typed, output, "ann"), output)
@@ -166,8 +173,11 @@ async def test_guarded_answer_maps_commands_and_never_leaves_the_sender_unanswer
 async def test_a_message_over_the_limit_is_answered_before_rasa_reads_it(
     typed: str, emergency_first: bool
 ) -> None:
-    """Issue 27: the length limit is checked before any parsing; the reply says how long a
-    message can be, after emergency advice when the message names a red flag."""
+    """A message over the length limit is answered before any parsing.
+
+    The reply says how long a message can be, after emergency advice when the message names a red
+    flag.
+    """
     channel = RestInput()
     output = GuardedCollectingOutput()
     handler = Replying()
@@ -179,8 +189,11 @@ async def test_a_message_over_the_limit_is_answered_before_rasa_reads_it(
 
 
 def test_new_sender_ids_from_one_address_share_its_limit() -> None:
-    """A client that takes a new session (a new sender id) for every message is still limited:
-    by the address the server saw, at ADDRESS_FACTOR times the per-sender limit (issue 27)."""
+    """New sender ids from one address share the address's limit.
+
+    A client that takes a new session (a new sender id) for every message is still limited: by the
+    address the server saw, at ADDRESS_FACTOR times the per-sender limit.
+    """
     from types import SimpleNamespace
 
     from channels.guard import ADDRESS_FACTOR, GuardedChannel, SenderRateLimit, peer_address
@@ -202,8 +215,11 @@ def test_new_sender_ids_from_one_address_share_its_limit() -> None:
 
 
 def test_one_sender_flooding_does_not_hold_back_its_address() -> None:
-    """Messages a sender's own limit refuses do not count for its address: one person flooding
-    does not lock out everyone else behind the same address (a clinic's network)."""
+    """One sender flooding does not hold back its address.
+
+    Messages a sender's own limit refuses do not count for its address: one person flooding does not
+    lock out everyone else behind the same address (a clinic's network).
+    """
     from channels.guard import ADDRESS_FACTOR, GuardedChannel, SenderRateLimit
 
     channel = GuardedChannel.__new__(GuardedChannel)

@@ -1,5 +1,7 @@
-"""What each channel shows of a text that quotes a report or a person (issue 27, item 4): the
-text as written, and only the bot's own source links as links (channels/markup.py)."""
+"""What each channel shows of a text that quotes a report or a person (docs/replies.md).
+
+The text as written, and only the bot's own source links as links (channels/markup.py).
+"""
 
 from __future__ import annotations
 

@@ -1,5 +1,8 @@
-"""Each channel's drawing of a reading's range pictures (channels/range_pictures.py): the SVG in
-the widget's bubble data, photos sent to a fake Telegram Bot API, text bars for the terminal."""
+"""Each channel's drawing of a reading's range pictures (channels/range_pictures.py).
+
+The SVG in the widget's bubble data, photos sent to a fake Telegram Bot API, text bars for the
+terminal.
+"""
 
 from __future__ import annotations
 

@@ -54,8 +54,10 @@ async def chunks(total: int, size: int = 256 * 1024) -> AsyncIterator[bytes]:
 async def joined_session_case(
     stack: Stack, session: str, body: Any, origin_header: str = ""
 ) -> tuple[int, dict[str, Any], list[str]]:
-    """Post `body` for a session a Socket.IO client has joined; the status, JSON and what the
-    client was sent."""
+    """Post `body` for a session a Socket.IO client has joined.
+
+    Returns the status, the JSON and what the client was sent.
+    """
     async with SocketChat(stack.bot_url, origin(stack), session) as chat:
         status, answer = await post_report(stack, chat.session_id, body, origin_header)
         replies = await chat.replies_after(0, timeout=5 if status == 403 else 60)
@@ -88,8 +90,11 @@ def test_route_reads_a_report_into_the_joined_session(stack: Stack) -> None:
 
 @pytest.mark.parametrize("sent", ["content-length", "chunked"])
 def test_route_refuses_an_oversize_body_with_the_friendly_reply(stack: Stack, sent: str) -> None:
-    """Over REPORT_MAX_BYTES, by its Content-Length or (chunked) while it is read: HTTP 413
-    and, in the chat, the reply that says what to send instead."""
+    """A body over REPORT_MAX_BYTES gets HTTP 413 and, in the chat, the friendly reply.
+
+    Over the limit by its Content-Length or (chunked) while it is read; the reply says what to send
+    instead.
+    """
     body = chunks(MAX_BYTES + 1) if sent == "chunked" else b"%PDF-1.4\n" + b"\0" * MAX_BYTES
     status, answer, replies = asyncio.run(
         joined_session_case(stack, f"report-oversize-{sent}", body)
@@ -99,8 +104,11 @@ def test_route_refuses_an_oversize_body_with_the_friendly_reply(stack: Stack, se
 
 
 def test_route_refuses_by_the_content_length_before_reading(stack: Stack) -> None:
-    """The size is checked before the body is read: a request that only announces too many
-    bytes gets the "too big" reply in the chat without sending any."""
+    """The size is checked before the body is read.
+
+    A request that only announces too many bytes gets the "too big" reply in the chat without
+    sending any.
+    """
     assert asyncio.run(announce_only(stack, "report-announced")) == [Problem.TOO_BIG.text]
 
 

@@ -195,7 +195,7 @@ def test_sticker_still_gets_the_text_only_note_and_groups_get_nothing(
 
 
 def _stored_events(bot: Stack, chat: int) -> str:
-    path = Path(bot.read.values["TRACKER_STORE_URL"].removeprefix("sqlite:///"))
+    path = Path(bot.values["TRACKER_STORE_URL"].removeprefix("sqlite:///"))
     with sqlite3.connect(path) as db:
         query = "SELECT data FROM events WHERE sender_id = ?"
         rows = db.execute(query, (f"telegram:{chat}",)).fetchall()
@@ -262,8 +262,11 @@ def planted_pdf() -> bytes:
 
 
 def test_a_link_in_a_report_line_is_shown_as_text(bot: Stack, telegram: FakeTelegram) -> None:
-    """A PDF line with a Markdown link is read back as written: no <a href> but the bot's own
-    sources, and the URL in <code>, where Telegram makes no link of it."""
+    """A link in a PDF report line is shown as text, as written.
+
+    No <a href> but the bot's own sources, and the URL in <code>, where Telegram makes no link of
+    it.
+    """
     chat = next(IDS)
     send(bot, chat, document=document(telegram, planted_pdf(), "r.pdf", "application/pdf"))
     calls = telegram.wait_for("sendMessage", chat, has_text(READING), timeout=120)
@@ -283,7 +286,7 @@ def test_a_link_in_a_report_line_is_shown_as_text(bot: Stack, telegram: FakeTele
 def test_an_odd_get_file_answer_gets_the_failure_line(
     bot: Stack, telegram: FakeTelegram, answer: dict[str, Any]
 ) -> None:
-    """getFile without a path, or with a size that is not a number: the person is told."""
+    """An odd getFile answer (no path, or a size that is not a number): the person is told."""
     chat = next(IDS)
     doc = document(telegram, planted_pdf(), "r.pdf", "application/pdf")
     telegram.answer_get_file(doc["file_id"], answer)

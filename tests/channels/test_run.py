@@ -1,5 +1,7 @@
-"""`make run`: serves every channel on the ports from the environment, runs side by side with
-another `make run`, and every way of stopping it leaves no process behind and frees its ports.
+"""`make run`: every channel on the ports from the environment, and a clean stop.
+
+It runs side by side with another `make run`, and every way of stopping it leaves no process
+behind and frees its ports.
 
 `make run` is started as a service manager or a test harness does: its own session, settings
 from the environment, stop signals to its whole process group (make passes a SIGTERM on to the
@@ -185,8 +187,10 @@ class MakeRun:
         return found
 
     def stop(self, signals: Sequence[tuple[signal.Signals, float]]) -> float:
-        """Send `signals` to its process group; seconds until make ended, nothing is left and
-        its ports are free (fails after STOP_SECONDS)."""
+        """Send `signals` to its process group; return the seconds until everything has stopped.
+
+        That is until make ended, nothing is left and its ports are free (fails after STOP_SECONDS).
+        """
         self.note_groups()
         last = time.perf_counter()
         for sig, pause in signals:

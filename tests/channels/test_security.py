@@ -1,6 +1,7 @@
-"""Issue 27's probes 1, 2 and 3 against the running bot (`make run` on free ports, `make
-audit-security`): REST, Socket.IO, the widget's upload route and Telegram (the fake Bot API of
-tests/channels/fake_telegram.py).
+"""Issue 27's probes 1, 2 and 3 against the running bot.
+
+The bot runs as `make run` on free ports (`make audit-security`): REST, Socket.IO, the widget's
+upload route and Telegram (the fake Bot API of tests/channels/fake_telegram.py).
 
 1. No message stalls the others: messages at the length limit, of shapes that once took
    minutes to read, do not hold up another person's reading.
@@ -123,9 +124,12 @@ HOSTILE = {
 
 
 def test_hostile_messages_at_the_limit_do_not_hold_up_another_persons_reading(bot: Stack) -> None:
-    """Four messages just under the length limit, each of a shape that once took minutes, sent
-    at once with another person's count: every one is answered, the reading within the
-    guard's deadline (5 s) and with its count."""
+    """Hostile messages at the length limit do not hold up another person's reading.
+
+    Four messages just under the length limit, each of a shape that once took minutes, sent at once
+    with another person's count: every one is answered, the reading within the guard's deadline
+    (5 seconds) and with its count.
+    """
     with ThreadPoolExecutor(max_workers=len(HOSTILE) + 1) as pool:
         hostile = [
             pool.submit(bot.post, f"hostile-{k}", text) for k, text in enumerate(HOSTILE.values())
@@ -284,9 +288,12 @@ def test_deep_metadata_is_dropped_and_the_fever_still_gets_emergency_advice(
 
 
 def test_an_unreadable_conversation_is_not_started_afresh(bot: Stack) -> None:
-    """Rows as a spoiled conversation left them (metadata of 900 nested lists, stored before
-    this fix) and a row no one can read: the person is told, the emergency advice comes first,
-    the chemotherapy and the count are still known, and the log has one line."""
+    """An unreadable conversation is not started afresh.
+
+    Rows as a spoiled conversation left them (metadata of 900 nested lists, stored before this fix)
+    and a row no one can read: the person is told, the emergency advice comes first, the
+    chemotherapy and the count are still known, and the log has one line.
+    """
     sender = f"unreadable-{time.monotonic_ns()}"
     conversation = sender  # REST keeps the integration's own ids
     assert "400" in texts(bot.post(sender, CHEMO_READING))
@@ -328,13 +335,16 @@ def add_rows(bot: Stack, conversation: str, rows: list[tuple[str, str]]) -> None
 
 
 def database(bot: Stack) -> Path:
-    return Path(bot.read.values["TRACKER_STORE_URL"].removeprefix("sqlite:///"))
+    return Path(bot.values["TRACKER_STORE_URL"].removeprefix("sqlite:///"))
 
 
 def test_rest_without_a_token_answers_this_machine_only(tmp_path: Path) -> None:
-    """`make run` with no REST_TOKEN: REST answers over loopback (an integration beside the bot;
-    other addresses are refused, tests/channels/test_identity.py), the health check answers,
-    the start-up summary says so, and the widget works."""
+    """With no REST_TOKEN, REST answers this machine only.
+
+    REST answers over loopback (an integration beside the bot; other addresses are refused,
+    tests/channels/test_identity.py), the health check answers, the start-up summary says so, and
+    the widget works.
+    """
     stack = start_stack(tmp_path, REST_TOKEN="")
     try:
         status, answer = stack.post_raw(b'{"sender": "x", "message": "my wbc is 3.2"}', headers={})

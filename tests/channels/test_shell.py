@@ -39,8 +39,11 @@ def start_shell(stack: Stack, log: Path) -> pexpect.spawn:
 
 
 def choose_to_type(shell: pexpect.spawn) -> str:
-    """After a reply with buttons the shell offers them as a menu, whose last entry lets the
-    person type instead: arrow down to it and choose it. What the shell showed before."""
+    """Choose the shell's menu entry to type instead; return what the shell showed before.
+
+    After a reply with buttons the shell offers them as a menu, whose last entry lets the person
+    type instead: this arrows down to it and chooses it.
+    """
     shell.expect_exact(TYPE_OWN, timeout=60)
     shown = str(shell.before)
     buttons = max(int(number) for number in re.findall(r"(\d+): ", shown))
@@ -75,9 +78,11 @@ def test_shell_answers_a_count_through_the_running_action_server(
 
 
 def test_shell_reads_a_lab_report_with_slash_report(stack: Stack, tmp_path: Path) -> None:
-    """`/report PATH` reads the photo at PATH (quoted, as a terminal pastes a dropped file):
-    the lines as read, then the count explained; a follow-up stays in the conversation, and a
-    path with no file gets a plain reply."""
+    """`/report PATH` reads the photo at PATH (quoted, as a terminal pastes a dropped file).
+
+    The lines as read, then the count explained; a follow-up stays in the conversation, and a path
+    with no file gets a plain reply.
+    """
     report = tmp_path / "my results.png"
     report.write_bytes(drawn_page())
     missing = tmp_path / "missing.pdf"

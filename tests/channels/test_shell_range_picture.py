@@ -1,5 +1,7 @@
-"""The range picture in `make shell`: a one-line text bar under the reading's verdict, in a real
-terminal via pexpect (the style of tests/channels/test_shell.py)."""
+"""The range picture in `make shell`: a one-line text bar under the reading's verdict.
+
+Tested in a real terminal via pexpect (the style of tests/channels/test_shell.py).
+"""
 
 from __future__ import annotations
 
@@ -21,8 +23,11 @@ def bar_before(value: str) -> str:
 
 
 def test_shell_shows_a_text_bar_under_each_reading(stack: Stack, tmp_path: Path) -> None:
-    """The bar of "my wbc is 3.2" marks 3,200 in the low band; the next count's bar says it
-    went up from 3,200. The buttons still come last (the menu to type instead)."""
+    """The shell shows a text bar under each reading; the buttons still come last.
+
+    The bar of "my wbc is 3.2" marks 3,200 in the low band; the next count's bar says it went up
+    from 3,200. The menu to type instead is still the last thing.
+    """
     shell = start_shell(stack, tmp_path / "shell.log")
     try:
         shell.expect_exact(PROMPT)

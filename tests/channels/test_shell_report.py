@@ -1,5 +1,8 @@
-"""`/report PATH` in the terminal channel (channels/shell.py): the command, the local file, and
-what reaches the bot. The whole shell, with a real report read by OCR, is in test_shell.py."""
+"""`/report PATH` in the terminal channel (channels/shell.py).
+
+The command, the local file, and what reaches the bot. The whole shell, with a real report read
+by OCR, is in test_shell.py.
+"""
 
 from __future__ import annotations
 
@@ -47,8 +50,10 @@ def test_report_path_is_read_from_the_command(typed: str, path: str | None) -> N
 
 
 def test_local_file_is_read_or_explained(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The bytes of a file (~ expanded); for a missing path, a directory or a file over the
-    limit, what to tell the person."""
+    """A local file's bytes are read (~ expanded), or the person is told why not.
+
+    For a missing path, a directory or a file over the limit, what to tell the person.
+    """
     monkeypatch.setenv("HOME", str(tmp_path))
     (tmp_path / "report.png").write_bytes(b"\x89PNG 1234")
     assert read_local_file("~/report.png", 100) == b"\x89PNG 1234"

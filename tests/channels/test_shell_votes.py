@@ -22,8 +22,11 @@ def shell_votes(stack: Stack) -> list[tuple[str, str, int]]:
 
 
 def test_good_and_bad_rate_the_latest_answer(stack: Stack, tmp_path: Path) -> None:
-    """/good before any answer is refused; after the reading, /good is thanked and stored as a
-    vote on the reading; /bad then replaces it."""
+    """/good and /bad rate the latest answer.
+
+    /good before any answer is refused; after the reading, /good is thanked and stored as a vote on
+    the reading; /bad then replaces it.
+    """
     shell = start_shell(stack, tmp_path / "shell.log")
     try:
         shell.expect_exact(PROMPT)

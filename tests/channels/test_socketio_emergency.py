@@ -1,5 +1,8 @@
-"""Emergency advice as the Socket.IO channel sends it to the widget: tagged with rasa-webchat's
-per-message class and the numbers to call, read from EMERGENCY_NUMBERS (issue 26)."""
+"""Emergency advice as the Socket.IO channel sends it to the widget (docs/widget.md).
+
+It is tagged with rasa-webchat's per-message class and the numbers to call, read from
+EMERGENCY_NUMBERS.
+"""
 
 from __future__ import annotations
 
@@ -48,9 +51,11 @@ class Sio:
 async def test_emergency_advice_is_tagged_and_nothing_else(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """Advice that starts with the emergency mark carries the widget's class and the clinic's
-    numbers (with and without buttons); an answer that only mentions an emergency does not.
-    The text itself is what it always was."""
+    """Only emergency advice is tagged with the widget's class and the clinic's numbers.
+
+    Advice that starts with the emergency mark carries them (with and without buttons); an answer
+    that only mentions an emergency does not. The text itself is what it always was.
+    """
     monkeypatch.setenv("EMERGENCY_NUMBERS", "999 (UK) or 112 (EU)")
     sio = Sio()
     output = GuardedSocketIOOutput(sio, "bot_uttered")  # type: ignore[arg-type]

@@ -22,15 +22,14 @@ from bot.read.commands import MORE, SOURCES
 from bot.reply.content import topic_answer, topics
 from channels.guard import NOT_TEXT_TEXT
 from channels.telegram import (
-    MAX_MESSAGE_LENGTH,
     PRIVATE_ONLY_TEXT,
     SECRET_HEADER,
     TelegramInput,
     TelegramOutput,
     configuration_problem,
-    split_text,
 )
 from channels.telegram_api import API_TIMEOUT_SECONDS, TelegramApi
+from channels.telegram_format import MAX_MESSAGE_LENGTH, split_text
 from tests.channels.fake_telegram import ApiCall, FakeTelegram, Fault
 from tests.stack import Stack, free_port, start_stack
 
@@ -59,8 +58,10 @@ def telegram() -> Iterator[FakeTelegram]:
 
 
 def start_telegram_stack(workdir: Path, telegram: FakeTelegram) -> Stack:
-    """The bot with the Telegram channel on, using the fake Bot API (the other Telegram stack
-    tests start theirs with this too)."""
+    """Start the bot with the Telegram channel on, using the fake Bot API.
+
+    The other Telegram stack tests start theirs with this too.
+    """
     return start_stack(
         workdir,
         TELEGRAM_TOKEN=TOKEN,
@@ -161,7 +162,7 @@ def test_start_up_sets_the_webhook_with_url_and_secret(bot: Stack, telegram: Fak
 def test_text_message_gets_the_reading_after_a_quick_200(
     bot: Stack, telegram: FakeTelegram
 ) -> None:
-    """ "my wbc is 3.2" is answered 200 at once, then with 3,200 through sendMessage."""
+    """A text message ("my wbc is 3.2") gets 200 at once, then the reading through sendMessage."""
     chat = next(CHAT_IDS)
     started = time.monotonic()
     assert deliver(bot, message(chat, text="my wbc is 3.2")) == 200
@@ -242,8 +243,10 @@ BOT_USER = {"id": 123456, "is_bot": True, "first_name": "WBC", "username": BOT_N
 
 
 def test_sticker_gets_the_text_only_note(bot: Stack, telegram: FakeTelegram) -> None:
-    """A sticker gets "I can only read text messages" (photos are read as lab reports:
-    tests/channels/test_report_upload.py)."""
+    """A sticker gets "I can only read text messages".
+
+    Photos are read as lab reports: tests/channels/test_report_upload.py.
+    """
     chat = next(CHAT_IDS)
     assert deliver(bot, message(chat, sticker=STICKER)) == 200
     telegram.wait_for("sendMessage", chat, lambda calls: texts(calls) == [NOT_TEXT_TEXT])
@@ -339,8 +342,10 @@ def test_500_is_logged_and_not_repeated(bot: Stack, telegram: FakeTelegram) -> N
 
 
 def test_slow_api_times_out_without_repeating(bot: Stack, telegram: FakeTelegram) -> None:
-    """A sendMessage slower than the timeout is given up (not repeated); the webhook still
-    answers at once and the next update is answered."""
+    """A sendMessage slower than the timeout is given up, not repeated.
+
+    The webhook still answers at once and the next update is answered.
+    """
     chat = next(CHAT_IDS)
     telegram.fail("sendMessage", Fault(200, delay=API_TIMEOUT_SECONDS + 2, chat_id=chat))
     assert deliver(bot, message(chat, text="my wbc is 3.2")) == 200
@@ -357,7 +362,10 @@ def test_slow_api_times_out_without_repeating(bot: Stack, telegram: FakeTelegram
 
 
 def test_failed_button_acknowledgement_is_retried(bot: Stack, telegram: FakeTelegram) -> None:
-    """answerCallbackQuery is safe to repeat: after a 500 it is sent again, then answered."""
+    """A failed button acknowledgement (answerCallbackQuery) is sent again.
+
+    It is safe to repeat: after a 500 it is sent again, then answered.
+    """
     chat = next(CHAT_IDS)
     telegram.fail("answerCallbackQuery", Fault(500))
     press = button_press(chat, "/ask_symptoms")
@@ -397,8 +405,10 @@ def test_webhook_is_off_without_a_token(stack: Stack) -> None:
 async def test_long_answer_is_split_with_buttons_on_the_last_part(
     telegram: FakeTelegram,
 ) -> None:
-    """A long answer goes out in parts of at most 4,096 characters, cut between words, with
-    the buttons on the last part only."""
+    """A long answer goes out in parts of at most 4,096 characters, cut between words.
+
+    The buttons come on the last part only.
+    """
     chat = next(CHAT_IDS)
     answer = "\n\n".join(topic_answer(topic).text for topic in topics()) * 2
     assert len(answer) > 2 * MAX_MESSAGE_LENGTH
@@ -466,8 +476,7 @@ async def test_a_refused_request_is_not_retried(telegram: FakeTelegram) -> None:
 def test_configuration_problems_name_the_variable(
     token: str, url: str, secret: str, problem: str | None
 ) -> None:
-    """The channel stays off, naming the variable to fix, unless token, URL and secret are
-    all usable."""
+    """The channel stays off, naming the variable to fix, unless token, URL and secret work."""
     found = configuration_problem(token, url, secret)
     assert (found is None) if problem is None else (found is not None and problem in found)
     channel = TelegramInput(token, BOT_NAME, url, secret)

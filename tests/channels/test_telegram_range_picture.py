@@ -1,6 +1,8 @@
-"""The range picture on Telegram, against the fake Bot API: after the reading, a PNG drawn on the
-server (sendPhoto, multipart) with the reading's sentence as its caption; after emergency
-advice, never before it."""
+"""The range picture on Telegram, against the fake Bot API.
+
+After the reading, a PNG drawn on the server (sendPhoto, multipart) with the reading's sentence
+as its caption; after emergency advice, never before it.
+"""
 
 from __future__ import annotations
 

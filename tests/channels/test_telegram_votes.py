@@ -1,6 +1,9 @@
-"""Was this helpful? on Telegram, against the fake Bot API: thumbs under each answer as an inline
-keyboard row, a press stored as a vote (about the bot's own record of the answer), acknowledged
-with answerCallbackQuery and thanked, and the conversation left as it was."""
+"""Was this helpful? on Telegram, against the fake Bot API.
+
+Thumbs under each answer as an inline keyboard row, a press stored as a vote (about the bot's
+own record of the answer), acknowledged with answerCallbackQuery and thanked, and the
+conversation left as it was.
+"""
 
 from __future__ import annotations
 
@@ -62,7 +65,7 @@ def has_keyboard(calls: list[ApiCall]) -> bool:
 
 
 def votes(bot: Stack, chat: int) -> list[tuple[Any, ...]]:
-    database = bot.read.values["TRACKER_STORE_URL"].removeprefix("sqlite:///")
+    database = bot.values["TRACKER_STORE_URL"].removeprefix("sqlite:///")
     key = conversation_key(f"telegram:{chat}")
     with sqlite3.connect(database) as db:
         query = "SELECT * FROM votes WHERE conversation_key = ?"
@@ -84,8 +87,11 @@ def press_and_wait(bot: Stack, telegram: FakeTelegram, chat: int, data: str, rep
 def test_a_thumb_press_is_stored_acknowledged_and_thanked(
     bot: Stack, telegram: FakeTelegram
 ) -> None:
-    """The reading comes with 👍 and 👎; pressing 👍 stores a vote on the reading, without
-    text, and adds nothing to the conversation; pressing 👎 then replaces it."""
+    """A thumb press is stored, acknowledged and thanked.
+
+    The reading comes with 👍 and 👎; pressing 👍 stores a vote on the reading, without text, and
+    adds nothing to the conversation; pressing 👎 then replaces it.
+    """
     chat = next(CHAT_IDS)
     assert deliver(bot, message(chat, text="my wbc is 3.2")) == 200
     calls = telegram.wait_for("sendMessage", chat, has_keyboard)
@@ -108,8 +114,10 @@ def test_a_thumb_press_is_stored_acknowledged_and_thanked(
 def test_a_vote_after_emergency_advice_leaves_the_advice_standing(
     bot: Stack, telegram: FakeTelegram
 ) -> None:
-    """A vote on emergency advice is stored as "emergency"; the next message still gets the
-    advice first, as before the vote."""
+    """A vote on emergency advice is stored as "emergency" and leaves the advice standing.
+
+    The next message still gets the advice first, as before the vote.
+    """
     chat = next(CHAT_IDS)
     assert deliver(bot, message(chat, text=EMERGENCY)) == 200
     calls = telegram.wait_for("sendMessage", chat, has_keyboard)
@@ -127,8 +135,10 @@ def test_a_vote_after_emergency_advice_leaves_the_advice_standing(
 def test_a_made_up_answer_or_another_chats_answer_is_refused(
     bot: Stack, telegram: FakeTelegram
 ) -> None:
-    """A press naming an answer this chat never got (another chat's, or made up) stores
-    nothing; /good before any answer neither."""
+    """A press naming an answer this chat never got (another chat's, or made up) stores nothing.
+
+    /good before any answer stores nothing either.
+    """
     other = next(CHAT_IDS)
     assert deliver(bot, message(other, text="my wbc is 3.2")) == 200
     others_up, _ = thumbs(telegram.wait_for("sendMessage", other, has_keyboard))

@@ -1,5 +1,8 @@
-"""What every channel does with a report file (channels/uploads.py): one reader per process,
-and the answer: the lines as read first, then the clear ones (with the caption) to the bot."""
+"""What every channel does with a report file (channels/uploads.py).
+
+One reader per process, and the answer: the lines as read first, then the clear ones (with the
+caption) to the bot.
+"""
 
 from __future__ import annotations
 
@@ -19,8 +22,11 @@ UNCLEAR = ReportLine("Neutrophils 3? % (40-75) L", confidence=41.0)
 
 
 def test_channels_share_one_reader_for_the_same_settings() -> None:
-    """Telegram, the widget and the shell get the same reader, so REPORT_WORKERS bounds the
-    files read at once in the whole process; other settings get their own."""
+    """Telegram, the widget and the shell share one reader for the same settings.
+
+    So REPORT_WORKERS bounds the files read at once in the whole process; other settings get their
+    own reader.
+    """
     defaults = settings.resolve({})
     smaller = settings.resolve({"REPORT_MAX_BYTES": "1000"})
     assert ReportReader.from_settings(defaults) is ReportReader.from_settings(dict(defaults))
@@ -62,8 +68,11 @@ async def test_the_lines_are_shown_then_the_clear_ones_answered(
 async def test_files_past_the_queue_are_told_the_bot_is_busy(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """With REPORT_WORKERS=1, one file is read and QUEUE_PER_WORKER wait; the next is refused
-    at once (Problem.BUSY), before it is downloaded or read, and a place frees when one ends."""
+    """Files past the queue are told the bot is busy, before they are downloaded or read.
+
+    With REPORT_WORKERS=1, one file is read and QUEUE_PER_WORKER wait; the next is refused at once
+    (Problem.BUSY), and a place frees when one ends.
+    """
     release = asyncio.Event()
 
     def slow_read(data: bytes, limits: object) -> ReportReading:
@@ -105,8 +114,11 @@ class _Stream:
 async def test_a_trickled_upload_body_is_cut_off_at_the_deadline(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """A body sent a byte at a time cannot hold its connection and its place in the queue:
-    past BODY_SECONDS the upload is refused (HTTP 408) with a line in the chat."""
+    """A trickled upload body is cut off at the deadline (HTTP 408), with a line in the chat.
+
+    A body sent a byte at a time cannot hold its connection and its place in the queue past
+    BODY_SECONDS.
+    """
     monkeypatch.setattr(widget_reports, "BODY_SECONDS", 0.3)
     monkeypatch.setattr(widget_reports, "DRAIN_SECONDS", 0.1)
     sent: list[str] = []

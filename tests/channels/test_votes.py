@@ -1,5 +1,7 @@
-"""Votes taken by the channel layer (channels/votes.py): before Rasa, about the bot's own record
-of the answer, never about what the client says."""
+"""Votes taken by the channel layer (channels/votes.py), before Rasa.
+
+They are about the bot's own record of the answer, never about what the client says.
+"""
 
 from __future__ import annotations
 
@@ -16,7 +18,7 @@ from bot.reply.feedback import ANSWER_ID, ANSWER_TOPIC, ANSWER_URGENCY, Vote
 from channels import votes
 from channels.guard import GuardedChannel
 from channels.socketio import GuardedSocketIOOutput
-from channels.telegram import inline_keyboard
+from channels.telegram_format import inline_keyboard
 from channels.votes import (
     NOTHING_TO_RATE_TEXT,
     THANKS_TEXT,
@@ -25,7 +27,7 @@ from channels.votes import (
     is_vote,
     read_vote,
 )
-from server.stores import UrlSQLTrackerStore
+from server.tracker_store import UrlSQLTrackerStore
 from server.votes import VoteStore
 from tests.channels.test_socketio_emergency import Sio
 
@@ -111,8 +113,11 @@ async def test_a_vote_is_stored_from_the_servers_record(vote_store: VoteStore) -
 async def test_a_vote_on_no_known_answer_is_refused(
     vote_store: VoteStore, text: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A vote naming an answer this conversation does not have, or anything but up or down and
-    an id, stores nothing and gets a short note."""
+    """A vote on no known answer stores nothing and gets a short note.
+
+    That is a vote naming an answer this conversation does not have, or anything but up or down and
+    an id.
+    """
     monkeypatch.setattr(votes, "LOOK_AGAIN_SECONDS", 0.0)
     taken, said = await take(Voting(lambda: vote_store), text)
     assert taken and said == [NOTHING_TO_RATE_TEXT]
@@ -155,8 +160,10 @@ async def test_a_vote_never_reaches_rasa(vote_store: VoteStore) -> None:
 
 
 async def test_the_widget_gets_the_answer_id_as_a_class() -> None:
-    """The last bubble of an answer carries the classes embed.js puts the thumbs under (kept
-    with the emergency class); topic and urgency never go to the browser."""
+    """The last bubble of an answer carries the classes embed.js puts the thumbs under.
+
+    They are kept with the emergency class; topic and urgency never go to the browser.
+    """
     sio = Sio()
     output = GuardedSocketIOOutput(sio, "bot_uttered")  # type: ignore[arg-type]
     await output.send_text_message("widget:room", "Your count is low.", **RECORD)

@@ -181,8 +181,11 @@ def open_page(
     attributes: Mapping[str, str] | None = None,
     **context_options: Any,
 ) -> Chat:
-    """`url` in a new browser context (Playwright's options: scale, locale, colour scheme ...);
-    `storage` goes into the embed tag's data-storage, `attributes` into its dataset."""
+    """Open `url` in a new browser context.
+
+    `context_options` are Playwright's options (scale, locale, colour scheme ...); `storage` goes
+    into the embed tag's data-storage, `attributes` into its dataset.
+    """
     context = browser.new_context(viewport={"width": width, "height": height}, **context_options)
     context.set_default_timeout(WAIT_MS)
     dataset = {**({"storage": storage} if storage else {}), **(attributes or {})}
@@ -245,8 +248,11 @@ def test_button_sends_its_payload(chat: Chat, stack: Stack) -> None:
 
 
 def test_conversation_survives_reload(chat: Chat, browser: Browser, stack: Stack) -> None:
-    """After a reload the history is shown and the bot still remembers the conversation; it is
-    kept in sessionStorage only, so a new browser (closing this one) starts a new one."""
+    """The conversation survives a reload; a new browser starts a new one.
+
+    After a reload the history is shown and the bot still remembers the conversation; it is kept in
+    sessionStorage only, so a new browser (closing this one) starts a new one.
+    """
     chat.open()
     expect(chat.send("my wbc is 3.2")).to_contain_text("3,200")
     session = chat.session_id()
@@ -275,8 +281,11 @@ def test_conversation_survives_reload(chat: Chat, browser: Browser, stack: Stack
 def test_data_storage_local_keeps_the_conversation_in_local_storage(
     browser: Browser, stack: Stack
 ) -> None:
-    """With data-storage="local" the conversation is in localStorage: another tab of the same
-    browser (which has its own sessionStorage) shows it, in the same conversation."""
+    """With data-storage="local" the conversation is kept in localStorage.
+
+    Another tab of the same browser (which has its own sessionStorage) shows it, in the same
+    conversation.
+    """
     chat = open_page(browser, stack.page_url, storage="local")
     try:
         chat.open()
@@ -311,8 +320,11 @@ def test_forget_my_data_erases_the_browser_copy_too(chat: Chat, stack: Stack) ->
 
 
 def test_clear_chat_button_empties_the_chat_and_the_bot_forgets(chat: Chat, stack: Stack) -> None:
-    """Clear chat, a named header button reached with the keyboard (with a visible focus ring),
-    erases the conversation on the server and in the browser and starts an empty one."""
+    """The Clear chat button empties the chat and the bot forgets.
+
+    Clear chat, a named header button reached with the keyboard (with a visible focus ring), erases
+    the conversation on the server and in the browser and starts an empty one.
+    """
     chat.open()
     expect(chat.send("my wbc is 3.2")).to_contain_text("3,200")
     session = chat.session_id()
@@ -353,10 +365,13 @@ def test_user_text_is_shown_literally(chat: Chat) -> None:
 
 
 def test_keyboard_only_walk_through(chat: Chat) -> None:
-    """From the keyboard alone: Tab to the launcher, open, type, send, press an answer button
-    (the focus comes back to the input), scroll the log, Escape (the focus is on the launcher).
-    The launcher, input, log, region and dialog have names; the page's header links the open
-    chat covers take no focus until it closes."""
+    """A keyboard-only walk through the chat.
+
+    From the keyboard alone: Tab to the launcher, open, type, send, press an answer button (the
+    focus comes back to the input), scroll the log, Escape (the focus is on the launcher). The
+    launcher, input, log, region and dialog have names; the page's header links the open chat covers
+    take no focus until it closes.
+    """
     header_links = chat.page.get_by_role("navigation", name="Main").get_by_role("link")
     launcher = chat.page.get_by_role("button", name=OPEN_LABEL)
     for _ in range(10):
@@ -436,8 +451,11 @@ def overlaps(box: Mapping[str, float] | None, other: Mapping[str, float]) -> boo
 
 
 def test_on_a_small_screen_the_open_chat_is_modal(browser: Browser, stack: Stack) -> None:
-    """Below 800 px the open chat fills the screen: a modal dialog, the page behind it inert,
-    Tab and Shift+Tab go round inside it, Escape closes it and the page is back."""
+    """On a small screen (below 800 px) the open chat is a modal dialog that fills the screen.
+
+    The page behind it is inert, Tab and Shift+Tab go round inside it, Escape closes it and the page
+    is back.
+    """
     chat = open_page(browser, stack.page_url, width=375, height=667)
     try:
         launcher = chat.page.get_by_role("button", name=OPEN_LABEL)
@@ -510,8 +528,11 @@ MEASURE_TURN = """(turn) => {
 
 
 def test_typical_answers_fit_one_screen(browser: Browser, stack: Stack) -> None:
-    """A reading and a topic answer, buttons included, each show whole without scrolling, at a
-    desktop and at a phone size (each answer measured at both, while it is the last one)."""
+    """Typical answers fit one screen.
+
+    A reading and a topic answer, buttons included, each show whole without scrolling, at a desktop
+    and at a phone size (each answer measured at both, while it is the last one).
+    """
     chat = open_page(browser, stack.page_url)
     try:
         chat.open()
@@ -568,9 +589,12 @@ MEASURE_FIRST_LINE = """(turn) => {
 
 @pytest.mark.parametrize("screen", SMALL_SCREENS)
 def test_each_reply_shows_from_its_first_line(browser: Browser, stack: Stack, screen: str) -> None:
-    """Right after each reply arrives (a reading, a topic answer, emergency advice), its first
-    line is in view at the top of the chat, not scrolled past (the widget scrolls to the end);
-    the emergency advice's call link shows too, without scrolling."""
+    """Each reply shows from its first line.
+
+    Right after each reply arrives (a reading, a topic answer, emergency advice), its first line is
+    in view at the top of the chat, not scrolled past (the widget scrolls to the end); the emergency
+    advice's call link shows too, without scrolling.
+    """
     size = dict(SMALL_SCREENS[screen])
     chat = open_page(
         browser,
@@ -618,9 +642,12 @@ def test_each_reply_shows_from_its_first_line(browser: Browser, stack: Stack, sc
 def test_emergency_advice_looks_like_one_with_one_call_link(
     browser: Browser, stack: Stack, locale: str, number: str, others: tuple[str, ...]
 ) -> None:
-    """Emergency advice has a bubble of its own (border and background not those of an answer,
-    a label with an icon, so not colour alone) and one tel: link, for the number of the
-    browser's region; the others are listed, not links. No other tel: link is kept."""
+    """Emergency advice looks like one, with one call link.
+
+    It has a bubble of its own (border and background not those of an answer, a label with an icon,
+    so not colour alone) and one tel: link, for the number of the browser's region; the others are
+    listed, not links. No other tel: link is kept.
+    """
     chat = open_page(browser, stack.page_url, width=375, height=667, locale=locale)
     try:
         chat.open()
@@ -709,8 +736,11 @@ RING = """() => {
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_focus_ring_contrasts_everywhere(browser: Browser, stack: Stack, scheme: str) -> None:
-    """Every control of the open chat, the emergency call link and the launcher, reached with
-    Tab, shows a ring of at least 3 px with a contrast of at least 3:1 against what it is on."""
+    """The focus ring contrasts everywhere.
+
+    Every control of the open chat, the emergency call link and the launcher, reached with Tab,
+    shows a ring of at least 3 px with a contrast of at least 3:1 against what it is on.
+    """
     chat = open_page(
         browser, stack.page_url, width=1280, height=800, color_scheme=scheme, locale="en-GB"
     )
@@ -748,8 +778,11 @@ PLACEHOLDER = """(input) => [
 
 
 def test_dark_mode_and_reduced_motion_are_honoured(browser: Browser, stack: Stack) -> None:
-    """With a dark colour scheme the chat is dark (text and placeholder at AA contrast); with
-    reduced motion nothing slides in or turns. In light mode the placeholder is 4.5:1 too."""
+    """Dark mode and reduced motion are honoured.
+
+    With a dark colour scheme the chat is dark (text and placeholder at AA contrast); with reduced
+    motion nothing slides in or turns. In light mode the placeholder is 4.5:1 too.
+    """
     chat = open_page(browser, stack.page_url, color_scheme="dark", reduced_motion="reduce")
     try:
         chat.page.get_by_role("button", name=OPEN_LABEL).click()
@@ -780,8 +813,10 @@ def test_dark_mode_and_reduced_motion_are_honoured(browser: Browser, stack: Stac
 
 
 def test_labels_and_colours_come_from_the_embed_tag(browser: Browser, stack: Stack) -> None:
-    """data-label-*, data-title and data-color change the chat's names and main colour; on a
-    light main colour the text is dark, so it stays readable."""
+    """data-label-*, data-title and data-color change the chat's names and main colour.
+
+    On a light main colour the text is dark, so it stays readable.
+    """
     attributes = {
         "labelOpen": "Chat with a helper",
         "labelRegion": "Helper chat",
@@ -834,8 +869,10 @@ def axe_violations(chat: Chat) -> list[dict[str, Any]]:
 def test_axe_finds_nothing_moderate_or_worse(
     browser: Browser, stack: Stack, scheme: str, width: int, height: int
 ) -> None:
-    """axe-core, injected into the page: no violation of impact moderate, serious or critical,
-    with the chat closed, and open after a reading, a topic answer and emergency advice."""
+    """axe-core, injected into the page, finds no violation of impact moderate, serious or critical.
+
+    With the chat closed, and open after a reading, a topic answer and emergency advice.
+    """
     chat = open_page(browser, stack.page_url, width=width, height=height, color_scheme=scheme)
     try:
         started = time.monotonic()

@@ -1,6 +1,9 @@
-"""The demo page's "Explain my result" in headless Chromium: the widget posts the page's FHIR
-result to the bot, opens the chat and sends the bot's reading of it as the visitor's first
-message, which the bot explains like a typed count (web/static/embed.js, WbcChat.explain)."""
+"""The demo page's "Explain my result" in headless Chromium.
+
+The widget posts the page's FHIR result to the bot, opens the chat and sends the bot's reading of
+it as the visitor's first message, which the bot explains like a typed count
+(web/static/embed.js, WbcChat.explain).
+"""
 
 from __future__ import annotations
 
@@ -20,9 +23,12 @@ BUTTON = "Explain my result"
 
 
 def test_explain_my_result_opens_the_chat_with_the_reading(browser: Browser, stack: Stack) -> None:
-    """One click: the chat opens, the visitor's message is the reading of the result (value,
-    the lab's range, age, sex), and the bot answers it with the verdict, the range and sources;
-    nothing leaves the machine and nothing fails in the console."""
+    """One click on "Explain my result" opens the chat with the reading, and the bot answers it.
+
+    The visitor's message is the reading of the result (value, the lab's range, age, sex), and the
+    bot answers it with the verdict, the range and sources; nothing leaves the machine and nothing
+    fails in the console.
+    """
     message = value_of(interpret_resource(example("demo-result.json"), date.today()), "chatMessage")
     assert message == "WBC 3.2 x10^9/L (4.0-11.0), age 34, female"
     chat = open_page(browser, stack.page_url)
@@ -44,8 +50,11 @@ def test_explain_my_result_opens_the_chat_with_the_reading(browser: Browser, sta
 def test_a_resource_the_bot_refuses_is_explained_in_the_chat(
     browser: Browser, stack: Stack
 ) -> None:
-    """WbcChat.explain with a resource the bot cannot interpret rejects with the bot's reason,
-    shows it in the open chat and sends nothing."""
+    """A resource the bot refuses is explained in the chat.
+
+    WbcChat.explain with a resource the bot cannot interpret rejects with the bot's reason, shows it
+    in the open chat and sends nothing.
+    """
     chat = open_page(browser, stack.page_url)
     try:
         chat.page.wait_for_function("window.WbcChat !== undefined")

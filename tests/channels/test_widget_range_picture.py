@@ -1,7 +1,9 @@
-"""A reading's range picture in the chat widget, in Debian's headless Chromium against the real
-bot: an inline SVG in the reading's bubble, visible, named in the accessibility tree by the
-sentence that says where the count sits, inside a phone's width, and never pushing emergency
-advice or its call link out of view. Screenshots go to results/screenshots/."""
+"""A reading's range picture in the chat widget, in Debian's headless Chromium against the real bot.
+
+An inline SVG in the reading's bubble, visible, named in the accessibility tree by the sentence
+that says where the count sits, inside a phone's width, and never pushing emergency advice or
+its call link out of view. Screenshots go to results/screenshots/.
+"""
 
 from __future__ import annotations
 
@@ -60,8 +62,11 @@ def newest_picture(chat: Chat, value: str) -> tuple[str, dict[str, int]]:
 
 @pytest.mark.parametrize("screen", SCREENS)
 def test_every_reading_shows_its_picture(browser: Browser, stack: Stack, screen: str) -> None:
-    """Low, normal, high and critically low readings: the picture shows in the reading's bubble,
-    named by its sentence (value, band, and the change since the last count), fits the screen."""
+    """Every reading shows its picture: low, normal, high and critically low.
+
+    The picture shows in the reading's bubble, named by its sentence (value, band, and the change
+    since the last count), and fits the screen.
+    """
     width, height = SCREENS[screen]
     chat = open_page(browser, stack.page_url, width=width, height=height)
     measured = {}
@@ -91,8 +96,10 @@ def test_every_reading_shows_its_picture(browser: Browser, stack: Stack, screen:
 
 
 def test_pictures_come_back_after_a_reload(browser: Browser, stack: Stack) -> None:
-    """The pictures are kept with the stored conversation (in the browser), so a reload shows
-    them again in the same bubble."""
+    """The pictures come back after a reload, in the same bubble.
+
+    They are kept with the stored conversation (in the browser).
+    """
     chat = open_page(browser, stack.page_url)
     try:
         chat.open()
@@ -107,8 +114,10 @@ def test_pictures_come_back_after_a_reload(browser: Browser, stack: Stack) -> No
 
 
 def test_emergency_advice_and_its_call_link_stay_in_view(browser: Browser, stack: Stack) -> None:
-    """At 375x667 the emergency reply shows from its first line with the call link; the reading
-    under the advice still gets its picture, further down."""
+    """At 375x667 the emergency reply shows from its first line with the call link.
+
+    The reading under the advice still gets its picture, further down.
+    """
     chat = open_page(browser, stack.page_url, width=375, height=667, locale="en-GB")
     try:
         chat.open()

@@ -1,6 +1,8 @@
-"""Lab reports sent with the chat widget's upload button (issue 13), in Debian's headless
-Chromium against the real bot, on the demo page as test_widget.py opens it (its Chat and
-open_page). The route the button posts to is tested directly in test_report_route.py.
+"""Lab reports sent with the chat widget's upload button (docs/reports.md).
+
+Tested in Debian's headless Chromium against the real bot, on the demo page as test_widget.py
+opens it (its Chat and open_page). The route the button posts to is tested directly in
+test_report_route.py.
 """
 
 from __future__ import annotations
@@ -67,8 +69,11 @@ def choose_file(chat: Chat, payload: FilePayload) -> None:
 
 
 def test_report_photo_is_read_into_the_chat_at_phone_width(browser: Browser, stack: Stack) -> None:
-    """At 375 px: the button opens the file chooser from the keyboard; the lines read and the
-    verdict appear in the chat, and a typed follow-up is answered in the same conversation."""
+    """A report photo is read into the chat at phone width (375 px).
+
+    The button opens the file chooser from the keyboard; the lines read and the verdict appear in
+    the chat, and a typed follow-up is answered in the same conversation.
+    """
     chat = open_chat(browser, stack, width=375, height=667)
     try:
         session = chat.session_id()
@@ -112,8 +117,11 @@ UNREADABLE: dict[str, tuple[Callable[[], FilePayload], Problem]] = {
 def test_a_file_that_cannot_be_read_gets_its_friendly_reply(
     browser: Browser, stack: Stack, kind: str
 ) -> None:
-    """A file of the wrong kind (named like a PDF) and one over REPORT_MAX_BYTES each get the
-    plain reply that says what to do instead, in the chat."""
+    """A file that cannot be read gets its friendly reply in the chat.
+
+    A file of the wrong kind (named like a PDF) and one over REPORT_MAX_BYTES each get the plain
+    reply that says what to do instead.
+    """
     make_file, problem = UNREADABLE[kind]
     chat = open_chat(browser, stack)
     try:
@@ -128,8 +136,10 @@ def test_a_file_that_cannot_be_read_gets_its_friendly_reply(
 
 
 def test_a_link_in_a_report_line_is_shown_as_text(browser: Browser, stack: Stack) -> None:
-    """Issue 27: a PDF line holding a Markdown link is shown as written in the bubble, and the
-    only links in the chat are the bot's own sources (https)."""
+    """A link in a PDF report line is shown as written in the bubble.
+
+    The only links in the chat are the bot's own sources (https).
+    """
     from tests.channels.test_report_upload import PLANTED, planted_pdf
 
     chat = open_chat(browser, stack)

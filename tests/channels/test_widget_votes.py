@@ -1,6 +1,8 @@
-"""Was this helpful? in the widget, in headless Chromium against the real stack: thumbs under the
-answer, a press stored as a vote on the bot's own record of the answer, thanked, and nothing
-added to the conversation or shown as the visitor's message."""
+"""Was this helpful? in the widget, in headless Chromium against the real stack.
+
+Thumbs under the answer, a press stored as a vote on the bot's own record of the answer,
+thanked, and nothing added to the conversation or shown as the visitor's message.
+"""
 
 from __future__ import annotations
 
@@ -44,9 +46,12 @@ def thanks(chat: Chat) -> Locator:
 
 
 def test_thumbs_up_under_an_answer_is_stored_and_thanked(chat: Chat, stack: Stack) -> None:
-    """The reading ends with "Was this helpful?" and two named buttons; 👍 stores a vote on the
-    reading (its category, not the text), the bot says thank you, the conversation is as it
-    was, and nothing is shown as the visitor's message."""
+    """Thumbs up under an answer is stored and thanked.
+
+    The reading ends with "Was this helpful?" and two named buttons; 👍 stores a vote on the reading
+    (its category, not the text), the bot says thank you, the conversation is as it was, and nothing
+    is shown as the visitor's message.
+    """
     chat.open()
     turn = chat.send_and_wait("my wbc is 3.2")
     expect(turn).to_contain_text("3,200")

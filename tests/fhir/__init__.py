@@ -1,5 +1,7 @@
-"""Helpers shared by the FHIR tests: resources in the FHIR R4 shape, and a validator built from
-HL7's own FHIR R4 JSON Schema (tests/fhir/fhir-r4-subset.schema.json, docs/fhir.md)."""
+"""Helpers shared by the FHIR tests: FHIR R4 resources, and a validator from HL7's JSON Schema.
+
+The schema is tests/fhir/fhir-r4-subset.schema.json (docs/fhir.md).
+"""
 
 from __future__ import annotations
 

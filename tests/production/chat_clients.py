@@ -27,8 +27,10 @@ async def post(
     body: bytes,
     headers: dict[str, str] | None = None,
 ) -> tuple[int, bytes]:
-    """POST `body` as it is to the REST channel (with the test stacks' REST token); the HTTP
-    status and the response body."""
+    """POST `body` as it is to the REST channel, with the test stacks' REST token.
+
+    Returns the HTTP status and the response body.
+    """
     async with session.post(
         bot_url + REST_PATH,
         data=body,

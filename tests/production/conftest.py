@@ -1,5 +1,6 @@
-"""Real PostgreSQL and Redis for the session, two bots that share them, and a bot on SQLite
-whose action server the tests control.
+"""Real PostgreSQL and Redis for the session, two bots that share them, and a bot on SQLite.
+
+The SQLite bot's action server is under the tests' control.
 
 Everything is started once per test session on free loopback ports (tests/production/
 services.py) and stopped at its end, leaving no process and no file behind.
@@ -91,6 +92,6 @@ def deployment(request: pytest.FixtureRequest) -> Deployment:
     """Each kind of store in turn: one bot on SQLite, or bots A and B on PostgreSQL."""
     if request.param == "sqlite":
         bot: Stack = request.getfixturevalue("sqlite_bot")
-        return Deployment(bot, bot, bot.read.values["TRACKER_STORE_URL"])
+        return Deployment(bot, bot, bot.values["TRACKER_STORE_URL"])
     pair: Pair = request.getfixturevalue("pair")
     return Deployment(pair.a, pair.b, pair.a.values["TRACKER_STORE_URL"])

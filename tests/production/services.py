@@ -1,5 +1,7 @@
-"""Throwaway PostgreSQL and Redis servers on loopback, for the store and fault tests, and a
-port whose action server a test can take away, slow down and bring back.
+"""Throwaway PostgreSQL and Redis servers on loopback, and an action server port tests control.
+
+The servers are for the store and fault tests; a test can take the port's action server away,
+slow it down and bring it back.
 
 Both come from Debian's packages (`postgresql`, `redis-server`; installed here when missing,
 which needs root) and run from a temporary directory on free ports, with nothing kept after
@@ -209,8 +211,10 @@ class Redis:
 
 @dataclass
 class Pair:
-    """Two Rasa servers on one PostgreSQL tracker store and one Redis lock store; `b` calls
-    `a`'s action server, so one action server serves both (as when it is scaled separately).
+    """Two Rasa servers on one PostgreSQL tracker store and one Redis lock store.
+
+    `b` calls `a`'s action server, so one action server serves both (as when it is scaled
+    separately).
     """
 
     a: Stack
@@ -219,8 +223,10 @@ class Pair:
 
 @dataclass
 class Deployment:
-    """Where a conversation goes on one kind of store: `first` and `second` (the same bot on
-    SQLite; A and B on PostgreSQL) and the tracker store both use."""
+    """Where a conversation goes on one kind of store, and the tracker store both bots use.
+
+    `first` and `second` are the same bot on SQLite, and A and B on PostgreSQL.
+    """
 
     first: Stack
     second: Stack
@@ -228,8 +234,10 @@ class Deployment:
 
 
 def stored_events(tracker_store_url: str, sender_id: str, type_name: str | None = None) -> int:
-    """How many events of one conversation (of one type: "user", "bot" ...) the tracker store
-    (SQLite or PostgreSQL) holds."""
+    """Count the events of one conversation that the tracker store (SQLite or PostgreSQL) holds.
+
+    With `type_name`, only events of that type ("user", "bot" ...).
+    """
     query = "SELECT count(*) FROM events WHERE sender_id = :sender"
     if type_name is not None:
         query += " AND type_name = :type_name"
@@ -246,8 +254,10 @@ def stored_events(tracker_store_url: str, sender_id: str, type_name: str | None 
 
 @dataclass
 class ActionServerPort:
-    """The loopback port a bot's ACTION_SERVER_URL names, and what answers there: nothing,
-    a server that answers too late, or the real action server (`python -m server.action_server`).
+    """The loopback port a bot's ACTION_SERVER_URL names, and what answers there.
+
+    Nothing, a server that answers too late, or the real action server (`python -m
+    server.action_server`).
     """
 
     log: Path

@@ -160,8 +160,11 @@ def barrage(stack: Stack) -> Barrage:
 
 
 def assert_sane(replies: Any) -> str:
-    """A non-empty list of bot messages, each with text or a reading's range pictures as custom
-    data (docs/range-picture.md), at least one with text, and nothing alarming; their text."""
+    """Check that replies are sane bot messages, and return their text.
+
+    A non-empty list of bot messages, each with text or a reading's range pictures as custom data
+    (docs/range-picture.md), at least one with text, and nothing alarming.
+    """
     assert isinstance(replies, list) and replies, replies
     assert all(isinstance(reply, dict) for reply in replies), replies
     assert all(reply.get("text") or _pictures(reply) for reply in replies), replies

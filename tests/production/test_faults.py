@@ -1,6 +1,7 @@
-"""When a part the bot depends on fails, the person still gets an answer within 3 seconds: the
-short "trouble" reply, never silence or an error. When the part is back, the bot carries on by
-itself, with the conversation as it was stored.
+"""When a part the bot depends on fails, the person still gets an answer within 3 seconds.
+
+The answer is the short "trouble" reply, never silence or an error. When the part is back, the
+bot carries on by itself, with the conversation as it was stored.
 """
 
 from __future__ import annotations

@@ -38,7 +38,10 @@ RATE_LIMIT = 4  # the conversation below is 4 messages; a 5th is refused, and th
 
 @pytest.fixture(scope="module")
 def stacks(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Stack]]:
-    """ "default": as `make run` has it; "debug-api": DEBUG logs and the API behind a token."""
+    """Start the stacks: "default" as `make run` has it; "debug-api" with DEBUG logs and the API on.
+
+    The API is behind a token.
+    """
     limit = {"RATE_LIMIT_PER_MINUTE": str(RATE_LIMIT)}
     settings: dict[str, dict[str, str]] = {
         "default": limit,
@@ -75,8 +78,11 @@ async def socket_conversation(stack: Stack) -> tuple[str, str]:
 
 
 def converse(stack: Stack) -> tuple[str, list[str]]:
-    """The private conversation, through REST and Socket.IO; everything the bot replied, and
-    the ids of the two conversations (channels/identity.py) with the widget's signed session."""
+    """Hold the private conversation through REST and Socket.IO; return the replies and the ids.
+
+    The ids are those of the two conversations (channels/identity.py), with the widget's signed
+    session.
+    """
     replies = [texts(stack.post(REST_SENDER, text)) for text in CONVERSATION]
     status, _ = stack.post_raw(json.dumps({"sender": REST_SENDER, "message": "again"}).encode())
     assert status == 429

@@ -1,9 +1,9 @@
-"""Two Rasa servers on one PostgreSQL tracker store and one Redis lock store serve the same
-conversations: context follows a conversation from one server to the other, concurrent
-conversations never mix, and simultaneous messages of one conversation are all kept (the lock
-store hands out each ticket once). On
-SQLite and on PostgreSQL, "forget my data" deletes exactly one conversation, and a restarted
-server carries on where the conversation was.
+"""Two Rasa servers on one PostgreSQL tracker store and one Redis lock store serve the same chats.
+
+Context follows a conversation from one server to the other, concurrent conversations never mix,
+and simultaneous messages of one conversation are all kept (the lock store hands out each ticket
+once). On SQLite and on PostgreSQL, "forget my data" deletes exactly one conversation, and a
+restarted server carries on where the conversation was.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from rasa.core.lock_store import LockStore
 from rasa.utils.endpoints import EndpointConfig
 
 from bot.judge.safety import TROUBLE_TEXT
-from server.stores import UrlLockStore
+from server.lock_store import UrlLockStore
 from tests.production.services import Deployment, Pair, Postgres, Redis, stored_events
 from tests.stack import texts
 

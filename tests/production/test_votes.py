@@ -1,6 +1,8 @@
-"""Votes on answers in a real PostgreSQL store (server/votes.py): found, stored, replaced, and
-deleted with the conversation on "forget my data" and by `make purge`, as on SQLite
-(tests/server/test_votes.py)."""
+"""Votes on answers in a real PostgreSQL store (server/votes.py), as on SQLite.
+
+Found, stored, replaced, and deleted with the conversation on "forget my data" and by `make
+purge`, as on SQLite (tests/server/test_votes.py).
+"""
 
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.reply.feedback import ANSWER_ID, ANSWER_TOPIC, ANSWER_URGENCY
 from server.purge import SECONDS_PER_DAY, purge_all
-from server.stores import UrlSQLTrackerStore
+from server.tracker_store import UrlSQLTrackerStore
 from server.votes import VOTES, StoredVote, VoteStore, conversation_key
 from tests.production.services import Postgres
 
@@ -22,8 +24,11 @@ pytestmark = pytest.mark.stack
 
 
 async def test_votes_live_and_die_with_the_conversation_on_postgresql(postgres: Postgres) -> None:
-    """On PostgreSQL too: a vote on the bot's record, a second one replacing it, and the
-    votes gone with the conversation (forget) and with purged ones."""
+    """Votes live and die with the conversation on PostgreSQL too.
+
+    A vote on the bot's record, a second one replacing it, and the votes gone with the conversation
+    (forget) and with purged ones.
+    """
     store = UrlSQLTrackerStore(url=postgres.url)
     sender, other = f"telegram:{uuid.uuid4().int % 10**9}", f"widget:{uuid.uuid4().hex}"
     for who in (sender, other):

@@ -1160,9 +1160,12 @@ def _cached(name: str, degradation: str, make: Callable[[], bytes], use: bool) -
 def pages(
     cases: Sequence[Case], degradations: Iterable[str] = DEGRADATIONS, use_cache: bool = True
 ) -> Iterator[Page]:
-    """Every page of the set: each case clean and as a photo; one case per layout on a screen
-    (the first case of layout 1, the second of layout 2, ...), to keep a run short. Drawn pages
-    are kept under /tmp (CACHE) for the next run of the same code."""
+    """Yield every page of the set: each case clean and as a photo, and some on a screen.
+
+    One case per layout is shown on a screen (the first case of layout 1, the second of layout 2,
+    ...), to keep a run short. Drawn pages are kept under /tmp (CACHE) for the next run of the same
+    code.
+    """
     wanted = tuple(degradations)
     missing = [
         case

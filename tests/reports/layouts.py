@@ -79,8 +79,11 @@ PATIENT = "Patient: Sample, Test &nbsp; DOB: 01/01/1980 &nbsp; Collected: 03/14/
 
 
 def portal_blocks(rng: random.Random) -> Made:
-    """A portal's result page: each component a block, its name on one line and "Your value
-    ... Standard range ..." on the next, a "Low"/"High" tag beside an abnormal value."""
+    """Make a portal's result page: each component a block of two lines.
+
+    Its name on one line and "Your value ... Standard range ..." on the next, a "Low"/"High" tag
+    beside an abnormal value.
+    """
     style = _style(rng, (SANS, SERIF, CONDENSED), (13, 14, 15))
     wbc = rng.choice([2.6, 3.2, 5.9, 11.8, 16.4])
     neut = rng.choice([36, 55, 71, 83])
@@ -124,8 +127,11 @@ def portal_blocks(rng: random.Random) -> Made:
 
 
 def portal_phone(rng: random.Random) -> Made:
-    """A result page in a phone's portal app: a card a test, the value large on its own line
-    under the name, the range on the line under it, a badge for an abnormal value."""
+    """Make a result page in a phone's portal app: a card per test.
+
+    The value large on its own line under the name, the range on the line under it, a badge for an
+    abnormal value.
+    """
     style = _style(rng, (SANS, CONDENSED), (14, 15))
     wbc = rng.choice([2.2, 3.4, 7.1, 13.2])
     anc = rng.choice([0.6, 1.3, 4.4, 9.6])
@@ -163,8 +169,10 @@ def portal_phone(rng: random.Random) -> Made:
 
 
 def hospital_printout(rng: random.Random) -> Made:
-    """A laboratory system's printout: fixed-width type, no table lines, the flag beside the
-    result, units and range in columns made of spaces."""
+    """Make a laboratory system's printout: fixed-width type, no table lines.
+
+    The flag beside the result, units and range in columns made of spaces.
+    """
     style = _style(rng, (MONO,), (12, 13, 14))
     wbc = rng.choice([2.8, 3.6, 9.1, 14.7, 22.3])
     neut = rng.choice([31, 58, 86])
@@ -242,8 +250,10 @@ def small_serif_two_column(rng: random.Random) -> Made:
 
 
 def nhs_report(rng: random.Random) -> Made:
-    """A UK full blood count: counts in 10*9/L or x10^9/L, no percentages, the flag after the
-    range, no table lines."""
+    """Make a UK full blood count: counts in 10*9/L or x10^9/L, no percentages.
+
+    The flag after the range, no table lines.
+    """
     style = _style(rng, (SERIF, SANS), (12, 13, 14))
     wbc = rng.choice([2.7, 3.9, 6.2, 12.9, 19.4])
     neut = rng.choice([0.74, 1.31, 3.55, 8.62])
@@ -273,8 +283,10 @@ def nhs_report(rng: random.Random) -> Made:
 
 
 def indian_lab(rng: random.Random) -> Made:
-    """An Indian laboratory's report: capitals, a method line under each test's name,
-    "cells/cumm", the differential in percent, no vertical lines."""
+    """Make an Indian laboratory's report: capitals, a method line under each test's name.
+
+    Counts in "cells/cumm", the differential in percent, no vertical lines.
+    """
     style = _style(rng, (SANS, SERIF, CONDENSED), (12, 13, 14))
     tlc = rng.choice([2800, 3600, 7400, 12600, 17800])
     neut = rng.choice([38, 56, 72, 86])
@@ -361,9 +373,11 @@ PHONE_LAYOUTS = frozenset({"portal-phone"})
 
 
 def screen_photo(image: Image.Image, rng: random.Random) -> Image.Image:
-    """A phone's photo of a report shown on a computer screen: the screen's dark frame
-    around it, a slight angle, the moiré of the screen's pixel grid against the camera's,
-    light falling off towards the corners, a blue cast and a little blur."""
+    """Make a phone's photo of a report shown on a computer screen.
+
+    The screen's dark frame around it, a slight angle, the moiré of the screen's pixel grid against
+    the camera's, light falling off towards the corners, a blue cast and a little blur.
+    """
     import numpy
 
     from tests.reports.synthetic import _perspective

@@ -245,9 +245,12 @@ DEGRADATIONS = (*ISSUE_DEGRADATIONS, "poor")
 
 
 def cases(seed: int = 13, per_layout: int = 2) -> list[Case]:
-    """The test set, without the files (see `render`): every layout as a screenshot in every
-    degradation, a portal PDF with a text layer, and a scanned (image-only) PDF; then the
-    real-world layouts (tests/reports/layouts.py) in their versions and as a portal PDF."""
+    """Return the test set, without the files (see `render`).
+
+    Every layout as a screenshot in every degradation, a portal PDF with a text layer, and a
+    scanned (image-only) PDF; then the real-world layouts (tests/reports/layouts.py) in their
+    versions and as a portal PDF.
+    """
     rng = random.Random(seed)
     made = []
     for layout, make in LAYOUTS.items():
@@ -367,8 +370,11 @@ def _perspective(
     shift: tuple[float, float] = (0.04, 0.08),
     desk: tuple[int, int, int] = (215, 212, 205),
 ) -> Image.Image:
-    """The page as a phone held at an angle sees it: a keystone, each corner moved by 4-8% of
-    the page's size (the edge further from the phone shorter), on a slightly darker desk."""
+    """Show the page as a phone held at an angle sees it, on a slightly darker desk.
+
+    A keystone: each corner moved by 4-8% of the page's size (the edge further from the phone
+    shorter).
+    """
     width, height = image.size
     margin_x, margin_y = round(0.1 * width), round(0.1 * height)
     out_w, out_h = width + 2 * margin_x, height + 2 * margin_y
@@ -407,8 +413,11 @@ def _perspective(
 def _perspective_coefficients(
     source: list[tuple[float, float]], target: list[tuple[float, float]]
 ) -> tuple[float, ...]:
-    """Pillow's 8 PERSPECTIVE coefficients mapping each output point in `source` to the input
-    point in `target` (Pillow's transform asks, for each output pixel, where to read it from)."""
+    """Return Pillow's 8 PERSPECTIVE coefficients mapping output points to input points.
+
+    Each output point in `source` maps to the input point in `target` (Pillow's transform asks, for
+    each output pixel, where to read it from).
+    """
     import numpy
 
     rows, values = [], []
@@ -529,8 +538,10 @@ def summary(outcomes: list[Outcome]) -> Iterator[str]:
 
 
 def by_layout(outcomes: list[Outcome]) -> Iterator[str]:
-    """A table row per layout and version: values read right, read wrong, median seconds a
-    page (wall clock)."""
+    """Yield a table row per layout and version.
+
+    Values read right, read wrong, and median seconds a page (wall clock).
+    """
     yield "| layout | version | right | wrong | median s |"
     yield "| --- | --- | ---: | ---: | ---: |"
     groups: dict[tuple[str, str], list[Outcome]] = {}
@@ -551,8 +562,11 @@ def _p95(ordered: list[float]) -> float:
 
 
 def rendered_set(cache: str | None = None) -> list[Case]:
-    """The whole set with its files; with `cache` (a directory) rendered once and kept there
-    (for measuring changes to the reader without rendering again)."""
+    """Return the whole set with its files.
+
+    With `cache` (a directory) the set is rendered once and kept there, for measuring changes to the
+    reader without rendering again.
+    """
     import pickle
     from pathlib import Path
 

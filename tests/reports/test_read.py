@@ -127,8 +127,11 @@ def test_a_page_without_white_cell_lines_says_so() -> None:
 @pytest.mark.slow
 @pytest.mark.parametrize(("angle", "fmt"), [(0.0, "PNG"), (4.0, "JPEG")])
 def test_photo_lines_are_read_and_judged_as_typed(angle: float, fmt: str) -> None:
-    """The white-cell lines of a drawn page (not RBC), read with their confidence; what the
-    reader then takes from them is exactly the printed values."""
+    """Photo lines are read and judged as typed.
+
+    The white-cell lines of a drawn page (not RBC), read with their confidence; what the reader then
+    takes from them is exactly the printed values.
+    """
     reading = read_report(drawn_page(angle=angle, fmt=fmt))
     assert reading.problem is None and reading.ocr_used
     texts = [line.text for line in reading.lines]

@@ -1,6 +1,8 @@
-"""The reader's rules for the reports people really have (issue 23), one table each: units in
-OCR noise, a portal's blocks of lines, the test's name against what is taken, table rules
-painted out, and "clear enough" from agreeing evidence."""
+"""The reader's rules for the reports people really have, one table each (docs/reports.md).
+
+Units in OCR noise, a portal's blocks of lines, the test's name against what is taken, table
+rules painted out, and "clear enough" from agreeing evidence.
+"""
 
 from __future__ import annotations
 
@@ -111,8 +113,11 @@ def test_a_block_is_joined_only_when_unambiguous(lines: list[str], groups: list[
 
 
 def test_a_value_in_another_column_is_not_the_names() -> None:
-    """Read column by column, a names column's last name is followed by the values column's
-    first value: it starts elsewhere, so it is not joined."""
+    """A value in another column is not joined to the name above it.
+
+    Read column by column, a names column's last name is followed by the values column's first
+    value: it starts elsewhere, so it is not joined.
+    """
     lines = ["WBC", "Neutrophils", "3.2 x10^3/uL"]
     assert blocks(lines, aligned=[False, True, False]) == [[0], [1], [2]]
     assert blocks(lines, aligned=[False, True, True]) == [[0], [1, 2]]

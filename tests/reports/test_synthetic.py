@@ -1,5 +1,6 @@
-"""The generated report set (tests/reports/synthetic.py) through the reader: no value read
-wrong, and the expected values read right.
+"""The generated report set (tests/reports/synthetic.py) through the reader.
+
+No value is read wrong, and the expected values are read right.
 
 A sample runs here: every layout clean, as a phone photo, photographed at an angle and as a
 portal PDF, and the US layout in every version (a scanned PDF too); `python -m
@@ -104,8 +105,11 @@ REAL_WORLD_FLOOR = 0.90
 
 
 def test_most_values_of_the_real_world_layouts_are_read(outcomes: list[Outcome]) -> None:
-    """Issue 23's layouts: a portal's blocks, a phone screenshot, a printout, small serif
-    print, NHS, Indian and German reports."""
+    """Most values of the real-world layouts are read (docs/reports.md, "Real-world layouts").
+
+    A portal's blocks, a phone screenshot, a printout, small serif print, NHS, Indian and German
+    reports.
+    """
     real = [o for o in outcomes if o.case.real_world]
     expected = sum(len(o.case.expected) for o in real)
     right = sum(o.right for o in real)

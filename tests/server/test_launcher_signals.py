@@ -18,7 +18,7 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -94,8 +94,11 @@ class FakeLauncher:
     output: list[str]
 
     def read_until(self, start: str) -> None:
-        """Read its output up to a line starting with `start` (it prints "armed", then a
-        "pgid N" line per child started, then "ready")."""
+        """Read its output up to a line starting with `start`.
+
+        It prints "armed", then a "pgid N" line per child started, then "ready"; once a stop
+        signal has been taken, "Stopping ...", and "Stopped." when every child is gone.
+        """
         assert self.process.stdout is not None
         for line in self.process.stdout:
             self.output.append(line)
@@ -106,6 +109,10 @@ class FakeLauncher:
     def signal(self, sig: signal.Signals) -> None:
         self.process.send_signal(sig)
 
+    def pgids(self) -> list[int]:
+        """The process groups of the children it started, from the output read so far."""
+        return [int(line.split()[1]) for line in self.output if line.startswith("pgid ")]
+
     def exit_status(self, seconds: float = EXIT_SECONDS) -> tuple[int, list[int]]:
         """Its exit status within `seconds` and the process groups it started."""
         try:
@@ -113,8 +120,7 @@ class FakeLauncher:
         except subprocess.TimeoutExpired:
             raise AssertionError(f"the launcher did not exit within {seconds} s") from None
         self.output += out.splitlines(keepends=True)
-        pgids = [int(line.split()[1]) for line in self.output if line.startswith("pgid ")]
-        return self.process.returncode, pgids
+        return self.process.returncode, self.pgids()
 
     def leftovers(self) -> list[int]:
         """Live processes that inherited this launcher's marker (its children, theirs)."""
@@ -174,8 +180,10 @@ def fakes(tmp_path: Path) -> Iterator[FakeLaunchers]:
 
 
 def _storm(processes: list[subprocess.Popen[str]], rng: random.Random) -> int:
-    """SIGTERM and SIGINT in turn to each process, some microseconds apart, until all have
-    ended or each had SIGNALS_PER_STORM; how many were sent."""
+    """SIGTERM and SIGINT in turn to each process, some microseconds apart; how many were sent.
+
+    It goes on until all have ended or each had SIGNALS_PER_STORM.
+    """
     sigs = (signal.SIGTERM, signal.SIGINT)
     live = list(processes)
     sent = 0
@@ -227,12 +235,28 @@ def test_one_sigterm_stops_gently_then_kills_what_ignores_it(fakes: FakeLauncher
     assert not fake.leftovers()
 
 
+def _wait_until(condition: Callable[[], bool], what: str, seconds: float = EXIT_SECONDS) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, f"waited {seconds} s for {what}"
+        time.sleep(0.02)
+
+
 def test_second_signal_kills_at_once(fakes: FakeLaunchers) -> None:
-    """SIGINT, then SIGINT again: the child that ignores SIGTERM is killed without waiting."""
+    """SIGINT, then SIGINT again: the child that ignores SIGTERM is killed without waiting.
+
+    The second SIGINT is sent once the launcher has taken the first (it prints "Stopping ..."
+    after its handler ran) and its gentle stop is under way (the plain child ended on SIGTERM).
+    Two SIGINTs sent before the handler has run are one signal to the launcher: the kernel
+    keeps one pending signal of a kind, and Python runs the handler once. A fixed pause between
+    the two only guessed how soon a busy machine lets the launcher run.
+    """
     fake = fakes.start(stop_timeout=60)
     fake.read_until("ready")
+    plain, _deaf = fake.pgids()
     fake.signal(signal.SIGINT)
-    time.sleep(0.3)
+    fake.read_until("Stopping")  # the first signal is recorded: the next one counts on its own
+    _wait_until(lambda: not group_alive(plain), "the plain child to end on SIGTERM")
     assert fake.process.poll() is None  # still waiting for the deaf child
     began = time.monotonic()
     fake.signal(signal.SIGINT)
@@ -257,8 +281,10 @@ def test_signal_during_start_up_stops_the_started_children(fakes: FakeLaunchers)
 def test_a_server_that_dies_is_restarted_until_it_dies_too_often(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """The supervisor starts a dead server again, with its log shown, and gives up (status 1)
-    after MAX_RESTARTS restarts within the window."""
+    """The supervisor starts a dead server again, with its log shown, until it dies too often.
+
+    It gives up (status 1) after MAX_RESTARTS restarts within the window.
+    """
     monkeypatch.setattr(launcher, "POLL_SECONDS", 0.01)
     crasher = launcher.Server("crasher", ["sh", "-c", "echo boom; exit 3"], "", tmp_path / "c.log")
     crasher.start(os.environ)
@@ -272,25 +298,33 @@ def test_a_server_that_dies_is_restarted_until_it_dies_too_often(
 
 
 def test_makefile_sets_no_setting() -> None:
-    """Every setting reaches the launcher from the environment: the Makefile never assigns one
-    (a `?=` default would be allowed, as it yields to the environment)."""
+    """Every setting reaches the launcher from the environment: the Makefile never assigns one.
+
+    A `?=` default would be allowed, as it yields to the environment.
+    """
     makefile = (ROOT / "Makefile").read_text()
     for setting in SETTINGS:
         pattern = rf"^\s*(export\s+|override\s+)*{setting.name}\s*(:|::|:::|\+|!)?="
         assert not re.search(pattern, makefile, re.MULTILINE), setting.name
 
 
-def test_the_rasa_server_does_not_parse_messages_again() -> None:
-    """The Rasa server of `make run` has the entity extractor off: parsed once, in the actions."""
+def test_the_rasa_server_starts_through_the_one_start_up() -> None:
+    """The Rasa server of `make run` starts as the shell does, through server.rasa_run.
+
+    That start-up turns the entity extractors off (tests/server/test_rasa_tuning.py checks it).
+    """
     from server import launcher, settings
 
     server = launcher.rasa_server(settings.resolve({}))
-    assert server.extra_env == {"WBC_ENTITIES": "off"}
+    assert server.command[1:3] == ["-m", "server.rasa_run"]
 
 
 def test_the_api_token_is_never_on_a_command_line() -> None:
-    """RASA_API_TOKEN reaches Rasa through the environment (readable by its own user only),
-    not the command line (`ps` shows it to every user): issue 27."""
+    """RASA_API_TOKEN reaches Rasa through the environment, never the command line.
+
+    The environment is readable by its own user only; `ps` shows a command line to every user
+    (issue 27).
+    """
     from server import launcher, rasa_run, settings
 
     token = "s3cret-token-for-the-test"

@@ -14,7 +14,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 
 from server.purge import SECONDS_PER_DAY, purge
 from server.settings import ROOT
-from server.stores import UrlSQLTrackerStore
+from server.tracker_store import UrlSQLTrackerStore
 
 NOW = time.time()
 

@@ -1,5 +1,8 @@
-"""server/rasa_tuning.py: the once-built validator judges action responses as Rasa does, and
-a message is parsed off the event loop within a time limit."""
+"""server/rasa_tuning.py: action responses judged as Rasa does, and the parse off the event loop.
+
+The once-built validator judges action responses as Rasa does, and a message is parsed off the
+event loop within a time limit.
+"""
 
 from __future__ import annotations
 
@@ -125,8 +128,10 @@ async def test_the_root_route_and_version_do_not_name_rasas_version(
 
 
 class SlowProcessor:
-    """Stands in for Rasa's MessageProcessor around its parse: the model's parse (a sync call,
-    as Rasa's graph run is) takes `seconds`."""
+    """Stands in for Rasa's MessageProcessor around its parse.
+
+    The model's parse (a sync call, as Rasa's graph run is) takes `seconds`.
+    """
 
     http_interpreter = None
 
@@ -163,8 +168,11 @@ async def _ticks_while(coroutine: Any) -> tuple[Any, int]:
 
 
 def test_the_parse_runs_off_the_event_loop() -> None:
-    """While one message is parsed (0.5 s), the loop keeps serving others: Rasa's own
-    parse_message blocks it for the whole parse."""
+    """The parse runs off the event loop.
+
+    While one message is parsed (0.5 s), the loop keeps serving others: Rasa's own parse_message
+    blocks it for the whole parse.
+    """
     message = UserMessage("wbc 3.2", sender_id="a")
     ours = SlowProcessor(0.5)
     parsed, ticks = asyncio.run(_ticks_while(rasa_tuning.parse_message(ours, message)))
@@ -186,8 +194,11 @@ def test_a_parse_over_the_time_limit_ends_the_turn(monkeypatch: pytest.MonkeyPat
 
 
 def test_rasa_starts_with_the_changes_whatever_the_channel() -> None:
-    """`make run` and `make shell` both start Rasa through server.rasa_run, which applies the
-    changes before Rasa runs (not a channel's constructor, which the terminal's is not)."""
+    """Rasa starts with the changes, whatever the channel.
+
+    `make run` and `make shell` both start Rasa through server.rasa_run, which applies the changes
+    before Rasa runs (not a channel's constructor, which the terminal's is not).
+    """
     from server import launcher
 
     assert launcher.shell_command(5999)[1:3] == ["-m", "server.rasa_run"]
@@ -196,12 +207,16 @@ def test_rasa_starts_with_the_changes_whatever_the_channel() -> None:
         "from rasa.core.processor import MessageProcessor\n"
         "from server import rasa_run, rasa_tuning\n"
         "def fake_main():\n"
+        "    import os\n"
         "    print(MessageProcessor.parse_message is rasa_tuning.parse_message,\n"
-        "          action.DEFAULT_REQUEST_TIMEOUT)\n"
+        "          action.DEFAULT_REQUEST_TIMEOUT,\n"
+        "          os.environ['WBC_ENTITIES'], os.environ['SUBJECT_ENTITIES'])\n"
         "rasa.__main__.main = fake_main\n"
         "rasa_run.main()\n"
     )
-    env = {**os.environ, "ACTION_TIMEOUT_SECONDS": "1.5"}
+    switches = ("WBC_ENTITIES", "SUBJECT_ENTITIES")
+    env = {k: v for k, v in os.environ.items() if k not in switches}
+    env["ACTION_TIMEOUT_SECONDS"] = "1.5"
     done = subprocess.run(
         [sys.executable, "-c", probe],
         cwd=ROOT,
@@ -210,4 +225,5 @@ def test_rasa_starts_with_the_changes_whatever_the_channel() -> None:
         text=True,
         timeout=120,
     )
-    assert done.stdout.split() == ["True", "1.5"], done.stderr[-2000:]
+    # One reading per message: the entity extractors are off in every Rasa process started here.
+    assert done.stdout.split() == ["True", "1.5", "off", "off"], done.stderr[-2000:]

@@ -71,7 +71,7 @@ def test_structured_events_keep_only_fields_without_text() -> None:
 
 
 def test_structured_exceptions_lose_their_message_and_locals() -> None:
-    """structlog's dict traceback keeps types and frames, not the message or local variables."""
+    """A structlog dict traceback keeps types and frames, not the message or local variables."""
     event = {
         "event": "rest.message.received.failure",
         "exception": [

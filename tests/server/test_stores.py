@@ -1,6 +1,9 @@
-"""server.stores without servers: the SQL tracker store on a real SQLite file (forgetting, a
-database that fails, the cache of conversations that reads only new events), and which lock
-store a LOCK_STORE_URL gives."""
+"""The stores without servers: the tracker store and the lock store of endpoints.yml.
+
+The SQL tracker store (server/tracker_store.py) on a real SQLite file: forgetting, a database
+that fails, the cache of conversations that reads only new events; and which lock store a
+LOCK_STORE_URL gives (server/lock_store.py).
+"""
 
 from __future__ import annotations
 
@@ -29,15 +32,10 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
 from server import purge, rasa_tuning
+from server.lock_store import AtomicRedisLockStore, UrlLockStore
 from server.privacy import hashed
 from server.settings import ROOT, SettingError
-from server.stores import (
-    AtomicRedisLockStore,
-    StoreUnavailableError,
-    UnreadableConversation,
-    UrlLockStore,
-    UrlSQLTrackerStore,
-)
+from server.tracker_store import StoreUnavailableError, UnreadableConversation, UrlSQLTrackerStore
 
 DOMAIN = Domain.load(ROOT / "domain.yml")
 
@@ -315,8 +313,11 @@ async def test_a_new_conversation_on_the_same_row_ids_is_read_again(
 async def test_rows_missing_or_committed_late_are_noticed(
     store: UrlSQLTrackerStore, rasa_store: SQLTrackerStore, url: str
 ) -> None:
-    """A row deleted before the last one, or committed late with a lower id (PostgreSQL hands
-    out ids before commit), changes the row count: the conversation is read again."""
+    """Rows missing or committed late are noticed, and the conversation is read again.
+
+    A row deleted before the last one, or committed late with a lower id (PostgreSQL hands out ids
+    before commit), changes the row count.
+    """
     await store.save(conversation("alice", "my wbc is 3.2", "she is 3"))
     assert await store.retrieve("alice") is not None
     engine = sa.create_engine(url)
@@ -453,8 +454,11 @@ async def test_random_turns_on_two_servers_equal_rasas_store(
     rasa_store: SQLTrackerStore,
     url: str,
 ) -> None:
-    """Random turns, sessions, forgetting and purging across two servers: every retrieve and
-    every stored row is what Rasa's own store would give."""
+    """Random turns on two servers give what Rasa's own store would give.
+
+    Random turns, sessions, forgetting and purging across two servers: every retrieve and every
+    stored row is what Rasa's own store would give.
+    """
     chance = random.Random(15)
     senders = ["alice", "bob", "carol"]
     texts = ["my wbc is 3.2", "she is 3", "K/uL", "thanks", "what causes it?"]
@@ -485,8 +489,11 @@ async def test_random_turns_on_two_servers_equal_rasas_store(
 async def test_a_retrieved_conversation_knows_its_applied_events(
     store: UrlSQLTrackerStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """With the Rasa tuning on, a copy starts from the cached applied events (not from every
-    event again) and they are Rasa's."""
+    """A retrieved conversation knows its applied events, and they are Rasa's.
+
+    With the Rasa tuning on, a copy starts from the cached applied events, not from every event
+    again.
+    """
     rasas = DialogueStateTracker.applied_events
     if "applied_events" not in rasa_tuning.RASAS:
         monkeypatch.setitem(rasa_tuning.RASAS, "applied_events", rasas)
@@ -503,8 +510,10 @@ async def test_a_retrieved_conversation_knows_its_applied_events(
 
 
 async def test_the_sqlite_file_is_private(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Conversations are health data: the SQLite file is 0600 and a directory the store makes
-    is 0700, whatever the umask (issue 27: it was created world-readable)."""
+    """The SQLite file is 0600 and a directory the store makes is 0700, whatever the umask.
+
+    Conversations are health data; the file was once created world-readable.
+    """
     import os
     import stat
 

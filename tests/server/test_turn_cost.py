@@ -1,5 +1,8 @@
-"""server/rasa_tuning.py, issue 15: the policies, the action server and a copy of a tracker get
-only what a turn needs, however long the conversation: the same predictions and the same state."""
+"""server/rasa_tuning.py: each part of a turn gets only what the turn needs.
+
+The policies, the action server and a copy of a tracker get only what a turn needs, however long
+the conversation, with the same predictions and the same state (docs/scaling.md).
+"""
 
 from __future__ import annotations
 
@@ -70,8 +73,11 @@ def states(tracker: DialogueStateTracker, last: int) -> list[Any]:
 
 @pytest.mark.parametrize("turns", [POLICY_HISTORY_TURNS + 1, 40])
 def test_the_recent_history_gives_the_policies_the_same_last_states(turns: int) -> None:
-    """The window's last states are the whole tracker's, for more than the rules and the
-    memoization policy look at; its length does not grow with the conversation."""
+    """The recent history gives the policies the same last states as the whole tracker.
+
+    The same for more than the rules and the memoization policy look at; the window's length does
+    not grow with the conversation.
+    """
     tracker = long_conversation(turns)
     tracker.update(UserUttered("my wbc is 2.9", {"name": "inform_wbc_value"}))
     recent = recent_history(tracker, DOMAIN)
@@ -86,9 +92,11 @@ def test_the_recent_history_gives_the_policies_the_same_last_states(turns: int) 
 
 
 def test_config_max_history_and_rules_fit_in_the_window() -> None:
-    """MemoizationPolicy's max_history (states) and every rule fit in the policies' window (two
-    actions per user turn, all but its first state the tracker's), and no rule needs the
-    start of the conversation."""
+    """MemoizationPolicy's max_history and every rule fit in the policies' window.
+
+    The window is two actions per user turn, all but its first state the tracker's; no rule needs
+    the start of the conversation.
+    """
     config = read_yaml(ROOT / "config.yml")
     policies = {policy["name"]: policy for policy in config["policies"]}
     assert set(policies) <= {"MemoizationPolicy", "RulePolicy"}
@@ -168,8 +176,10 @@ def test_the_action_call_carries_only_the_latest_turn(tuned: None) -> None:
 
 
 def test_a_copy_is_rasas_copy_without_the_replay(tuned: None) -> None:
-    """DialogueStateTracker.copy(): the same state and events as Rasa's; changing the copy
-    (as a turn does) leaves the original alone."""
+    """DialogueStateTracker.copy() gives Rasa's state and events, without the replay.
+
+    Changing the copy (as a turn does) leaves the original alone.
+    """
     tracker = long_conversation(30)
     tracker.update(UserUttered("she is 3", {"name": "inform"}))
     tracker.model_id = "model"
@@ -236,8 +246,11 @@ def test_a_copy_remembers_its_own_events(tuned: None) -> None:
 
 
 def test_no_user_featurization_event_the_policies_read_the_same(tuned: None) -> None:
-    """The winning prediction no longer adds `user_featurization`; without it the policies'
-    states of the conversation are the same, reading the intent or the text."""
+    """Without the `user_featurization` event, the policies read the same states.
+
+    The winning prediction no longer adds it; the policies' states of the conversation are the same,
+    reading the intent or the text.
+    """
     tracker = long_conversation(8)
     tracker.update(UserUttered("she is 3", {"name": "inform"}))
     ensemble = DefaultPolicyPredictionEnsemble.__new__(DefaultPolicyPredictionEnsemble)

@@ -3,7 +3,7 @@
 Before the fix, 900 nested lists of metadata in one message made every copy of the
 conversation raise RecursionError, and Rasa silently began a new conversation: the person on
 chemotherapy with a count of 0.4 who then named a fever got "call your doctor today". Here the
-tracker store reads such a conversation again event by event (server/stores.py, `_salvage`),
+tracker store reads such a conversation again event by event (server/tracker_store.py, `_salvage`),
 and when something had to be left out the person is told first (server/notices.py, sent by the
 channel guard).
 """
@@ -26,10 +26,10 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from bot.judge.safety import emergency_text
 from channels.guard import answer
 from channels.rest import GuardedCollectingOutput
-from server import notices, stores
+from server import notices, tracker_store
 from server.notices import UNREADABLE_TEXT
 from server.settings import ROOT
-from server.stores import UNREAD_ROWS, UrlSQLTrackerStore, salvaged_tracker
+from server.tracker_store import UNREAD_ROWS, UrlSQLTrackerStore, salvaged_tracker
 
 DOMAIN = Domain.load(ROOT / "domain.yml")
 
@@ -146,7 +146,7 @@ def test_when_even_that_cannot_be_copied_the_slots_are_kept(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     stored = [json.dumps(event.as_dict()) for event in chemo_conversation("rest:x").events]
-    real = stores.copy_state
+    real = tracker_store.copy_state
     calls = []
 
     def copy_fails_once(tracker: DialogueStateTracker) -> DialogueStateTracker:
@@ -155,7 +155,7 @@ def test_when_even_that_cannot_be_copied_the_slots_are_kept(
             raise RecursionError
         return real(tracker)
 
-    monkeypatch.setattr(stores, "copy_state", copy_fails_once)
+    monkeypatch.setattr(tracker_store, "copy_state", copy_fails_once)
     tracker = salvaged_tracker("rest:x", stored, DOMAIN)
     assert tracker.get_slot("on_cancer_treatment") is True
     assert tracker.get_slot("counts") == [{"analyte": "wbc", "value": 0.4}]

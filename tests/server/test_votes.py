@@ -1,5 +1,8 @@
-"""Votes on answers in the conversation store's database (server/votes.py): found by the bot's
-own record of the answer, stored without text, gone with "forget my data" and `make purge`."""
+"""Votes on answers in the conversation store's database (server/votes.py).
+
+Found by the bot's own record of the answer, stored without text, gone with "forget my data" and
+`make purge`.
+"""
 
 from __future__ import annotations
 
@@ -17,7 +20,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from bot.reply.feedback import ANSWER_ID, ANSWER_TOPIC, ANSWER_URGENCY, AnswerRecord
 from server.purge import SECONDS_PER_DAY, purge_all
 from server.settings import ROOT
-from server.stores import UrlSQLTrackerStore
+from server.tracker_store import UrlSQLTrackerStore
 from server.votes import StoredVote, VoteStore, conversation_key, today
 
 TYPED = "my wbc is 3.2 and my name is Ada Lovelace"
@@ -76,8 +79,10 @@ def test_an_answer_is_found_only_in_its_own_conversation(
 
 
 def test_a_vote_is_stored_without_any_text(store: UrlSQLTrackerStore, tmp_path: Path) -> None:
-    """A row is the conversation's key, the answer's id, topic, urgency, channel, day and
-    vote: no text typed, no conversation id."""
+    """A vote is stored without any text and without the conversation id.
+
+    A row is the conversation's key, the answer's id, topic, urgency, channel, day and vote.
+    """
     votes = votes_of(store)
     record = votes.find_answer(ALICE, "aaaa0001")
     assert record is not None
@@ -150,8 +155,10 @@ def test_nothing_is_created_where_nothing_is_stored(tmp_path: Path) -> None:
 
 
 def test_make_feedback_prints_a_table_per_topic(store: UrlSQLTrackerStore, tmp_path: Path) -> None:
-    """`make feedback` reads TRACKER_STORE_URL and prints up, down and the share helpful per
-    topic, then all topics; `--channel` keeps one channel's votes."""
+    """`make feedback` prints up, down and the share helpful per topic, then all topics.
+
+    It reads TRACKER_STORE_URL; `--channel` keeps one channel's votes.
+    """
     votes = votes_of(store)
     for sender, answer_id, vote in ((ALICE, "aaaa0001", 1), (ALICE, "aaaa0002", -1),
                                     (BOB, "bbbb0001", 1)):  # fmt: skip

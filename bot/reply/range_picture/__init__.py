@@ -1,6 +1,7 @@
-"""The range picture drawn with every reading (issue 24): where a white count or neutrophil count
-sits among the low, usual and high bands of its range, with the critical zones and the earlier
-counts of the conversation.
+"""The range picture drawn with every reading (docs/range-picture.md).
+
+It shows where a white count or neutrophil count sits among the low, usual and high bands of its
+range, with the critical zones and the earlier counts of the conversation.
 
 `pictures_for` builds the pictures of a reading (pure data, `RangePicture`); `payload` and
 `pictures_in` carry them to the channels as a message's custom data; each channel draws them

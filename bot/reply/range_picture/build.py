@@ -19,9 +19,8 @@ from typing import Any
 from bot.model import Analyte, Category, Finding, Interpretation, LabValue
 from bot.read.clinical_context import PRONOUN_OWNERS
 from bot.reference import ranges, wording
-from bot.reference.tables import DATA_DIR
 from bot.reply.range_picture.model import BAND_OF_CATEGORY, Band, BandKind, Direction, RangePicture
-from bot.yaml_files import read_yaml
+from bot.yaml_files import DATA_DIR, read_yaml
 
 MAX_EARLIER = 4  # earlier counts drawn as small marks (the latest ones)
 # The drawn axis ends this far past the last limit, or past the highest count drawn.
@@ -40,9 +39,11 @@ def pictures_for(
     counts: Sequence[LabValue] = (),
     relative: str | None = None,
 ) -> tuple[RangePicture, ...]:
-    """One picture per judged WBC or ANC of a reading, in text order (none for a count without
-    a unit or an impossible one). `counts`: the counts judged, as the conversation remembers
-    them (with their earlier counts)."""
+    """Return one picture per judged WBC or ANC of a reading, in text order.
+
+    None for a count without a unit or an impossible one. `counts` are the counts judged, as the
+    conversation remembers them (with their earlier counts).
+    """
     age = interpretation.context.age_years
     pictures = []
     for finding in interpretation.findings:
@@ -84,8 +85,11 @@ def picture_of(
 def bands_for(
     analyte: Analyte, low: float, high: float, age_years: float | None, highest: float
 ) -> tuple[Band, ...]:
-    """The zones of the bar from 0 to past `highest`: critical low, low, usual, high and, for
-    adults, critical high; a zone a critical limit covers entirely is left out."""
+    """Return the zones of the bar from 0 to past `highest`.
+
+    Critical low, low, usual, high and, for adults, critical high; a zone a critical limit covers
+    entirely is left out.
+    """
     critical_low, critical_high = critical_limits(analyte, age_years)
     labels = words()["bands"]
     cuts: list[tuple[BandKind, float]] = [(BandKind.CRITICALLY_LOW, critical_low)]
@@ -109,8 +113,11 @@ def bands_for(
 
 
 def critical_limits(analyte: Analyte, age_years: float | None) -> tuple[float, float | None]:
-    """The count under which a count is critically low, and from which it is critically high
-    (None: no such limit, for the ANC and for children), from the adult category table."""
+    """Return the critical limits of a count, from the adult category table.
+
+    The count under which a count is critically low, and from which it is critically high (None: no
+    such limit, for the ANC and for children).
+    """
     rows = ranges.adult_rows(analyte)
     low_rows = [row for row in rows if row.category is Category.CRITICALLY_LOW]
     high_rows = [row for row in rows if row.category is Category.CRITICALLY_HIGH]
@@ -122,9 +129,11 @@ def critical_limits(analyte: Analyte, age_years: float | None) -> tuple[float, f
 
 
 def earlier_counts(counts: Sequence[LabValue], finding: Finding) -> tuple[float, ...]:
-    """The earlier counts of a finding, oldest first: those its count remembers from the
-    conversation (bot/judge/conversation.py), then those before it in the same message ("went from
-    6.2 to 3.9", "6.4 in May, 4.9 in August, 3.3 now"); impossible ones left out."""
+    """Return the earlier counts of a finding, oldest first; impossible ones are left out.
+
+    Those its count remembers from the conversation (bot/judge/conversation.py), then those before
+    it in the same message ("went from 6.2 to 3.9", "6.4 in May, 4.9 in August, 3.3 now").
+    """
     value = next(
         (
             c

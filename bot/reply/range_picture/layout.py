@@ -1,5 +1,8 @@
-"""The one layout every drawn picture shares (SVG and PNG): where the bar, the labels, the marks
-and the limits go, in picture units (the SVG's viewBox; the PNG scales it)."""
+"""The one layout every drawn picture (SVG and PNG) shares.
+
+It places the bar, the labels, the marks and the limits, in picture units (the SVG's viewBox;
+the PNG scales it).
+"""
 
 from __future__ import annotations
 
@@ -36,6 +39,8 @@ STRIPE_EVERY = 5.0
 
 @dataclass(frozen=True)
 class BandBox:
+    """Where one band goes on the bar, in picture units, and where its label goes."""
+
     kind: BandKind
     left: float
     right: float
@@ -46,6 +51,11 @@ class BandBox:
 
 @dataclass(frozen=True)
 class Layout:
+    """Where everything of one picture goes, in picture units.
+
+    That is the bands, the count and its label, its earlier counts and the limits.
+    """
+
     bands: tuple[BandBox, ...]
     value_x: float
     value_label_x: float  # kept inside the picture
@@ -55,10 +65,12 @@ class Layout:
 
 
 def bar_x(fraction: float) -> float:
+    """Return the x of the point `fraction` (0 to 1) of the way along the bar."""
     return MARGIN + fraction * (WIDTH - 2 * MARGIN)
 
 
 def text_width(text: str, size: float) -> float:
+    """Estimate the width of `text` at font `size`, erring wide: no font is measured."""
     return len(text) * size * CHAR_WIDTH
 
 
@@ -83,8 +95,10 @@ def layout(picture: RangePicture) -> Layout:
 
 
 def _beside(mark: float, left: float, right: float, width: float) -> float:
-    """Where a band's label goes: its centre, unless the count's mark would cross the label;
-    then beside the mark, on the side with room for it."""
+    """Return where a band's label goes: its centre, unless the count's mark would cross it.
+
+    Then the label goes beside the mark, on the side with room for it.
+    """
     centre, gap = (left + right) / 2, 4.0
     if abs(mark - centre) >= width / 2 + gap:
         return centre

@@ -1,5 +1,7 @@
-"""The range picture of one judged count, as data: the bands of its range, where the count sits,
-the earlier counts of the conversation and the one sentence that says the same.
+"""The range picture of one judged count, as data.
+
+The bands of its range, where the count sits, the earlier counts of the conversation and the one
+sentence that says the same.
 
 Nothing here is drawn: the renderers (svg.py, png.py, text_bar.py) draw a RangePicture each their
 own way, so every channel shows the same bands, marks and words.
@@ -24,6 +26,7 @@ class BandKind(str, Enum):
 
     @property
     def critical(self) -> bool:
+        """Whether the zone is beyond a critical limit: it is striped as well as tinted."""
         return self in (BandKind.CRITICALLY_LOW, BandKind.CRITICALLY_HIGH)
 
 
@@ -48,8 +51,11 @@ BAND_OF_CATEGORY = {
 
 @dataclass(frozen=True)
 class Band:
-    """One zone of the bar, from `start` (included) to `end` (excluded, but for the usual
-    range, which includes its high limit), in cells/µL; `label` is drawn on it."""
+    """One zone of the bar, in cells/µL, with the `label` drawn on it.
+
+    It runs from `start` (included) to `end` (excluded, but for the usual range, which includes its
+    high limit).
+    """
 
     kind: BandKind
     start: float
@@ -59,8 +65,11 @@ class Band:
 
 @dataclass(frozen=True)
 class RangePicture:
-    """What one picture shows. Counts in cells/µL; `value_text` and every number drawn are
-    formatted by the core (ranges.format_count), never taken from what a person typed."""
+    """What one picture shows, in cells/µL.
+
+    `value_text` and every number drawn are formatted by the core (ranges.format_count), never taken
+    from what a person typed.
+    """
 
     analyte: Analyte
     value: float
@@ -76,6 +85,7 @@ class RangePicture:
 
     @property
     def axis_end(self) -> float:
+        """The count at the right end of the drawn bar: the end of the last band."""
         return self.bands[-1].end
 
     def band_at(self, cells_per_ul: float) -> Band:

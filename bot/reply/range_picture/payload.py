@@ -1,5 +1,7 @@
-"""A RangePicture as plain JSON and back: how the picture travels from the action server to the
-channels (a message's `custom` data, `{"range_pictures": [...]}`) and to REST clients.
+"""A RangePicture as plain JSON and back.
+
+That is how the picture travels from the action server to the channels (a message's `custom`
+data, `{"range_pictures": [...]}`) and to REST clients.
 
 Reading it back is strict (known kinds, finite counts, a short label), because a channel draws
 what it reads; anything else is refused with PictureDataError.
@@ -28,6 +30,7 @@ class PictureDataError(WbcBotError, ValueError):
     """Plain data that is not a range picture the bot made."""
 
     def __init__(self, problem: str) -> None:
+        """Keep what is wrong with the data, for the log line, which never shows the data."""
         super().__init__(problem)
         self.problem = problem
 
@@ -63,8 +66,10 @@ def payload(pictures: Sequence[RangePicture]) -> dict[str, Any]:
 
 
 def pictures_in(custom: object) -> tuple[RangePicture, ...]:
-    """The pictures a message's custom data carries (none for any other custom data);
-    PictureDataError when it names pictures that are not valid."""
+    """Return the pictures a message's custom data carries (none for any other custom data).
+
+    Raises PictureDataError when it names pictures that are not valid.
+    """
     if not isinstance(custom, Mapping) or PAYLOAD_KEY not in custom:
         return ()
     items = custom[PAYLOAD_KEY]

@@ -44,9 +44,11 @@ def _font(size: float) -> Font:
 
 @lru_cache(maxsize=512)
 def _lettering(text: str, size: float, bold: bool = False) -> tuple[Image.Image, int, int]:
-    """A text drawn once as a mask, and where its box starts from the text's anchor point (its
-    middle, on the baseline). Band words and limits recur in every picture: rendering text is
-    most of the drawing time, so each is rendered once per process."""
+    """Draw a text once as a mask; return it with where its box starts from the anchor point.
+
+    The anchor point is the text's middle, on the baseline. Band words and limits recur in every
+    picture and rendering text is most of the drawing time, so each is rendered once per process.
+    """
     font, stroke = _font(size), 1 if bold else 0
     left, top, right, bottom = font.getbbox(text, anchor="ms", stroke_width=stroke)
     mask = Image.new("L", (max(int(right - left), 1), max(int(bottom - top), 1)), 0)

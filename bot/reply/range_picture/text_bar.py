@@ -46,8 +46,10 @@ def render_bar(picture: RangePicture, width: int = BAR_WIDTH) -> str:
 
 
 def _free_place(length: int, start: int, end: int, taken: dict[int, str]) -> int | None:
-    """Where a word of `length` fits in cells start..end-1 without covering a mark: as near
-    the middle as it can; None when it does not fit."""
+    """Return where a word of `length` fits in cells start..end-1 without covering a mark.
+
+    As near the middle as it can; None when it does not fit.
+    """
     middle = (start + end - length) // 2
     places = sorted(range(start, end - length + 1), key=lambda at: abs(at - middle))
     for at in places:

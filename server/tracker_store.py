@@ -1,34 +1,12 @@
-"""Rasa's own SQL tracker store and lock stores, configured by one URL each.
+"""The tracker store: conversations in the SQL database one URL names, read and kept safely.
 
-endpoints.yml names these classes, so `TRACKER_STORE_URL` (an SQLAlchemy URL: SQLite by
-default, `postgresql://...` in production) and `LOCK_STORE_URL` (`redis://...`, or empty for
-the in-memory lock store) are all it takes to move between the embedded default and real
-servers. The tracker store also deletes a conversation when the person asks us to forget it,
-and the person's votes on its answers with it (server/votes.py).
-
-When the database is down, Rasa's FailSafeTrackerStore (which wraps every tracker store) would
-answer as if the conversation had just begun, without what the person said before: a fever
-after a low count would not be seen as an emergency. So a conversation that cannot be read is
-handed back as an `UnreadableConversation`, which refuses every event: handling the message
-fails and the channel guard sends the short trouble reply. Stored conversations stay as they
-were, and the next message after the database is back is answered in full context.
-
-A conversation the database returns but that cannot be read as stored (an event Rasa cannot
-read, a value that breaks copying: once, 900 nested lists of metadata made every copy raise
-RecursionError, and Rasa then silently started the conversation afresh, without the count and
-the chemotherapy the person had named) is read again event by event (`_salvage`): metadata
-reduced to flat values, what still cannot be read left out, else only the slots that can be
-read. The log gets one line, not a traceback. If anything was left out, the person is told
-before the reply (server/notices.py: a friendly line asking them to repeat what matters, and
-the emergency advice, since a red flag may be among what was lost). Nothing stored is changed.
-
-The tracker store keeps the conversations it served last in memory (TRACKER_CACHE_SIZE of
-them) and reads only the events stored since, so a turn costs the same at the 200th message as
-at the first (see TrackerCache). Another server's newer events are read like our own, and a
-conversation deleted meanwhile (forgotten, purged) is noticed and read again from the database.
-
-With Redis, the lock store is Rasa's own with each change to a lock made atomically, so that
-several processes can serve one conversation (see AtomicRedisLockStore).
+endpoints.yml names `UrlSQLTrackerStore`, so `TRACKER_STORE_URL` (SQLite by default,
+`postgresql://...` in production) is all it takes to move from the embedded default to a real
+server. It is Rasa's SQLTrackerStore, changed where health data needs it: "forget my data"
+deletes the conversation and its votes; a database that is down makes the turn fail with the
+trouble reply instead of starting the conversation afresh without its red flags; a conversation
+that cannot be read as stored is read event by event and the person told what may be lost; and
+the conversations served last stay in memory so that a turn reads only the new rows.
 """
 
 from __future__ import annotations
@@ -40,21 +18,12 @@ import logging
 import os
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
+from collections.abc import Generator, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
-import redis
 import sqlalchemy as sa
-from rasa.core.lock import TicketLock
-from rasa.core.lock_store import (
-    LOCK_LIFETIME,
-    InMemoryLockStore,
-    LockError,
-    LockStore,
-    RedisLockStore,
-)
 from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs, ensure_schema_exists
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import (
@@ -67,14 +36,12 @@ from rasa.shared.core.events import (
 )
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
-from rasa.utils.endpoints import EndpointConfig
 
 from server import notices, settings, votes
 from server.privacy import hashed
 from server.rasa_tuning import copy_state, remember_applied_events
 
 logger = logging.getLogger(__name__)
-T = TypeVar("T")
 
 FORGET_ACTION = "action_forget_data"
 # On a tracker read in part (`_salvage`): how many stored rows of its session it does not hold.
@@ -85,8 +52,12 @@ POSTGRES_CONNECT_TIMEOUT = 3  # seconds; a URL's own ?connect_timeout= takes pre
 
 
 class UrlSQLTrackerStore(SQLTrackerStore):
-    """SQLTrackerStore from one SQLAlchemy URL, which forgets a conversation on request and
-    keeps recently served conversations in memory, reading only their new events."""
+    """Rasa's SQLTrackerStore from one SQLAlchemy URL, which forgets a conversation on request.
+
+    It keeps the conversations it served last in memory (`TrackerCache`) and reads only the
+    rows stored since, so a turn costs the same late in a conversation as early; rows another
+    server stored are read like its own, and a conversation deleted meanwhile is read again.
+    """
 
     def __init__(
         self,
@@ -95,6 +66,11 @@ class UrlSQLTrackerStore(SQLTrackerStore):
         cache_size: int | str | None = None,
         **kwargs: Any,
     ) -> None:
+        """The store of `url` (or `host`; SQLite's var/conversations.db when neither is given).
+
+        `cache_size` is how many conversations stay in memory (0: none), by default
+        TRACKER_CACHE_SIZE; the other arguments are SQLTrackerStore's.
+        """
         self.cache = TrackerCache(_cache_size(cache_size, os.environ))
         parsed = sa.engine.make_url(url or host or f"sqlite:///{DEFAULT_SQLITE_FILE}")
         private_sqlite_file(parsed)
@@ -126,6 +102,7 @@ class UrlSQLTrackerStore(SQLTrackerStore):
 
     @property
     def domain(self) -> Domain:
+        """The model's domain, whose slots a tracker read from the database has."""
         return self._domain
 
     @domain.setter
@@ -136,9 +113,11 @@ class UrlSQLTrackerStore(SQLTrackerStore):
 
     @contextlib.contextmanager
     def session_scope(self) -> Generator[Any, None, None]:
-        """Rasa's session scope, except that a ValueError raised while the session is in use
-        (an event that cannot be read: bad JSON, an unknown event name) stays a ValueError.
-        Rasa's takes any ValueError for a missing PostgreSQL schema and exits the process."""
+        """Rasa's session scope, but a ValueError raised while the session is in use stays one.
+
+        Such an error is an event that cannot be read (bad JSON, an unknown event name); Rasa's
+        scope takes any ValueError for a missing PostgreSQL schema and exits the process.
+        """
         session = self.sessionmaker()
         try:
             ensure_schema_exists(session)
@@ -153,7 +132,14 @@ class UrlSQLTrackerStore(SQLTrackerStore):
             session.close()
 
     async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
-        """The conversation's current session; an unusable stand-in if the database fails."""
+        """The conversation's current session; an unusable stand-in if the database fails.
+
+        Rasa's FailSafeTrackerStore would answer a failed read as if the conversation had just
+        begun, without what the person said before (a fever after a low count would not be an
+        emergency). The stand-in, `UnreadableConversation`, makes the turn fail instead, and the
+        channel's guard sends the short trouble reply. A conversation the database returns but
+        that cannot be read as stored is read again event by event (`_salvage`).
+        """
         try:
             if not self.cache.size:
                 tracker = await super().retrieve(sender_id)
@@ -171,8 +157,14 @@ class UrlSQLTrackerStore(SQLTrackerStore):
             return self._salvage(sender_id, error)
 
     def _salvage(self, sender_id: str, error: Exception) -> DialogueStateTracker:
-        """The conversation read again event by event, keeping what can be read (see the
-        module's docstring); an unusable stand-in if the database fails meanwhile."""
+        """The conversation read again event by event, keeping what can be read.
+
+        For a conversation stored but not readable as it is (an event Rasa cannot read, a value
+        that breaks copying), instead of starting it afresh without its count and treatment:
+        see `salvaged_tracker`. The log gets one line, not a traceback, and if anything was left
+        out the person is told before the reply (server/notices.py). Nothing stored is changed.
+        An unusable stand-in if the database fails meanwhile.
+        """
         try:
             with self.session_scope() as session, self.cache.lock:
                 entry = self._load(session, sender_id, salvage=True)
@@ -240,8 +232,10 @@ class UrlSQLTrackerStore(SQLTrackerStore):
         return int(deleted)
 
     def _additional_events(self, session: Any, tracker: DialogueStateTracker) -> Iterator[Event]:
-        """The tracker's events after the ones stored in the current session (as Rasa counts
-        them), counted from the cached copy brought up to date instead of by a COUNT query."""
+        """The tracker's events after the ones stored in the current session, as Rasa counts.
+
+        They are counted from the cached copy brought up to date instead of by a COUNT query.
+        """
         if not self.cache.size:
             stored = self._event_query(
                 session, tracker.sender_id, fetch_events_from_all_sessions=False
@@ -286,8 +280,10 @@ class UrlSQLTrackerStore(SQLTrackerStore):
     def _load(
         self, session: Any, sender_id: str, salvage: bool = False
     ) -> CachedConversation | None:
-        """The conversation's current session read in full (Rasa's query), as a cache entry;
-        with `salvage`, as much of it as can be read (`salvaged_tracker`)."""
+        """The conversation's current session read in full (Rasa's query), as a cache entry.
+
+        With `salvage`, as much of it as can be read (`salvaged_tracker`).
+        """
         last = session.execute(self.statements.last_row, {"sender_id": sender_id}).first()
         if last is None:
             return None
@@ -313,11 +309,13 @@ class UrlSQLTrackerStore(SQLTrackerStore):
 
 
 def salvaged_tracker(sender_id: str, rows: Sequence[str], domain: Domain) -> DialogueStateTracker:
-    """A tracker of the stored events (JSON texts) that can be read: each event's metadata
-    reduced to flat values, events that still cannot be read or applied left out. If that
-    tracker cannot be copied either, a tracker of only the slot values that can be. Marked with
-    how many stored rows it does not hold (UNREAD_ROWS), so that saving it stores only its new
-    events."""
+    """A tracker of the stored events (JSON texts) that can be read.
+
+    Each event's metadata is reduced to flat values, and events that still cannot be read or
+    applied are left out. If that tracker cannot be copied either, a tracker of only the slot
+    values that can be. Marked with how many stored rows it does not hold (UNREAD_ROWS), so
+    that saving it stores only its new events.
+    """
     tracker = DialogueStateTracker(sender_id, domain.slots)
     for data in rows:
         try:
@@ -371,8 +369,10 @@ def _slots_only(tracker: DialogueStateTracker, domain: Domain) -> DialogueStateT
 
 
 class Statements:
-    """The store's SQL, built once with bound parameters: SQLAlchemy then neither builds a
-    statement nor works out its cache key again for every turn (a fifth of the store's time).
+    """The store's SQL, built once with bound parameters.
+
+    SQLAlchemy then neither builds a statement nor works out its cache key again for every
+    turn (a fifth of the store's time).
 
     - `newer_rows` (sender_id, last_id): the last cached row (without its data) and every
       later one, each with the count of the conversation's rows, in one statement so that
@@ -385,6 +385,7 @@ class Statements:
     """
 
     def __init__(self, table: sa.Table) -> None:
+        """The statements on `table`, the tracker store's table of events."""
         event = table.c
         sender = event.sender_id == sa.bindparam("sender_id")
         last_id = sa.bindparam("last_id")
@@ -494,6 +495,7 @@ class TrackerCache:
     """
 
     def __init__(self, size: int) -> None:
+        """An empty cache for at most `size` conversations."""
         self.size = size
         self.lock = threading.RLock()
         self._entries: OrderedDict[str, CachedConversation] = OrderedDict()
@@ -505,6 +507,7 @@ class TrackerCache:
         return sender_id in self._entries
 
     def get(self, sender_id: str) -> CachedConversation | None:
+        """The cached conversation (now the most recently used), or None."""
         with self.lock:
             entry = self._entries.get(sender_id)
             if entry is not None:
@@ -512,6 +515,7 @@ class TrackerCache:
             return entry
 
     def put(self, sender_id: str, entry: CachedConversation) -> None:
+        """Keep `entry`, dropping the least recently used beyond `size` (none kept if 0)."""
         if not self.size:
             return
         with self.lock:
@@ -521,10 +525,12 @@ class TrackerCache:
                 self._entries.popitem(last=False)
 
     def drop(self, sender_id: str) -> None:
+        """Forget the conversation, if it is cached."""
         with self.lock:
             self._entries.pop(sender_id, None)
 
     def clear(self) -> None:
+        """Forget every conversation."""
         with self.lock:
             self._entries.clear()
 
@@ -543,10 +549,12 @@ def _cache_size(value: int | str | None, environ: Mapping[str, str]) -> int:
 
 
 def private_sqlite_file(url: Any) -> None:
-    """An SQLite store's file readable by this user only (0600), in a directory only this
-    user can enter (0700), made so before SQLite creates it: conversations are health data, and
-    the default umask would make both readable by every user of the machine. SQLite gives its
-    journal files the database file's permissions."""
+    """Make an SQLite store's file private before SQLite creates it.
+
+    The file is readable by this user only (0600), in a directory only this user can enter
+    (0700): conversations are health data, and the default umask would make both readable by
+    every user of the machine. SQLite gives its journal files the database file's permissions.
+    """
     if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
         return
     path = Path(url.database)
@@ -559,9 +567,12 @@ def private_sqlite_file(url: Any) -> None:
 
 
 def _engine_kwargs(url: Any) -> dict[str, Any]:
-    """Rasa's engine settings, a connect timeout for PostgreSQL (default: wait forever), and a
-    connection pool for an SQLite file (SQLAlchemy 1.4 opens and closes a connection for every
-    session, several per turn: about a fifth of the Rasa server's CPU per message)."""
+    """Rasa's engine settings, with a connect timeout for PostgreSQL and a pool for SQLite.
+
+    PostgreSQL's default is to wait forever. For an SQLite file SQLAlchemy 1.4 opens and closes
+    a connection for every session, several per turn: about a fifth of the Rasa server's CPU per
+    message.
+    """
     kwargs = create_engine_kwargs(url)
     if url.get_backend_name() == "postgresql" and "connect_timeout" not in url.query:
         kwargs.setdefault("connect_args", {})["connect_timeout"] = POSTGRES_CONNECT_TIMEOUT
@@ -575,6 +586,7 @@ class StoreUnavailableError(RuntimeError):
     """The tracker store's database failed while reading or saving one conversation."""
 
     def __init__(self, doing: str, sender_id: str, error: BaseException) -> None:
+        """`doing` ("read" or "save") failed for `sender_id` with the database's `error`."""
         super().__init__(doing, sender_id)
         self.doing = doing
         self.sender_id = sender_id
@@ -594,10 +606,12 @@ class UnreadableConversation(DialogueStateTracker):
     """
 
     def __init__(self, failure: StoreUnavailableError, slots: Any) -> None:
+        """A stand-in for the conversation `failure` could not read, with the domain's slots."""
         super().__init__(failure.sender_id, slots)
         self.failure = failure
 
     def update(self, event: Event, domain: Domain | None = None) -> None:
+        """Refuse the event: raises the StoreUnavailableError of the failed read."""
         raise self.failure
 
 
@@ -613,93 +627,3 @@ def _just_forgot(tracker: DialogueStateTracker) -> bool:
         if isinstance(event, ActionExecuted) and event.action_name == FORGET_ACTION:
             return True
     return False
-
-
-class UrlLockStore(LockStore):
-    """The lock store `LOCK_STORE_URL` names: Redis for `redis://...`, else in memory.
-
-    Rasa builds custom lock stores as `cls(endpoint_config=...)`; this class hands back one of
-    the real lock stores rather than an instance of itself.
-    """
-
-    def __new__(cls, endpoint_config: EndpointConfig) -> LockStore:
-        url = (endpoint_config.url or "").strip()
-        if not url or url == "memory://":
-            return InMemoryLockStore()
-        parsed = sa.engine.make_url(url)
-        if parsed.drivername not in ("redis", "rediss"):
-            raise ValueError(f"LOCK_STORE_URL must start with redis:// (got {parsed.drivername})")
-        logger.info("Lock store: Redis at %s:%s", parsed.host, parsed.port or 6379)
-        return AtomicRedisLockStore(
-            host=parsed.host or "localhost",
-            port=parsed.port or 6379,
-            db=int(parsed.database or 0),
-            username=parsed.username,
-            password=parsed.password,
-            use_ssl=parsed.drivername == "rediss",
-        )
-
-
-class AtomicRedisLockStore(RedisLockStore):
-    """Rasa's Redis lock store, with every change to a conversation's lock made atomically.
-
-    Rasa reads a lock, changes it and writes it back as separate commands. Two processes (Sanic
-    workers, or Rasa servers) taking a ticket for one conversation at the same moment can then
-    both get the same ticket and handle two messages at once, and the later save of the
-    conversation drops a turn; or one process deletes the lock another is waiting on. Here each
-    change is a Redis transaction (WATCH, MULTI, EXEC), done again if the lock changed meanwhile.
-    """
-
-    def issue_ticket(self, conversation_id: str, lock_lifetime: float = LOCK_LIFETIME) -> int:
-        def take(lock: TicketLock | None) -> tuple[TicketLock, int]:
-            lock = lock or self.create_lock(conversation_id)
-            return lock, lock.issue_ticket(lock_lifetime)
-
-        try:
-            return self._change(conversation_id, take)
-        except redis.RedisError as error:
-            raise LockError(f"Error while acquiring lock. Error:\n{error}") from error
-
-    def update_lock(self, conversation_id: str) -> None:
-        def drop_expired(lock: TicketLock | None) -> tuple[TicketLock | None, None]:
-            if lock is not None:
-                lock.remove_expired_tickets()
-            return lock, None
-
-        self._change(conversation_id, drop_expired)
-
-    def cleanup(self, conversation_id: str, ticket_number: int) -> None:
-        """Give back a ticket; delete the lock if no one else holds one."""
-
-        def give_back(lock: TicketLock | None) -> tuple[TicketLock | None, None]:
-            if lock is None:
-                return None, None
-            lock.remove_ticket_for(ticket_number)
-            return (lock if lock.is_someone_waiting() else None), None
-
-        self._change(conversation_id, give_back)
-
-    def _change(
-        self,
-        conversation_id: str,
-        change: Callable[[TicketLock | None], tuple[TicketLock | None, T]],
-    ) -> T:
-        """Apply `change` to the stored lock (None: there is none / delete it) atomically."""
-        key = self.key_prefix + conversation_id
-        with self.red.pipeline() as pipe:
-            while True:
-                try:
-                    pipe.watch(key)
-                    stored = pipe.get(key)
-                    lock, result = change(
-                        TicketLock.from_dict(json.loads(stored)) if stored else None
-                    )
-                    pipe.multi()
-                    if lock is None:
-                        pipe.delete(key)
-                    else:
-                        pipe.set(key, lock.dumps())
-                    pipe.execute()
-                    return result
-                except redis.WatchError:  # another process changed the lock: read it again
-                    continue
