@@ -255,6 +255,18 @@ class Assertions:
                 opened.setdefault(sentence, cue.end)
         return opened
 
+    def _back_to_now(self, start: int, end: int) -> bool:
+        """Whether the words from `start` to `end` leave a time said first in the sentence.
+
+        A word of now ("today"), a verb in the present ("he has a fever", "she can't breathe")
+        or a new clause with its own subject ("and she is confused") does; a list of signs after
+        a colon ("admitted with pneumonia: fever, confusion") does not.
+        """
+        between = self._doc[start:end]
+        if any(token.lower_ in _NOW_WORDS or token.lower_ in _PRESENT_VERBS for token in between):
+            return True
+        return any(start <= i < end for i in self._strong_breaks)
+
     def _sentence_start(self, sentence: int) -> int:
         """The index of the first token of a sentence."""
         return bisect_left(self._sentence_of, sentence)
@@ -275,9 +287,7 @@ class Assertions:
         if opened is None and not treatment:
             opened = self._opened_recently.get(sentence)
         if opened is not None and opened <= span.start:
-            long_ago = long_ago or not any(
-                token.lower_ in _NOW_WORDS for token in self._doc[opened : span.start]
-            )
+            long_ago = long_ago or not self._back_to_now(opened, span.end)
         resolved = self._near["resolved"].starting(span.end, span.end + RESOLVED_REACH_TOKENS)
         over = not _an_absence(span) and any(
             0 <= c.start - span.end <= RESOLVED_REACH_TOKENS
@@ -425,6 +435,53 @@ _FEAR_GLUE = frozenset(
 OPENING_TOKENS = 2
 # What may stand before a time cue that opens its sentence: "About three weeks ago", "So last
 # year". Not a verb: in "Started Humira last month, fever 38.7" the time is the start's.
+# Verbs in the present, after which a sign is now whatever time opened the sentence.
+_PRESENT_VERBS = frozenset(
+    {
+        "has",
+        "have",
+        "is",
+        "are",
+        "am",
+        "'s",
+        "’s",
+        "'m",
+        "’m",
+        "'re",
+        "’re",
+        "'ve",
+        "’ve",
+        "ca",
+        "wo",
+        "n't",
+        "can",
+        "cannot",
+        "feels",
+        "feel",
+        "keeps",
+        "keep",
+        "looks",
+        "look",
+        "seems",
+        "seem",
+        "gets",
+        "get",
+        "getting",
+        "having",
+        "does",
+        "do",
+        "needs",
+        "need",
+        "says",
+        "complains",
+        "hurts",
+        "hurt",
+        "running",
+        "being",
+        "becoming",
+        "turning",
+    }
+)
 _TIME_LEAD_INS = frozenset(
     {
         "about",

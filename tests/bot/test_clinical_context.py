@@ -61,6 +61,32 @@ RED_FLAG_CASES = [
     ("breathing like she's just run a marathon", ["trouble_breathing"]),
     ("temp 38.9 and her neck hurts when she tries to look down", ["fever", "stiff_neck"]),
     ("stomach pain came out of nowhere, I'm doubled over", ["sudden_severe_pain"]),
+    # a time said first in a sentence reaches a list of signs, not a clause in the present
+    ("Three weeks ago he was admitted with sepsis: fever, confusion, breathing hard.", []),
+    ("A week ago he had chemo, he has a fever of 38.6", ["fever"]),
+    ("Two weeks ago she started chemo and she is confused", ["confusion"]),
+    ("Last month she finished chemo, she can't breathe properly", ["trouble_breathing"]),
+    (
+        "Started a new tablet last month, now confused and very drowsy",
+        ["confusion", "hard_to_wake"],
+    ),
+    # "fever: no" before a sign; a list's "or" after its last comma only
+    ("I feel fine: no fevers, no rash", []),
+    ("symptoms: no fever, but shaking chills", ["chills", "rigors"]),
+    # ALL CAPS cut into tokens like lower case ("WONT" is "WO" + "NT")
+    ("SHE WONT WAKE UP", ["hard_to_wake"]),
+    ("HE CANT BREATHE", ["trouble_breathing"]),
+    ("i can't wake up in the mornings, always tired", []),
+    # the team's number ("ring if 37.5 or more") is a threshold, and 37.7 is over it
+    ("on chemo, my team said ring if 37.5 or more, I'm 37.7 now", ["fever"]),
+    # a duration counts for the fever only in a sentence about the fever
+    ("fever 38.4 today. My partner had it and was better in four days.", ["fever"]),
+    ("temp 38.5. I run twice a week.", ["fever"]),
+    ("Planned to start methotrexate in two weeks; today a temp of 38.2", ["fever"]),
+    (
+        "His fever started on Saturday and today is Thursday. 38.8 tonight.",
+        ["fever_over_3_days", "fever"],
+    ),
 ]
 
 
@@ -91,6 +117,11 @@ def test_red_flags_and_negation(text: str, expected: list[str]) -> None:
         ("new cough and 38.2", 38.2, True),
         ("after a kidney transplant, 38.0 this evening", 38.0, True),
         ("she has had 101.3 since lunch", 38.5, True),
+        # after "hot", "got", "rectally", "under her arm:"; before a comma; beside a condition
+        ("LO 6wk hot 38", 38.0, True),
+        ("checked him rectally and got 100.5, is that bad?", 38.06, True),
+        ("took her temperature under her arm: 38.1.", 38.1, True),
+        ("neutropenic n 38.1", 38.1, True),
     ],
     ids=lambda value: str(value),
 )
