@@ -94,13 +94,19 @@ def test_the_table_is_well_formed() -> None:
             assert isinstance(case.get(fragments, []), list), case  # not a string of letters
 
 
-def _param(case: dict[str, Any]) -> Any:
+def _param(case: dict[str, Any], slow: bool = False) -> Any:
     gap = case.get("known_gap")
     marks = [pytest.mark.xfail(reason=gap, strict=True)] if gap else []
+    if slow:
+        marks.append(pytest.mark.slow)
     return pytest.param(case, id=case["message"][:60], marks=marks)
 
 
-@pytest.mark.parametrize("case", [_param(case) for case in CASES + HELDOUT])
+# The held-out sets (over 1,600 messages, each a whole reply) run in `make pytest` and `make test`;
+# `make check`, the quick loop, runs the project's own table.
+@pytest.mark.parametrize(
+    "case", [_param(case) for case in CASES] + [_param(case, slow=True) for case in HELDOUT]
+)
 def test_safety_case(case: dict[str, Any]) -> None:
     reply = _reply_json(case["message"], case.get("age_years"))
     texts = [message["text"] for message in reply["messages"]]
