@@ -32,8 +32,9 @@ from rasa.shared.nlu.constants import (
 )
 from rasa.shared.nlu.training_data.message import Message
 
-from bot import WbcBotError, parse_text
+from bot import WbcBotError
 from bot.model import LabValue
+from components.message_reading import reading_of
 from components.question_classifier import is_question, sentences
 
 FALLBACK = "nlu_fallback"
@@ -106,7 +107,7 @@ _ASKING = re.compile(
 def counts_in(text: object) -> tuple[LabValue, ...]:
     """The white counts and ANCs bot/ reads in the text."""
     try:
-        return parse_text(str(text or "")).values
+        return reading_of(str(text or "")).values
     except WbcBotError:
         return ()
 

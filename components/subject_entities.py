@@ -8,13 +8,15 @@ names one ("on clozapine" -> clozapine). Both come from the same rules the answe
 answer was chosen by. Rule-based, not trained: the rules were fitted on the training part of the
 realistic corpus and are scored on its held-out part by scripts/evaluate_corpus.py.
 
-Like WbcEntityExtractor it is off in every Rasa process of the running bot (server/rasa_run.py
-sets SUBJECT_ENTITIES=off): the action server reads each message once and chooses the answer
-from that reading, and an entity the Rasa server found would be a second reading that the
-action could not trust anyway (a REST client can type entities into a message). It serves NLU
-evaluation and an analyst's `rasa shell nlu`. The conversation tests (`rasa test core`, which
-would want every message of tests/test_stories.yml annotated with a whole-message entity) switch
-it off too; the subject is scored by tests/bot/test_subjects.py and scripts/evaluate_corpus.py.
+Unlike WbcEntityExtractor this one stays on in the running bot: a client of the REST API, or an
+analyst reading trackers, gets the subject of every message (the intent and the subject are the
+two axes of a question). It reads the message through components/message_reading.py, so it and
+the count-intent rule share one reading in the Rasa server. The action server does not take the
+subject from it: it reads the message itself, once, and judges only what it read (an entity can
+be typed by a client). The conversation tests (`rasa test core`, which would want every message
+of tests/test_stories.yml annotated with a whole-message entity) switch it off with
+SUBJECT_ENTITIES=off; the subject is scored by tests/bot/test_subjects.py and
+scripts/evaluate_corpus.py.
 """
 
 from __future__ import annotations
@@ -23,9 +25,10 @@ from typing import Any
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 
-from bot import WbcBotError, parse_text
+from bot import WbcBotError
 from bot.judge.subjects import subject_of
 from bot.reply.content import find_cause
+from components.message_reading import reading_of
 from components.rule_extractor import RuleEntityExtractor
 
 SUBJECT = "subject"
@@ -57,7 +60,7 @@ def subject_entities(text: str) -> list[dict[str, Any]]:
     if not text.strip() or text.lstrip().startswith("/"):
         return []
     try:
-        parsed = parse_text(text)
+        parsed = reading_of(text)
     except WbcBotError:
         return []
     whole = {"start": 0, "end": len(text)}

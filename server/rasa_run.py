@@ -19,11 +19,12 @@ import os
 import sys
 from collections.abc import Mapping, Sequence
 
-# The rule-based entity extractors of config.yml (components/wbc_entities.py,
-# components/subject_entities.py) read a message with bot/'s parser. In a running bot the action
-# server reads each message once and answers from that reading, so the extractors are off in
-# every Rasa process started here (server and shell); `rasa train` and `rasa test` keep them.
-ENTITY_SWITCHES = ("WBC_ENTITIES", "SUBJECT_ENTITIES")
+# WbcEntityExtractor (components/wbc_entities.py) serves NLU evaluation only: nothing in a running
+# bot uses its entities, so it is off in every Rasa process started here (server and shell). The
+# subject extractor stays on: the tracker shows each message's subject to API clients and
+# analysts, and it shares one reading of the message with the count-intent rule
+# (bot.read.parse.parse_text keeps the last few readings).
+ENTITY_SWITCHES = ("WBC_ENTITIES",)
 
 
 def rasa_arguments(argv: Sequence[str], environ: Mapping[str, str]) -> list[str]:
@@ -39,7 +40,7 @@ def main() -> None:
     from server import rasa_tuning, settings
     from server.privacy import apply_log_level
 
-    for switch in ENTITY_SWITCHES:  # one reading per message: the action server's
+    for switch in ENTITY_SWITCHES:
         os.environ.setdefault(switch, "off")
     values = settings.resolve(os.environ)
     rasa_tuning.apply(settings.number(values, "ACTION_TIMEOUT_SECONDS"))
