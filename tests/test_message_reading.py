@@ -1,4 +1,4 @@
-"""The Rasa server reads a message once: the count-intent rule and the subject extractor share it."""
+"""The Rasa server reads a message once: the count rule and the subject extractor share it."""
 
 from __future__ import annotations
 
