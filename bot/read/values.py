@@ -282,7 +282,7 @@ def _share_and_count(text: str, first: FoundValue, end: int) -> list[FoundValue]
 
 
 _VALUE_BEFORE_LABEL = re.compile(
-    r"(?<![\w.,])(?P<number>\d[\d.,\u00a0\u202f ]*?)[ \t]*(?P<rest>[^\d\n]{0,20}?)[ \t]*$"
+    r"(?<![\w.,])(?P<number>\d[\d.,\u00a0\u202f ]*?)[ \t]*(?P<rest>[^\d\n]{0,32}?)[ \t]*$"
 )
 
 
@@ -291,6 +291,9 @@ _VALUE_BEFORE_LABEL = re.compile(
 _ASKED_ABOUT_BEFORE_LABEL = re.compile(
     r"(?:(?:is|was|be|as)\s+)?(?:a|an)(?:\s+(?:normal|good|bad|low|high|ok|okay|healthy|"
     r"abnormal|dangerous|safe|worrying|reasonable|decent|fine))?"
+    # "is 2.9 a bad number for my white count?"
+    r"(?:\s+(?:number|result|level|value|reading|score)(?:\s+(?:for|of)"
+    r"(?:\s+(?:the|my|her|his|their|your|a))?)?)?"
     r"|for(?:\s+(?:the|my|her|his|their|your))?"  # "it said 12.9 for white cells"
     r"|(?:is|was)\s+(?:my|her|his|their|your|our|the)",  # "if 3.2 is my white count"
     re.IGNORECASE,
@@ -303,6 +306,9 @@ def _reading_before(text: str, label_start: int) -> FoundValue | None:
     "I have 2,900 white cells", "45% neutrophils", "Is 11.5 a normal white count?".
     """
     window_start = max(0, label_start - 40)
+    with_unit = _value_with_unit_before(text, window_start, label_start)
+    if with_unit is not None:
+        return with_unit
     found = _VALUE_BEFORE_LABEL.search(text, window_start, label_start)
     if not found:
         return None
@@ -319,6 +325,30 @@ def _reading_before(text: str, label_start: int) -> FoundValue | None:
     if not_a_count(text, number.start(), number.end()):
         return None
     return read_from(text, number.start(), label_start, False, None)
+
+
+def _value_with_unit_before(text: str, window_start: int, label_start: int) -> FoundValue | None:
+    """Read a number and a unit with digits of its own right before the name.
+
+    "2100/mm3 WBC", "3.2 x10^9/L white cells": the plain reading before a name stops at a digit.
+    """
+    for start in reversed(
+        [m.start() for m in _NUMBER_START.finditer(text, window_start, label_start)]
+    ):
+        number = NUMBER_PATTERN.match(text, start, label_start)
+        if number is None:
+            continue
+        between = text[number.end() : label_start].strip()
+        unit = match_unit(between, 0) if between else None
+        if unit is None or unit.end != len(between) or not any(c.isdigit() for c in between):
+            continue
+        if not_a_count(text, number.start(), number.end()):
+            return None
+        return read_from(text, number.start(), label_start, False, None)
+    return None
+
+
+_NUMBER_START = re.compile(r"(?<![\w.,])\d")
 
 
 def _named_afterwards(text: str, label_start: int) -> FoundValue | None:

@@ -41,6 +41,11 @@ COUNT_CASES = [
     ("I have 2,900 white cells", "wbc", 2900, False, None, None),
     ("Is 11.5 a normal white count during pregnancy?", "wbc", 11500, True, None, None),
     ("is 3 a low wbc?", "wbc", 3000, True, None, None),
+    # a count before its name: with "is ... a", "a ... number for my", a unit with digits
+    ("just wondering if 9.8 is an ok white count", "wbc", 9800, True, None, None),
+    ("would 4.9 be a low reading for my wbc?", "wbc", 4900, True, None, None),
+    ("she has 3400/mm3 white cells", "wbc", 3400, False, None, None),
+    ("a 2.6 x10^9/L white count at 8 weeks pregnant", "wbc", 2600, False, None, None),
     ("my count is 2.8", "wbc", 2800, True, None, None),
     ("3.2", "wbc", 3200, True, None, None),
     ("3,200/uL?", "wbc", 3200, False, None, None),
