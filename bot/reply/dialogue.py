@@ -33,6 +33,7 @@ from bot.reply.replies import Message, plan_reply, sources_of
 # ("wbc 2.1 and mouth sores, how do I avoid infections?"), or that the model was not sure of.
 QUESTION_MAY_HIDE_IN = frozenset({"inform", "report_symptom", "nlu_fallback"})
 VALUE_INTENT = "inform_wbc_value"  # without a count read, the message asked something else
+OUT_OF_SCOPE = "out_of_scope"
 
 
 @dataclass(frozen=True)
@@ -115,6 +116,8 @@ def resolve_intent(intent: str | None, turn: Turn) -> str:
             return TOPIC_PREFIX + last_topic
         if turn.state.counts:
             return TOPIC_PREFIX + "normal_range"
+    if intent == OUT_OF_SCOPE and (turn.counts_changed or turn.urgency_news):
+        intent = None  # a count or a sign in it: about white counts, whatever the model said
     value_without_count = intent == VALUE_INTENT and not turn.counts_changed
     if intent is not None and intent not in QUESTION_MAY_HIDE_IN and not value_without_count:
         return intent

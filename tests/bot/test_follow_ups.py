@@ -233,3 +233,17 @@ def test_a_turn_cuts_the_message_into_tokens_once(
     reply = respond(ConversationState(), text, "ask_causes")
     assert reply.messages and not reply.failed
     assert len(calls) == 1, calls
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ("long story about my trip, anyway the clinic said my wbc was 2.9", "2,900"),
+        ("no idea if this is the right place but my temp is 39.8 on chemo", "emergency"),
+    ],
+)
+def test_a_count_or_a_sign_is_never_out_of_scope(text: str, said: str) -> None:
+    """Whatever the model thought of the rest, a message with a count or a sign is answered."""
+    reply = respond(ConversationState(), text, "out_of_scope")
+    assert said in _text(reply).lower()
+    assert "utter_out_of_scope" not in [message.response for message in reply.messages]
