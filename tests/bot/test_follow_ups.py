@@ -239,7 +239,8 @@ def test_a_turn_cuts_the_message_into_tokens_once(
     ("text", "said"),
     [
         ("long story about my trip, anyway the clinic said my wbc was 2.9", "2,900"),
-        ("no idea if this is the right place but my temp is 39.8 on chemo", "emergency"),
+        ("the nurse told me my white counts are low, we were on holiday", "doctor"),
+        ("not sure this is the place, my son started methotrexate and feels hot", "emergency"),
     ],
 )
 def test_a_count_or_a_sign_is_never_out_of_scope(text: str, said: str) -> None:
