@@ -18,7 +18,7 @@ from bot.model import LabFlag
 from bot.read.numbers import NUMBER_PATTERN, NumberLiteral, not_a_count, read_number
 from bot.reference.units import UnitMatch, match_unit
 
-MAX_WORDS_BETWEEN_LABEL_AND_VALUE = 6
+MAX_WORDS_BETWEEN_LABEL_AND_VALUE = 8
 
 # A full stop ends a sentence; a run of dots before a number is a report's leader
 # ("Leukocytes ........ 2.7") or an ellipsis before the value ("my wbc is... 2.1").

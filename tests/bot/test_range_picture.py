@@ -130,6 +130,7 @@ def test_critically_low_neutrophils_say_so() -> None:
     pregnant=st.booleans(),
 )
 @example(analyte=Analyte.ANC, count=500, age=None, lab=(0, 1), pregnant=False)  # an empty band
+@example(analyte=Analyte.WBC, count=2000, age=None, lab=(0, 2000), pregnant=False)  # one count
 def test_the_count_sits_in_the_band_of_its_category(
     analyte: Analyte, count: int, age: float | None, lab: tuple[int, int] | None, pregnant: bool
 ) -> None:

@@ -45,6 +45,8 @@ COUNT_CASES = [
     ("just wondering if 9.8 is an ok white count", "wbc", 9800, True, None, None),
     ("would 4.9 be a low reading for my wbc?", "wbc", 4900, True, None, None),
     ("she has 3400/mm3 white cells", "wbc", 3400, False, None, None),
+    # up to eight words between the name and its value
+    ("the white count was reported as a bit low, at just 3100", "wbc", 3100, False, None, None),
     ("a 2.6 x10^9/L white count at 8 weeks pregnant", "wbc", 2600, False, None, None),
     ("my count is 2.8", "wbc", 2800, True, None, None),
     ("3.2", "wbc", 3200, True, None, None),

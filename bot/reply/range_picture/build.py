@@ -107,7 +107,8 @@ def bands_for(
     bands, start = [], 0.0
     for kind, until in cuts:
         if until > start or kind is BandKind.USUAL:
-            bands.append(Band(kind, start, until, str(labels[kind.value])))
+            point = kind is BandKind.USUAL and until == start and top >= critical_low
+            bands.append(Band(kind, start, until, str(labels[kind.value]), point))
             start = until
     return tuple(bands)
 

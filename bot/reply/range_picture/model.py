@@ -61,6 +61,9 @@ class Band:
     start: float
     end: float
     label: str
+    # A usual range of one count: the lab's high limit is the critically-low limit ("0 to 2,000"
+    # printed, under 2,000 critical), so a count of exactly that is in it.
+    point: bool = False
 
 
 @dataclass(frozen=True)
@@ -91,7 +94,7 @@ class RangePicture:
     def band_at(self, cells_per_ul: float) -> Band:
         """The band that holds a count (the last one for counts past the drawn axis)."""
         for band in self.bands:
-            if band.start == band.end:
+            if band.start == band.end and not (band.point and cells_per_ul == band.end):
                 continue  # a zone a critical limit covers entirely ("0 to 1" printed for an ANC)
             inside = cells_per_ul <= band.end if band.kind is BandKind.USUAL else False
             if cells_per_ul < band.end or inside:
