@@ -59,24 +59,8 @@ class Assertions:
         self._cues = {label: _longest([c for c in cues if c.label_ == label]) for label in _LABELS}
         pseudo = [span for span in negation_cues if span.label_ == "negation_pseudo"]
         pseudo += self._cues["pseudo_negation"]
-        self._before = [
-            span
-            for span in negation_cues
-            if span.label_ == "negation_before"
-            and not any(p.start <= span.start < p.end for p in pseudo)
-            and not _standalone_no(doc, span)
-        ]
         self._after = [span for span in negation_cues if span.label_ == "negation_after"]
-        # "I feel fine: no fevers": the "no" of "fever: no" also negates what follows it.
-        self._before += [
-            doc[span.start + 1 : span.end]
-            for span in self._after
-            if len(span) > 1
-            and not span[0].is_alpha
-            and span.end < len(doc)
-            and doc[span.end].is_alpha
-        ]
-        self._before.sort(key=lambda span: span.start)
+        self._before = _negations_before(doc, negation_cues, pseudo, self._after)
         strong = {c.start for c in self._cues["strong_break"]}
         weak = {span.start for span in negation_cues if span.label_ == "scope_end"}
         weak |= {c.start for c in self._cues["clause_break"]}
@@ -617,6 +601,29 @@ def _numbered(doc: Doc, break_starts: set[int], commas: bool) -> list[int]:
         if _hard_end(token.text) or comma:
             number += 1
     return numbers
+
+
+def _negations_before(
+    doc: Doc, negation_cues: Sequence[Span], pseudo: Sequence[Span], after: Sequence[Span]
+) -> list[Span]:
+    """Return the cues that negate what follows them, in order.
+
+    Not a negation that affirms ("can't stop shivering") nor a "No," that answers; and the "no"
+    of a cue after a sign also negates what follows it ("I feel fine: no fevers").
+    """
+    before = [
+        span
+        for span in negation_cues
+        if span.label_ == "negation_before"
+        and not any(p.start <= span.start < p.end for p in pseudo)
+        and not _standalone_no(doc, span)
+    ]
+    before += [
+        doc[span.start + 1 : span.end]
+        for span in after
+        if len(span) > 1 and not span[0].is_alpha and span.end < len(doc) and doc[span.end].is_alpha
+    ]
+    return sorted(before, key=lambda span: span.start)
 
 
 def _refers_to_all(cue: Span) -> bool:
