@@ -27,6 +27,7 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 
 from bot import WbcBotError
 from bot.judge.subjects import subject_of
+from bot.read.matchers import tokens_of
 from bot.reply.content import find_cause
 from components.message_reading import reading_of
 from components.rule_extractor import RuleEntityExtractor
@@ -65,7 +66,7 @@ def subject_entities(text: str) -> list[dict[str, Any]]:
         return []
     whole = {"start": 0, "end": len(text)}
     entities = [{"entity": SUBJECT, **whole, "value": subject_of(parsed).value}]
-    cause = find_cause(parsed.tokens if parsed.tokens is not None else parsed.text)
+    cause = find_cause(tokens_of(parsed))
     if cause is not None:
         entities.append({"entity": CAUSE, **whole, "value": cause})
     return entities

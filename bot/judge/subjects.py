@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from bot.judge.interpret import categorise
 from bot.model import Analyte, Category, ParsedText, Subject
-from bot.read.matchers import make_doc, matched_spans, phrase_matcher, vocabulary
+from bot.read.matchers import matched_spans, phrase_matcher, tokens_of, vocabulary
 from bot.reference import ranges
 
 if TYPE_CHECKING:
@@ -79,8 +79,7 @@ def _neutrophils_asked(parsed: ParsedText, cues: frozenset[str]) -> bool:
 
 def _cues(parsed: ParsedText) -> frozenset[str]:
     """The subject cue groups the message names, read from its tokens (cut once, by the parser)."""
-    tokens = parsed.tokens if parsed.tokens is not None else make_doc(parsed.text)
-    return frozenset(span.label_ for span in matched_spans(_matcher(), tokens))
+    return frozenset(span.label_ for span in matched_spans(_matcher(), tokens_of(parsed)))
 
 
 @cache

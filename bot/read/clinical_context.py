@@ -247,7 +247,7 @@ def _red_flags(
         if _FEVER_TALK.search(sentence.text)
         or any(sentence.start_char <= t.start < sentence.end_char for t in temperatures)
     ]
-    if fever and _long_fever(" ".join(fever_sentences), today_named=_today_named(doc.text)):
+    if fever and _long_fever(" ".join(fever_sentences), _today_named(doc.text)):
         flags[LONG_FEVER] = RedFlag(LONG_FEVER, RedFlagKind.FEVER_DURATION, "", -1)
     return sorted(flags.values(), key=lambda flag: flag.start)
 
@@ -290,20 +290,17 @@ _FEVER_TALK = re.compile(
 _TODAY_IS = re.compile(rf"\btoday(?:[ \t]+is|['’]s)[ \t]+{_WEEKDAY}\b", re.IGNORECASE)
 
 
-def _long_fever(text: str, today: int | None = None, today_named: int | None = None) -> bool:
+def _long_fever(text: str, today: int | None = None) -> bool:
     """Tell whether a fever is said to have lasted more than 3 days (MedlinePlus, Fever).
 
-    "for 4 days", or "since Friday" said on a Tuesday. `today` is Monday 0 .. Sunday 6; else the
-    day the message names, `today_named` or in `text`, else the clock's.
+    "for 4 days", or "since Friday" said on a Tuesday: the day `text` names ("today is
+    Tuesday"), else `today` (Monday 0 .. Sunday 6), else the clock's.
     """
     since = _SINCE_WEEKDAY.search(text)
     if since is not None:
-        named = _TODAY_IS.search(text)
-        if today_named is not None:
-            today = today_named
-        elif named is not None:
-            today = _WEEKDAYS.index(named.group("day")[:3].lower())
-        elif today is None:
+        named = _today_named(text)
+        today = named if named is not None else today
+        if today is None:
             today = date.today().weekday()
         days_since = (today - _WEEKDAYS.index(since.group("day")[:3].lower())) % 7 or 7
         if days_since > _FEVER_DAYS:

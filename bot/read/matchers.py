@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 import yaml
 
 from bot.errors import ReferenceDataError
+from bot.model import ParsedText
 from bot.yaml_files import DATA_DIR, read_yaml
 
 if TYPE_CHECKING:  # spaCy is imported on first use, so `import bot` stays cheap
@@ -98,6 +99,11 @@ def make_doc(text: str) -> Doc:
     cut = language.make_doc(lowered)
     words = [text[token.idx : token.idx + len(token)] for token in cut]
     return Doc(language.vocab, words=words, spaces=[bool(token.whitespace_) for token in cut])
+
+
+def tokens_of(parsed: ParsedText) -> Doc:
+    """Return the tokens the parser cut a message into (cut now for a reading without them)."""
+    return parsed.tokens if parsed.tokens is not None else make_doc(parsed.text)
 
 
 @cache

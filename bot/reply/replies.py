@@ -19,6 +19,7 @@ from dataclasses import dataclass, replace
 from bot.judge.conversation import Turn
 from bot.model import Interpretation, Urgency
 from bot.read.commands import MORE, SOURCES, command_of
+from bot.read.matchers import tokens_of
 from bot.read.questions import TOPIC_PREFIX, is_follow_up, topic_of_intent
 from bot.read.specimens import specimen_named_by
 from bot.reference import wording
@@ -187,8 +188,7 @@ def topic_text(topic: str, turn: Turn) -> Cited:
     The subject comes from bot/judge/subjects.py: "how do I avoid infections during chemo?" gets the
     chemotherapy answer to prevention.
     """
-    tokens = turn.parsed.tokens if turn.parsed.tokens is not None else turn.text
-    cause = find_cause(tokens) if topic == "causes" else None
+    cause = find_cause(tokens_of(turn.parsed)) if topic == "causes" else None
     answer = topic_answer(topic, cause, subject=turn.state.subject)
     return Cited(answer.text, answer.source_keys)
 
